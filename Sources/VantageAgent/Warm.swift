@@ -1,0 +1,1 @@
+import GRDB; import Configuration; import ServiceLifecycle; import Metrics

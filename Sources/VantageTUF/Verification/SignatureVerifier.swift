@@ -1,0 +1,78 @@
+import Crypto
+
+/// Verifies one signature with one key, following the dialect's encoding rules.
+///
+/// Notary: `method` selects the algorithm and must fit the key type; ECDSA signatures are raw r‖s (64
+/// bytes), RSA-PSS uses a salt of exactly 32 bytes. TUF: the key's `scheme` selects the algorithm; ECDSA
+/// signatures are DER, RSA-PSS accepts any salt length. RSA keys below 2048 bits never verify.
+enum SignatureVerifier {
+    static let minimumRSABits = 2048
+
+    static func check(signature: [UInt8], method: String?, key: RootKey, dialect: RootDialect, message: [UInt8])
+        -> (SignatureCheck.Outcome, String?)
+    {
+        switch key.material {
+        case .unusable(let reason):
+            return (.unusableKey, reason)
+        case .rsa(_, let bits) where bits < minimumRSABits:
+            return (.weakKey, "RSA key of \(bits) bits; at least \(minimumRSABits) required")
+        default:
+            break
+        }
+        guard let algorithm = algorithm(method: method, key: key, dialect: dialect) else {
+            return (.methodMismatch, "method \(method ?? "-") / scheme \(key.scheme ?? "-") does not fit key type \(key.keyType)")
+        }
+        return verify(signature: signature, algorithm: algorithm, material: key.material, message: message)
+            ? (.valid, nil) : (.invalid, nil)
+    }
+
+    enum Algorithm {
+        case ed25519
+        case ecdsaRaw
+        case ecdsaDER
+        case rsaPSS(salt: Int32?)
+        case rsaPKCS1v15
+    }
+
+    static func algorithm(method: String?, key: RootKey, dialect: RootDialect) -> Algorithm? {
+        switch (dialect, key.material) {
+        case (.notary, .ed25519): return method == "eddsa" ? .ed25519 : nil
+        case (.notary, .p256): return method == "ecdsa" ? .ecdsaRaw : nil
+        case (.notary, .rsa):
+            switch method {
+            case "rsapss": return .rsaPSS(salt: 32)
+            case "rsapkcs1v15": return .rsaPKCS1v15
+            default: return nil
+            }
+        case (.tuf, .ed25519): return key.scheme == "ed25519" ? .ed25519 : nil
+        case (.tuf, .p256): return key.scheme == "ecdsa-sha2-nistp256" ? .ecdsaDER : nil
+        case (.tuf, .rsa):
+            switch key.scheme {
+            case "rsassa-pss-sha256": return .rsaPSS(salt: nil)
+            case "rsa-pkcs1v15-sha256": return .rsaPKCS1v15
+            default: return nil
+            }
+        case (_, .unusable): return nil
+        }
+    }
+
+    static func verify(signature: [UInt8], algorithm: Algorithm, material: KeyMaterial, message: [UInt8]) -> Bool {
+        switch (algorithm, material) {
+        case (.ed25519, .ed25519(let key)):
+            return key.isValidSignature(signature, for: message)
+        case (.ecdsaRaw, .p256(let key)):
+            guard signature.count == 64, let sig = try? P256.Signing.ECDSASignature(rawRepresentation: signature)
+            else { return false }
+            return key.isValidSignature(sig, for: message)
+        case (.ecdsaDER, .p256(let key)):
+            guard let sig = try? P256.Signing.ECDSASignature(derRepresentation: signature) else { return false }
+            return key.isValidSignature(sig, for: message)
+        case (.rsaPSS(let salt), .rsa(let spki, _)):
+            return OpenSSLRSA.verify(spki: spki, signature: signature, message: message, padding: .pss(saltLength: salt))
+        case (.rsaPKCS1v15, .rsa(let spki, _)):
+            return OpenSSLRSA.verify(spki: spki, signature: signature, message: message, padding: .pkcs1v15)
+        default:
+            return false
+        }
+    }
+}

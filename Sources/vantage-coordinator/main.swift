@@ -1,0 +1,1 @@
+import ArgumentParser; import VantageCoordinator; print("x")
