@@ -1,0 +1,270 @@
+/// The coordinator's HTTP API under `/v1/` (JSON). These types are shared by the coordinator, the agent and
+/// the CLI so that all three agree on the wire format.
+///
+/// Routes (target IDs in paths are one percent-encoded segment, `/` as `%2F`):
+/// - `POST /v1/observations` — ``ObservationBatch`` → ``ObservationReceipt`` (agent signature is the only auth)
+/// - `GET /v1/blobs/sha256/{hex}` — exact root bytes
+/// - `GET /v1/pins` (strong ETag, `If-None-Match` → 304), `GET /v1/pins/{version}` — ``PinList``
+/// - `GET /v1/pins/{version|latest}/header` — ``SignedPinListHeader``
+/// - `GET /v1/pins/{version|latest}/targets/{id}` — ``PinProof``
+/// - `GET /v1/targets` — [``TargetStatus``]; `GET /v1/targets/{id}` — ``TargetStatus``;
+///   `GET /v1/targets/{id}/history` — ``TargetHistory``
+/// - `GET /v1/agents` — [``AgentStatus``]; `GET /v1/events?after=CURSOR&limit=N` — ``EventPage``
+/// - `GET /v1/status` — ``CoordinatorStatus``; `GET /v1/policy` — ``TrustPolicy`` (for `vantage policy export`)
+/// - admin (bearer token): `POST /v1/targets` (``TargetSpec``), `DELETE /v1/targets/{id}`,
+///   `POST /v1/targets/{id}/approve` (``ApproveRequest``), `POST /v1/agents` (``AgentEnrollment``),
+///   `POST /v1/alerts/test`
+/// - `/livez`, `/readyz`, `/metrics`
+public enum APIPath {
+    public static let observations = "/v1/observations"
+    public static let pins = "/v1/pins"
+    public static let targets = "/v1/targets"
+    public static let agents = "/v1/agents"
+    public static let events = "/v1/events"
+    public static let status = "/v1/status"
+    public static let policy = "/v1/policy"
+    public static let alertsTest = "/v1/alerts/test"
+    public static let blobs = "/v1/blobs/sha256"
+
+    /// `id` as a single path segment.
+    public static func segment(_ id: String) -> String {
+        id.addingPercentEncodingForPathSegment()
+    }
+}
+
+extension String {
+    func addingPercentEncodingForPathSegment() -> String {
+        var out = ""
+        for byte in utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return out
+    }
+
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
+
+/// An agent's enrolment: id, region and public key.
+public struct AgentEnrollment: Sendable, Hashable, Codable {
+    public var id: String
+    public var region: String
+    public var publicKey: PublicIdentity
+
+    public init(id: String, region: String, publicKey: PublicIdentity) {
+        self.id = id
+        self.region = region
+        self.publicKey = publicKey
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, region
+        case publicKey = "public_key"
+    }
+}
+
+/// `POST /v1/targets/{id}/approve`.
+public struct ApproveRequest: Sendable, Hashable, Codable {
+    public var sha256: String
+    public var note: String?
+
+    public init(sha256: String, note: String? = nil) {
+        self.sha256 = sha256
+        self.note = note
+    }
+}
+
+/// One agent's view of a target, as the query API reports it.
+public struct SupporterView: Sendable, Hashable, Codable {
+    public var agent: String
+    public var region: String
+    public var sha256: String?
+    public var error: String?
+    public var observedAt: Timestamp
+    public var since: Timestamp
+
+    public init(agent: String, region: String, sha256: String?, error: String?, observedAt: Timestamp, since: Timestamp) {
+        self.agent = agent
+        self.region = region
+        self.sha256 = sha256
+        self.error = error
+        self.observedAt = observedAt
+        self.since = since
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case agent, region, sha256, error, since
+        case observedAt = "observed_at"
+    }
+}
+
+/// Current consensus for one target.
+public struct TargetStatus: Sendable, Hashable, Codable {
+    public var spec: TargetSpec
+    /// `agreed`, `changing`, `pending`, `split_view`, `no_consensus`, or `unobserved`.
+    public var status: String
+    public var pinned: Pin?
+    public var leading: String?
+    public var classification: String?
+    public var reasons: [String]
+    public var views: [SupporterView]
+
+    public init(
+        spec: TargetSpec, status: String, pinned: Pin?, leading: String?, classification: String?, reasons: [String],
+        views: [SupporterView]
+    ) {
+        self.spec = spec
+        self.status = status
+        self.pinned = pinned
+        self.leading = leading
+        self.classification = classification
+        self.reasons = reasons
+        self.views = views
+    }
+}
+
+/// A run of identical outcomes reported by one agent.
+public struct SpanRecord: Sendable, Hashable, Codable {
+    public var agent: String
+    /// Root digest or `error:<kind>`.
+    public var outcome: String
+    public var firstSeen: Timestamp
+    public var lastSeen: Timestamp
+    public var count: Int64
+
+    public init(agent: String, outcome: String, firstSeen: Timestamp, lastSeen: Timestamp, count: Int64) {
+        self.agent = agent
+        self.outcome = outcome
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+        self.count = count
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case agent, outcome, count
+        case firstSeen = "first_seen"
+        case lastSeen = "last_seen"
+    }
+}
+
+/// A pin in a target's history, with who approved it.
+public struct PinHistoryEntry: Sendable, Hashable, Codable {
+    public var sha256: String
+    public var version: Int
+    public var classification: String
+    public var pinnedAt: Timestamp
+    public var approvedBy: String?
+
+    public init(sha256: String, version: Int, classification: String, pinnedAt: Timestamp, approvedBy: String?) {
+        self.sha256 = sha256
+        self.version = version
+        self.classification = classification
+        self.pinnedAt = pinnedAt
+        self.approvedBy = approvedBy
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case sha256, version, classification
+        case pinnedAt = "pinned_at"
+        case approvedBy = "approved_by"
+    }
+}
+
+/// `GET /v1/targets/{id}/history`.
+public struct TargetHistory: Sendable, Hashable, Codable {
+    public var target: String
+    public var spans: [SpanRecord]
+    public var pins: [PinHistoryEntry]
+
+    public init(target: String, spans: [SpanRecord], pins: [PinHistoryEntry]) {
+        self.target = target
+        self.spans = spans
+        self.pins = pins
+    }
+}
+
+/// `GET /v1/agents`.
+public struct AgentStatus: Sendable, Hashable, Codable {
+    public var id: String
+    public var region: String
+    public var publicKey: PublicIdentity
+    public var lastSeen: Timestamp?
+    /// `healthy`, `silent` (nothing within max_age) or `never_seen`.
+    public var health: String
+
+    public init(id: String, region: String, publicKey: PublicIdentity, lastSeen: Timestamp?, health: String) {
+        self.id = id
+        self.region = region
+        self.publicKey = publicKey
+        self.lastSeen = lastSeen
+        self.health = health
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, region, health
+        case publicKey = "public_key"
+        case lastSeen = "last_seen"
+    }
+}
+
+/// `GET /v1/events?after=CURSOR`.
+public struct EventPage: Sendable, Hashable, Codable {
+    public struct Entry: Sendable, Hashable, Codable {
+        public var cursor: Int64
+        public var event: VantageEvent
+
+        public init(cursor: Int64, event: VantageEvent) {
+            self.cursor = cursor
+            self.event = event
+        }
+    }
+
+    public var events: [Entry]
+    /// Pass as `after` to get the next page.
+    public var next: Int64
+
+    public init(events: [Entry], next: Int64) {
+        self.events = events
+        self.next = next
+    }
+}
+
+/// `GET /v1/status`.
+public struct CoordinatorStatus: Sendable, Hashable, Codable {
+    public var coordinatorKeyID: String
+    public var pinListVersion: Int64?
+    public var pinListExpires: Timestamp?
+    public var agents: Int
+    public var silentAgents: Int
+    /// Number of targets in each consensus status.
+    public var targets: [String: Int]
+    /// Critical and warning events not followed by a recovery, newest first (at most 50).
+    public var openAlerts: [VantageEvent]
+
+    public init(
+        coordinatorKeyID: String, pinListVersion: Int64?, pinListExpires: Timestamp?, agents: Int, silentAgents: Int,
+        targets: [String: Int], openAlerts: [VantageEvent]
+    ) {
+        self.coordinatorKeyID = coordinatorKeyID
+        self.pinListVersion = pinListVersion
+        self.pinListExpires = pinListExpires
+        self.agents = agents
+        self.silentAgents = silentAgents
+        self.targets = targets
+        self.openAlerts = openAlerts
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case agents, targets
+        case coordinatorKeyID = "coordinator_keyid"
+        case pinListVersion = "pin_list_version"
+        case pinListExpires = "pin_list_expires"
+        case silentAgents = "silent_agents"
+        case openAlerts = "open_alerts"
+    }
+}

@@ -1,0 +1,37 @@
+import VantageTUF
+
+/// The consensus verdict for one target at one instant.
+public struct ConsensusDecision: Sendable, Hashable {
+    public enum Status: String, Sendable, Hashable, Codable {
+        /// The pinned digest holds a quorum and nothing else is seen.
+        case agreed
+        /// A new digest is being pinned (``action`` is `.pin`).
+        case changing
+        /// A new digest holds a quorum but waits: min_duration, approval or hold period.
+        case pending
+        /// Fresh agents disagree beyond max_dissent; the pin does not move.
+        case splitView = "split_view"
+        /// Too few fresh agents support any digest.
+        case noConsensus = "no_consensus"
+    }
+
+    public enum Action: Sendable, Hashable {
+        case keep
+        case pin(sha256: String, classification: String)
+    }
+
+    public var status: Status
+    public var action: Action
+    /// The digest with the most fresh supporters (ties: none).
+    public var leading: String?
+    /// Fresh agents supporting `leading`, with their regions.
+    public var supporters: [AgentView]
+    /// Fresh agents that report another digest.
+    public var dissenters: [AgentView]
+    /// Fresh agents whose latest observation is an error.
+    public var failing: [AgentView]
+    /// Classification of `leading` against the current pin (`first`, `same`, `resigned`, `rotated`, `replaced`).
+    public var classification: String?
+    /// Why the decision is what it is.
+    public var reasons: [String]
+}

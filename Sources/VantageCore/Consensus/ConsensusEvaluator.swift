@@ -1,0 +1,138 @@
+import VantageTUF
+
+/// The pure consensus function (DESIGN.md trust properties 1, 3, 4): latest agent views, the current pin,
+/// the known roots, approvals and an explicit `now` in, a ``ConsensusDecision`` out.
+public struct ConsensusEvaluator: Sendable {
+    public var policy: ConsensusPolicy
+
+    public init(policy: ConsensusPolicy) { self.policy = policy }
+
+    /// The current pin of a target.
+    public struct CurrentPin: Sendable, Hashable {
+        public var sha256: String
+        public init(sha256: String) { self.sha256 = sha256 }
+    }
+
+    /// Decides for one target.
+    ///
+    /// - Parameters:
+    ///   - views: the latest observation of each agent for this target.
+    ///   - pin: the current pin, if any.
+    ///   - roots: parsed roots of this target by exact SHA-256 (for classification and intermediates).
+    ///   - approved: digests an operator approved for this target.
+    ///   - now: the evaluation instant.
+    public func decide(
+        views: [AgentView], pin: CurrentPin?, roots: [String: Root], approved: Set<String>, now: Timestamp
+    ) -> ConsensusDecision {
+        let fresh = views.filter { $0.observedAt >= now.adding(seconds: -policy.maxAgeSeconds) && $0.observedAt <= now.adding(seconds: 300) }
+        let failing = fresh.filter { $0.sha256 == nil }
+        var byDigest: [String: [AgentView]] = [:]
+        for view in fresh { if let digest = view.sha256 { byDigest[digest, default: []].append(view) } }
+        let ranked = byDigest.sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }
+        var decision = ConsensusDecision(
+            status: .noConsensus, action: .keep, leading: nil, supporters: [], dissenters: [], failing: failing,
+            classification: nil, reasons: [])
+        guard let top = ranked.first else {
+            decision.reasons.append("no fresh observation reports a root")
+            return decision
+        }
+        if ranked.count > 1, ranked[1].value.count == top.value.count {
+            decision.status = .splitView
+            decision.dissenters = fresh.filter { $0.sha256 != nil }
+            decision.reasons.append("\(ranked.count) digests tie with \(top.value.count) agents each")
+            return decision
+        }
+        decision.leading = top.key
+        decision.supporters = top.value.sorted { $0.agent < $1.agent }
+        decision.dissenters = fresh.filter { $0.sha256 != nil && $0.sha256 != top.key }.sorted { $0.agent < $1.agent }
+
+        let regions = Set(top.value.map(\.region)).count
+        let hasQuorum = top.value.count >= policy.quorum && regions >= policy.minRegions
+        if decision.dissenters.count > policy.maxDissent {
+            decision.status = .splitView
+            decision.reasons.append(
+                "\(decision.dissenters.count) fresh agents see other roots (max_dissent \(policy.maxDissent))")
+            return decision
+        }
+        guard hasQuorum else {
+            decision.status = .noConsensus
+            decision.reasons.append(
+                "\(top.value.count) agents in \(regions) regions support the leading root; need \(policy.quorum) in \(policy.minRegions)")
+            return decision
+        }
+
+        let classification = classify(top.key, pin: pin, roots: roots)
+        decision.classification = classification.kind
+        decision.reasons.append(contentsOf: classification.reasons)
+        if classification.kind == "same" {
+            decision.status = .agreed
+            return decision
+        }
+        if classification.kind == "invalid" {
+            decision.status = .pending
+            return decision
+        }
+        // Temporal quorum: when did `quorum` agents first all see this digest continuously?
+        let sinces = top.value.map(\.since).sorted()
+        let agreedSince = sinces[policy.quorum - 1]
+        let held = now.seconds - agreedSince.seconds
+        let required: Int64
+        switch classification.kind {
+        case "first": required = policy.minDuration.first
+        case "resigned": required = policy.minDuration.resigned
+        case "rotated": required = policy.minDuration.rotated
+        default: required = policy.minDuration.replaced
+        }
+        if classification.kind == "replaced", !approved.contains(top.key) {
+            switch policy.unchained {
+            case .approve:
+                decision.status = .pending
+                decision.reasons.append("unchained replacement waits for operator approval")
+                return decision
+            case .hold(let seconds):
+                guard held >= seconds else {
+                    decision.status = .pending
+                    decision.reasons.append("unchained replacement held: \(held) of \(seconds) s")
+                    return decision
+                }
+            }
+        }
+        guard held >= required || approved.contains(top.key) else {
+            decision.status = .pending
+            decision.reasons.append("quorum held for \(held) s of the required \(required) s")
+            return decision
+        }
+        decision.status = .changing
+        decision.action = .pin(sha256: top.key, classification: classification.kind)
+        return decision
+    }
+
+    func classify(_ digest: String, pin: CurrentPin?, roots: [String: Root]) -> (kind: String, reasons: [String]) {
+        guard let new = roots[digest] else { return ("invalid", ["root bytes for \(digest) not yet received"]) }
+        let own = RootVerifier.selfCheck(new)
+        guard own.isMet else {
+            return ("invalid", ["root \(digest) is signed by \(own.count) of its root keys, threshold \(own.threshold)"])
+        }
+        guard let pin else { return ("first", ["first pin for this target"]) }
+        if pin.sha256 == digest { return ("same", []) }
+        guard let old = roots[pin.sha256] else { return ("replaced", ["pinned root bytes missing"]) }
+        let intermediates = roots.values
+            .filter { $0.dialect == old.dialect && $0.version > old.version && $0.version < new.version }
+            .sorted { $0.version < $1.version }
+        let chain = Self.contiguous(from: old.version, to: new.version, in: intermediates)
+        let change = RootChangeClassifier.classify(from: old, to: new, via: chain)
+        return (change.kind.rawValue, change.reasons)
+    }
+
+    /// One root per version strictly between `low` and `high`, when a full run exists (first found wins).
+    static func contiguous(from low: Int, to high: Int, in roots: [Root]) -> [Root] {
+        var byVersion: [Int: Root] = [:]
+        for root in roots where byVersion[root.version] == nil { byVersion[root.version] = root }
+        var chain: [Root] = []
+        for version in stride(from: low + 1, to: high, by: 1) {
+            guard let root = byVersion[version] else { return [] }
+            chain.append(root)
+        }
+        return chain
+    }
+}

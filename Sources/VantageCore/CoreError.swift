@@ -1,0 +1,28 @@
+/// The one error type of `VantageCore`: malformed statements, keys or documents.
+///
+/// Verification failures of well-formed input (a bad signature, too few attestations) are values with
+/// reasons, not errors.
+public struct CoreError: Error, Hashable, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, RawRepresentable, CustomStringConvertible {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// A key or key file is not an Ed25519 key in the documented encoding.
+        public static let malformedKey = Code(rawValue: "malformed_key")
+        /// A statement, pin list or policy does not match its schema.
+        public static let malformedDocument = Code(rawValue: "malformed_document")
+    }
+
+    public var code: Code
+    public var reason: String
+
+    public init(_ code: Code, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    public var description: String { "\(code): \(reason)" }
+    public static func == (lhs: CoreError, rhs: CoreError) -> Bool { lhs.code == rhs.code }
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+}

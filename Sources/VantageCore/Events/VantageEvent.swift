@@ -1,0 +1,45 @@
+/// Something operators should know about, stored and delivered through the alert outbox.
+public struct VantageEvent: Sendable, Hashable, Codable {
+    public enum Severity: String, Sendable, Hashable, Codable {
+        case info, warning, critical
+    }
+
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        case firstPin = "first_pin"
+        case resigned
+        case rotated
+        case replacementHeld = "replacement_held"
+        case replaced
+        case splitView = "split_view"
+        case quorumLost = "quorum_lost"
+        case recovered
+        case rootExpiring = "root_expiring"
+        case rootExpired = "root_expired"
+        case certificateExpiring = "certificate_expiring"
+        case agentSilent = "agent_silent"
+        case test
+    }
+
+    /// Idempotency ID, stable across redeliveries.
+    public var id: String
+    public var kind: Kind
+    public var severity: Severity
+    public var target: String?
+    public var at: Timestamp
+    public var message: String
+    /// Extra facts (digests, versions, agents), string-valued for webhooks and hook environment variables.
+    public var details: [String: String]
+
+    public init(
+        id: String, kind: Kind, severity: Severity, target: String?, at: Timestamp, message: String,
+        details: [String: String] = [:]
+    ) {
+        self.id = id
+        self.kind = kind
+        self.severity = severity
+        self.target = target
+        self.at = at
+        self.message = message
+        self.details = details
+    }
+}

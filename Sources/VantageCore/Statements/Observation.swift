@@ -1,0 +1,125 @@
+import VantageTUF
+
+/// What one agent saw for one target at one time: the statement an agent signs and sends.
+///
+/// Either `fingerprint` (a root was fetched, parsed and its facts computed) or `error` is set. Failures are
+/// observations too: silence is never the signal.
+public struct Observation: Sendable, Hashable, Codable {
+    /// Document type and version of this statement format.
+    public static let type = "vantage-observation/v1"
+
+    public var type: String = Observation.type
+    public var agent: String
+    public var region: String
+    public var target: String
+    public var observedAt: Timestamp
+    /// Agent-local sequence number, strictly increasing across restarts (makes every statement unique).
+    public var sequence: Int64
+    public var latencyMilliseconds: Int64
+    public var fingerprint: RootFingerprint?
+    /// Root-role signature count of the fetched root against its own root role.
+    public var selfSignature: SelfSignature?
+    /// Certificate facts of the root-role keys (Notary roots).
+    public var certificates: [CertificateSummary]?
+    /// Rotation steps the agent verified on this poll before reaching the reported root.
+    public var chainSteps: Int?
+    public var error: ObservationError?
+
+    public init(
+        agent: String, region: String, target: String, observedAt: Timestamp, sequence: Int64, latencyMilliseconds: Int64,
+        fingerprint: RootFingerprint? = nil, selfSignature: SelfSignature? = nil, certificates: [CertificateSummary]? = nil,
+        chainSteps: Int? = nil, error: ObservationError? = nil
+    ) {
+        self.agent = agent
+        self.region = region
+        self.target = target
+        self.observedAt = observedAt
+        self.sequence = sequence
+        self.latencyMilliseconds = latencyMilliseconds
+        self.fingerprint = fingerprint
+        self.selfSignature = selfSignature
+        self.certificates = certificates
+        self.chainSteps = chainSteps
+        self.error = error
+    }
+
+    /// The span key of this observation: the root digest, or `error:<kind>`.
+    public var outcomeKey: String {
+        if let fingerprint { return fingerprint.sha256 }
+        return "error:\(error?.kind.rawValue ?? "unknown")"
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case type, agent, region, target, sequence, fingerprint, certificates, error
+        case observedAt = "observed_at"
+        case latencyMilliseconds = "latency_ms"
+        case selfSignature = "self_signature"
+        case chainSteps = "chain_steps"
+    }
+}
+
+/// The root-role threshold verdict an agent reports.
+public struct SelfSignature: Sendable, Hashable, Codable {
+    public var threshold: Int
+    public var count: Int
+    public var met: Bool
+
+    public init(_ result: ThresholdResult) {
+        threshold = result.threshold
+        count = result.count
+        met = result.isMet
+    }
+}
+
+/// Certificate facts of one root-role key.
+public struct CertificateSummary: Sendable, Hashable, Codable {
+    public var keyID: String
+    public var subjectCN: String?
+    public var notBefore: Timestamp
+    public var notAfter: Timestamp
+    public var isCA: Bool
+
+    public init(keyID: String, facts: CertificateFacts) {
+        self.keyID = keyID
+        subjectCN = facts.subjectCN
+        notBefore = Timestamp(facts.notBefore)
+        notAfter = Timestamp(facts.notAfter)
+        isCA = facts.isCA
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case keyID = "keyid"
+        case subjectCN = "subject_cn"
+        case notBefore = "not_before"
+        case notAfter = "not_after"
+        case isCA = "is_ca"
+    }
+}
+
+/// Why an agent could not report a root. `kind` separates transport failures from hostile or broken data.
+public struct ObservationError: Sendable, Hashable, Codable, Error {
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        // Transport.
+        case dns, connect, tls, timeout, redirect
+        case httpStatus = "http_status"
+        case auth
+        case tooLarge = "too_large"
+        // Data.
+        case malformed
+        case badSignature = "bad_signature"
+        case chainRejected = "chain_rejected"
+        case expired
+        case internalError = "internal"
+    }
+
+    public var kind: Kind
+    public var message: String
+    /// The HTTP status, for `http_status`.
+    public var status: Int?
+
+    public init(_ kind: Kind, _ message: String, status: Int? = nil) {
+        self.kind = kind
+        self.message = message
+        self.status = status
+    }
+}

@@ -1,0 +1,37 @@
+/// A watched repository: where its root lives and how to fetch it.
+public struct TargetSpec: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// A Notary v1 server and GUN: `GET {url}/v2/{gun}/_trust/tuf/root.json`.
+        case notary
+        /// A TUF metadata base URL: `GET {url}/{N}.root.json`, walked until 404.
+        case tuf
+    }
+
+    /// Stable name used in observations, pins and the CLI (e.g. `docker.io/library/debian`).
+    public var id: String
+    public var kind: Kind
+    /// Notary server URL, or TUF metadata base URL.
+    public var url: String
+    /// Notary GUN; `nil` for TUF targets.
+    public var gun: String?
+
+    public init(id: String, kind: Kind, url: String, gun: String? = nil) {
+        self.id = id
+        self.kind = kind
+        self.url = url
+        self.gun = gun
+    }
+
+    /// Why this spec is unusable, or `nil` when it is valid.
+    public var problem: String? {
+        if id.isEmpty || id.utf8.count > 200 { return "target id must be 1 to 200 characters" }
+        if !id.unicodeScalars.allSatisfy({ Self.idCharacters.contains($0) }) {
+            return "target id \(id) may contain only letters, digits and . _ - / : @"
+        }
+        if !(url.hasPrefix("https://") || url.hasPrefix("http://")) { return "target \(id): url must be http(s)" }
+        if kind == .notary, (gun ?? "").isEmpty { return "target \(id): notary targets need a gun" }
+        return nil
+    }
+
+    static let idCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/:@".unicodeScalars)
+}

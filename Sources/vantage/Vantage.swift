@@ -1,0 +1,18 @@
+import ArgumentParser
+
+@main
+struct Vantage: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vantage",
+        abstract: "Multi-vantage consensus on TUF and Notary root keys.",
+        discussion: """
+            Exit codes: 0 ok, 1 error, 64 usage, 10 no consensus, 11 disagreement, 12 verification failed.
+            """,
+        version: VantageVersion.current,
+        subcommands: [RootCommand.self]
+    )
+}
+
+enum VantageVersion {
+    static let current = "0.1.0"
+}

@@ -1,1 +1,0 @@
-import ArgumentParser; import VantageAgent; import VantageCoordinator; print("x")
