@@ -56,9 +56,14 @@ let package = Package(
 
         // I/O shells.
         .target(
+            name: "VantageSupport",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "VantageClient",
             dependencies: [
-                "VantageCore",
+                "VantageCore", "VantageSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -68,7 +73,7 @@ let package = Package(
         .target(
             name: "VantageAgent",
             dependencies: [
-                "VantageCore", "VantageClient",
+                "VantageCore", "VantageClient", "VantageSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -80,7 +85,7 @@ let package = Package(
         .target(
             name: "VantageCoordinator",
             dependencies: [
-                "VantageCore", "VantageClient",
+                "VantageCore", "VantageClient", "VantageSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -112,6 +117,11 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .testTarget(
+            name: "VantageCoreTests",
+            dependencies: ["VantageCore", "VantageTUF"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "VantageTUFTests",
             dependencies: ["VantageTUF", .product(name: "Crypto", package: "swift-crypto")],
