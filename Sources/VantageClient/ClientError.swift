@@ -1,0 +1,34 @@
+/// The one error type of `VantageClient`. Transport failures and malformed answers are different codes.
+public struct ClientError: Error, Hashable, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, RawRepresentable, CustomStringConvertible {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// The coordinator could not be reached or the exchange failed (DNS, connect, TLS, timeout).
+        public static let transport = Code(rawValue: "transport")
+        /// The coordinator answered with an unexpected HTTP status.
+        public static let httpStatus = Code(rawValue: "http_status")
+        /// The answer was larger than the configured limit.
+        public static let tooLarge = Code(rawValue: "too_large")
+        /// The answer could not be decoded.
+        public static let malformed = Code(rawValue: "malformed")
+        /// The URL or request was invalid.
+        public static let invalidRequest = Code(rawValue: "invalid_request")
+    }
+
+    public var code: Code
+    public var reason: String
+    /// The HTTP status, for ``Code/httpStatus``.
+    public var status: Int?
+
+    public init(_ code: Code, _ reason: String, status: Int? = nil) {
+        self.code = code
+        self.reason = reason
+        self.status = status
+    }
+
+    public var description: String { "\(code): \(reason)" }
+    public static func == (a: ClientError, b: ClientError) -> Bool { a.code == b.code && a.status == b.status }
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+}

@@ -1,0 +1,164 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import VantageCore
+
+/// HTTP client for the coordinator API (``APIPath``), used by agents and the CLI.
+public struct CoordinatorClient: Sendable {
+    public let baseURL: String
+    let token: String?
+    let http: HTTPClient
+    let limits: HTTPLimits
+
+    /// - Parameters:
+    ///   - baseURL: e.g. `https://vantage.example.org:8443` (no trailing slash needed).
+    ///   - token: admin bearer token, for admin calls.
+    ///   - http: a shared client (the caller owns its lifecycle).
+    public init(baseURL: String, token: String? = nil, http: HTTPClient, limits: HTTPLimits = .init()) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.token = token
+        self.http = http
+        self.limits = limits
+    }
+
+    // MARK: Agent API
+
+    public func submit(_ batch: ObservationBatch) async throws -> ObservationReceipt {
+        try await json(.POST, APIPath.observations, body: batch)
+    }
+
+    // MARK: Pins
+
+    /// The latest pin list, or `nil` when it still has the given ETag (304).
+    public func pins(ifNoneMatch etag: String? = nil) async throws -> (list: PinList, etag: String?)? {
+        var headers = HTTPHeaders()
+        if let etag { headers.add(name: "If-None-Match", value: etag) }
+        let response = try await send(.GET, APIPath.pins, headers: headers, accept: [200, 304])
+        if response.status == 304 { return nil }
+        return (try decode(PinList.self, response.body), response.headers.first(name: "ETag"))
+    }
+
+    public func pinList(version: Int64) async throws -> PinList {
+        try await json(.GET, "\(APIPath.pins)/\(version)")
+    }
+
+    /// The signed header of list `version` (`nil` = latest).
+    public func header(version: Int64?) async throws -> SignedPinListHeader {
+        try await json(.GET, "\(APIPath.pins)/\(version.map(String.init) ?? "latest")/header")
+    }
+
+    /// One pin with its inclusion proof.
+    public func pinProof(target: String, version: Int64? = nil) async throws -> PinProof {
+        try await json(.GET, "\(APIPath.pins)/\(version.map(String.init) ?? "latest")/targets/\(APIPath.segment(target))")
+    }
+
+    /// Exact root bytes by SHA-256 (the caller checks the hash).
+    public func blob(sha256: String) async throws -> [UInt8] {
+        try await send(.GET, "\(APIPath.blobs)/\(sha256)").body
+    }
+
+    // MARK: Queries
+
+    public func targets() async throws -> [TargetStatus] { try await json(.GET, APIPath.targets) }
+    public func target(_ id: String) async throws -> TargetStatus { try await json(.GET, "\(APIPath.targets)/\(APIPath.segment(id))") }
+    public func history(_ id: String) async throws -> TargetHistory {
+        try await json(.GET, "\(APIPath.targets)/\(APIPath.segment(id))/history")
+    }
+    public func agents() async throws -> [AgentStatus] { try await json(.GET, APIPath.agents) }
+    public func events(after cursor: Int64, limit: Int = 100) async throws -> EventPage {
+        try await json(.GET, "\(APIPath.events)?after=\(cursor)&limit=\(limit)")
+    }
+    public func status() async throws -> CoordinatorStatus { try await json(.GET, APIPath.status) }
+    public func policy() async throws -> TrustPolicy { try await json(.GET, APIPath.policy) }
+
+    // MARK: Admin
+
+    public func addTarget(_ spec: TargetSpec) async throws {
+        _ = try await send(.POST, APIPath.targets, body: try Canonical.encode(spec), accept: [200, 201, 204])
+    }
+
+    public func removeTarget(_ id: String) async throws {
+        _ = try await send(.DELETE, "\(APIPath.targets)/\(APIPath.segment(id))", accept: [200, 204])
+    }
+
+    public func approve(target: String, sha256: String, note: String? = nil) async throws {
+        _ = try await send(
+            .POST, "\(APIPath.targets)/\(APIPath.segment(target))/approve",
+            body: try Canonical.encode(ApproveRequest(sha256: sha256, note: note)), accept: [200, 201, 204])
+    }
+
+    public func enroll(_ agent: AgentEnrollment) async throws {
+        _ = try await send(.POST, APIPath.agents, body: try Canonical.encode(agent), accept: [200, 201, 204])
+    }
+
+    public func sendTestAlert() async throws {
+        _ = try await send(.POST, APIPath.alertsTest, accept: [200, 202, 204])
+    }
+
+    // MARK: Transport
+
+    struct Response {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: [UInt8]
+    }
+
+    func json<T: Decodable>(_ method: HTTPMethod, _ path: String) async throws -> T {
+        try decode(T.self, try await send(method, path).body)
+    }
+
+    func json<T: Decodable>(_ method: HTTPMethod, _ path: String, body: some Encodable) async throws -> T {
+        try decode(T.self, try await send(method, path, body: try Canonical.encode(body)).body)
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, _ body: [UInt8]) throws -> T {
+        do {
+            return try Canonical.decode(T.self, from: body)
+        } catch {
+            throw ClientError(.malformed, "coordinator answer is not a valid \(T.self): \(error)")
+        }
+    }
+
+    func send(
+        _ method: HTTPMethod, _ path: String, headers extra: HTTPHeaders = [:], body: [UInt8]? = nil, accept: Set<Int> = [200]
+    ) async throws -> Response {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        request.headers = extra
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "vantage/\(VantageClientInfo.version)")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let response: HTTPClientResponse
+        var bytes: ByteBuffer
+        do {
+            response = try await http.execute(request, timeout: .seconds(limits.timeoutSeconds))
+            if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > limits.maxResponseBytes {
+                throw ClientError(.tooLarge, "\(path): Content-Length \(length) above \(limits.maxResponseBytes)")
+            }
+            bytes = try await response.body.collect(upTo: limits.maxResponseBytes)
+        } catch let error as ClientError {
+            throw error
+        } catch let error as NIOTooManyBytesError {
+            throw ClientError(.tooLarge, "\(path): answer above \(limits.maxResponseBytes) bytes (\(error))")
+        } catch {
+            throw ClientError(.transport, "\(baseURL)\(path): \(error)")
+        }
+        let status = Int(response.status.code)
+        let body = bytes.readBytes(length: bytes.readableBytes) ?? []
+        guard accept.contains(status) else {
+            let text = String(decoding: body.prefix(512), as: UTF8.self)
+            throw ClientError(.httpStatus, "\(method) \(path): HTTP \(status) \(text)", status: status)
+        }
+        return Response(status: status, headers: response.headers, body: body)
+    }
+}
+
+/// Version string sent as User-Agent.
+public enum VantageClientInfo {
+    public static let version = "0.1.0"
+}

@@ -1,0 +1,50 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOSSL
+
+/// Builds the `HTTPClient`s Vantage uses: TLS always verified (system trust store plus an optional extra CA
+/// bundle), redirects never followed automatically (callers decide, see the agent's fetcher), optional proxy.
+public enum HTTPClientFactory {
+    public struct Options: Sendable, Hashable {
+        /// PEM file of extra trusted CA certificates.
+        public var caBundlePath: String?
+        /// HTTPS proxy as host and port.
+        public var proxy: Proxy?
+        /// Connect timeout, seconds.
+        public var connectTimeoutSeconds: Int64
+
+        public struct Proxy: Sendable, Hashable {
+            public var host: String
+            public var port: Int
+            public init(host: String, port: Int) {
+                self.host = host
+                self.port = port
+            }
+        }
+
+        public init(caBundlePath: String? = nil, proxy: Proxy? = nil, connectTimeoutSeconds: Int64 = 10) {
+            self.caBundlePath = caBundlePath
+            self.proxy = proxy
+            self.connectTimeoutSeconds = connectTimeoutSeconds
+        }
+    }
+
+    /// A new client; the caller must `shutdown()` it.
+    public static func make(_ options: Options = .init()) throws -> HTTPClient {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateVerification = .fullVerification
+        if let path = options.caBundlePath {
+            do {
+                tls.additionalTrustRoots = [.certificates(try NIOSSLCertificate.fromPEMFile(path))]
+            } catch {
+                throw ClientError(.invalidRequest, "cannot read CA bundle \(path): \(error)")
+            }
+        }
+        var configuration = HTTPClient.Configuration(
+            tlsConfiguration: tls, redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(options.connectTimeoutSeconds)))
+        if let proxy = options.proxy { configuration.proxy = .server(host: proxy.host, port: proxy.port) }
+        configuration.decompression = .disabled
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+}
