@@ -109,6 +109,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "vantage-bench",
+            dependencies: ["VantageTUF", "VantageCore"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "vantage-agent",
             dependencies: ["VantageAgent", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
@@ -119,6 +124,11 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .testTarget(
+            name: "VantageCLITests",
+            dependencies: ["vantage"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "VantageCoreTests",
             dependencies: ["VantageCore", "VantageTUF"],

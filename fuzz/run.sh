@@ -18,7 +18,7 @@ cd "$ROOT"
 [ -f fuzz/Package.resolved ] || [ ! -f Package.resolved ] || cp Package.resolved fuzz/Package.resolved
 
 nice -n 10 swift build -c release --package-path fuzz --scratch-path "$SCRATCH" \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library --product VantageTUFFuzz
+    -Xswiftc -sanitize=fuzzer,address --product VantageTUFFuzz
 BIN=$SCRATCH/release/VantageTUFFuzz
 
 mkdir -p "$SCRATCH/corpus" "$SCRATCH/artifacts"

@@ -9,7 +9,11 @@ struct Vantage: AsyncParsableCommand {
             Exit codes: 0 ok, 1 error, 64 usage, 10 no consensus, 11 disagreement, 12 verification failed.
             """,
         version: VantageVersion.current,
-        subcommands: [RootCommand.self]
+        subcommands: [
+            RootCommand.self, PinsCommand.self, PolicyCommand.self, StatusCommand.self, QueryCommand.self,
+            HistoryCommand.self, AgentsCommand.self, EventsCommand.self, TargetsCommand.self, ApproveCommand.self,
+            AlertsCommand.self,
+        ]
     )
 }
 

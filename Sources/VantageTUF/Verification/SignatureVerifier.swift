@@ -5,7 +5,7 @@ import Crypto
 /// Notary: `method` selects the algorithm and must fit the key type; ECDSA signatures are raw r‖s (64
 /// bytes), RSA-PSS uses a salt of exactly 32 bytes. TUF: the key's `scheme` selects the algorithm; ECDSA
 /// signatures are DER, RSA-PSS accepts any salt length. RSA keys below 2048 bits never verify.
-enum SignatureVerifier {
+package enum SignatureVerifier {
     static let minimumRSABits = 2048
 
     static func check(signature: [UInt8], method: String?, key: RootKey, dialect: RootDialect, message: [UInt8])
@@ -26,7 +26,7 @@ enum SignatureVerifier {
             ? (.valid, nil) : (.invalid, nil)
     }
 
-    enum Algorithm {
+    package enum Algorithm {
         case ed25519
         case ecdsaRaw
         case ecdsaDER
@@ -34,7 +34,7 @@ enum SignatureVerifier {
         case rsaPKCS1v15
     }
 
-    static func algorithm(method: String?, key: RootKey, dialect: RootDialect) -> Algorithm? {
+    package static func algorithm(method: String?, key: RootKey, dialect: RootDialect) -> Algorithm? {
         switch (dialect, key.material) {
         case (.notary, .ed25519): return method == "eddsa" ? .ed25519 : nil
         case (.notary, .p256): return method == "ecdsa" ? .ecdsaRaw : nil
@@ -56,7 +56,7 @@ enum SignatureVerifier {
         }
     }
 
-    static func verify(signature: [UInt8], algorithm: Algorithm, material: KeyMaterial, message: [UInt8]) -> Bool {
+    package static func verify(signature: [UInt8], algorithm: Algorithm, material: KeyMaterial, message: [UInt8]) -> Bool {
         switch (algorithm, material) {
         case (.ed25519, .ed25519(let key)):
             return key.isValidSignature(signature, for: message)

@@ -1,6 +1,7 @@
 // libFuzzer target for VantageTUF's untrusted-input path.
 //
-// Usage: fuzz/run.sh [SECONDS]   (builds with -sanitize=fuzzer,address into .build-fuzz and runs)
+// Usage: fuzz/run.sh [SECONDS]   (builds with -sanitize=fuzzer,address into .build-fuzz and runs;
+//        main.swift starts libFuzzer via LLVMFuzzerRunDriver)
 //
 // For every input:
 //   1. JSONReader().read(bytes). If it succeeds, check the canonical/wire encoders against the reader:
@@ -14,7 +15,7 @@
 import Foundation
 import VantageTUF
 
-@_cdecl("LLVMFuzzerTestOneInput")
+@_cdecl("LLVMFuzzerTestOneInput")  // also the callback main.swift passes to the driver
 public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size))
     // Re-reads may grow (\u0001 escapes are 6 bytes) or nest as deep as the input; the original limits apply

@@ -1,0 +1,82 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import VantageClient
+
+/// Where the coordinator is and how to talk to it: flags, then `VANTAGE_COORDINATOR` / `VANTAGE_TOKEN`, then
+/// the CLI config file (`${XDG_CONFIG_HOME:-~/.config}/vantage/config.json`: `coordinator`, `token`, `ca_bundle`).
+struct CoordinatorOptions: ParsableArguments {
+    @Option(help: "Coordinator base URL (env VANTAGE_COORDINATOR).")
+    var coordinator: String?
+
+    @Option(help: "Admin bearer token (env VANTAGE_TOKEN).")
+    var token: String?
+
+    @Option(help: "Extra CA certificates (PEM) for the coordinator's TLS certificate.")
+    var caBundle: String?
+
+    @Option(help: "CLI config file.")
+    var config: String?
+
+    struct FileConfig: Decodable {
+        var coordinator: String?
+        var token: String?
+        var caBundle: String?
+
+        enum CodingKeys: String, CodingKey {
+            case coordinator, token
+            case caBundle = "ca_bundle"
+        }
+    }
+
+    func fileConfig() throws -> FileConfig? {
+        let environment = ProcessInfo.processInfo.environment
+        let path = config ?? ((environment["XDG_CONFIG_HOME"] ?? (NSHomeDirectory() + "/.config")) + "/vantage/config.json")
+        guard FileManager.default.fileExists(atPath: path) else {
+            if config != nil { throw ValidationError("config file \(path) does not exist") }
+            return nil
+        }
+        do {
+            return try JSONDecoder().decode(FileConfig.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw ValidationError("config file \(path): \(error)")
+        }
+    }
+
+    /// The resolved coordinator URL, or `nil` if none was given anywhere.
+    func resolvedURL() throws -> String? {
+        if let url = coordinator ?? ProcessInfo.processInfo.environment["VANTAGE_COORDINATOR"] { return url }
+        return try fileConfig()?.coordinator
+    }
+
+    /// Runs `body` with a client for the coordinator; shuts the HTTP client down afterwards.
+    func withClient<T>(_ body: (CoordinatorClient) async throws -> T) async throws -> T {
+        guard let url = try resolvedURL() else {
+            throw ValidationError("no coordinator: pass --coordinator or set VANTAGE_COORDINATOR")
+        }
+        let file = try fileConfig()
+        let token = token ?? ProcessInfo.processInfo.environment["VANTAGE_TOKEN"] ?? file?.token
+        let http = try HTTPClientFactory.make(.init(caBundlePath: caBundle ?? file?.caBundle))
+        do {
+            let result = try await body(CoordinatorClient(baseURL: url, token: token, http: http))
+            try await http.shutdown()
+            return result
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+    }
+}
+
+/// Maps failures to the documented exit codes with a one-line diagnostic.
+enum Failure {
+    static func report(_ error: any Error) -> ExitCode {
+        if let exit = error as? ExitCode { return exit }
+        if let client = error as? ClientError {
+            Output.diagnostic("coordinator: \(client.reason)")
+            return ExitStatus.error
+        }
+        Output.diagnostic("\(error)")
+        return ExitStatus.error
+    }
+}

@@ -1,0 +1,173 @@
+import ArgumentParser
+import Crypto
+import Foundation
+import VantageClient
+import VantageCore
+import VantageTUF
+
+struct PinsInstallCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "install",
+        abstract: "Verify and install pinned roots where real TUF clients read them.",
+        discussion: """
+            Notary targets go to <trust dir>/tuf/<GUN>/metadata/root.json (default \
+            ${DOCKER_CONFIG:-~/.docker}/trust), TUF targets to --tuf-root. Exact pinned bytes, written \
+            atomically, 0600 files in 0700 folders. An existing different root is replaced only when the pinned \
+            root is a verified rotation of it, unless --replace. Exit 0 ok, 12 verification failed or refused, 1 error.
+            """
+    )
+
+    @Argument(help: "Targets to install.")
+    var targets: [String]
+
+    @OptionGroup var options: PinsOptions
+
+    @Option(help: "Docker config folder (default $DOCKER_CONFIG or ~/.docker); the trust dir is <it>/trust.")
+    var dockerConfig: String?
+
+    @Option(help: "Notary trust dir (overrides --docker-config).")
+    var trustDir: String?
+
+    @Option(help: "Trusted root path for the TUF target (python-tuf, sigstore clients).")
+    var tufRoot: String?
+
+    @Option(help: "Read pinned root bytes from this folder (files named <sha256> or <sha256>.json) instead of the coordinator.")
+    var blobDir: String?
+
+    @Flag(help: "Show what would be done; write nothing.")
+    var dryRun = false
+
+    @Flag(help: "Replace an existing root even when the pinned one is not a verified rotation of it.")
+    var replace = false
+
+    @Flag(help: "Also print the trust_pinning.certs fragment for ~/.notary/config.json.")
+    var notaryConfig = false
+
+    @Option(help: "Output format: table, json or jsonl.")
+    var format: OutputFormat = .table
+
+    struct Action: Encodable {
+        var target: String
+        var action: String
+        var path: String
+        var sha256: String
+        var reason: String?
+    }
+
+    func validate() throws {
+        if targets.isEmpty { throw ValidationError("name at least one target") }
+    }
+
+    func run() async throws {
+        let verified: VerifiedPins
+        do {
+            switch try await PinsVerification(options: options).run(targets: targets) {
+            case .success(let pins): verified = pins
+            case .failure(let failure):
+                Output.diagnostic("verification failed: \(failure)")
+                throw ExitStatus.verificationFailed
+            }
+        } catch {
+            throw Failure.report(error)
+        }
+        var actions: [Action] = []
+        var notaryRoots: [(gun: String, root: Root)] = []
+        var refused = false
+        let tufPins = verified.pins.filter { $0.kind == .tuf }
+        if tufPins.count > 1 { throw ValidationError("--tuf-root takes one TUF target at a time; got \(tufPins.count)") }
+        for pin in verified.pins {
+            let (action, root) = try await install(pin)
+            if action.action == "refused" { refused = true }
+            if let gun = pin.gun, pin.kind == .notary { notaryRoots.append((gun, root)) }
+            actions.append(action)
+        }
+        try Output.emit(actions, format: format) { actions in
+            var table = TextTable(header: ["TARGET", "ACTION", "SHA256", "PATH", "REASON"])
+            for a in actions {
+                table.rows.append([a.target, TerminalStyle.status(a.action), String(a.sha256.prefix(16)), a.path, a.reason ?? ""])
+            }
+            return table.rendered
+        }
+        if notaryConfig { Output.line(try notaryFragment(notaryRoots)) }
+        if refused { throw ExitStatus.verificationFailed }
+    }
+
+    /// Installs one verified pin; returns what was done and the pinned root.
+    func install(_ pin: Pin) async throws -> (Action, Root) {
+        let path = try destination(for: pin)
+        let bytes = try await blob(pin.sha256)
+        guard ByteEncoding.hexEncode(SHA256.hash(data: bytes)) == pin.sha256 else {
+            Output.diagnostic("\(pin.target): blob bytes do not match the pinned SHA-256 \(pin.sha256)")
+            throw ExitStatus.verificationFailed
+        }
+        let pinned: Root
+        do { pinned = try Root.parse(bytes) } catch {
+            Output.diagnostic("\(pin.target): pinned root does not parse: \(error)")
+            throw ExitStatus.verificationFailed
+        }
+        var action = Action(target: pin.target, action: "installed", path: path, sha256: pin.sha256)
+        if let existing = FileManager.default.contents(atPath: path).map(Array.init) {
+            if existing == bytes {
+                action.action = "unchanged"
+                return (action, pinned)
+            }
+            if let old = try? Root.parse(existing) {
+                let change = RootChangeClassifier.classify(from: old, to: pinned)
+                action.reason = "\(change.kind.rawValue): \(change.reasons.joined(separator: "; "))"
+                if change.kind == .replaced && !replace {
+                    action.action = "refused"
+                    action.reason = "existing root v\(old.version) is not rotated to the pinned one (\(action.reason ?? "")); use --replace"
+                    return (action, pinned)
+                }
+                action.action = change.kind == .replaced ? "replaced" : "updated"
+            } else if !replace {
+                action.action = "refused"
+                action.reason = "existing file is not a root; use --replace"
+                return (action, pinned)
+            }
+        }
+        if dryRun {
+            action.action = "would-" + action.action
+            return (action, pinned)
+        }
+        try AtomicFile.write(bytes, to: path)
+        return (action, pinned)
+    }
+
+    func destination(for pin: Pin) throws -> String {
+        switch pin.kind {
+        case .notary:
+            guard let gun = pin.gun, !gun.isEmpty, !gun.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) else {
+                throw ValidationError("\(pin.target): pin has no usable GUN")
+            }
+            let environment = ProcessInfo.processInfo.environment
+            let trust = trustDir ?? ((dockerConfig ?? environment["DOCKER_CONFIG"] ?? (NSHomeDirectory() + "/.docker")) + "/trust")
+            return "\(trust)/tuf/\(gun)/metadata/root.json"
+        case .tuf:
+            guard let tufRoot else { throw ValidationError("\(pin.target) is a TUF target: pass --tuf-root PATH") }
+            return tufRoot
+        }
+    }
+
+    func blob(_ sha256: String) async throws -> [UInt8] {
+        if let blobDir {
+            for name in [sha256, sha256 + ".json"] {
+                if let data = FileManager.default.contents(atPath: blobDir + "/" + name) { return Array(data) }
+            }
+            Output.diagnostic("no blob \(sha256) in \(blobDir)")
+            throw ExitStatus.error
+        }
+        do {
+            return try await options.coordinator.withClient { try await $0.blob(sha256: sha256) }
+        } catch {
+            throw Failure.report(error)
+        }
+    }
+
+    /// `{"trust_pinning":{"certs":{"<GUN>":["<root cert key ID>",…]}}}` for the Notary pins.
+    func notaryFragment(_ roots: [(gun: String, root: Root)]) throws -> String {
+        var certs: [String: [String]] = [:]
+        for (gun, root) in roots { certs[gun] = root.rootRole.keyIDs.sorted() }
+        return String(decoding: try Canonical.encode(["trust_pinning": ["certs": certs]], pretty: true), as: UTF8.self)
+    }
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import VantageClient
+import VantageCore
+
+struct TargetsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "targets", abstract: "List, add and remove watched targets.",
+        subcommands: [List.self, Add.self, Remove.self], defaultSubcommand: List.self)
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Watched targets and their consensus status.")
+        @OptionGroup var coordinator: CoordinatorOptions
+        @Option(help: "Output format: table, json or jsonl.") var format: OutputFormat = .table
+
+        func run() async throws {
+            let targets: [TargetStatus]
+            do { targets = try await coordinator.withClient { try await $0.targets() } } catch { throw Failure.report(error) }
+            try Output.emit(targets, format: format) { targets in
+                var table = TextTable(header: ["TARGET", "KIND", "STATUS", "PINNED", "VERSION", "URL"])
+                for t in targets {
+                    table.rows.append([t.spec.id, t.spec.kind.rawValue, TerminalStyle.status(t.status), String((t.pinned?.sha256 ?? "-").prefix(16)),
+                                       t.pinned.map { "\($0.version)" } ?? "-", t.spec.url])
+                }
+                return table.rendered
+            }
+        }
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Watch a Notary GUN or a TUF repository (admin).")
+        @Argument(help: "Target id, e.g. docker.io/library/debian.") var id: String
+        @Option(help: "notary or tuf.") var kind: String
+        @Option(help: "Notary server URL or TUF metadata base URL.") var url: String
+        @Option(help: "Notary GUN (defaults to the id).") var gun: String?
+        @OptionGroup var coordinator: CoordinatorOptions
+
+        func run() async throws {
+            guard let kind = TargetSpec.Kind(rawValue: kind) else { throw ValidationError("--kind must be notary or tuf") }
+            let spec = TargetSpec(id: id, kind: kind, url: url, gun: kind == .notary ? (gun ?? id) : nil)
+            if let problem = spec.problem { throw ValidationError(problem) }
+            do { try await coordinator.withClient { try await $0.addTarget(spec) } } catch { throw Failure.report(error) }
+            Output.diagnostic("added \(id)")
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop watching a target (admin); its history is kept.")
+        @Argument(help: "Target id.") var id: String
+        @OptionGroup var coordinator: CoordinatorOptions
+
+        func run() async throws {
+            do { try await coordinator.withClient { try await $0.removeTarget(id) } } catch { throw Failure.report(error) }
+            Output.diagnostic("removed \(id)")
+        }
+    }
+}
+
+struct ApproveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "approve",
+        abstract: "Approve a root digest for a target (admin): an unchained replacement, or a planned rotation in advance.")
+
+    @Argument(help: "Target id.") var target: String
+    @Argument(help: "SHA-256 of the root's exact bytes.") var digest: String
+    @Option(help: "A note kept with the approval.") var note: String?
+    @OptionGroup var coordinator: CoordinatorOptions
+
+    func validate() throws {
+        guard digest.count == 64, digest.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
+            throw ValidationError("DIGEST must be 64 lower-case hex characters")
+        }
+    }
+
+    func run() async throws {
+        do { try await coordinator.withClient { try await $0.approve(target: target, sha256: digest, note: note) } } catch {
+            throw Failure.report(error)
+        }
+        Output.diagnostic("approved \(digest) for \(target)")
+    }
+}
+
+struct AlertsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "alerts", abstract: "Alert channels.", subcommands: [Test.self])
+
+    struct Test: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Send a test event through every configured channel (admin).")
+        @OptionGroup var coordinator: CoordinatorOptions
+
+        func run() async throws {
+            do { try await coordinator.withClient { try await $0.sendTestAlert() } } catch { throw Failure.report(error) }
+            Output.diagnostic("test event queued for every channel")
+        }
+    }
+}

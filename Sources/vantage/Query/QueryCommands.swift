@@ -1,0 +1,147 @@
+import ArgumentParser
+import Foundation
+import VantageClient
+import VantageCore
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Coordinator health, agents, targets in each state, open alerts.")
+
+    @OptionGroup var coordinator: CoordinatorOptions
+    @Option(help: "Output format: table, json or jsonl.") var format: OutputFormat = .table
+
+    func run() async throws {
+        let status: CoordinatorStatus
+        do { status = try await coordinator.withClient { try await $0.status() } } catch { throw Failure.report(error) }
+        try Output.emit([status], format: format) { items in
+            let s = items[0]
+            var text = "coordinator key  \(s.coordinatorKeyID)\n"
+            text += "pin list         v\(s.pinListVersion.map(String.init) ?? "-") expires \(s.pinListExpires?.description ?? "-")\n"
+            text += "agents           \(s.agents) (\(s.silentAgents) silent)\n"
+            text += "targets          " + s.targets.sorted { $0.key < $1.key }.map { "\(TerminalStyle.status($0.key)) \($0.value)" }.joined(separator: ", ") + "\n"
+            var table = TextTable(header: ["AT", "SEVERITY", "KIND", "TARGET", "MESSAGE"])
+            for e in s.openAlerts {
+                table.rows.append([e.at.description, TerminalStyle.status(e.severity.rawValue), e.kind.rawValue, e.target ?? "", e.message])
+            }
+            return text + (s.openAlerts.isEmpty ? "open alerts      none\n" : "open alerts\n" + table.rendered)
+        }
+    }
+}
+
+struct QueryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "What everyone sees for a target: pinned root, supporters by region, dissent, last change.",
+        discussion: "Exit 0 agreed, 10 no consensus, 11 disagreement (split view)."
+    )
+
+    @Argument(help: "Target id.") var target: String
+    @OptionGroup var coordinator: CoordinatorOptions
+    @Option(help: "Output format: table, json or jsonl.") var format: OutputFormat = .table
+
+    func run() async throws {
+        let status: TargetStatus
+        do { status = try await coordinator.withClient { try await $0.target(target) } } catch { throw Failure.report(error) }
+        try Output.emit([status], format: format) { items in
+            let t = items[0]
+            var text = "target      \(t.spec.id) (\(t.spec.kind.rawValue) \(t.spec.url)\(t.spec.gun.map { " " + $0 } ?? ""))\n"
+            text += "status      \(TerminalStyle.status(t.status))\(t.classification.map { " (\($0))" } ?? "")\n"
+            if let pin = t.pinned {
+                text += "pinned      \(pin.sha256) v\(pin.version) expires \(pin.expires)\n"
+                text += "root keys   \(pin.rootKeys.map { String($0.prefix(16)) }.joined(separator: " "))\n"
+                text += "since       \(pin.firstPinnedAt) (\(pin.classification))\n"
+            } else {
+                text += "pinned      none\n"
+            }
+            if let leading = t.leading, leading != t.pinned?.sha256 { text += "leading     \(leading)\n" }
+            for reason in t.reasons { text += "            \(reason)\n" }
+            var table = TextTable(header: ["AGENT", "REGION", "SEES", "SINCE", "LAST SEEN"])
+            for v in t.views.sorted(by: { ($0.region, $0.agent) < ($1.region, $1.agent) }) {
+                let sees = v.sha256.map { $0 == t.pinned?.sha256 ? TerminalStyle.green(String($0.prefix(16))) : TerminalStyle.red(String($0.prefix(16))) }
+                    ?? TerminalStyle.yellow(v.error ?? "error")
+                table.rows.append([v.agent, v.region, sees, v.since.description, v.observedAt.description])
+            }
+            return text + table.rendered
+        }
+        switch status.status {
+        case "split_view": throw ExitStatus.disagreement
+        case "no_consensus", "unobserved": throw ExitStatus.noConsensus
+        default: break
+        }
+    }
+}
+
+struct HistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "history", abstract: "Spans and pins of a target over time.")
+
+    @Argument(help: "Target id.") var target: String
+    @OptionGroup var coordinator: CoordinatorOptions
+    @Option(help: "Output format: table, json or jsonl.") var format: OutputFormat = .table
+
+    func run() async throws {
+        let history: TargetHistory
+        do { history = try await coordinator.withClient { try await $0.history(target) } } catch { throw Failure.report(error) }
+        try Output.emit([history], format: format) { items in
+            let h = items[0]
+            var pins = TextTable(header: ["PINNED AT", "VERSION", "SHA256", "CLASS", "APPROVED BY"])
+            for p in h.pins { pins.rows.append([p.pinnedAt.description, "\(p.version)", String(p.sha256.prefix(16)), p.classification, p.approvedBy ?? ""]) }
+            var spans = TextTable(header: ["AGENT", "OUTCOME", "FIRST SEEN", "LAST SEEN", "COUNT"])
+            for s in h.spans { spans.rows.append([s.agent, String(s.outcome.prefix(24)), s.firstSeen.description, s.lastSeen.description, "\(s.count)"]) }
+            return "pins\n" + pins.rendered + "\nspans\n" + spans.rendered
+        }
+    }
+}
+
+struct AgentsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "agents", abstract: "Enrolled agents, their regions and health.")
+
+    @OptionGroup var coordinator: CoordinatorOptions
+    @Option(help: "Output format: table, json or jsonl.") var format: OutputFormat = .table
+
+    func run() async throws {
+        let agents: [AgentStatus]
+        do { agents = try await coordinator.withClient { try await $0.agents() } } catch { throw Failure.report(error) }
+        try Output.emit(agents, format: format) { agents in
+            var table = TextTable(header: ["AGENT", "REGION", "HEALTH", "LAST SEEN", "KEY ID"])
+            for a in agents {
+                table.rows.append([a.id, a.region, TerminalStyle.status(a.health), a.lastSeen?.description ?? "-", String(a.publicKey.keyID.prefix(16))])
+            }
+            return table.rendered
+        }
+    }
+}
+
+struct EventsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "events", abstract: "Consensus and health events.")
+
+    @OptionGroup var coordinator: CoordinatorOptions
+    @Option(help: "Start after this cursor.") var after: Int64 = 0
+    @Flag(help: "Keep polling for new events.") var follow = false
+    @Option(help: "Seconds between polls with --follow.") var interval: Int = 5
+    @Option(help: "Output format: table, json or jsonl.") var format: OutputFormat = .table
+
+    func run() async throws {
+        do {
+            try await coordinator.withClient { client in
+                var cursor = after
+                repeat {
+                    let page = try await client.events(after: cursor)
+                    if !page.events.isEmpty || !follow {
+                        try Output.emit(page.events, format: follow && format == .json ? .jsonl : format) { entries in
+                            var table = TextTable(header: ["CURSOR", "AT", "SEVERITY", "KIND", "TARGET", "MESSAGE"])
+                            for e in entries {
+                                table.rows.append(["\(e.cursor)", e.event.at.description, TerminalStyle.status(e.event.severity.rawValue),
+                                                   e.event.kind.rawValue, e.event.target ?? "", e.event.message])
+                            }
+                            return table.rendered
+                        }
+                    }
+                    cursor = max(cursor, page.next)
+                    if follow { try await Task.sleep(for: .seconds(interval)) }
+                } while follow
+            }
+        } catch {
+            throw Failure.report(error)
+        }
+    }
+}
