@@ -1,4 +1,5 @@
 import Foundation
+import VantageTUF
 
 // vantage-bench: performance figures beside baselines measured in the same run (see BENCHMARKS.md).
 //   vantage-bench root [SECONDS]   root inspect+verify vs raw signature math vs python-tuf; canonical JSON
@@ -9,7 +10,13 @@ case "root":
     let work = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-bench-\(getpid())")
     defer { try? FileManager.default.removeItem(at: work) }
     try RootBenchmark(seconds: seconds, python: "python3", vectors: "Tests/VantageTUFTests/Fixtures", workDir: work).run()
+case "inspect-loop":
+    // For profilers (valgrind --tool=callgrind): inspect FILE N times.
+    let path = arguments.dropFirst().first ?? ""
+    let count = arguments.dropFirst(2).first.flatMap(Int.init) ?? 100
+    let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    for _ in 0..<count { _ = RootInspector.inspect(try Root.parse(bytes), at: Date(timeIntervalSince1970: 1.8e9)) }
 default:
-    FileHandle.standardError.write(Data("usage: vantage-bench root [SECONDS]\n".utf8))
+    FileHandle.standardError.write(Data("usage: vantage-bench root [SECONDS] | inspect-loop FILE N\n".utf8))
     exit(64)
 }

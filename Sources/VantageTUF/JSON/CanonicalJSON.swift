@@ -53,6 +53,16 @@ public enum CanonicalJSON {
 
     static func appendString(_ string: String, to out: inout [UInt8], escapeControls: Bool) {
         out.append(UInt8(ascii: "\""))
+        // Fast path: most strings (key IDs, hex, base64) need no escaping at all.
+        let plain = string.utf8.withContiguousStorageIfAvailable { buffer -> Bool in
+            for byte in buffer where byte == 0x22 || byte == 0x5C || (escapeControls && byte < 0x20) { return false }
+            out.append(contentsOf: buffer)
+            return true
+        }
+        if plain == true {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in string.utf8 {
             if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
                 out.append(UInt8(ascii: "\\"))

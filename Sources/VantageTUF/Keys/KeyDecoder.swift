@@ -41,16 +41,20 @@ enum KeyDecoder {
         switch keyType {
         case "ed25519":
             key.material = ed25519(raw: publicBytes)
+            if case .ed25519 = key.material { key.spkiDER = KeyMaterial.ed25519SPKIPrefix + publicBytes }
         case "ecdsa":
             key.material = p256(spki: publicBytes)
+            key.spkiDER = publicBytes
         case "rsa":
             key.material = rsa(spki: publicBytes)
+            key.spkiDER = publicBytes
         case "ecdsa-x509", "rsa-x509":
             x509(&key, pemBytes: publicBytes, expectRSA: keyType == "rsa-x509")
         default:
             key.material = .unusable("unknown Notary key type \(keyType)")
         }
-        key.spkiSHA256 = key.material.spkiDER.map { ByteEncoding.hexEncode(SHA256.hash(data: $0)) }
+        if case .unusable = key.material { key.spkiDER = nil }
+        key.spkiSHA256 = key.spkiDER.map { ByteEncoding.hexEncode(SHA256.hash(data: $0)) }
         return key
     }
 
@@ -64,7 +68,7 @@ enum KeyDecoder {
     }
 
     static func x509(_ key: inout RootKey, pemBytes: [UInt8], expectRSA: Bool) {
-        guard let pemText = String(validating: pemBytes, as: UTF8.self), let blocks = PEM.blocks(in: pemText),
+        guard let blocks = pemBytes.withUnsafeBufferPointer({ PEM.blocks(bytes: $0) }),
             let leafBlock = blocks.first, leafBlock.label == "CERTIFICATE"
         else {
             key.material = .unusable("keyval.public is not a PEM certificate")
@@ -98,6 +102,7 @@ enum KeyDecoder {
         let spki = serializer.serializedBytes
         key.material = expectRSA ? rsa(spki: spki) : p256(spki: spki)
         if case .unusable = key.material { return }
+        key.spkiDER = spki
         key.canonicalRootKeyID = notaryKeyID(keyType: expectRSA ? "rsa" : "ecdsa", publicBytes: spki)
     }
 
@@ -117,25 +122,33 @@ enum KeyDecoder {
         let recomputed = ByteEncoding.hexEncode(SHA256.hash(data: CanonicalJSON.encode(object)))
         var key = RootKey(
             declaredID: id, keyType: keyType, scheme: scheme, recomputedID: recomputed, material: .unusable(""))
+        var spki: [UInt8]?
         switch (keyType, scheme) {
         case ("ed25519", "ed25519"):
-            key.material = ByteEncoding.hexDecode(publicText).map(ed25519(raw:)) ?? .unusable("ed25519 key is not hex")
-        case ("ecdsa", "ecdsa-sha2-nistp256"), ("ecdsa-sha2-nistp256", "ecdsa-sha2-nistp256"):
-            if let der = pemPublicKey(publicText) {
-                key.material = p256(spki: der)
-            } else if let point = ByteEncoding.hexDecode(publicText),
-                let parsed = try? P256.Signing.PublicKey(x963Representation: point)
-            {
-                key.material = .p256(parsed)
+            if let raw = ByteEncoding.hexDecode(publicText) {
+                key.material = ed25519(raw: raw)
+                spki = KeyMaterial.ed25519SPKIPrefix + raw
             } else {
-                key.material = .unusable("ecdsa key is neither PEM SPKI nor a hex P-256 point")
+                key.material = .unusable("ed25519 key is not hex")
             }
+        case ("ecdsa", "ecdsa-sha2-nistp256"), ("ecdsa-sha2-nistp256", "ecdsa-sha2-nistp256"):
+            // PEM SPKI, or (Sigstore v1-v4) the hex uncompressed point, wrapped into the same SPKI form so the
+            // key material digest does not change when the encoding does.
+            if let der = pemPublicKey(publicText) {
+                spki = der
+            } else if let point = ByteEncoding.hexDecode(publicText), point.count == 65, point[0] == 0x04 {
+                spki = KeyMaterial.p256SPKIPrefix + point
+            }
+            key.material = spki.map(p256(spki:)) ?? .unusable("ecdsa key is neither PEM SPKI nor a hex P-256 point")
         case ("rsa", "rsassa-pss-sha256"), ("rsa", "rsa-pkcs1v15-sha256"):
-            key.material = pemPublicKey(publicText).map(rsa(spki:)) ?? .unusable("rsa key is not PEM SPKI")
+            spki = pemPublicKey(publicText)
+            key.material = spki.map(rsa(spki:)) ?? .unusable("rsa key is not PEM SPKI")
         default:
             key.material = .unusable("unsupported key type/scheme \(keyType)/\(scheme)")
         }
-        key.spkiSHA256 = key.material.spkiDER.map { ByteEncoding.hexEncode(SHA256.hash(data: $0)) }
+        if case .unusable = key.material { spki = nil }
+        key.spkiDER = spki
+        key.spkiSHA256 = spki.map { ByteEncoding.hexEncode(SHA256.hash(data: $0)) }
         return key
     }
 
@@ -161,7 +174,7 @@ enum KeyDecoder {
     }
 
     static func rsa(spki: [UInt8]) -> KeyMaterial {
-        guard let bits = OpenSSLRSA.bits(spki: spki) else { return .unusable("not an RSA SubjectPublicKeyInfo") }
-        return .rsa(spki: spki, bits: bits)
+        guard let key = RSAPublicKey(spki: spki) else { return .unusable("not an RSA SubjectPublicKeyInfo") }
+        return .rsa(key)
     }
 }

@@ -10,7 +10,9 @@ public struct RootKey: Sendable {
     public var recomputedID: String?
     /// The decoded key.
     public var material: KeyMaterial
-    /// Hex SHA-256 of the key's DER SubjectPublicKeyInfo: the identity of the key material.
+    /// The key's DER SubjectPublicKeyInfo (as found, or built from a raw Ed25519 key or a bare P-256 point).
+    public var spkiDER: [UInt8]?
+    /// Hex SHA-256 of ``spkiDER``: the identity of the key material.
     public var spkiSHA256: String?
     /// For Notary x509 keys: the ID of the leaf certificate's public key (Notary's canonical root key ID).
     public var canonicalRootKeyID: String?

@@ -11,7 +11,9 @@ public struct Root: Sendable {
     /// The decoded `signed` object.
     public let signed: JSONValue
     /// Canonical JSON of `signed`: the bytes every signature covers.
-    public let canonicalSigned: [UInt8]
+    public var canonicalSigned: [UInt8] { message.bytes }
+    /// The signed bytes with their SHA-256.
+    package let message: SignedMessage
     public let signatures: [SignatureEntry]
     public let version: Int
     public let expires: Date
@@ -104,7 +106,7 @@ public struct Root: Sendable {
         }
 
         return Root(
-            bytes: exact, dialect: dialect, signed: signed, canonicalSigned: CanonicalJSON.encode(signed),
+            bytes: exact, dialect: dialect, signed: signed, message: SignedMessage(CanonicalJSON.encode(signed)),
             signatures: signatures, version: Int(version), expires: expires, expiresText: expiresText,
             specVersion: specVersion, consistentSnapshot: consistentSnapshot, keys: keys, roles: roles)
     }
@@ -148,5 +150,5 @@ public struct Root: Sendable {
     /// Hex SHA-256 of the exact bytes.
     public var sha256: String { ByteEncoding.hexEncode(SHA256.hash(data: bytes)) }
     /// Hex SHA-256 of canonical `signed`: stable across re-formatting.
-    public var canonicalSHA256: String { ByteEncoding.hexEncode(SHA256.hash(data: canonicalSigned)) }
+    public var canonicalSHA256: String { ByteEncoding.hexEncode(message.digest) }
 }

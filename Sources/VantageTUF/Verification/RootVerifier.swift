@@ -52,7 +52,7 @@ public enum RootVerifier {
             return (.keyIDMismatch, "key content hashes to \(key.recomputedID ?? "nothing")")
         }
         let (outcome, detail) = SignatureVerifier.check(
-            signature: signature, method: entry.method, key: key, dialect: dialect, message: document.canonicalSigned)
+            signature: signature, method: entry.method, key: key, dialect: dialect, message: document.message)
         if outcome == .valid, let material = key.spkiSHA256, counted.contains(material) {
             return (.duplicate, "key material already counted")
         }

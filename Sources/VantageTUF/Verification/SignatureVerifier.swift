@@ -8,14 +8,14 @@ import Crypto
 package enum SignatureVerifier {
     static let minimumRSABits = 2048
 
-    static func check(signature: [UInt8], method: String?, key: RootKey, dialect: RootDialect, message: [UInt8])
+    static func check(signature: [UInt8], method: String?, key: RootKey, dialect: RootDialect, message: SignedMessage)
         -> (SignatureCheck.Outcome, String?)
     {
         switch key.material {
         case .unusable(let reason):
             return (.unusableKey, reason)
-        case .rsa(_, let bits) where bits < minimumRSABits:
-            return (.weakKey, "RSA key of \(bits) bits; at least \(minimumRSABits) required")
+        case .rsa(let rsa) where rsa.bits < minimumRSABits:
+            return (.weakKey, "RSA key of \(rsa.bits) bits; at least \(minimumRSABits) required")
         default:
             break
         }
@@ -56,23 +56,34 @@ package enum SignatureVerifier {
         }
     }
 
-    package static func verify(signature: [UInt8], algorithm: Algorithm, material: KeyMaterial, message: [UInt8]) -> Bool {
+    package static func verify(signature: [UInt8], algorithm: Algorithm, material: KeyMaterial, message: SignedMessage) -> Bool {
         switch (algorithm, material) {
         case (.ed25519, .ed25519(let key)):
-            return key.isValidSignature(signature, for: message)
+            return key.isValidSignature(signature, for: message.bytes)
         case (.ecdsaRaw, .p256(let key)):
             guard signature.count == 64, let sig = try? P256.Signing.ECDSASignature(rawRepresentation: signature)
             else { return false }
-            return key.isValidSignature(sig, for: message)
+            return key.isValidSignature(sig, for: message.digest)
         case (.ecdsaDER, .p256(let key)):
             guard let sig = try? P256.Signing.ECDSASignature(derRepresentation: signature) else { return false }
-            return key.isValidSignature(sig, for: message)
-        case (.rsaPSS(let salt), .rsa(let spki, _)):
-            return OpenSSLRSA.verify(spki: spki, signature: signature, message: message, padding: .pss(saltLength: salt))
-        case (.rsaPKCS1v15, .rsa(let spki, _)):
-            return OpenSSLRSA.verify(spki: spki, signature: signature, message: message, padding: .pkcs1v15)
+            return key.isValidSignature(sig, for: message.digest)
+        case (.rsaPSS(let salt), .rsa(let key)):
+            return OpenSSLRSA.verify(key: key, signature: signature, digest: Array(message.digest), padding: .pss(saltLength: salt))
+        case (.rsaPKCS1v15, .rsa(let key)):
+            return OpenSSLRSA.verify(key: key, signature: signature, digest: Array(message.digest), padding: .pkcs1v15)
         default:
             return false
         }
+    }
+}
+
+/// The bytes every signature of a document covers (canonical `signed`), with their SHA-256 computed once.
+package struct SignedMessage: Sendable {
+    package let bytes: [UInt8]
+    package let digest: SHA256Digest
+
+    package init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        digest = SHA256.hash(data: bytes)
     }
 }
