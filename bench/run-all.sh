@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Reruns every benchmark of BENCHMARKS.md (release builds). Each prints its own figures beside the baseline
+# measured in the same run. Usage: bench/run-all.sh [SECONDS_PER_MEASUREMENT]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+S=${1:-2}
+swift build -c release --product vantage-bench >/dev/null
+echo "## $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) CPUs, $(uname -m), load $(cut -d' ' -f1-3 /proc/loadavg)"
+.build/release/vantage-bench root "$S"
+for script in bench/agent.sh bench/coordinator.sh bench/pins-install.sh; do
+    if [ -x "$script" ]; then "$script"; fi
+done
