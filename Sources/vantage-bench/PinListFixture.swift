@@ -1,0 +1,46 @@
+import Foundation
+import VantageCore
+import VantageTUF
+
+/// `vantage-bench make-pins DIR N`: a signed pin list of N Notary pins, each attested by 3 of 5 agents in 3
+/// regions, its trust policy, and the root blob of the first pin — inputs for `bench/pins-install.sh`.
+struct PinListFixture {
+    var directory: URL
+    var count: Int
+
+    func write() throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let now = Timestamp(Date())
+        let coordinator = SigningIdentity()
+        let agents = (0..<5).map { n in (id: "agent-\(n)", region: "region-\(n % 3)", key: SigningIdentity()) }
+        let key = try RootSigningKey.generate(.ecdsa).withCertificate(
+            gun: "bench.example/app-00000", notBefore: now.date.addingTimeInterval(-86_400), notAfter: now.date.addingTimeInterval(86_400 * 365))
+        let builder = RootDocumentBuilder(
+            dialect: .notary, version: 1, expires: now.date.addingTimeInterval(86_400 * 365), rootKeys: [key], rootThreshold: 1,
+            onlineKey: try RootSigningKey.generate(.ecdsa))
+        let bytes = try builder.document(signedBy: [key])
+        let fingerprint = RootFingerprint(try Root.parse(bytes))
+        try Data(bytes).write(to: directory.appendingPathComponent(fingerprint.sha256))
+
+        var pins: [Pin] = []
+        for n in 0..<count {
+            let target = String(format: "bench.example/app-%05d", n)
+            // Every pin names the same root bytes; only the first is installed, and the rest cost the same to carry.
+            let attestations = try agents.prefix(3).map { agent in
+                let statement = AttestationStatement(agent: agent.id, target: target, sha256: fingerprint.sha256, observedAt: now)
+                return Attestation(agent: agent.id, observedAt: now, signature: ByteEncoding.base64Encode(try agent.key.sign(try statement.signingBytes)))
+            }
+            pins.append(Pin(target: target, kind: .notary, gun: target, fingerprint: fingerprint, firstPinnedAt: now,
+                            classification: "first", attestations: attestations))
+        }
+        let policy = ConsensusPolicy(quorum: 3, minRegions: 3)
+        let list = try PinList.build(pins: pins, version: 1, issuedAt: now, lifetimeSeconds: 86_400, previous: "",
+                                     policy: policy, identity: coordinator)
+        try Data(try Canonical.encode(list)).write(to: directory.appendingPathComponent("pins.json"))
+        let trust = TrustPolicy(
+            coordinators: [.init(id: "bench", publicKey: coordinator.publicKey)],
+            agents: agents.map { .init(id: $0.id, region: $0.region, publicKey: $0.key.publicKey) },
+            quorum: 3, minRegions: 3, maxAgeSeconds: 3600)
+        try Data(try Canonical.encode(trust, pretty: true)).write(to: directory.appendingPathComponent("policy.json"))
+    }
+}
