@@ -24,7 +24,13 @@ public struct ConsensusEvaluator: Sendable {
     public func decide(
         views: [AgentView], pin: CurrentPin?, roots: [String: Root], approved: Set<String>, now: Timestamp
     ) -> ConsensusDecision {
-        let fresh = views.filter { $0.observedAt >= now.adding(seconds: -policy.maxAgeSeconds) && $0.observedAt <= now.adding(seconds: 300) }
+        // One vote per agent: of an agent's fresh views only the latest counts (trust property 1, distinct agents).
+        var latest: [String: AgentView] = [:]
+        for view in views where view.observedAt >= now.adding(seconds: -policy.maxAgeSeconds) && view.observedAt <= now.adding(seconds: 300) {
+            if let seen = latest[view.agent], seen.observedAt >= view.observedAt { continue }
+            latest[view.agent] = view
+        }
+        let fresh = latest.values.sorted { $0.agent < $1.agent }
         let failing = fresh.filter { $0.sha256 == nil }
         var byDigest: [String: [AgentView]] = [:]
         for view in fresh { if let digest = view.sha256 { byDigest[digest, default: []].append(view) } }
@@ -72,9 +78,17 @@ public struct ConsensusEvaluator: Sendable {
             decision.status = .pending
             return decision
         }
-        // Temporal quorum: when did `quorum` agents first all see this digest continuously?
-        let sinces = top.value.map(\.since).sorted()
-        let agreedSince = sinces[policy.quorum - 1]
+        // Temporal quorum: since when have `quorum` agents from `min_regions` regions all seen this digest
+        // continuously? (The earliest `since` at which the supporters seen so far satisfy both counts.)
+        var agreedSince = now
+        var heldRegions = Set<String>()
+        for (n, view) in top.value.sorted(by: { $0.since < $1.since }).enumerated() {
+            heldRegions.insert(view.region)
+            if n + 1 >= policy.quorum, heldRegions.count >= policy.minRegions {
+                agreedSince = view.since
+                break
+            }
+        }
         let held = now.seconds - agreedSince.seconds
         let required: Int64
         switch classification.kind {
@@ -118,20 +132,33 @@ public struct ConsensusEvaluator: Sendable {
         guard let old = roots[pin.sha256] else { return ("replaced", ["pinned root bytes missing"]) }
         let intermediates = roots.values
             .filter { $0.dialect == old.dialect && $0.version > old.version && $0.version < new.version }
-            .sorted { $0.version < $1.version }
-        let chain = Self.contiguous(from: old.version, to: new.version, in: intermediates)
+        let chain = Self.contiguous(from: old, to: new, in: intermediates)
         let change = RootChangeClassifier.classify(from: old, to: new, via: chain)
         return (change.kind.rawValue, change.reasons)
     }
 
-    /// One root per version strictly between `low` and `high`, when a full run exists (first found wins).
-    static func contiguous(from low: Int, to high: Int, in roots: [Root]) -> [Root] {
-        var byVersion: [Int: Root] = [:]
-        for root in roots where byVersion[root.version] == nil { byVersion[root.version] = root }
+    /// One root per version strictly between `trusted.version` and `new.version`. Where several roots share a
+    /// version, a run whose every step (including the last one, to `new`) verifies is searched for (depth first,
+    /// candidates in digest order, each dead end tried once); without one, the lowest-digest root of each version is
+    /// returned so the classifier can say which step fails, or `[]` when a version is missing. The result never
+    /// depends on dictionary order, and a planted same-version root cannot hide a genuine rotation chain.
+    static func contiguous(from trusted: Root, to new: Root, in roots: [Root]) -> [Root] {
+        let byVersion = Dictionary(grouping: roots, by: \.version).mapValues { $0.sorted { $0.sha256 < $1.sha256 } }
+        var deadEnds = Set<String>()
+        func walk(from last: Root) -> [Root]? {
+            if last.version + 1 == new.version { return RootChainVerifier.step(from: last, to: new).isAccepted ? [] : nil }
+            for candidate in byVersion[last.version + 1] ?? [] where !deadEnds.contains(candidate.sha256) {
+                guard RootChainVerifier.step(from: last, to: candidate).isAccepted else { continue }
+                if let rest = walk(from: candidate) { return [candidate] + rest }
+                deadEnds.insert(candidate.sha256)
+            }
+            return nil
+        }
+        if new.version > trusted.version, let chain = walk(from: trusted) { return chain }
         var chain: [Root] = []
-        for version in stride(from: low + 1, to: high, by: 1) {
-            guard let root = byVersion[version] else { return [] }
-            chain.append(root)
+        for version in stride(from: trusted.version + 1, to: new.version, by: 1) {
+            guard let first = byVersion[version]?.first else { return [] }
+            chain.append(first)
         }
         return chain
     }

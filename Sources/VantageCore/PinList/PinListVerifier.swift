@@ -48,6 +48,8 @@ public struct PinListVerifier: Sendable {
     public func verifyHeader(
         _ header: SignedPinListHeader, accepted: Accepted?, intermediates: [SignedPinListHeader] = [], now: Timestamp
     ) -> Failure? {
+        // An unusable policy (quorum 0, one key under two agent ids, …) would let too few keys make a pin.
+        if let problem = policy.problem { return Failure(rule: "trust_policy", "unusable trust policy: \(problem)") }
         guard let signature = ByteEncoding.base64Decode(header.signature),
             let message = try? Canonical.bytes(of: header.signed),
             policy.coordinators.contains(where: { $0.publicKey.isValidSignature(signature, for: message) })
@@ -98,6 +100,7 @@ public struct PinListVerifier: Sendable {
     /// Verifies one pin's attestations: at least `quorum` distinct policy agents from `min_regions` regions, each a
     /// valid signature over (target, sha256, observed_at) made within `max_age` before the list was issued.
     public func verifyPin(_ pin: Pin, issuedAt: Timestamp) -> Failure? {
+        if let problem = policy.problem { return Failure(rule: "trust_policy", target: pin.target, "unusable trust policy: \(problem)") }
         var agents = Set<String>()
         var regions = Set<String>()
         var rejected: [Failure] = []
@@ -142,6 +145,10 @@ public struct PinListVerifier: Sendable {
             ByteEncoding.hexEncode(MerkleTree.root(leaves)) == list.header.signed.merkleRoot,
             list.pins.count == list.header.signed.pinCount
         else { return Failure(rule: "merkle_root", "pins do not match the signed Merkle root") }
+        // The Merkle root is over the pins sorted by target: one pin per target, in byte order.
+        for (earlier, later) in zip(list.pins, list.pins.dropFirst()) where !earlier.target.utf8.lexicographicallyPrecedes(later.target.utf8) {
+            return Failure(rule: "pin_order", target: later.target, "pins are not strictly sorted by target (duplicate or out of order)")
+        }
         let wanted = targets.map(Set.init)
         for pin in list.pins where wanted?.contains(pin.target) ?? true {
             if let failure = verifyPin(pin, issuedAt: list.header.signed.issuedAt) { return failure }

@@ -63,6 +63,10 @@ public struct TrustPolicy: Sendable, Hashable, Codable {
         if quorum < 1 { return "quorum must be at least 1" }
         if minRegions < 1 { return "min_regions must be at least 1" }
         if Set(agents.map(\.id)).count != agents.count { return "agent ids must be unique" }
+        if Set(agents.map(\.publicKey)).count != agents.count { return "agent public keys must be unique" }
+        if agents.contains(where: { agent in coordinators.contains { $0.publicKey == agent.publicKey } }) {
+            return "an agent key must not be a coordinator key"
+        }
         if agents.count < quorum { return "fewer agents (\(agents.count)) than quorum (\(quorum))" }
         if Set(agents.map(\.region)).count < minRegions { return "fewer regions than min_regions" }
         if maxAgeSeconds < 1 { return "max_age_seconds must be positive" }

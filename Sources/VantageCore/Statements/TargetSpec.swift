@@ -28,8 +28,19 @@ public struct TargetSpec: Sendable, Hashable, Codable {
         if !id.unicodeScalars.allSatisfy({ Self.idCharacters.contains($0) }) {
             return "target id \(id) may contain only letters, digits and . _ - / : @"
         }
+        // "." and ".." pass the character check but are dot segments in a URL path (`/v1/targets/..`).
+        if id == "." || id == ".." { return "target id \(id) is a dot segment" }
         if !(url.hasPrefix("https://") || url.hasPrefix("http://")) { return "target \(id): url must be http(s)" }
         if kind == .notary, (gun ?? "").isEmpty { return "target \(id): notary targets need a gun" }
+        // The GUN becomes part of the fetch URL and of the installer's trust-dir path: no traversal, no odd bytes.
+        if let gun, !gun.isEmpty {
+            let components = gun.split(separator: "/", omittingEmptySubsequences: false)
+            if gun.utf8.count > 255 || !gun.unicodeScalars.allSatisfy({ Self.idCharacters.contains($0) })
+                || components.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." })
+            {
+                return "target \(id): gun \(gun) must be 1 to 255 characters of letters, digits and . _ - / : @ with no empty, . or .. components"
+            }
+        }
         return nil
     }
 

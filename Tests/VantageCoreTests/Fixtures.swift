@@ -1,0 +1,183 @@
+import Foundation
+import VantageCore
+import VantageTUF
+
+// Shared fixtures for the VantageCore tables: fresh keys made at run time, never stored keys.
+//
+// Time is always explicit: `Clock.now` is a fixed instant and every test passes it (or an offset of it) as `now`.
+
+enum Clock {
+    /// 2027-01-15T08:00:00Z, an arbitrary fixed evaluation instant.
+    static let now = Timestamp(seconds: 1_800_000_000)
+    static func at(_ offset: Int64) -> Timestamp { now.adding(seconds: offset) }
+    /// Roots built by the fixtures expire well after `now`.
+    static let rootExpiry = Date(timeIntervalSince1970: TimeInterval(now.seconds + 86_400 * 365))
+}
+
+// MARK: - Roots of one target
+
+/// The roots of one target used by the consensus tables, built from fresh Ed25519 TUF root keys.
+///
+/// Key sets: A (v1, v2-resigned), B (v2-rotated), C (v3-rotated), X (an attacker's unchained replacement).
+/// Every root has threshold 2 of 3.
+struct RootSet: Sendable {
+    enum Name: String, Sendable, CaseIterable, CustomStringConvertible {
+        /// v1, keys A, signed by A.
+        case v1
+        /// v2, keys A (same material and threshold), signed by A: a re-signing.
+        case v2Resigned = "v2-resigned"
+        /// v2, keys B, signed by A and B: a chained rotation from v1.
+        case v2Rotated = "v2-rotated"
+        /// v3, keys C, signed by B and C only: chained from v2-rotated, not directly from v1.
+        case v3Rotated = "v3-rotated"
+        /// v2, keys X, signed by X only: an unchained replacement.
+        case v2Replaced = "v2-replaced"
+        /// v2, keys A, signed by one A key: does not meet its own threshold.
+        case v2UnderSigned = "v2-undersigned"
+        /// v2, keys B, signed by B only (not by A): a bogus intermediate with the same version as v2-rotated.
+        case v2Bogus = "v2-bogus"
+
+        var description: String { rawValue }
+    }
+
+    static let shared: RootSet = try! RootSet()
+
+    let roots: [Name: Root]
+
+    init() throws {
+        func keys() throws -> [RootSigningKey] { try (0..<3).map { _ in try RootSigningKey.generate(.ed25519) } }
+        let a = try keys(), b = try keys(), c = try keys(), x = try keys()
+        let online = try RootSigningKey.generate(.ed25519)
+        func root(_ version: Int, _ rootKeys: [RootSigningKey], signedBy signers: [RootSigningKey]) throws -> Root {
+            let builder = RootDocumentBuilder(
+                dialect: .tuf, version: version, expires: Clock.rootExpiry, rootKeys: rootKeys, rootThreshold: 2,
+                onlineKey: online)
+            return try Root.parse(builder.document(signedBy: signers))
+        }
+        roots = [
+            .v1: try root(1, a, signedBy: [a[0], a[1]]),
+            .v2Resigned: try root(2, a, signedBy: [a[1], a[2]]),
+            .v2Rotated: try root(2, b, signedBy: [a[0], a[1], b[0], b[1]]),
+            .v3Rotated: try root(3, c, signedBy: [b[0], b[1], c[0], c[1]]),
+            .v2Replaced: try root(2, x, signedBy: [x[0], x[1]]),
+            .v2UnderSigned: try root(2, a, signedBy: [a[0]]),
+            .v2Bogus: try root(2, b, signedBy: [b[0], b[1]]),
+        ]
+    }
+
+    func root(_ name: Name) -> Root { roots[name]! }
+    func sha(_ name: Name) -> String { root(name).sha256 }
+    func name(of digest: String) -> Name? { roots.first { $0.value.sha256 == digest }?.key }
+
+    /// The `roots` argument of the evaluator: the named roots by exact SHA-256.
+    func byDigest(_ names: [Name]) -> [String: Root] {
+        Dictionary(uniqueKeysWithValues: names.map { (sha($0), root($0)) })
+    }
+}
+
+// MARK: - Agents
+
+/// A fleet of agents with fresh Ed25519 identities.
+struct Fleet: Sendable {
+    struct Member: Sendable {
+        let id: String
+        let region: String
+        let identity: SigningIdentity
+        var policyEntry: TrustPolicy.Agent { .init(id: id, region: region, publicKey: identity.publicKey) }
+    }
+
+    /// a1 eu, a2 us, a3 ap, a4 eu, a5 us, a6 eu.
+    static let regions: [(String, String)] = [("a1", "eu"), ("a2", "us"), ("a3", "ap"), ("a4", "eu"), ("a5", "us"), ("a6", "eu")]
+    static let shared = Fleet()
+
+    let members: [String: Member]
+    let coordinator = SigningIdentity()
+    /// A key that no trust policy lists.
+    let stranger = SigningIdentity()
+
+    init() {
+        members = Dictionary(uniqueKeysWithValues: Self.regions.map { ($0.0, Member(id: $0.0, region: $0.1, identity: SigningIdentity())) })
+    }
+
+    subscript(_ id: String) -> Member { members[id]! }
+    func region(_ id: String) -> String { Self.regions.first { $0.0 == id }?.1 ?? "nowhere" }
+
+    /// A signed attestation by `agent` (signed with `signer`'s key when given) for (`target`, `sha256`, `observedAt`).
+    func attestation(
+        _ agent: String, target: String, sha256: String, observedAt: Timestamp, signer: SigningIdentity? = nil
+    ) throws -> Attestation {
+        let statement = AttestationStatement(agent: agent, target: target, sha256: sha256, observedAt: observedAt)
+        let key = signer ?? members[agent]!.identity
+        return Attestation(agent: agent, observedAt: observedAt, signature: ByteEncoding.base64Encode(try key.sign(try statement.signingBytes)))
+    }
+
+    /// A trust policy listing `agents` and the fleet coordinator.
+    func trustPolicy(
+        agents: [String] = ["a1", "a2", "a3", "a4"], quorum: Int = 2, minRegions: Int = 2, maxAgeSeconds: Int64 = 1800,
+        minPinListVersion: Int64 = 0
+    ) -> TrustPolicy {
+        TrustPolicy(
+            coordinators: [.init(id: "coord", publicKey: coordinator.publicKey)], agents: agents.map { self[$0].policyEntry },
+            quorum: quorum, minRegions: minRegions, maxAgeSeconds: maxAgeSeconds, minPinListVersion: minPinListVersion)
+    }
+}
+
+// MARK: - Agent views
+
+/// A compact description of one agent's latest observation, relative to `Clock.now`.
+struct ViewSpec: Sendable, CustomStringConvertible {
+    var agent: String
+    /// The root seen, or `nil` for an error observation.
+    var root: RootSet.Name?
+    /// observed_at − now, seconds.
+    var observed: Int64 = -10
+    /// since − now, seconds (default: held for a day).
+    var since: Int64 = -86_400
+    var region: String?
+
+    var description: String { "\(agent)=\(root?.rawValue ?? "error")@\(observed)/\(since)" }
+
+    func view(_ roots: RootSet = .shared) -> AgentView {
+        AgentView(
+            agent: agent, region: region ?? Fleet.shared.region(agent), sha256: root.map(roots.sha),
+            errorKind: root == nil ? "timeout" : nil, observedAt: Clock.at(observed), since: Clock.at(since))
+    }
+}
+
+/// `agents` all seeing `root`, observed 10 s ago and held for a day.
+func seeing(_ root: RootSet.Name?, _ agents: String..., observed: Int64 = -10, since: Int64 = -86_400) -> [ViewSpec] {
+    agents.map { ViewSpec(agent: $0, root: root, observed: observed, since: since) }
+}
+
+// MARK: - Pins
+
+enum PinFixtures {
+    /// A pin for `target` on `root` with `attestations`.
+    static func pin(_ target: String, root: Root = RootSet.shared.root(.v1), attestations: [Attestation]) -> Pin {
+        Pin(
+            target: target, kind: .tuf, gun: nil, fingerprint: RootFingerprint(root), firstPinnedAt: Clock.at(-86_400),
+            classification: "first", attestations: attestations)
+    }
+
+    /// A pin attested by `agents`, each observed at `observedAt`.
+    static func attestedPin(
+        _ target: String, root: Root = RootSet.shared.root(.v1), by agents: [String] = ["a1", "a2", "a3"],
+        observedAt: Timestamp
+    ) throws -> Pin {
+        let sha = RootFingerprint(root).sha256
+        return pin(target, root: root, attestations: try agents.map {
+            try Fleet.shared.attestation($0, target: target, sha256: sha, observedAt: observedAt)
+        })
+    }
+}
+
+extension PinListVerifier.Failure {
+    /// `rule`, plus target and agent when set, for compact expectations.
+    var summary: String { [rule, target ?? "-", agent ?? "-"].joined(separator: " ") }
+}
+
+extension [UInt8] {
+    var hex: String { ByteEncoding.hexEncode(self) }
+}
+
+func bytes(hex: String) -> [UInt8] { ByteEncoding.hexDecode(hex)! }

@@ -1,0 +1,240 @@
+import Foundation
+import Testing
+import VantageCore
+import VantageTUF
+
+enum Statements {
+    static let agent = Fleet.shared["a1"]
+    static let root = RootSet.shared.root(.v1)
+
+    /// A successful observation by a1 of `t/app`, 10 s before `Clock.now`.
+    static var observation: Observation {
+        Observation(
+            agent: "a1", region: "eu", target: "t/app", observedAt: Clock.at(-10), sequence: 42, latencyMilliseconds: 120,
+            fingerprint: RootFingerprint(root), selfSignature: SelfSignature(RootVerifier.selfCheck(root)), chainSteps: 0)
+    }
+
+    static var failedObservation: Observation {
+        Observation(
+            agent: "a1", region: "eu", target: "t/app", observedAt: Clock.at(-10), sequence: 43, latencyMilliseconds: 30_000,
+            error: ObservationError(.timeout, "no answer in 30 s"))
+    }
+}
+
+struct FieldChange: Sendable, CustomTestStringConvertible {
+    var name: String
+    var change: @Sendable (inout Observation) -> Void
+    var testDescription: String { name }
+    init(_ name: String, _ change: @escaping @Sendable (inout Observation) -> Void) {
+        self.name = name
+        self.change = change
+    }
+}
+
+@Suite("Signed observations and attestations")
+struct StatementTests {
+    @Test("the observation signature verifies with the agent's public key over the canonical bytes")
+    func signatureVerifies() throws {
+        let signed = try SignedObservation(signing: Statements.observation, with: Statements.agent.identity, rootBytes: Statements.root.bytes)
+        let signature = try #require(ByteEncoding.base64Decode(signed.signature))
+        #expect(Statements.agent.identity.publicKey.isValidSignature(signature, for: try Canonical.bytes(of: signed.observation)))
+        #expect(!Fleet.shared["a2"].identity.publicKey.isValidSignature(signature, for: try Canonical.bytes(of: signed.observation)))
+        #expect(!Statements.agent.identity.publicKey.isValidSignature(Array(signature.dropLast()), for: try Canonical.bytes(of: signed.observation)))
+        #expect(signed.rootBytes.flatMap(ByteEncoding.base64Decode) == Statements.root.bytes)
+    }
+
+    static let changes: [FieldChange] = [
+        .init("type") { $0.type = "vantage-observation/v2" },
+        .init("agent") { $0.agent = "a2" },
+        .init("region") { $0.region = "us" },
+        .init("target") { $0.target = "t/other" },
+        .init("observed_at + 1 s") { $0.observedAt = $0.observedAt.adding(seconds: 1) },
+        .init("sequence + 1") { $0.sequence += 1 },
+        .init("latency") { $0.latencyMilliseconds += 1 },
+        .init("fingerprint digest") { $0.fingerprint?.sha256 = RootSet.shared.sha(.v2Replaced) },
+        .init("fingerprint version") { $0.fingerprint?.version += 1 },
+        .init("fingerprint root keys") { $0.fingerprint?.rootKeys.removeLast() },
+        .init("fingerprint removed") { $0.fingerprint = nil },
+        .init("self-signature count") { $0.selfSignature?.count = 0 },
+        .init("self-signature verdict") { $0.selfSignature?.met = false },
+        .init("certificates added (empty list)") { $0.certificates = [] },
+        .init("chain steps") { $0.chainSteps = 1 },
+        .init("error added") { $0.error = ObservationError(.badSignature, "x") },
+    ]
+
+    @Test("any field change breaks the signature and changes the id", arguments: changes)
+    func fieldChange(_ c: FieldChange) throws {
+        let signed = try SignedObservation(signing: Statements.observation, with: Statements.agent.identity)
+        var changed = signed
+        c.change(&changed.observation)
+        #expect(changed.observation != signed.observation)
+        let signature = try #require(ByteEncoding.base64Decode(signed.signature))
+        #expect(!Statements.agent.identity.publicKey.isValidSignature(signature, for: try Canonical.bytes(of: changed.observation)))
+        #expect(try changed.id != signed.id)
+    }
+
+    @Test("the id is stable across re-encoding")
+    func idStable() throws {
+        let signed = try SignedObservation(signing: Statements.observation, with: Statements.agent.identity)
+        let id = try signed.id
+        #expect(id.count == 64)
+        let pretty = try Canonical.decode(SignedObservation.self, from: try Canonical.encode(signed, pretty: true))
+        #expect(try pretty.id == id)
+        let plain = try Canonical.decode(SignedObservation.self, from: Array(try JSONEncoder().encode(signed)))
+        #expect(try plain.id == id)
+        #expect(plain == signed)
+        // Retries of one observation share the id whoever re-signs it; the signature itself stays per key.
+        let again = try SignedObservation(signing: Statements.observation, with: Statements.agent.identity)
+        #expect(try again.id == id)
+    }
+
+    @Test("ids are distinct for different sequence numbers")
+    func idDistinct() throws {
+        var ids = Set<String>()
+        for sequence in Int64(1)...50 {
+            var observation = Statements.observation
+            observation.sequence = sequence
+            ids.insert(try SignedObservation(signing: observation, with: Statements.agent.identity).id)
+        }
+        #expect(ids.count == 50)
+    }
+
+    @Test("the wire format uses the documented snake_case keys")
+    func wireKeys() throws {
+        let signed = try SignedObservation(signing: Statements.observation, with: Statements.agent.identity, rootBytes: [1, 2, 3])
+        let text = String(decoding: try Canonical.encode(signed), as: UTF8.self)
+        for key in ["\"attestation_signature\"", "\"root_bytes\"", "\"observed_at\"", "\"latency_ms\"", "\"self_signature\"", "\"chain_steps\""] {
+            #expect(text.contains(key), "\(key)")
+        }
+        #expect(text.contains("\"observed_at\":\"2027-01-15T07:59:50Z\""))
+    }
+
+    @Test("the attestation statement is derived from the observation and signed")
+    func attestation() throws {
+        let observation = Statements.observation
+        let statement = try #require(observation.attestationStatement)
+        #expect(statement == AttestationStatement(agent: "a1", target: "t/app", sha256: Statements.root.sha256, observedAt: Clock.at(-10)))
+        #expect(String(decoding: try statement.signingBytes, as: UTF8.self)
+            == #"{"agent":"a1","observed_at":"2027-01-15T07:59:50Z","sha256":"\#(Statements.root.sha256)","target":"t/app","type":"vantage-attestation/v1"}"#)
+
+        let signed = try SignedObservation(signing: observation, with: Statements.agent.identity)
+        let signature = try #require(signed.attestationSignature.flatMap(ByteEncoding.base64Decode))
+        #expect(Statements.agent.identity.publicKey.isValidSignature(signature, for: try statement.signingBytes))
+        // The attestation signature is not the observation signature, and neither verifies for the other statement.
+        #expect(signed.attestationSignature != signed.signature)
+        #expect(!Statements.agent.identity.publicKey.isValidSignature(signature, for: try Canonical.bytes(of: observation)))
+
+        // It is exactly what a pin carries: a pin list client accepts it.
+        let a2 = try SignedObservation(signing: {
+            var o = observation
+            o.agent = "a2"
+            o.region = "us"
+            return o
+        }(), with: Fleet.shared["a2"].identity)
+        let pin = PinFixtures.pin("t/app", root: Statements.root, attestations: [
+            Attestation(agent: "a1", observedAt: observation.observedAt, signature: try #require(signed.attestationSignature)),
+            Attestation(agent: "a2", observedAt: observation.observedAt, signature: try #require(a2.attestationSignature)),
+        ])
+        #expect(PinListVerifier(policy: Fleet.shared.trustPolicy()).verifyPin(pin, issuedAt: Clock.now) == nil)
+    }
+
+    @Test("a failed observation carries no attestation")
+    func failedObservation() throws {
+        let observation = Statements.failedObservation
+        #expect(observation.attestationStatement == nil)
+        #expect(observation.outcomeKey == "error:timeout")
+        #expect(Statements.observation.outcomeKey == Statements.root.sha256)
+        let signed = try SignedObservation(signing: observation, with: Statements.agent.identity)
+        #expect(signed.attestationSignature == nil)
+        #expect(signed.rootBytes == nil)
+    }
+}
+
+@Suite("Signing identities")
+struct IdentityTests {
+    @Test("key file round trip")
+    func roundTrip() throws {
+        let identity = SigningIdentity()
+        let text = identity.fileContents
+        #expect(text.hasPrefix("vantage-ed25519-private:"))
+        #expect(text.hasSuffix("\n"))
+        #expect(ByteEncoding.base64Decode(String(text.dropFirst("vantage-ed25519-private:".count).dropLast()))?.count == 32)
+        let loaded = try SigningIdentity(fileContents: text)
+        #expect(loaded.publicKey == identity.publicKey)
+        #expect(loaded.fileContents == text)
+        let message = Array("hello".utf8)
+        #expect(identity.publicKey.isValidSignature(try loaded.sign(message), for: message))
+        // Surrounding whitespace (editors, heredocs) is tolerated.
+        #expect(try SigningIdentity(fileContents: "\n  " + text + "\n\n").publicKey == identity.publicKey)
+        #expect(SigningIdentity().publicKey != identity.publicKey)
+    }
+
+    static let seed = ByteEncoding.base64Encode([UInt8](repeating: 7, count: 32))
+    static let malformedKeyFiles: [(String, String)] = [
+        ("empty", ""),
+        ("prefix only", "vantage-ed25519-private:"),
+        ("wrong prefix (public)", "vantage-ed25519-public:\(seed)"),
+        ("wrong prefix (case)", "VANTAGE-ED25519-PRIVATE:\(seed)"),
+        ("no prefix", seed),
+        ("bad base64", "vantage-ed25519-private:!!!!not-base64!!!!"),
+        ("base64 without padding", "vantage-ed25519-private:" + String(seed.dropLast())),
+        ("space inside", "vantage-ed25519-private: \(seed)"),
+        ("31-byte seed", "vantage-ed25519-private:" + ByteEncoding.base64Encode([UInt8](repeating: 7, count: 31))),
+        ("33-byte seed", "vantage-ed25519-private:" + ByteEncoding.base64Encode([UInt8](repeating: 7, count: 33))),
+        ("64-byte seed ‖ public key", "vantage-ed25519-private:" + ByteEncoding.base64Encode([UInt8](repeating: 7, count: 64))),
+        ("two keys on two lines", "vantage-ed25519-private:\(seed)\n\(seed)"),
+        ("PEM private key", "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIAcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcH\n-----END PRIVATE KEY-----"),
+    ]
+
+    @Test("malformed key files are malformed_key errors", arguments: malformedKeyFiles)
+    func malformedKeyFile(_ name: String, _ text: String) {
+        #expect(throws: CoreError(.malformedKey, "")) { try SigningIdentity(fileContents: text) }
+    }
+
+    @Test("a well-formed seed with the right prefix loads")
+    func fixedSeed() throws {
+        let a = try SigningIdentity(fileContents: "vantage-ed25519-private:\(Self.seed)")
+        let b = try SigningIdentity(fileContents: "vantage-ed25519-private:\(Self.seed)\n")
+        #expect(a.publicKey == b.publicKey)
+    }
+
+    static let malformedPublicKeys: [(String, String)] = [
+        ("empty", ""),
+        ("not base64", "%%%"),
+        ("31 bytes", ByteEncoding.base64Encode([UInt8](repeating: 1, count: 31))),
+        ("33 bytes", ByteEncoding.base64Encode([UInt8](repeating: 1, count: 33))),
+        ("hex instead of base64", String(repeating: "ab", count: 32)),
+    ]
+
+    @Test("malformed public keys are malformed_key errors", arguments: malformedPublicKeys)
+    func malformedPublicKey(_ name: String, _ text: String) throws {
+        #expect(throws: CoreError(.malformedKey, "")) { try PublicIdentity(base64: text) }
+        let json = Array(try JSONEncoder().encode([text]))
+        #expect(throws: CoreError.self) { try Canonical.decode([PublicIdentity].self, from: json) }
+    }
+
+    @Test("public identities: base64 round trip, key ID, signature length")
+    func publicIdentity() throws {
+        let identity = SigningIdentity()
+        let key = identity.publicKey
+        #expect(try PublicIdentity(base64: key.base64) == key)
+        #expect(key.keyID.count == 64)
+        #expect(key.keyID != SigningIdentity().publicKey.keyID)
+        let decoded = try Canonical.decode([PublicIdentity].self, from: try Canonical.encode([key]))
+        #expect(decoded == [key])
+        let message = Array("m".utf8)
+        let signature = try identity.sign(message)
+        #expect(signature.count == 64)
+        #expect(key.isValidSignature(signature, for: message))
+        #expect(!key.isValidSignature(signature + [0], for: message))
+        #expect(!key.isValidSignature([], for: message))
+        #expect(!key.isValidSignature(signature, for: message + [0]))
+    }
+
+    @Test("CoreError equality is on the code")
+    func coreErrorEquality() {
+        #expect(CoreError(.malformedKey, "a") == CoreError(.malformedKey, "b"))
+        #expect(CoreError(.malformedKey, "a") != CoreError(.malformedDocument, "a"))
+        #expect(CoreError(.malformedKey, "why").description == "malformed_key: why")
+    }
+}
