@@ -27,7 +27,8 @@ struct PinListFixture {
             let target = String(format: "bench.example/app-%05d", n)
             // Every pin names the same root bytes; only the first is installed, and the rest cost the same to carry.
             let attestations = try agents.prefix(3).map { agent in
-                let statement = AttestationStatement(agent: agent.id, target: target, sha256: fingerprint.sha256, observedAt: now)
+                let statement = AttestationStatement(
+                    agent: agent.id, target: target, kind: .notary, gun: target, sha256: fingerprint.sha256, observedAt: now)
                 return Attestation(agent: agent.id, observedAt: now, signature: ByteEncoding.base64Encode(try agent.key.sign(try statement.signingBytes)))
             }
             pins.append(Pin(target: target, kind: .notary, gun: target, fingerprint: fingerprint, firstPinnedAt: now,

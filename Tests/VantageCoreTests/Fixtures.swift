@@ -104,9 +104,10 @@ struct Fleet: Sendable {
 
     /// A signed attestation by `agent` (signed with `signer`'s key when given) for (`target`, `sha256`, `observedAt`).
     func attestation(
-        _ agent: String, target: String, sha256: String, observedAt: Timestamp, signer: SigningIdentity? = nil
+        _ agent: String, target: String, kind: TargetSpec.Kind = .tuf, gun: String? = nil, sha256: String, observedAt: Timestamp,
+        signer: SigningIdentity? = nil
     ) throws -> Attestation {
-        let statement = AttestationStatement(agent: agent, target: target, sha256: sha256, observedAt: observedAt)
+        let statement = AttestationStatement(agent: agent, target: target, kind: kind, gun: gun, sha256: sha256, observedAt: observedAt)
         let key = signer ?? members[agent]!.identity
         return Attestation(agent: agent, observedAt: observedAt, signature: ByteEncoding.base64Encode(try key.sign(try statement.signingBytes)))
     }

@@ -178,6 +178,12 @@ struct PinListVerifierTests {
         .init("version below the policy minimum", "rollback - -") { s, _ in s.policy.minPinListVersion = 6 },
         .init("version below the policy minimum on first use", "rollback - -") { s, _ in s.accepted = nil; s.policy.minPinListVersion = 6 },
         .init("lower version than the accepted list (rollback)", "rollback - -") { s, w in s.accepted = w.accepted(6) },
+        .init("issued before the accepted list (backdated to reuse stale attestations)", "rollback - -") { s, w in
+            s.accepted = .init(version: 4, digest: w.digest(4), issuedAt: PinListWorld.issuedAt.adding(seconds: 10))
+        },
+        .init("issued at the same time as the accepted list", nil) { s, w in
+            s.accepted = .init(version: 4, digest: w.digest(4), issuedAt: PinListWorld.issuedAt)
+        },
         .init("same version, different digest (equivocation)", "equivocation - -") { s, w in
             let fork = try PinListWorld.build(Array(w.pins.prefix(2)), version: 5, previous: w.digest(4))
             s.accepted = .init(version: 5, digest: try fork.header.digest)
@@ -256,6 +262,16 @@ struct PinListVerifierTests {
         },
         .init("attestation for another target", "quorum t/alpha a2", mentions: "attestation_signature") { s, w in
             s.list = try w.v5(pins: w.alpha { t, d in [try att("a1", t, d), try att("a2", "t/beta", d)] })
+        },
+        .init("attestation for the same target as another kind", "quorum t/alpha a2", mentions: "attestation_signature") { s, w in
+            s.list = try w.v5(pins: w.alpha { t, d in
+                [try att("a1", t, d), try fleet.attestation("a2", target: t, kind: .notary, gun: t, sha256: d, observedAt: PinListWorld.observedAt)]
+            })
+        },
+        .init("attestation for the same target under another GUN (install path)", "quorum t/alpha a2", mentions: "attestation_signature") { s, w in
+            s.list = try w.v5(pins: w.alpha { t, d in
+                [try att("a1", t, d), try fleet.attestation("a2", target: t, gun: "victim.example/app", sha256: d, observedAt: PinListWorld.observedAt)]
+            })
         },
         .init("attestation whose observed_at differs from the signed one", "quorum t/alpha a2", mentions: "attestation_signature") { s, w in
             s.list = try w.v5(pins: w.alpha { t, d in

@@ -10,13 +10,13 @@ enum Statements {
     /// A successful observation by a1 of `t/app`, 10 s before `Clock.now`.
     static var observation: Observation {
         Observation(
-            agent: "a1", region: "eu", target: "t/app", observedAt: Clock.at(-10), sequence: 42, latencyMilliseconds: 120,
+            agent: "a1", region: "eu", target: "t/app", kind: .tuf, observedAt: Clock.at(-10), sequence: 42, latencyMilliseconds: 120,
             fingerprint: RootFingerprint(root), selfSignature: SelfSignature(RootVerifier.selfCheck(root)), chainSteps: 0)
     }
 
     static var failedObservation: Observation {
         Observation(
-            agent: "a1", region: "eu", target: "t/app", observedAt: Clock.at(-10), sequence: 43, latencyMilliseconds: 30_000,
+            agent: "a1", region: "eu", target: "t/app", kind: .tuf, observedAt: Clock.at(-10), sequence: 43, latencyMilliseconds: 30_000,
             error: ObservationError(.timeout, "no answer in 30 s"))
     }
 }
@@ -113,9 +113,9 @@ struct StatementTests {
     func attestation() throws {
         let observation = Statements.observation
         let statement = try #require(observation.attestationStatement)
-        #expect(statement == AttestationStatement(agent: "a1", target: "t/app", sha256: Statements.root.sha256, observedAt: Clock.at(-10)))
+        #expect(statement == AttestationStatement(agent: "a1", target: "t/app", kind: .tuf, gun: nil, sha256: Statements.root.sha256, observedAt: Clock.at(-10)))
         #expect(String(decoding: try statement.signingBytes, as: UTF8.self)
-            == #"{"agent":"a1","observed_at":"2027-01-15T07:59:50Z","sha256":"\#(Statements.root.sha256)","target":"t/app","type":"vantage-attestation/v1"}"#)
+            == #"{"agent":"a1","kind":"tuf","observed_at":"2027-01-15T07:59:50Z","sha256":"\#(Statements.root.sha256)","target":"t/app","type":"vantage-attestation/v1"}"#)
 
         let signed = try SignedObservation(signing: observation, with: Statements.agent.identity)
         let signature = try #require(signed.attestationSignature.flatMap(ByteEncoding.base64Decode))

@@ -14,10 +14,19 @@ public struct PinListVerifier: Sendable {
     public struct Accepted: Sendable, Hashable, Codable {
         public var version: Int64
         public var digest: String
+        /// When the accepted list was issued: a later list may not claim an earlier time (which would let a
+        /// coordinator key re-use attestations that were fresh only for the older list).
+        public var issuedAt: Timestamp?
 
-        public init(version: Int64, digest: String) {
+        public init(version: Int64, digest: String, issuedAt: Timestamp? = nil) {
             self.version = version
             self.digest = digest
+            self.issuedAt = issuedAt
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case version, digest
+            case issuedAt = "issued_at"
         }
     }
 
@@ -67,6 +76,9 @@ public struct PinListVerifier: Sendable {
         if signed.version < accepted.version {
             return Failure(rule: "rollback", "pin list v\(signed.version) is older than v\(accepted.version) accepted before")
         }
+        if let previous = accepted.issuedAt, signed.issuedAt < previous {
+            return Failure(rule: "rollback", "pin list v\(signed.version) claims to be issued at \(signed.issuedAt), before v\(accepted.version) (\(previous))")
+        }
         let digest = (try? header.digest) ?? ""
         if signed.version == accepted.version {
             return digest == accepted.digest
@@ -109,7 +121,8 @@ public struct PinListVerifier: Sendable {
                 rejected.append(Failure(rule: "unknown_agent", target: pin.target, agent: attestation.agent, "agent is not in the trust policy"))
                 continue
             }
-            let statement = AttestationStatement(agent: agent.id, target: pin.target, sha256: pin.sha256, observedAt: attestation.observedAt)
+            let statement = AttestationStatement(
+                agent: agent.id, target: pin.target, kind: pin.kind, gun: pin.gun, sha256: pin.sha256, observedAt: attestation.observedAt)
             guard let signature = ByteEncoding.base64Decode(attestation.signature), let message = try? statement.signingBytes,
                 agent.publicKey.isValidSignature(signature, for: message)
             else {

@@ -1,5 +1,6 @@
-/// The compact statement an agent signs for pin lists: "I, `agent`, saw root `sha256` for `target` at
-/// `observedAt`" (DESIGN.md trust property 1).
+/// The compact statement an agent signs for pin lists: "I, `agent`, saw root `sha256` for `target` (of `kind`,
+/// Notary GUN `gun`) at `observedAt`" (DESIGN.md trust property 1). Binding kind and GUN means a coordinator
+/// cannot reuse attestations to point a pin at another install path.
 ///
 /// Clients verify these signatures with the agents' keys from their own trust policy, so the coordinator cannot
 /// forge support for a pin.
@@ -9,12 +10,16 @@ public struct AttestationStatement: Sendable, Hashable, Codable {
     public var type: String = AttestationStatement.type
     public var agent: String
     public var target: String
+    public var kind: TargetSpec.Kind
+    public var gun: String?
     public var sha256: String
     public var observedAt: Timestamp
 
-    public init(agent: String, target: String, sha256: String, observedAt: Timestamp) {
+    public init(agent: String, target: String, kind: TargetSpec.Kind, gun: String?, sha256: String, observedAt: Timestamp) {
         self.agent = agent
         self.target = target
+        self.kind = kind
+        self.gun = gun
         self.sha256 = sha256
         self.observedAt = observedAt
     }
@@ -25,7 +30,7 @@ public struct AttestationStatement: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case type, agent, target, sha256
+        case type, agent, target, kind, gun, sha256
         case observedAt = "observed_at"
     }
 }

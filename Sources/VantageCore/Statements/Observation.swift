@@ -12,6 +12,10 @@ public struct Observation: Sendable, Hashable, Codable {
     public var agent: String
     public var region: String
     public var target: String
+    /// The target's kind and Notary GUN, as the agent fetched it; both are bound into the attestation so a pin
+    /// cannot be moved to another repository or install path.
+    public var kind: TargetSpec.Kind
+    public var gun: String?
     public var observedAt: Timestamp
     /// Agent-local sequence number, strictly increasing across restarts (makes every statement unique).
     public var sequence: Int64
@@ -26,13 +30,16 @@ public struct Observation: Sendable, Hashable, Codable {
     public var error: ObservationError?
 
     public init(
-        agent: String, region: String, target: String, observedAt: Timestamp, sequence: Int64, latencyMilliseconds: Int64,
+        agent: String, region: String, target: String, kind: TargetSpec.Kind, gun: String? = nil, observedAt: Timestamp,
+        sequence: Int64, latencyMilliseconds: Int64,
         fingerprint: RootFingerprint? = nil, selfSignature: SelfSignature? = nil, certificates: [CertificateSummary]? = nil,
         chainSteps: Int? = nil, error: ObservationError? = nil
     ) {
         self.agent = agent
         self.region = region
         self.target = target
+        self.kind = kind
+        self.gun = gun
         self.observedAt = observedAt
         self.sequence = sequence
         self.latencyMilliseconds = latencyMilliseconds
@@ -50,7 +57,7 @@ public struct Observation: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case type, agent, region, target, sequence, fingerprint, certificates, error
+        case type, agent, region, target, kind, gun, sequence, fingerprint, certificates, error
         case observedAt = "observed_at"
         case latencyMilliseconds = "latency_ms"
         case selfSignature = "self_signature"

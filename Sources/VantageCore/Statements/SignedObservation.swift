@@ -38,7 +38,8 @@ public struct SignedObservation: Sendable, Hashable, Codable {
 extension Observation {
     /// The compact statement derived from a successful observation.
     public var attestationStatement: AttestationStatement? {
-        fingerprint.map { AttestationStatement(agent: agent, target: target, sha256: $0.sha256, observedAt: observedAt) }
+        fingerprint.map { AttestationStatement(
+            agent: agent, target: target, kind: kind, gun: gun, sha256: $0.sha256, observedAt: observedAt) }
     }
 }
 

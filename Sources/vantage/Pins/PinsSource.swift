@@ -77,7 +77,7 @@ struct PinsVerification {
         }
         if case .success(let verified) = result {
             state.accepted[verified.header.signed.coordinator] = .init(
-                version: verified.header.signed.version, digest: try verified.header.digest)
+                version: verified.header.signed.version, digest: try verified.header.digest, issuedAt: verified.header.signed.issuedAt)
             try state.save()
         }
         return result
