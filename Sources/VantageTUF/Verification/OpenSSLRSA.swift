@@ -1,6 +1,6 @@
 import COpenSSL
 
-/// RSA verification through the system OpenSSL (libcrypto).
+/// RSA verification through the system OpenSSL (libcrypto); see ``RSAPublicKey`` for when it is used.
 ///
 /// swift-crypto only verifies RSA-PSS signatures whose salt length equals the digest length, but TUF
 /// producers also use the maximum salt (go-tuf) and securesystemslib verifies with "auto" salt. OpenSSL's
@@ -16,10 +16,10 @@ enum OpenSSLRSA {
     /// Largest modulus accepted; bigger keys only cost CPU.
     static let maxBits = 16_384
 
-    /// Verifies `signature` over a message whose SHA-256 is `digest`.
-    static func verify(key: RSAPublicKey, signature: [UInt8], digest: [UInt8], padding: Padding) -> Bool {
+    /// Verifies `signature` over a message whose SHA-256 is `digest`, with an OpenSSL `EVP_PKEY`.
+    static func verify(key: OpaquePointer, signature: [UInt8], digest: [UInt8], padding: Padding) -> Bool {
         defer { ERR_clear_error() }
-        guard digest.count == 32, let ctx = EVP_PKEY_CTX_new(key.key, nil) else { return false }
+        guard digest.count == 32, let ctx = EVP_PKEY_CTX_new(key, nil) else { return false }
         defer { EVP_PKEY_CTX_free(ctx) }
         guard EVP_PKEY_verify_init(ctx) == 1, EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) == 1 else { return false }
         switch padding {

@@ -68,9 +68,9 @@ package enum SignatureVerifier {
             guard let sig = try? P256.Signing.ECDSASignature(derRepresentation: signature) else { return false }
             return key.isValidSignature(sig, for: message.digest)
         case (.rsaPSS(let salt), .rsa(let key)):
-            return OpenSSLRSA.verify(key: key, signature: signature, digest: Array(message.digest), padding: .pss(saltLength: salt))
+            return key.verify(signature: signature, digest: message.digest, padding: .pss(saltLength: salt))
         case (.rsaPKCS1v15, .rsa(let key)):
-            return OpenSSLRSA.verify(key: key, signature: signature, digest: Array(message.digest), padding: .pkcs1v15)
+            return key.verify(signature: signature, digest: message.digest, padding: .pkcs1v15)
         default:
             return false
         }
