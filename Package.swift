@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // System OpenSSL (libcrypto) for RSA-PSS with arbitrary salt lengths; see Sources/COpenSSL/README.
@@ -95,6 +96,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
@@ -120,7 +125,24 @@ let package = Package(
         ),
         .executableTarget(
             name: "vantage-coordinator",
-            dependencies: ["VantageCoordinator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "VantageCoordinator", "VantageCore", "VantageSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Benchmark: ingest, storage growth, pin list build and proof size (bench/coordinator.sh).
+        .executableTarget(
+            name: "vantage-bench-coordinator",
+            dependencies: [
+                "VantageCoordinator", "VantageCore", "VantageTUF",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
 
@@ -132,6 +154,24 @@ let package = Package(
         .testTarget(
             name: "VantageCoreTests",
             dependencies: ["VantageCore", "VantageTUF"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "VantageCoordinatorTests",
+            dependencies: [
+                "VantageCoordinator", "VantageCore", "VantageTUF", "VantageClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

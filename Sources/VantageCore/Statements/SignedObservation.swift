@@ -31,7 +31,13 @@ public struct SignedObservation: Sendable, Hashable, Codable {
 
     /// The idempotency ID: hex SHA-256 of the canonical observation. Retries of one observation share it.
     public var id: String {
-        get throws { ByteEncoding.hexEncode(SHA256.hash(data: try Canonical.bytes(of: observation))) }
+        get throws { Self.id(ofCanonical: try Canonical.bytes(of: observation)) }
+    }
+
+    /// The idempotency ID of an observation from its canonical bytes (what ``id`` computes), for callers that
+    /// already hold those bytes to verify the signature.
+    public static func id(ofCanonical bytes: [UInt8]) -> String {
+        ByteEncoding.hexEncode(SHA256.hash(data: bytes))
     }
 }
 

@@ -1,0 +1,140 @@
+import AsyncHTTPClient
+import Hummingbird
+import Logging
+import NIOCore
+import VantageCore
+
+/// What the coordinator takes from its environment besides configuration; tests replace the clock and observe
+/// the bound port.
+public struct CoordinatorDependencies: Sendable {
+    public var clock: CoordinatorClock
+    public var logger: Logger
+    /// Called with the bound port once the server listens (useful with `listen.port` 0).
+    public var onServerRunning: @Sendable (Int) async -> Void
+    /// How often the alert outbox is polled when nothing wakes it.
+    public var alertPollInterval: Duration
+
+    public init(
+        clock: CoordinatorClock = .system, logger: Logger = Logger(label: "vantage.coordinator"),
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }, alertPollInterval: Duration = .seconds(1)
+    ) {
+        self.clock = clock
+        self.logger = logger
+        self.onServerRunning = onServerRunning
+        self.alertPollInterval = alertPollInterval
+    }
+}
+
+/// A built coordinator: the Hummingbird application (HTTP server + consensus and alert services) and handles for
+/// callers that drive it directly (tests, benchmarks).
+public struct Coordinator: Sendable {
+    public let application: Application<RouterResponder<BasicRequestContext>>
+    public let consensus: ConsensusService
+    public let database: CoordinatorDatabase
+    /// The coordinator's public key.
+    public let publicKey: PublicIdentity
+}
+
+/// Builds the coordinator application: validates the configuration, opens the database (migrations), loads the
+/// key, enrols configured agents and targets, and wires routes and services. `main` and the tests both use it.
+///
+/// - Throws: ``CoordinatorError`` (`configuration`, `key`, `storage`); nothing has started when it throws.
+public func buildApplication(
+    configuration: CoordinatorConfiguration, dependencies: CoordinatorDependencies = .init()
+) async throws -> some ApplicationProtocol {
+    try await buildCoordinator(configuration: configuration, dependencies: dependencies).application
+}
+
+/// ``buildApplication(configuration:dependencies:)`` with handles to the parts.
+public func buildCoordinator(
+    configuration: CoordinatorConfiguration, dependencies: CoordinatorDependencies = .init()
+) async throws -> Coordinator {
+    try configuration.validate()
+    let clock = dependencies.clock
+    let logger = dependencies.logger
+    if configuration.databasePath == nil || configuration.keyFile == nil {
+        try FileSystem.makeDirectory(configuration.stateDirectory)
+    }
+    let keyPath = configuration.resolvedKeyFile
+    guard FileSystem.exists(keyPath) else {
+        throw CoordinatorError(.key, "no coordinator key at \(keyPath); create one with `vantage-coordinator keygen --out \(keyPath)`")
+    }
+    let identity: SigningIdentity
+    do {
+        identity = try SigningIdentity(fileContents: try FileSystem.readText(keyPath, code: .key))
+    } catch let error as CoordinatorError {
+        throw error
+    } catch {
+        throw CoordinatorError(.key, "\(keyPath): \(error)")
+    }
+
+    let database = try CoordinatorDatabase(path: configuration.resolvedDatabasePath, synchronousFull: configuration.synchronousFull)
+    let directory = Directory()
+    let registry = RegistryStore(database: database, directory: directory)
+    let now = clock.now
+    for agent in configuration.agents { try await registry.enroll(agent, now: now) }
+    for target in configuration.targets { try await registry.add(target, now: now) }
+    try await registry.loadDirectory()
+
+    let pinLists = PinListCache()
+    let pinListStore = PinListStore(database: database)
+    if let latest = try await pinListStore.load(version: nil) { pinLists.publish(latest) }
+
+    let metrics = CoordinatorMetrics()
+    if let latest = pinLists.latest { metrics.published(version: latest.version) }
+    let sinks = makeSinks(configuration.alerts, clock: clock)
+    let channels = sinks.map(\.channel)
+    let alertTrigger = Trigger()
+    let events = EventStore(database: database)
+    let consensus = ConsensusService(
+        database: database, configuration: configuration, identity: identity, clock: clock, pinLists: pinLists,
+        metrics: metrics, channels: channels, alerts: alertTrigger, logger: logger)
+    let alertService = AlertService(
+        events: events, sinks: sinks, clock: clock, maxBackoffSeconds: configuration.alerts.maxBackoffSeconds,
+        metrics: metrics, logger: logger, trigger: alertTrigger, pollInterval: dependencies.alertPollInterval)
+
+    let router = Router(context: BasicRequestContext.self)
+    let queries = QueryController(
+        queries: QueryStore(database: database), events: events, pinLists: pinLists, configuration: configuration,
+        identity: identity, clock: clock)
+    let admin = AdminController(
+        auth: AdminAuth(tokens: configuration.adminTokens), registry: registry, events: events, consensus: consensus,
+        alerts: alertTrigger, channels: channels, clock: clock)
+    ObservationController(
+        directory: directory, store: IngestStore(database: database), limits: configuration.ingest, clock: clock,
+        consensus: consensus, metrics: metrics
+    ).add(to: router)
+    PinListController(cache: pinLists, store: pinListStore).add(to: router)
+    queries.add(to: router)
+    admin.add(to: router)
+    TargetRoutes(queries: queries, admin: admin).add(to: router)
+    HealthController(database: database, metrics: metrics).add(to: router)
+
+    let onServerRunning = dependencies.onServerRunning
+    let application = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort), serverName: "vantage-coordinator"),
+        services: [consensus, alertService],
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+        logger: logger)
+    logger.info(
+        "coordinator ready",
+        metadata: [
+            "coordinator.keyid": "\(identity.publicKey.keyID)", "database.path": "\(configuration.resolvedDatabasePath)",
+            "agents": "\(directory.contents.agents.count)", "targets": "\(directory.contents.targets.count)",
+            "alert.channels": "\(channels.joined(separator: ","))",
+        ])
+    return Coordinator(application: application, consensus: consensus, database: database, publicKey: identity.publicKey)
+}
+
+/// The configured alert channels.
+func makeSinks(_ alerts: CoordinatorConfiguration.Alerts, clock: CoordinatorClock) -> [any AlertSink] {
+    var sinks: [any AlertSink] = []
+    let timeout = TimeAmount.seconds(alerts.timeoutSeconds)
+    if let url = alerts.webhookURL, let secret = alerts.webhookSecret.flatMap(WebhookSecret.init) {
+        sinks.append(WebhookAlertSink(url: url, secret: secret, http: .shared, timeout: timeout, clock: clock))
+    }
+    if let url = alerts.slackURL { sinks.append(SlackAlertSink(url: url, http: .shared, timeout: timeout)) }
+    if let path = alerts.hookPath { sinks.append(HookAlertSink(path: path, timeoutSeconds: alerts.timeoutSeconds)) }
+    return sinks
+}

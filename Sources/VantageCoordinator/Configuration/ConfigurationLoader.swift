@@ -1,0 +1,57 @@
+import Configuration
+import Foundation
+
+/// Assembles the configuration sources in precedence order — command-line flags, then `VANTAGE_*` environment
+/// variables, then the JSON file — and parses them once into a ``CoordinatorConfiguration``.
+public enum ConfigurationLoader {
+    /// - Parameters:
+    ///   - file: path of the JSON configuration file.
+    ///   - flags: values given as command-line flags, by configuration key (e.g. `"listen.port": "9000"`).
+    ///   - environment: the process environment (tests pass their own).
+    /// - Throws: ``CoordinatorError`` (`configuration`) naming the file or the bad key.
+    public static func load(
+        file: String, flags: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment
+    ) async throws -> CoordinatorConfiguration {
+        try checkKeys(file: file)
+        let fileProvider: FileProvider<JSONSnapshot>
+        do {
+            // The file path goes through a reader so this target needs no direct swift-system dependency.
+            let path = InMemoryProvider(values: ["filePath": ConfigValue(.string(file), isSecret: false)])
+            fileProvider = try await FileProvider<JSONSnapshot>(config: ConfigReader(provider: path))
+        } catch {
+            throw CoordinatorError(.configuration, "\(file): \(error)")
+        }
+        let flagValues = Dictionary(
+            uniqueKeysWithValues: flags.map { (AbsoluteConfigKey(ConfigKey($0.key)), ConfigValue(.string($0.value), isSecret: false)) })
+        let reader = ConfigReader(providers: [
+            InMemoryProvider(name: "flags", values: flagValues),
+            EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "vantage"),
+            fileProvider,
+        ])
+        return try CoordinatorConfiguration(reader: reader)
+    }
+
+    /// Rejects keys the coordinator does not know (a typo must not silently fall back to a default).
+    static func checkKeys(file: String) throws {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw CoordinatorError(.configuration, "cannot read configuration file \(file)")
+        }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw CoordinatorError(.configuration, "\(file) is not valid JSON: \(error.localizedDescription)")
+        }
+        guard let top = object as? [String: Any] else {
+            throw CoordinatorError(.configuration, "\(file): the top level must be a JSON object")
+        }
+        var pending: [(String, Any)] = top.map { ($0.key, $0.value) }
+        while let (key, value) = pending.popLast() {
+            if let nested = value as? [String: Any], !CoordinatorConfiguration.knownKeys.contains(key) {
+                pending += nested.map { ("\(key).\($0.key)", $0.value) }
+            } else if !CoordinatorConfiguration.knownKeys.contains(key) {
+                throw CoordinatorError(.configuration, "\(file): unknown key \(key)")
+            }
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import Configuration
+import Foundation
+import VantageCore
+
+extension CoordinatorConfiguration {
+    /// Reads the configuration from `reader` (file, environment and flags, see ``ConfigurationLoader``).
+    ///
+    /// Keys (JSON file; environment variables are `VANTAGE_` + the key upper-cased with `.` → `_`, e.g.
+    /// `VANTAGE_LISTEN_PORT`):
+    /// - `listen.host` (`127.0.0.1`), `listen.port` (8080)
+    /// - `state_dir` (`/var/lib/vantage-coordinator` when it exists, else `./vantage-state`), `database_path`, `key_file`
+    /// - `admin.tokens` (strings), `admin.token_file` (one token per line; for systemd `LoadCredential`)
+    /// - `agents`: strings `"<id> <region> <base64 Ed25519 public key>"`
+    /// - `targets`: strings `"<id> tuf <url>"` or `"<id> notary <url> <gun>"`
+    /// - `consensus.quorum` (2), `.min_regions` (2), `.max_age_seconds` (1800), `.max_dissent` (0),
+    ///   `.min_duration.first|resigned|rotated|replaced` (0, 0, 600, 3600 s), `.unchained` (`approve` | `hold`),
+    ///   `.hold_seconds` (86400, with `hold`), `.expiry_warning_days` (30), `.interval_seconds` (30), `.debounce_ms` (250)
+    /// - `pin_list.lifetime_seconds` (86400)
+    /// - `ingest.max_body_bytes` (4 MiB), `.max_past_seconds` (3600), `.max_future_seconds` (300)
+    /// - `database.synchronous` (`full` | `normal`, default `full`)
+    /// - `alerts.webhook.url`, `alerts.webhook.secret` (`whsec_…`), `alerts.slack.url`, `alerts.hook.path`,
+    ///   `alerts.timeout_seconds` (30), `alerts.max_backoff_seconds` (3600)
+    ///
+    /// - Throws: ``CoordinatorError`` (`configuration`) naming the first bad key; the result is also
+    ///   ``validate()``d.
+    public init(reader: ConfigReader) throws {
+        self.init()
+        let keys = ConfigKeys(reader: reader)
+        listenHost = try keys.string("listen.host") ?? listenHost
+        listenPort = try keys.int("listen.port") ?? listenPort
+        stateDirectory = try keys.string("state_dir") ?? stateDirectory
+        databasePath = try keys.string("database_path")
+        keyFile = try keys.string("key_file")
+        adminTokens = try keys.stringArray("admin.tokens") ?? []
+        if let tokenFile = try keys.string("admin.token_file") {
+            let text = try FileSystem.readText(tokenFile, code: .configuration)
+            adminTokens += text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }
+        }
+        agents = try (keys.stringArray("agents") ?? []).map(Self.parseAgent)
+        targets = try (keys.stringArray("targets") ?? []).map(Self.parseTarget)
+
+        var policy = ConsensusPolicy()
+        policy.quorum = try keys.int("consensus.quorum") ?? policy.quorum
+        policy.minRegions = try keys.int("consensus.min_regions") ?? policy.minRegions
+        policy.maxAgeSeconds = try keys.int64("consensus.max_age_seconds") ?? policy.maxAgeSeconds
+        policy.maxDissent = try keys.int("consensus.max_dissent") ?? policy.maxDissent
+        policy.minDuration.first = try keys.int64("consensus.min_duration.first") ?? policy.minDuration.first
+        policy.minDuration.resigned = try keys.int64("consensus.min_duration.resigned") ?? policy.minDuration.resigned
+        policy.minDuration.rotated = try keys.int64("consensus.min_duration.rotated") ?? policy.minDuration.rotated
+        policy.minDuration.replaced = try keys.int64("consensus.min_duration.replaced") ?? policy.minDuration.replaced
+        switch try keys.string("consensus.unchained") ?? "approve" {
+        case "approve": policy.unchained = .approve
+        case "hold": policy.unchained = .hold(seconds: try keys.int64("consensus.hold_seconds") ?? 86_400)
+        case let other: throw CoordinatorError(.configuration, "consensus.unchained: \"\(other)\" is not approve or hold")
+        }
+        policy.expiryWarningDays = try keys.int("consensus.expiry_warning_days") ?? policy.expiryWarningDays
+        consensus = policy
+        consensusIntervalSeconds = try keys.int64("consensus.interval_seconds") ?? consensusIntervalSeconds
+        consensusDebounceMilliseconds = try keys.int64("consensus.debounce_ms") ?? consensusDebounceMilliseconds
+        pinListLifetimeSeconds = try keys.int64("pin_list.lifetime_seconds") ?? pinListLifetimeSeconds
+
+        ingest.maxBodyBytes = try keys.int("ingest.max_body_bytes") ?? ingest.maxBodyBytes
+        ingest.maxPastSeconds = try keys.int64("ingest.max_past_seconds") ?? ingest.maxPastSeconds
+        ingest.maxFutureSeconds = try keys.int64("ingest.max_future_seconds") ?? ingest.maxFutureSeconds
+        switch try keys.string("database.synchronous") ?? "full" {
+        case "full": synchronousFull = true
+        case "normal": synchronousFull = false
+        case let other: throw CoordinatorError(.configuration, "database.synchronous: \"\(other)\" is not full or normal")
+        }
+
+        alerts.webhookURL = try keys.string("alerts.webhook.url")
+        alerts.webhookSecret = try keys.string("alerts.webhook.secret", isSecret: true)
+        alerts.slackURL = try keys.string("alerts.slack.url", isSecret: true)
+        alerts.hookPath = try keys.string("alerts.hook.path")
+        alerts.timeoutSeconds = try keys.int64("alerts.timeout_seconds") ?? alerts.timeoutSeconds
+        alerts.maxBackoffSeconds = try keys.int64("alerts.max_backoff_seconds") ?? alerts.maxBackoffSeconds
+        try validate()
+    }
+
+    /// Every key ``init(reader:)`` reads (the loader rejects others, so typos fail loudly).
+    public static let knownKeys: Set<String> = [
+        "listen.host", "listen.port", "state_dir", "database_path", "key_file", "admin.tokens", "admin.token_file",
+        "agents", "targets", "consensus.quorum", "consensus.min_regions", "consensus.max_age_seconds",
+        "consensus.max_dissent", "consensus.min_duration.first", "consensus.min_duration.resigned",
+        "consensus.min_duration.rotated", "consensus.min_duration.replaced", "consensus.unchained",
+        "consensus.hold_seconds", "consensus.expiry_warning_days", "consensus.interval_seconds", "consensus.debounce_ms",
+        "pin_list.lifetime_seconds", "ingest.max_body_bytes", "ingest.max_past_seconds", "ingest.max_future_seconds",
+        "database.synchronous", "alerts.webhook.url", "alerts.webhook.secret", "alerts.slack.url", "alerts.hook.path",
+        "alerts.timeout_seconds", "alerts.max_backoff_seconds",
+    ]
+
+    /// `"<id> <region> <base64 public key>"`.
+    static func parseAgent(_ line: String) throws -> AgentEnrollment {
+        let fields = line.split(whereSeparator: \.isWhitespace).map(String.init)
+        guard fields.count == 3 else {
+            throw CoordinatorError(.configuration, "agents: \"\(line)\" is not \"<id> <region> <base64 public key>\"")
+        }
+        do {
+            return AgentEnrollment(id: fields[0], region: fields[1], publicKey: try PublicIdentity(base64: fields[2]))
+        } catch {
+            throw CoordinatorError(.configuration, "agents: \(fields[0]): \(error)")
+        }
+    }
+
+    /// `"<id> tuf <url>"` or `"<id> notary <url> <gun>"`.
+    static func parseTarget(_ line: String) throws -> TargetSpec {
+        let fields = line.split(whereSeparator: \.isWhitespace).map(String.init)
+        guard fields.count == 3 || fields.count == 4, let kind = TargetSpec.Kind(rawValue: fields[1]) else {
+            throw CoordinatorError(.configuration, "targets: \"\(line)\" is not \"<id> tuf <url>\" or \"<id> notary <url> <gun>\"")
+        }
+        return TargetSpec(id: fields[0], kind: kind, url: fields[2], gun: fields.count == 4 ? fields[3] : nil)
+    }
+}
+
+/// Typed lookups that fail with the key's name when a value is present but of the wrong type (the plain
+/// `ConfigReader` getters would silently fall back to a default).
+struct ConfigKeys {
+    let reader: ConfigReader
+
+    func string(_ key: String, isSecret: Bool = false) throws -> String? {
+        if let value = reader.string(forKey: ConfigKey(key), isSecret: isSecret) { return value }
+        return try absent(key, expected: "a string")
+    }
+
+    func int(_ key: String) throws -> Int? {
+        if let value = reader.int(forKey: ConfigKey(key)) { return value }
+        return try absent(key, expected: "an integer")
+    }
+
+    func int64(_ key: String) throws -> Int64? { try int(key).map(Int64.init) }
+
+    func stringArray(_ key: String) throws -> [String]? {
+        if let value = reader.stringArray(forKey: ConfigKey(key), isSecret: true) { return value }
+        return try absent(key, expected: "an array of strings")
+    }
+
+    /// `nil` when no provider has `key`; throws when one has it with another type.
+    func absent<T>(_ key: String, expected: String) throws -> T? {
+        let k = ConfigKey(key)
+        let present = reader.string(forKey: k) != nil || reader.int(forKey: k) != nil || reader.double(forKey: k) != nil
+            || reader.bool(forKey: k) != nil || reader.stringArray(forKey: k) != nil || reader.intArray(forKey: k) != nil
+        if present { throw CoordinatorError(.configuration, "\(key): must be \(expected)") }
+        return nil
+    }
+}

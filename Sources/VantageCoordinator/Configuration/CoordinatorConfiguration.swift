@@ -1,0 +1,140 @@
+import VantageCore
+
+/// Everything the coordinator needs to start, parsed once at the edge (see
+/// ``CoordinatorConfiguration/init(reader:)``) and passed down as a plain value.
+public struct CoordinatorConfiguration: Sendable {
+    /// Where the HTTP server listens.
+    public var listenHost: String = "127.0.0.1"
+    /// `0` picks a free port (tests).
+    public var listenPort: Int = 8080
+    /// The state directory (database and key by default).
+    public var stateDirectory: String = CoordinatorConfiguration.defaultStateDirectory
+    /// SQLite database file; defaults to `<state_dir>/coordinator.sqlite`.
+    public var databasePath: String?
+    /// Coordinator Ed25519 key file (written by `vantage-coordinator keygen`); defaults to `<state_dir>/coordinator.key`.
+    public var keyFile: String?
+    /// Admin bearer tokens (from `admin.tokens` and the lines of `admin.token_file`).
+    public var adminTokens: [String] = []
+    /// Agents enrolled by configuration (more can be enrolled through the admin API).
+    public var agents: [AgentEnrollment] = []
+    /// Targets watched from the start (more can be added through the admin API).
+    public var targets: [TargetSpec] = []
+    /// The consensus policy, also stated in every pin list header.
+    public var consensus = ConsensusPolicy()
+    /// Seconds between consensus runs when nothing is ingested.
+    public var consensusIntervalSeconds: Int64 = 30
+    /// Milliseconds to wait after an ingest before running consensus, so bursts coalesce.
+    public var consensusDebounceMilliseconds: Int64 = 250
+    /// Lifetime of a pin list; it is re-signed when less than half of it is left.
+    public var pinListLifetimeSeconds: Int64 = 86_400
+    /// Ingest limits.
+    public var ingest = Ingest()
+    /// `PRAGMA synchronous`: `true` = FULL (an acknowledged batch survives power loss), `false` = NORMAL (WAL:
+    /// survives a process crash, may lose the last commits on power loss).
+    public var synchronousFull = true
+    /// Alert channels.
+    public var alerts = Alerts()
+
+    public init() {}
+
+    /// Limits on `POST /v1/observations`.
+    public struct Ingest: Sendable, Hashable {
+        /// Largest accepted request body; larger bodies get 413.
+        public var maxBodyBytes: Int = 4 << 20
+        /// Observations made longer ago than this are rejected as stale.
+        public var maxPastSeconds: Int64 = 3600
+        /// Observations dated further ahead than this are rejected as from the future.
+        public var maxFutureSeconds: Int64 = 300
+
+        public init() {}
+    }
+
+    /// Alert channels; each configured channel receives every event.
+    public struct Alerts: Sendable, Hashable {
+        /// Generic JSON webhook, signed per Standard Webhooks.
+        public var webhookURL: String?
+        /// `whsec_<base64>` secret for the webhook signature.
+        public var webhookSecret: String?
+        /// Slack incoming-webhook URL.
+        public var slackURL: String?
+        /// Executable run once per event (event in `VANTAGE_*` environment variables and a JSON file).
+        public var hookPath: String?
+        /// Time limit for one hook run or one HTTP delivery.
+        public var timeoutSeconds: Int64 = 30
+        /// Longest wait between two delivery attempts of one event.
+        public var maxBackoffSeconds: Int64 = 3600
+
+        public init() {}
+    }
+
+    /// `/var/lib/vantage-coordinator` when it exists, else `./vantage-state`.
+    public static var defaultStateDirectory: String {
+        FileSystem.isDirectory("/var/lib/vantage-coordinator") ? "/var/lib/vantage-coordinator" : "./vantage-state"
+    }
+
+    /// The database file actually used.
+    public var resolvedDatabasePath: String { databasePath ?? stateDirectory + "/coordinator.sqlite" }
+    /// The key file actually used.
+    public var resolvedKeyFile: String { keyFile ?? stateDirectory + "/coordinator.key" }
+
+    /// Checks everything that can be checked without I/O.
+    /// - Throws: ``CoordinatorError`` with code `configuration`, naming the offending key.
+    public func validate() throws {
+        func fail(_ key: String, _ message: String) throws -> Never {
+            throw CoordinatorError(.configuration, "\(key): \(message)")
+        }
+        if !(0...65535).contains(listenPort) { try fail("listen.port", "must be between 0 and 65535") }
+        if listenHost.isEmpty { try fail("listen.host", "must not be empty") }
+        if let problem = consensus.problem { try fail("consensus", problem) }
+        if consensus.expiryWarningDays < 0 { try fail("consensus.expiry_warning_days", "must not be negative") }
+        if consensusIntervalSeconds < 1 { try fail("consensus.interval_seconds", "must be at least 1") }
+        if consensusDebounceMilliseconds < 0 { try fail("consensus.debounce_ms", "must not be negative") }
+        if pinListLifetimeSeconds < 60 { try fail("pin_list.lifetime_seconds", "must be at least 60") }
+        if ingest.maxBodyBytes < 1024 { try fail("ingest.max_body_bytes", "must be at least 1024") }
+        if ingest.maxPastSeconds < 1 { try fail("ingest.max_past_seconds", "must be positive") }
+        if ingest.maxFutureSeconds < 0 { try fail("ingest.max_future_seconds", "must not be negative") }
+        if adminTokens.contains(where: { $0.utf8.count < 16 }) {
+            try fail("admin.tokens", "every admin token must be at least 16 characters")
+        }
+        var agentIDs = Set<String>()
+        for agent in agents {
+            if let problem = AgentRules.problem(id: agent.id, region: agent.region) { try fail("agents", problem) }
+            if !agentIDs.insert(agent.id).inserted { try fail("agents", "agent \(agent.id) is listed twice") }
+        }
+        var targetIDs = Set<String>()
+        for target in targets {
+            if let problem = target.problem { try fail("targets", problem) }
+            if !targetIDs.insert(target.id).inserted { try fail("targets", "target \(target.id) is listed twice") }
+        }
+        if let url = alerts.webhookURL {
+            if !AlertRules.isHTTPURL(url) { try fail("alerts.webhook.url", "must be an http(s) URL") }
+            guard let secret = alerts.webhookSecret else { try fail("alerts.webhook.secret", "required with a webhook url") }
+            if WebhookSecret(secret) == nil { try fail("alerts.webhook.secret", "must be whsec_ followed by base64") }
+        }
+        if let url = alerts.slackURL, !AlertRules.isHTTPURL(url) { try fail("alerts.slack.url", "must be an http(s) URL") }
+        if let path = alerts.hookPath, !FileSystem.isExecutable(path) {
+            try fail("alerts.hook.path", "\(path) is not an executable file")
+        }
+        if alerts.timeoutSeconds < 1 { try fail("alerts.timeout_seconds", "must be at least 1") }
+        if alerts.maxBackoffSeconds < 1 { try fail("alerts.max_backoff_seconds", "must be at least 1") }
+    }
+}
+
+/// Rules for agent ids and regions (config and admin API).
+enum AgentRules {
+    static let characters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-:@".unicodeScalars)
+
+    static func problem(id: String, region: String) -> String? {
+        for (name, value) in [("id", id), ("region", region)] {
+            if value.isEmpty || value.utf8.count > 100 || !value.unicodeScalars.allSatisfy(characters.contains) {
+                return "agent \(name) \"\(value)\" must be 1 to 100 letters, digits or . _ - : @"
+            }
+        }
+        return nil
+    }
+}
+
+/// Rules for alert channel settings.
+enum AlertRules {
+    static func isHTTPURL(_ text: String) -> Bool { text.hasPrefix("https://") || text.hasPrefix("http://") }
+}

@@ -1,0 +1,302 @@
+import Foundation
+import GRDB
+import VantageCore
+import VantageTUF
+
+/// One consensus round over every active target, run inside one write transaction so pins, target states,
+/// events, outbox rows and the published pin list change together or not at all.
+///
+/// Per target: the latest view of each agent (current spans) → ``ConsensusEvaluator/decide(views:pin:roots:approved:now:)``
+/// → a new pin row on `.pin` → ``ConsensusEvents/events(target:previous:decision:pinned:now:)``. Then health
+/// transitions (root and certificate expiry, silent agents) and, when the pinned set changed or the current list
+/// is past half its lifetime, a new pin list, verified against the coordinator's own trust policy before it is stored.
+struct ConsensusRound {
+    var policy: ConsensusPolicy
+    var now: Timestamp
+    var identity: SigningIdentity
+    var pinListLifetimeSeconds: Int64
+    var channels: [String]
+    var roots: RootCache
+    /// Target → pinned digest in the latest published list (to detect changes).
+    var publishedPins: [String: String]
+
+    struct Outcome {
+        var events: [VantageEvent] = []
+        var published: PublishedPinList?
+        /// Pins in the published list that lack a verifiable quorum of fresh attestations.
+        var weakPins: [String] = []
+        var statusCounts: [String: Int] = [:]
+        var newPins = 0
+    }
+
+    struct CurrentPin {
+        var sha256: String
+        var seq: Int64
+        var classification: String
+        var firstPinnedAt: Int64
+    }
+
+    func run(_ db: Database) throws -> Outcome {
+        var outcome = Outcome()
+        let targets = try RegistryStore.activeTargets(db)
+        let views = try loadViews(db)
+        var pins = try loadPins(db)
+        let approvals = try loadApprovals(db)
+        let previous = try Dictionary(
+            Row.fetchAll(db, sql: "SELECT target, status FROM target_state").map { ($0["target"] as String, $0["status"] as String) },
+            uniquingKeysWith: { a, _ in a })
+        var digests: [String: Set<String>] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT DISTINCT target, outcome FROM spans WHERE outcome NOT LIKE 'error:%'") {
+            digests[row["target"], default: []].insert(row["outcome"])
+        }
+        var alertState = try Dictionary(
+            Row.fetchAll(db, sql: "SELECT key, value FROM alert_state").map { ($0["key"] as String, $0["value"] as String) },
+            uniquingKeysWith: { a, _ in a })
+        let evaluator = ConsensusEvaluator(policy: policy)
+
+        for target in targets {
+            var known: [String: Root] = [:]
+            for digest in digests[target.id, default: []].union(pins[target.id].map { [$0.sha256] } ?? []) {
+                if let root = try roots.root(digest, in: db) { known[digest] = root }
+            }
+            let targetViews = views[target.id] ?? []
+            let approved = approvals[target.id] ?? [:]
+            let previousStatus = previous[target.id].flatMap(ConsensusDecision.Status.init(rawValue:))
+            var pin = pins[target.id]
+            var decision = evaluator.decide(
+                views: targetViews, pin: pin.map { .init(sha256: $0.sha256) }, roots: known, approved: Set(approved.keys), now: now)
+            outcome.events += ConsensusEvents.events(
+                target: target.id, previous: previousStatus, decision: decision, pinned: pin?.sha256, now: now)
+            if case .pin(let digest, let classification) = decision.action, let root = known[digest] {
+                let approvedBy: String? =
+                    approved[digest].map { $0 ?? "operator" } ?? (classification == "replaced" ? "hold" : nil)
+                let next = CurrentPin(sha256: digest, seq: (pin?.seq ?? 0) + 1, classification: classification, firstPinnedAt: now.seconds)
+                try db.execute(
+                    sql: """
+                        INSERT INTO pins(target, seq, sha256, version, classification, pinned_at, approved_by, first_pinned_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [target.id, next.seq, digest, root.version, classification, now.seconds, approvedBy, now.seconds])
+                pin = next
+                pins[target.id] = next
+                outcome.newPins += 1
+                decision = evaluator.decide(
+                    views: targetViews, pin: .init(sha256: digest), roots: known, approved: Set(approved.keys), now: now)
+                outcome.events += ConsensusEvents.events(
+                    target: target.id, previous: .changing, decision: decision, pinned: digest, now: now)
+            }
+            let status = targetViews.isEmpty && pin == nil ? "unobserved" : decision.status.rawValue
+            outcome.statusCounts[status, default: 0] += 1
+            try saveState(db, target: target.id, status: status, decision: decision)
+            if let pin, let root = known[pin.sha256] {
+                outcome.events += expiryEvents(target: target.id, root: root, state: &alertState)
+            }
+        }
+        outcome.events += try silenceEvents(db, state: &alertState)
+        try saveAlertState(db, alertState)
+
+        let active = Dictionary(targets.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let pinned = pins.filter { active[$0.key] != nil }
+        let head = try PinListStore.latestHead(db)
+        let stale = head.map { $0.expires - now.seconds < pinListLifetimeSeconds / 2 } ?? true
+        if stale || pinned.mapValues(\.sha256) != publishedPins {
+            (outcome.published, outcome.weakPins) = try publish(db, pins: pinned, targets: active, head: head)
+        }
+        outcome.events = try EventStore.insert(
+            db, outcome.events, channels: channels, nowMillis: now.seconds * 1000)
+        return outcome
+    }
+
+    // MARK: Loading
+
+    private func loadViews(_ db: Database) throws -> [String: [AgentView]] {
+        var views: [String: [AgentView]] = [:]
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT s.agent, a.region, s.target, s.outcome, s.first_seen, s.last_seen, s.attestation_observed_at,
+                    s.attestation_signature
+                FROM spans s JOIN agents a ON a.id = s.agent WHERE s.is_current = 1
+                """)
+        for row in rows {
+            let outcome: String = row["outcome"]
+            let isError = outcome.hasPrefix("error:")
+            let agent: String = row["agent"]
+            let attestation = (row["attestation_signature"] as String?).map {
+                Attestation(agent: agent, observedAt: Timestamp(seconds: row["attestation_observed_at"]), signature: $0)
+            }
+            views[row["target"], default: []].append(
+                AgentView(
+                    agent: agent, region: row["region"], sha256: isError ? nil : outcome,
+                    errorKind: isError ? String(outcome.dropFirst("error:".count)) : nil,
+                    observedAt: Timestamp(seconds: row["last_seen"]), since: Timestamp(seconds: row["first_seen"]),
+                    attestation: isError ? nil : attestation))
+        }
+        return views
+    }
+
+    private func loadPins(_ db: Database) throws -> [String: CurrentPin] {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT target, seq, sha256, classification, first_pinned_at FROM pins p
+                WHERE seq = (SELECT max(seq) FROM pins q WHERE q.target = p.target)
+                """)
+        return Dictionary(
+            rows.map {
+                ($0["target"] as String,
+                 CurrentPin(sha256: $0["sha256"], seq: $0["seq"], classification: $0["classification"], firstPinnedAt: $0["first_pinned_at"]))
+            }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Target → approved digest → note.
+    private func loadApprovals(_ db: Database) throws -> [String: [String: String?]] {
+        var approvals: [String: [String: String?]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT target, sha256, note FROM approvals") {
+            approvals[row["target"], default: [:]][row["sha256"]] = .some(row["note"])
+        }
+        return approvals
+    }
+
+    // MARK: State
+
+    private func saveState(_ db: Database, target: String, status: String, decision: ConsensusDecision) throws {
+        let reasons = String(decoding: try Canonical.encode(decision.reasons), as: UTF8.self)
+        try db.execute(
+            sql: """
+                INSERT INTO target_state(target, status, leading, classification, reasons, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(target) DO UPDATE SET status = excluded.status, leading = excluded.leading,
+                    classification = excluded.classification, reasons = excluded.reasons, updated_at = excluded.updated_at
+                WHERE status IS NOT excluded.status OR leading IS NOT excluded.leading
+                    OR classification IS NOT excluded.classification OR reasons IS NOT excluded.reasons
+                """,
+            arguments: [target, status, decision.leading, decision.classification, reasons, now.seconds])
+    }
+
+    private func saveAlertState(_ db: Database, _ state: [String: String]) throws {
+        for (key, value) in state {
+            try db.execute(
+                sql: "INSERT INTO alert_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                arguments: [key, value])
+        }
+    }
+
+    // MARK: Health transitions
+
+    /// Root and certificate expiry of the pinned root, raised when the condition first appears for that digest.
+    private func expiryEvents(target: String, root: Root, state: inout [String: String]) -> [VantageEvent] {
+        let warnBefore = now.adding(seconds: Int64(policy.expiryWarningDays) * 86_400)
+        let digest = root.sha256
+        func condition(_ date: Date) -> String {
+            let at = Timestamp(date)
+            return at <= now ? "expired:\(digest)" : at <= warnBefore ? "expiring:\(digest)" : "ok"
+        }
+        var events: [VantageEvent] = []
+        let details = ["sha256": digest, "version": String(root.version)]
+        let rootCondition = condition(root.expires)
+        if state["expiry:\(target)"] != rootCondition {
+            state["expiry:\(target)"] = rootCondition
+            if rootCondition.hasPrefix("expired") {
+                events.append(event(.rootExpired, .critical, target: target, "pinned root expired at \(root.expiresText)", details))
+            } else if rootCondition.hasPrefix("expiring") {
+                events.append(event(.rootExpiring, .warning, target: target, "pinned root expires at \(root.expiresText)", details))
+            }
+        }
+        let notAfter = root.rootRole.keyIDs.compactMap { root.keys[$0]?.certificate?.notAfter }.min()
+        let certificateCondition = notAfter.map(condition) ?? "ok"
+        if state["certificate:\(target)"] != certificateCondition {
+            state["certificate:\(target)"] = certificateCondition
+            if let notAfter, certificateCondition != "ok" {
+                let expired = certificateCondition.hasPrefix("expired")
+                events.append(event(
+                    .certificateExpiring, expired ? .critical : .warning, target: target,
+                    "a root key certificate \(expired ? "expired" : "expires") at \(Timestamp(notAfter))", details))
+            }
+        }
+        return events
+    }
+
+    /// Agents whose last observation is older than `max_age`: raised once when an agent falls silent, and a
+    /// recovery when it reports again.
+    private func silenceEvents(_ db: Database, state: inout [String: String]) throws -> [VantageEvent] {
+        var events: [VantageEvent] = []
+        for row in try Row.fetchAll(db, sql: "SELECT id, last_seen FROM agents WHERE last_seen IS NOT NULL") {
+            let agent: String = row["id"]
+            let lastSeen = Timestamp(seconds: row["last_seen"])
+            let condition = lastSeen < now.adding(seconds: -policy.maxAgeSeconds) ? "silent" : "ok"
+            let key = "silent:\(agent)"
+            guard state[key, default: "ok"] != condition else { continue }
+            state[key] = condition
+            let details = ["agent": agent, "last_seen": lastSeen.description]
+            events.append(
+                condition == "silent"
+                    ? event(.agentSilent, .warning, target: nil, "agent \(agent) has not reported since \(lastSeen)", details, subject: "agent:\(agent)")
+                    : event(.recovered, .info, target: nil, "agent \(agent) reports again", details, subject: "agent:\(agent)"))
+        }
+        return events
+    }
+
+    private func event(
+        _ kind: VantageEvent.Kind, _ severity: VantageEvent.Severity, target: String?, _ message: String,
+        _ details: [String: String], subject: String? = nil
+    ) -> VantageEvent {
+        VantageEvent(
+            id: ConsensusEvents.eventID(target: subject ?? target ?? "", kind: kind, now: now, digest: details["sha256"] ?? ""),
+            kind: kind, severity: severity, target: target, at: now, message: message, details: details)
+    }
+
+    // MARK: Pin list
+
+    private func publish(
+        _ db: Database, pins: [String: CurrentPin], targets: [String: TargetSpec],
+        head: (version: Int64, digest: String, expires: Int64)?
+    ) throws -> (PublishedPinList, [String]) {
+        var attestations: [String: [String: Attestation]] = [:]
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT target, outcome, agent, attestation_observed_at, attestation_signature FROM spans
+                WHERE attestation_signature IS NOT NULL AND attestation_observed_at >= ?
+                """,
+            arguments: [now.seconds - policy.maxAgeSeconds])
+        for row in rows {
+            let target: String = row["target"]
+            guard pins[target]?.sha256 == row["outcome"] else { continue }
+            let attestation = Attestation(
+                agent: row["agent"], observedAt: Timestamp(seconds: row["attestation_observed_at"]),
+                signature: row["attestation_signature"])
+            if let existing = attestations[target]?[attestation.agent], existing.observedAt >= attestation.observedAt { continue }
+            attestations[target, default: [:]][attestation.agent] = attestation
+        }
+        var list: [Pin] = []
+        for (target, pin) in pins {
+            guard let spec = targets[target], let root = try roots.root(pin.sha256, in: db) else { continue }
+            let supporting = (attestations[target].map { Array($0.values) } ?? [])
+                .sorted { $0.observedAt != $1.observedAt ? $0.observedAt > $1.observedAt : $0.agent < $1.agent }
+                .prefix(2 * policy.quorum)
+            list.append(
+                Pin(
+                    target: target, kind: spec.kind, gun: spec.gun, fingerprint: RootFingerprint(root),
+                    firstPinnedAt: Timestamp(seconds: pin.firstPinnedAt), classification: pin.classification,
+                    attestations: Array(supporting)))
+        }
+        let built = try PinList.build(
+            pins: list, version: (head?.version ?? 0) + 1, issuedAt: now, lifetimeSeconds: pinListLifetimeSeconds,
+            previous: head?.digest ?? "", policy: policy, identity: identity)
+        let verifier = PinListVerifier(policy: try trustPolicy(db))
+        if let failure = verifier.verify(
+            built, targets: [], accepted: head.map { .init(version: $0.version, digest: $0.digest) }, now: now)
+        {
+            throw CoordinatorError(.pinListRejected, "built pin list v\(built.header.signed.version) fails verification: \(failure)")
+        }
+        let weak = built.pins.filter { verifier.verifyPin($0, issuedAt: now) != nil }.map(\.target)
+        let published = try PublishedPinList(list: built)
+        try PinListStore.insert(db, published)
+        return (published, weak)
+    }
+
+    /// The trust policy a client of this coordinator uses (`GET /v1/policy`), read inside the transaction.
+    func trustPolicy(_ db: Database, minPinListVersion: Int64 = 0) throws -> TrustPolicy {
+        try TrustPolicyBuilder.policy(db, identity: identity, consensus: policy, minPinListVersion: minPinListVersion)
+    }
+}

@@ -1,0 +1,130 @@
+import VantageCore
+import VantageTUF
+
+/// An observation that passed every ingest check, reduced to what storage needs.
+package struct VerifiedObservation: Sendable {
+    var id: String
+    var agent: String
+    var target: String
+    var observedAt: Timestamp
+    /// Root digest or `error:<kind>`.
+    var outcome: String
+    /// Base64 attestation signature (successful fetches).
+    var attestationSignature: String?
+    /// Exact root bytes, hash-checked, when the agent sent them.
+    var rootBytes: (sha256: String, bytes: [UInt8])?
+
+    package init(
+        id: String, agent: String, target: String, observedAt: Timestamp, outcome: String, attestationSignature: String? = nil,
+        rootBytes: (sha256: String, bytes: [UInt8])? = nil
+    ) {
+        self.id = id
+        self.agent = agent
+        self.target = target
+        self.observedAt = observedAt
+        self.outcome = outcome
+        self.attestationSignature = attestationSignature
+        self.rootBytes = rootBytes
+    }
+}
+
+/// Why an observation was refused; `code` is the stable label used in receipts and metrics.
+struct IngestRejection: Error, Sendable {
+    var code: String
+    var detail: String
+
+    var reason: String { "\(code): \(detail)" }
+}
+
+/// The per-observation checks of `POST /v1/observations` (schema, enrolment, region, target, signatures, time
+/// window, root bytes). Pure apart from the ``Directory`` snapshot it is given.
+struct ObservationCheck: Sendable {
+    var directory: Directory.Contents
+    var limits: CoordinatorConfiguration.Ingest
+    var now: Timestamp
+
+    /// Checks `signed`; returns its idempotency id (when computable) and the verdict.
+    func check(_ signed: SignedObservation) -> (id: String, result: Result<VerifiedObservation, IngestRejection>) {
+        let observation = signed.observation
+        let canonical: [UInt8]
+        do {
+            canonical = try Canonical.bytes(of: observation)
+        } catch {
+            return ("", .failure(IngestRejection(code: "malformed_observation", detail: "cannot canonicalise: \(error)")))
+        }
+        let id = SignedObservation.id(ofCanonical: canonical)
+        return (id, Result { try verify(signed, canonical: canonical, id: id) }.mapError { $0 as! IngestRejection })
+    }
+
+    private func verify(_ signed: SignedObservation, canonical: [UInt8], id: String) throws(IngestRejection) -> VerifiedObservation {
+        let observation = signed.observation
+        func reject(_ code: String, _ detail: String) -> IngestRejection { IngestRejection(code: code, detail: detail) }
+        guard observation.type == Observation.type else {
+            throw reject("unsupported_type", "type \"\(observation.type.prefix(64))\" is not \(Observation.type)")
+        }
+        guard (observation.fingerprint == nil) != (observation.error == nil) else {
+            throw reject("malformed_observation", "exactly one of fingerprint and error must be present")
+        }
+        guard let agent = directory.agents[observation.agent] else {
+            throw reject("unknown_agent", "agent \"\(observation.agent.prefix(100))\" is not enrolled")
+        }
+        guard let signature = ByteEncoding.base64Decode(signed.signature),
+            agent.publicKey.isValidSignature(signature, for: canonical)
+        else { throw reject("bad_signature", "observation signature does not verify with agent \(agent.id)'s enrolled key") }
+        guard observation.region == agent.region else {
+            throw reject("region_mismatch", "agent \(agent.id) is enrolled in region \(agent.region), not \(observation.region.prefix(100))")
+        }
+        guard directory.targets[observation.target] != nil else {
+            throw reject("unknown_target", "target is not watched by this coordinator")
+        }
+        if observation.observedAt < now.adding(seconds: -limits.maxPastSeconds) {
+            throw reject("stale", "observed at \(observation.observedAt), more than \(limits.maxPastSeconds) s ago")
+        }
+        if observation.observedAt > now.adding(seconds: limits.maxFutureSeconds) {
+            throw reject("future", "observed at \(observation.observedAt), more than \(limits.maxFutureSeconds) s ahead")
+        }
+        var verified = VerifiedObservation(
+            id: id, agent: agent.id, target: observation.target, observedAt: observation.observedAt,
+            outcome: observation.outcomeKey)
+        guard let fingerprint = observation.fingerprint, let statement = observation.attestationStatement else {
+            if signed.rootBytes != nil || signed.attestationSignature != nil {
+                throw reject("malformed_observation", "an error observation carries root bytes or an attestation")
+            }
+            return verified
+        }
+        guard let attestation = signed.attestationSignature, let attestationBytes = ByteEncoding.base64Decode(attestation) else {
+            throw reject("missing_attestation", "a successful observation must carry an attestation signature")
+        }
+        guard let message = try? statement.signingBytes, agent.publicKey.isValidSignature(attestationBytes, for: message) else {
+            throw reject("bad_attestation_signature", "attestation signature does not verify with agent \(agent.id)'s enrolled key")
+        }
+        verified.attestationSignature = attestation
+        if let encoded = signed.rootBytes {
+            verified.rootBytes = try checkRootBytes(encoded, fingerprint: fingerprint)
+        }
+        return verified
+    }
+
+    /// Decodes root bytes and checks that they are the root the fingerprint describes.
+    private func checkRootBytes(_ encoded: String, fingerprint: RootFingerprint) throws(IngestRejection) -> (String, [UInt8]) {
+        guard let bytes = ByteEncoding.base64Decode(encoded) else {
+            throw IngestRejection(code: "root_bytes_malformed", detail: "root_bytes is not base64")
+        }
+        let root: Root
+        do {
+            root = try Root.parse(bytes)
+        } catch {
+            throw IngestRejection(code: "root_unparseable", detail: "root bytes do not parse: \(error)")
+        }
+        guard root.sha256 == fingerprint.sha256 else {
+            throw IngestRejection(code: "root_hash_mismatch", detail: "SHA-256 of root bytes is \(root.sha256), not \(fingerprint.sha256)")
+        }
+        let recomputed = RootFingerprint(root)
+        guard recomputed.canonicalSHA256 == fingerprint.canonicalSHA256, recomputed.version == fingerprint.version,
+            recomputed.rootKeysDigest == fingerprint.rootKeysDigest
+        else {
+            throw IngestRejection(code: "root_fingerprint_mismatch", detail: "the fingerprint does not describe the root bytes sent")
+        }
+        return (root.sha256, bytes)
+    }
+}

@@ -1,0 +1,67 @@
+import Hummingbird
+import VantageCore
+
+/// Admin routes (bearer token): add targets, enrol agents, send a test alert. Per-target admin actions (remove,
+/// approve) are dispatched by ``TargetRoutes``.
+struct AdminController: Sendable {
+    let auth: AdminAuth
+    let registry: RegistryStore
+    let events: EventStore
+    let consensus: ConsensusService
+    let alerts: Trigger
+    let channels: [String]
+    let clock: CoordinatorClock
+
+    static let bodyLimit = 64 << 10
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.post(RouterPath(APIPath.targets)) { request, _ in
+            try auth.check(request)
+            let spec = try await JSONResponse.decode(TargetSpec.self, from: request, limit: Self.bodyLimit)
+            if let problem = spec.problem { throw CoordinatorError(.malformedRequest, problem) }
+            let added = try await registry.add(spec, now: clock.now)
+            consensus.signal()
+            return try JSONResponse.make(spec, status: added ? .created : .ok)
+        }
+        router.post(RouterPath(APIPath.agents)) { request, _ in
+            try auth.check(request)
+            let agent = try await JSONResponse.decode(AgentEnrollment.self, from: request, limit: Self.bodyLimit)
+            if let problem = AgentRules.problem(id: agent.id, region: agent.region) {
+                throw CoordinatorError(.malformedRequest, problem)
+            }
+            try await registry.enroll(agent, now: clock.now)
+            return try JSONResponse.make(agent, status: .created)
+        }
+        router.post(RouterPath(APIPath.alertsTest)) { request, _ in
+            try auth.check(request)
+            let now = clock.now
+            let event = VantageEvent(
+                id: ConsensusEvents.eventID(target: "test", kind: .test, now: now, digest: String(clock.nowMillis) + String(UInt64.random(in: 0...UInt64.max))),
+                kind: .test, severity: .info, target: nil, at: now, message: "test alert from the Vantage coordinator")
+            _ = try await events.insert([event], channels: channels, nowMillis: clock.nowMillis)
+            alerts.fire()
+            return try JSONResponse.make(event, status: .accepted)
+        }
+    }
+
+    /// `DELETE /v1/targets/{id}`.
+    func remove(_ request: Request, id: String) async throws -> Response {
+        try auth.check(request)
+        guard try await registry.remove(target: id, now: clock.now) else { throw CoordinatorError(.notFound, "unknown target") }
+        consensus.signal()
+        return Response(status: .noContent)
+    }
+
+    /// `POST /v1/targets/{id}/approve`: approvals may precede the digest's appearance (pre-approval).
+    func approve(_ request: Request, id: String) async throws -> Response {
+        try auth.check(request)
+        let approval = try await JSONResponse.decode(ApproveRequest.self, from: request, limit: Self.bodyLimit)
+        guard QueryController.isSHA256(approval.sha256) else {
+            throw CoordinatorError(.malformedRequest, "sha256 must be 64 lowercase hex digits")
+        }
+        guard registry.directory.target(id) != nil else { throw CoordinatorError(.notFound, "unknown target") }
+        try await registry.approve(target: id, sha256: approval.sha256, note: approval.note, now: clock.now)
+        consensus.signal()
+        return try JSONResponse.make(approval, status: .created)
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import GRDB
+import VantageCore
+
+/// Durable ingest: one write transaction per batch, committed before the coordinator answers.
+package struct IngestStore: Sendable {
+    let database: CoordinatorDatabase
+
+    package init(database: CoordinatorDatabase) { self.database = database }
+
+    /// Stores `observations` (already verified) and returns the ids that were already stored (duplicates).
+    ///
+    /// For each new observation: its id goes into `observations_seen`; the agent's current span for the target is
+    /// extended when the outcome is unchanged, or closed and a new span opened when it changed; root bytes are
+    /// stored once by SHA-256; the agent's `last_seen` advances. An observation older than the agent's current
+    /// span for the target (a late spool delivery) is recorded as seen but does not rewrite history.
+    package func commit(_ observations: [VerifiedObservation]) async throws -> Set<String> {
+        guard !observations.isEmpty else { return [] }
+        let ordered = observations.sorted { $0.observedAt < $1.observedAt }
+        return try await storage("ingest") {
+            try await database.writer.write { db in
+                var duplicates = Set<String>()
+                var lastSeen: [String: Int64] = [:]
+                for observation in ordered {
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO observations_seen(id, agent, target, observed_at) VALUES (?, ?, ?, ?)",
+                        arguments: [observation.id, observation.agent, observation.target, observation.observedAt.seconds])
+                    guard db.changesCount > 0 else {
+                        duplicates.insert(observation.id)
+                        continue
+                    }
+                    if let blob = observation.rootBytes {
+                        try db.execute(
+                            sql: "INSERT OR IGNORE INTO blobs(sha256, bytes) VALUES (?, ?)", arguments: [blob.sha256, Data(blob.bytes)])
+                    }
+                    try extendSpan(db, with: observation)
+                    lastSeen[observation.agent] = max(lastSeen[observation.agent] ?? 0, observation.observedAt.seconds)
+                }
+                for (agent, seen) in lastSeen {
+                    try db.execute(
+                        sql: "UPDATE agents SET last_seen = max(coalesce(last_seen, 0), ?) WHERE id = ?", arguments: [seen, agent])
+                }
+                return duplicates
+            }
+        }
+    }
+
+    /// Forgets idempotency ids of observations made before `cutoff`. Safe for any cutoff at or before
+    /// now − `ingest.max_past_seconds`: a replay that old is refused as stale before its id is looked up.
+    /// Returns the number of ids removed.
+    @discardableResult
+    package func pruneSeen(before cutoff: Timestamp) async throws -> Int {
+        try await storage("prune observations_seen") {
+            try await database.writer.write { db in
+                try db.execute(sql: "DELETE FROM observations_seen WHERE observed_at < ?", arguments: [cutoff.seconds])
+                return db.changesCount
+            }
+        }
+    }
+
+    private func extendSpan(_ db: Database, with observation: VerifiedObservation) throws {
+        let current = try Row.fetchOne(
+            db, sql: "SELECT id, outcome, last_seen FROM spans WHERE agent = ? AND target = ? AND is_current = 1",
+            arguments: [observation.agent, observation.target])
+        let at = observation.observedAt.seconds
+        if let current {
+            let lastSeen: Int64 = current["last_seen"]
+            if at < lastSeen { return }
+            if current["outcome"] == observation.outcome {
+                try db.execute(
+                    sql: """
+                        UPDATE spans SET last_seen = ?, count = count + 1, last_observation = ?,
+                            attestation_observed_at = coalesce(?, attestation_observed_at),
+                            attestation_signature = coalesce(?, attestation_signature)
+                        WHERE id = ?
+                        """,
+                    arguments: [
+                        at, observation.id, observation.attestationSignature.map { _ in at }, observation.attestationSignature,
+                        current["id"] as Int64,
+                    ])
+                return
+            }
+            try db.execute(sql: "UPDATE spans SET is_current = 0 WHERE id = ?", arguments: [current["id"] as Int64])
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO spans(agent, target, outcome, first_seen, last_seen, count, attestation_observed_at,
+                    attestation_signature, last_observation, is_current)
+                VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, 1)
+                """,
+            arguments: [
+                observation.agent, observation.target, observation.outcome, at, at,
+                observation.attestationSignature.map { _ in at }, observation.attestationSignature, observation.id,
+            ])
+    }
+}

@@ -1,0 +1,119 @@
+import GRDB
+
+/// The schema, as ordered migrations. A migration is never edited once released: add a new one instead.
+///
+/// Times are whole seconds since 1970 (``VantageCore/Timestamp``) except `outbox.next_attempt_at` (milliseconds).
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE agents(
+                    id TEXT PRIMARY KEY NOT NULL,
+                    region TEXT NOT NULL,
+                    public_key TEXT NOT NULL,
+                    enrolled_at INTEGER NOT NULL,
+                    last_seen INTEGER
+                );
+                CREATE TABLE targets(
+                    id TEXT PRIMARY KEY NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('notary', 'tuf')),
+                    url TEXT NOT NULL,
+                    gun TEXT,
+                    added_at INTEGER NOT NULL,
+                    removed_at INTEGER
+                );
+                -- Idempotency: ids of every accepted observation (may be pruned by age).
+                CREATE TABLE observations_seen(
+                    id TEXT PRIMARY KEY NOT NULL,
+                    agent TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    observed_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX observations_seen_by_time ON observations_seen(observed_at);
+                -- One row per run of identical outcomes (root digest or error:<kind>) of one agent for one target.
+                CREATE TABLE spans(
+                    id INTEGER PRIMARY KEY,
+                    agent TEXT NOT NULL REFERENCES agents(id),
+                    target TEXT NOT NULL REFERENCES targets(id),
+                    outcome TEXT NOT NULL,
+                    first_seen INTEGER NOT NULL,
+                    last_seen INTEGER NOT NULL,
+                    count INTEGER NOT NULL CHECK (count >= 1),
+                    attestation_observed_at INTEGER,
+                    attestation_signature TEXT,
+                    last_observation TEXT NOT NULL,
+                    is_current INTEGER NOT NULL CHECK (is_current IN (0, 1))
+                );
+                CREATE UNIQUE INDEX spans_current ON spans(agent, target) WHERE is_current = 1;
+                CREATE INDEX spans_by_target ON spans(target, outcome);
+                CREATE TABLE blobs(
+                    sha256 TEXT PRIMARY KEY NOT NULL,
+                    bytes BLOB NOT NULL
+                );
+                -- Every pin a target ever had, kept forever.
+                CREATE TABLE pins(
+                    target TEXT NOT NULL REFERENCES targets(id),
+                    seq INTEGER NOT NULL,
+                    sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+                    version INTEGER NOT NULL,
+                    classification TEXT NOT NULL,
+                    pinned_at INTEGER NOT NULL,
+                    approved_by TEXT,
+                    first_pinned_at INTEGER NOT NULL,
+                    PRIMARY KEY (target, seq)
+                );
+                CREATE TABLE approvals(
+                    target TEXT NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    approved_at INTEGER NOT NULL,
+                    note TEXT,
+                    PRIMARY KEY (target, sha256)
+                );
+                CREATE TABLE target_state(
+                    target TEXT PRIMARY KEY NOT NULL REFERENCES targets(id),
+                    status TEXT NOT NULL,
+                    leading TEXT,
+                    classification TEXT,
+                    reasons TEXT NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                -- Every published pin list (the hash chain), kept forever.
+                CREATE TABLE pin_lists(
+                    version INTEGER PRIMARY KEY,
+                    header_json BLOB NOT NULL,
+                    digest TEXT NOT NULL UNIQUE,
+                    body_json BLOB NOT NULL,
+                    etag TEXT NOT NULL,
+                    issued_at INTEGER NOT NULL,
+                    expires INTEGER NOT NULL
+                );
+                CREATE TABLE events(
+                    cursor INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    kind TEXT NOT NULL,
+                    severity TEXT NOT NULL,
+                    target TEXT,
+                    at INTEGER NOT NULL,
+                    json TEXT NOT NULL
+                );
+                CREATE TABLE outbox(
+                    event TEXT NOT NULL REFERENCES events(id),
+                    channel TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at INTEGER NOT NULL,
+                    delivered_at INTEGER,
+                    last_error TEXT,
+                    PRIMARY KEY (event, channel)
+                );
+                CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE delivered_at IS NULL;
+                -- Health conditions already alerted on (expiry, silent agents), so events fire on transitions only.
+                CREATE TABLE alert_state(
+                    key TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+}

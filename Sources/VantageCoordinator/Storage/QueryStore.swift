@@ -1,0 +1,132 @@
+import Foundation
+import GRDB
+import VantageCore
+
+/// Read-only queries behind the query API (`/v1/targets`, `/v1/agents`, `/v1/status`, `/v1/policy`).
+struct QueryStore: Sendable {
+    let database: CoordinatorDatabase
+
+    /// Status of every active target (or only `id`), with each agent's current view.
+    func targets(only id: String? = nil, pinned: (String) -> Pin?) async throws -> [TargetStatus] {
+        let rows = try await storage("read targets") {
+            try await database.writer.read { db in
+                let specs = try RegistryStore.activeTargets(db).filter { id == nil || $0.id == id }
+                var states: [String: Row] = [:]
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT * FROM target_state WHERE ?1 IS NULL OR target = ?1", arguments: [id])
+                {
+                    states[row["target"]] = row
+                }
+                var views: [String: [SupporterView]] = [:]
+                let spanRows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT s.target, s.agent, a.region, s.outcome, s.first_seen, s.last_seen
+                        FROM spans s JOIN agents a ON a.id = s.agent
+                        WHERE s.is_current = 1 AND (?1 IS NULL OR s.target = ?1) ORDER BY s.agent
+                        """,
+                    arguments: [id])
+                for row in spanRows {
+                    let outcome: String = row["outcome"]
+                    let isError = outcome.hasPrefix("error:")
+                    views[row["target"], default: []].append(
+                        SupporterView(
+                            agent: row["agent"], region: row["region"], sha256: isError ? nil : outcome,
+                            error: isError ? String(outcome.dropFirst("error:".count)) : nil,
+                            observedAt: Timestamp(seconds: row["last_seen"]), since: Timestamp(seconds: row["first_seen"])))
+                }
+                return (specs, states, views)
+            }
+        }
+        let (specs, states, views) = rows
+        return try specs.map { spec in
+            let state = states[spec.id]
+            let reasons: [String] = try (state?["reasons"] as String?).map {
+                try Canonical.decode([String].self, from: Array($0.utf8))
+            } ?? []
+            return TargetStatus(
+                spec: spec, status: state?["status"] ?? "unobserved", pinned: pinned(spec.id), leading: state?["leading"],
+                classification: state?["classification"], reasons: reasons, views: views[spec.id] ?? [])
+        }
+    }
+
+    /// Spans and pins of one target (including a removed one), oldest first; `nil` for an unknown target.
+    func history(_ id: String) async throws -> TargetHistory? {
+        try await storage("read history") {
+            try await database.writer.read { db in
+                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM targets WHERE id = ?", arguments: [id]) != nil else { return nil }
+                let spans = try Row.fetchAll(
+                    db, sql: "SELECT agent, outcome, first_seen, last_seen, count FROM spans WHERE target = ? ORDER BY first_seen, id",
+                    arguments: [id]
+                ).map {
+                    SpanRecord(
+                        agent: $0["agent"], outcome: $0["outcome"], firstSeen: Timestamp(seconds: $0["first_seen"]),
+                        lastSeen: Timestamp(seconds: $0["last_seen"]), count: $0["count"])
+                }
+                let pins = try Row.fetchAll(
+                    db, sql: "SELECT sha256, version, classification, pinned_at, approved_by FROM pins WHERE target = ? ORDER BY seq",
+                    arguments: [id]
+                ).map {
+                    PinHistoryEntry(
+                        sha256: $0["sha256"], version: $0["version"], classification: $0["classification"],
+                        pinnedAt: Timestamp(seconds: $0["pinned_at"]), approvedBy: $0["approved_by"])
+                }
+                return TargetHistory(target: id, spans: spans, pins: pins)
+            }
+        }
+    }
+
+    /// Every enrolled agent with its last observation and health (`silent` when older than `maxAgeSeconds`).
+    func agents(now: Timestamp, maxAgeSeconds: Int64) async throws -> [AgentStatus] {
+        try await storage("read agents") {
+            try await database.writer.read { db in
+                try Row.fetchAll(db, sql: "SELECT id, region, public_key, last_seen FROM agents ORDER BY id").map { row in
+                    let lastSeen = (row["last_seen"] as Int64?).map { Timestamp(seconds: $0) }
+                    let health = lastSeen.map { $0 < now.adding(seconds: -maxAgeSeconds) ? "silent" : "healthy" } ?? "never_seen"
+                    return AgentStatus(
+                        id: row["id"], region: row["region"], publicKey: try PublicIdentity(base64: row["public_key"]),
+                        lastSeen: lastSeen, health: health)
+                }
+            }
+        }
+    }
+
+    /// The trust policy clients of this coordinator should use.
+    func trustPolicy(identity: SigningIdentity, consensus: ConsensusPolicy, minPinListVersion: Int64) async throws -> TrustPolicy {
+        try await storage("read policy") {
+            try await database.writer.read { db in
+                try TrustPolicyBuilder.policy(db, identity: identity, consensus: consensus, minPinListVersion: minPinListVersion)
+            }
+        }
+    }
+
+    /// Number of active targets in each consensus status, and the number of silent agents.
+    func counts() async throws -> (targets: [String: Int], agents: Int, silentAgents: Int) {
+        try await storage("read counts") {
+            try await database.writer.read { db in
+                var targets: [String: Int] = [:]
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT coalesce(s.status, 'unobserved') AS status, count(*) AS n
+                        FROM targets t LEFT JOIN target_state s ON s.target = t.id
+                        WHERE t.removed_at IS NULL GROUP BY 1
+                        """)
+                for row in rows { targets[row["status"]] = row["n"] }
+                let agents = try Int.fetchOne(db, sql: "SELECT count(*) FROM agents") ?? 0
+                let silent = try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM alert_state WHERE key LIKE 'silent:%' AND value = 'silent'") ?? 0
+                return (targets, agents, silent)
+            }
+        }
+    }
+
+    /// The stored root bytes for `sha256`.
+    func blob(_ sha256: String) async throws -> [UInt8]? {
+        try await storage("read blob") {
+            try await database.writer.read { db in
+                try Data.fetchOne(db, sql: "SELECT bytes FROM blobs WHERE sha256 = ?", arguments: [sha256]).map { Array($0) }
+            }
+        }
+    }
+}

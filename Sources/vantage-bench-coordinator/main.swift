@@ -1,0 +1,233 @@
+// vantage-bench-coordinator: coordinator benchmarks (run through bench/coordinator.sh, release build).
+//
+// 1. Raw Ed25519 verification rate of observation signatures (one core).
+// 2. Ingest of signed observations over HTTP on loopback, batches of 100, durably committed (synchronous=FULL
+//    and NORMAL), beside (1).
+// 3. Storage: database bytes after 1,000 targets × 10 agents × 100 unchanged polls vs the same number of changing
+//    observations (with and without pruning idempotency ids older than the ingest window).
+// 4. A consensus round that publishes a pin list for 10,000 targets × 10 agents; the pure PinList.build time;
+//    the size of the whole list and of one pin with its proof.
+// Figures are printed; nothing here asserts a wall-clock threshold.
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+import VantageCoordinator
+import VantageCore
+import VantageTUF
+
+let quick = CommandLine.arguments.contains("--quick")
+var logger = Logger(label: "bench")
+logger.logLevel = .error
+
+func elapsed<T>(_ body: () async throws -> T) async rethrows -> (T, Double) {
+    let start = ContinuousClock.now
+    let value = try await body()
+    let duration = ContinuousClock.now - start
+    return (value, Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+}
+
+func temporaryDirectory() throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-bench-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+struct Agent {
+    let id: String
+    let region: String
+    let identity = SigningIdentity()
+}
+
+let root: [UInt8] = try {
+    let keys = try (0..<3).map { _ in try RootSigningKey.generate(.ed25519) }
+    let builder = RootDocumentBuilder(
+        dialect: .tuf, version: 1, expires: Date().addingTimeInterval(365 * 86_400), rootKeys: keys, rootThreshold: 2,
+        onlineKey: try RootSigningKey.generate(.ed25519))
+    return try builder.document(signedBy: Array(keys.prefix(2)))
+}()
+let fingerprint = RootFingerprint(try Root.parse(root))
+
+func coordinatorConfiguration(agents: [Agent], targets: Int, synchronousFull: Bool) throws -> CoordinatorConfiguration {
+    let directory = try temporaryDirectory()
+    _ = try Keygen.create(at: directory + "/coordinator.key")
+    var configuration = CoordinatorConfiguration()
+    configuration.listenPort = 0
+    configuration.stateDirectory = directory
+    configuration.agents = agents.map { AgentEnrollment(id: $0.id, region: $0.region, publicKey: $0.identity.publicKey) }
+    configuration.targets = (0..<targets).map { TargetSpec(id: "bench/target-\($0)", kind: .tuf, url: "https://tuf.example.test/\($0)") }
+    configuration.consensus = ConsensusPolicy(quorum: 2, minRegions: 2, minDuration: .init(first: 0, resigned: 0, rotated: 0, replaced: 0))
+    configuration.consensusIntervalSeconds = 3600
+    configuration.consensusDebounceMilliseconds = 3_600_000
+    configuration.synchronousFull = synchronousFull
+    return configuration
+}
+
+/// A coordinator whose HTTP server runs while `body` runs with its port.
+func withServer<T: Sendable>(
+    _ configuration: CoordinatorConfiguration, _ body: @Sendable @escaping (Coordinator, Int) async throws -> T
+) async throws -> T {
+    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+    let coordinator = try await buildCoordinator(
+        configuration: configuration, dependencies: .init(logger: logger, onServerRunning: { continuation.yield($0) }))
+    return try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask {
+            try await ServiceGroup(services: [coordinator.application], gracefulShutdownSignals: [], logger: logger).run()
+            return nil
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CancellationError() }
+        let result = try await body(coordinator, port)
+        group.cancelAll()
+        return result
+    }
+}
+
+func post(_ body: [UInt8], port: Int) async throws -> ObservationReceipt {
+    var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(APIPath.observations)")
+    request.method = .POST
+    request.headers.add(name: "Content-Type", value: "application/json")
+    request.body = .bytes(ByteBuffer(bytes: body))
+    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+    let bytes = try await response.body.collect(upTo: 16 << 20)
+    guard response.status == .ok else { throw CoordinatorError(.malformedRequest, "HTTP \(response.status)") }
+    return try Canonical.decode(ObservationReceipt.self, from: bytes.readableBytesView)
+}
+
+func get(_ path: String, port: Int) async throws -> [UInt8] {
+    let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(60))
+    let bytes = try await response.body.collect(upTo: 1 << 30)
+    return Array(bytes.readableBytesView)
+}
+
+func signedObservation(_ agent: Agent, target: String, at: Timestamp, sequence: Int64) throws -> SignedObservation {
+    let observation = Observation(
+        agent: agent.id, region: agent.region, target: target, observedAt: at, sequence: sequence, latencyMilliseconds: 40,
+        fingerprint: fingerprint)
+    return try SignedObservation(signing: observation, with: agent.identity)
+}
+
+let agents = (0..<10).map { Agent(id: "agent-\($0)", region: "region-\($0 % 5)") }
+let now = Timestamp(Date())
+
+// MARK: 1. Raw Ed25519 verification
+
+let verifyCount = quick ? 5_000 : 20_000
+let messages = try (0..<verifyCount).map { n in
+    try Canonical.bytes(of: Observation(
+        agent: agents[0].id, region: agents[0].region, target: "bench/target-\(n % 1000)", observedAt: now,
+        sequence: Int64(n), latencyMilliseconds: 40, fingerprint: fingerprint))
+}
+let signatures = try messages.map { try agents[0].identity.sign($0) }
+let (valid, verifySeconds) = await elapsed { zip(messages, signatures).filter { agents[0].identity.publicKey.isValidSignature($1, for: $0) }.count }
+precondition(valid == verifyCount)
+let verifyRate = Double(verifyCount) / verifySeconds
+print(String(format: "ed25519 verify (1 core): %.0f signatures/s; an observation carries 2 signatures -> %.0f observations/s per core", verifyRate, verifyRate / 2))
+
+// MARK: 2. HTTP ingest
+
+let ingestCount = quick ? 10_000 : 50_000
+let batches: [[UInt8]] = try stride(from: 0, to: ingestCount, by: 100).map { start in
+    let observations = try (start..<start + 100).map { n in
+        try signedObservation(agents[n % 10], target: "bench/target-\((n / 10) % 1000)", at: now, sequence: Int64(n))
+    }
+    return try Canonical.encode(ObservationBatch(observations: observations))
+}
+for synchronousFull in [true, false] {
+    let configuration = try coordinatorConfiguration(agents: agents, targets: 1000, synchronousFull: synchronousFull)
+    let (accepted, seconds) = try await withServer(configuration) { _, port in
+        try await elapsed {
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                let concurrency = 8
+                for worker in 0..<concurrency {
+                    group.addTask {
+                        var accepted = 0
+                        for index in stride(from: worker, to: batches.count, by: concurrency) {
+                            accepted += try await post(batches[index], port: port).items.filter { $0.accepted && !$0.duplicate }.count
+                        }
+                        return accepted
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+        }
+    }
+    precondition(accepted == ingestCount, "accepted \(accepted) of \(ingestCount)")
+    print(String(
+        format: "ingest over HTTP, batches of 100, 8 concurrent clients, synchronous=%@: %.0f observations/s (%.0f%% of one core's verify rate / 2)",
+        synchronousFull ? "FULL" : "NORMAL", Double(ingestCount) / seconds, 100 * Double(ingestCount) / seconds / (verifyRate / 2)))
+}
+
+// MARK: 3. Storage growth
+
+let polls = quick ? 20 : 100
+let fakeSignature = ByteEncoding.base64Encode(Array(repeating: 7, count: 64))
+let digests = ["a", "b"].map { String(repeating: $0, count: 64) }
+for changing in [false, true] {
+    let configuration = try coordinatorConfiguration(agents: agents, targets: 1000, synchronousFull: false)
+    let coordinator = try await buildCoordinator(configuration: configuration, dependencies: .init(logger: logger))
+    let store = IngestStore(database: coordinator.database)
+    let start = Timestamp(seconds: 1_780_000_000)
+    var serial = 0
+    for poll in 0..<polls {
+        let at = start.adding(seconds: Int64(poll) * 600)
+        var chunk: [VerifiedObservation] = []
+        for target in 0..<1000 {
+            for agent in agents {
+                serial += 1
+                chunk.append(VerifiedObservation(
+                    id: ByteEncoding.hexEncode(Array(String(serial).utf8)).padding(toLength: 64, withPad: "0", startingAt: 0),
+                    agent: agent.id, target: "bench/target-\(target)", observedAt: at,
+                    outcome: digests[changing ? poll % 2 : 0], attestationSignature: fakeSignature))
+            }
+        }
+        _ = try await store.commit(chunk)
+    }
+    let total = try await coordinator.database.usedBytes()
+    try await store.pruneSeen(before: start.adding(seconds: Int64(polls - 1) * 600 - configuration.ingest.maxPastSeconds))
+    let pruned = try await coordinator.database.usedBytes()
+    print(String(
+        format: "storage, 1000 targets x 10 agents x %d %@ polls (%d observations): %.1f MB; %.1f MB after pruning idempotency ids older than the %d s ingest window",
+        polls, changing ? "changing" : "unchanged", serial, Double(total) / 1e6, Double(pruned) / 1e6, configuration.ingest.maxPastSeconds))
+}
+
+// MARK: 4. Pin list for 10,000 targets x 10 agents
+
+let pinTargets = quick ? 2_000 : 10_000
+let configuration = try coordinatorConfiguration(agents: agents, targets: pinTargets, synchronousFull: true)
+try await withServer(configuration) { coordinator, port in
+    let store = IngestStore(database: coordinator.database)
+    var chunk: [VerifiedObservation] = []
+    for target in 0..<pinTargets {
+        for agent in agents {
+            let statement = AttestationStatement(agent: agent.id, target: "bench/target-\(target)", sha256: fingerprint.sha256, observedAt: now)
+            chunk.append(VerifiedObservation(
+                id: "\(agent.id)/\(target)", agent: agent.id, target: statement.target, observedAt: now, outcome: fingerprint.sha256,
+                attestationSignature: ByteEncoding.base64Encode(try agent.identity.sign(try statement.signingBytes)),
+                rootBytes: chunk.isEmpty ? (fingerprint.sha256, root) : nil))
+        }
+        if chunk.count >= 10_000 {
+            _ = try await store.commit(chunk)
+            chunk.removeAll()
+        }
+    }
+    _ = try await store.commit(chunk)
+    let (report, roundSeconds) = try await elapsed { try await coordinator.consensus.evaluateNow() }
+    print(String(
+        format: "consensus round over %d targets x 10 agents publishing pin list v%lld (decide, build, sign, self-verify, store): %.2f s; %d new pins, %d weak",
+        pinTargets, report.publishedVersion ?? 0, roundSeconds, report.newPins, report.weakPins.count))
+    let body = try await get(APIPath.pins, port: port)
+    let list = try Canonical.decode(PinList.self, from: body)
+    let identity = SigningIdentity()
+    let (_, buildSeconds) = try await elapsed {
+        try PinList.build(
+            pins: list.pins, version: 2, issuedAt: now, lifetimeSeconds: 86_400, previous: "", policy: configuration.consensus,
+            identity: identity)
+    }
+    print(String(format: "PinList.build for %d pins with %d attestations each: %.3f s", list.pins.count, list.pins.first?.attestations.count ?? 0, buildSeconds))
+    let proof = try await get("\(APIPath.pins)/latest/targets/\(APIPath.segment("bench/target-\(pinTargets / 2)"))", port: port)
+    let decoded = try Canonical.decode(PinProof.self, from: proof)
+    print("pin list JSON for \(list.pins.count) pins: \(body.count) bytes; one pin with proof (\(decoded.path.count) hashes): \(proof.count) bytes")
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+import VantageCore
+
+@testable import VantageCoordinator
+
+/// Configuration: file, environment and flags in precedence order; bad keys and values fail at start, by name.
+@Suite struct ConfigurationTests {
+    static let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("coordinator/coordinator.example.json").path
+
+    func temporaryFile(_ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-config-\(UUID().uuidString)").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func exampleLoadsWithEnvironmentAndFlagOverrides() async throws {
+        let tokens = try temporaryFile("first-admin-token-0123456789\n\nsecond-admin-token-0123456789\n")
+        let configuration = try await ConfigurationLoader.load(
+            file: Self.example, flags: ["listen.port": "9100"],
+            environment: ["VANTAGE_ADMIN_TOKEN_FILE": tokens, "VANTAGE_LISTEN_PORT": "9000", "VANTAGE_CONSENSUS_QUORUM": "3"])
+        #expect(configuration.listenPort == 9100)
+        #expect(configuration.listenHost == "0.0.0.0")
+        #expect(configuration.consensus.quorum == 3)
+        #expect(configuration.consensus.minDuration.rotated == 600)
+        #expect(configuration.adminTokens == ["first-admin-token-0123456789", "second-admin-token-0123456789"])
+        #expect(configuration.agents.map(\.region) == ["eu-west", "us-east", "ap-south"])
+        #expect(configuration.targets.map(\.id) == ["sigstore", "docker.io/library/debian"])
+        #expect(configuration.targets[1].gun == "docker.io/library/debian")
+        #expect(configuration.alerts.webhookURL == "https://alerts.example.org/vantage")
+        #expect(configuration.resolvedDatabasePath == "/var/lib/vantage-coordinator/coordinator.sqlite")
+    }
+
+    @Test(arguments: [
+        (#"{"listen": {"prot": 1}}"#, "unknown key listen.prot"),
+        (#"{"consensus": {"quorum": "two"}}"#, "consensus.quorum: must be an integer"),
+        (#"{"consensus": {"quorum": 0}}"#, "consensus: quorum must be at least 1"),
+        (#"{"consensus": {"unchained": "maybe"}}"#, "consensus.unchained"),
+        (#"{"agents": ["agent-1 eu"]}"#, "agents:"),
+        (#"{"agents": ["agent-1 eu notbase64!"]}"#, "agents: agent-1"),
+        (#"{"targets": ["t ftp https://x"]}"#, "targets:"),
+        (#"{"admin": {"tokens": ["short"]}}"#, "admin.tokens"),
+        (#"{"alerts": {"webhook": {"url": "https://x.example"}}}"#, "alerts.webhook.secret"),
+        (#"{"ingest": {"max_body_bytes": 10}}"#, "ingest.max_body_bytes"),
+        (#"[1]"#, "top level"),
+        (#"{"#, "not valid JSON"),
+    ])
+    func badConfigurationNamesTheKey(_ text: String, _ expected: String) async throws {
+        let file = try temporaryFile(text)
+        let error = await #expect(throws: CoordinatorError.self) {
+            _ = try await ConfigurationLoader.load(file: file, environment: [:])
+        }
+        #expect(error?.code == .configuration)
+        #expect(error?.reason.contains(expected) == true, "\(error?.reason ?? "")")
+    }
+
+    @Test func missingKeyFileRefusesToStart() async throws {
+        var configuration = CoordinatorConfiguration()
+        configuration.stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-\(UUID().uuidString)").path
+        let error = await #expect(throws: CoordinatorError.self) { _ = try await buildCoordinator(configuration: configuration) }
+        #expect(error?.code == .key)
+    }
+
+    @Test func keygenRefusesToOverwrite() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-key-\(UUID().uuidString)").path
+        let key = try Keygen.create(at: path)
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        #expect(try SigningIdentity(fileContents: String(contentsOfFile: path, encoding: .utf8)).publicKey == key)
+        #expect(throws: CoordinatorError.self) { _ = try Keygen.create(at: path) }
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import HTTPTypes
+import GRDB
+import HummingbirdTesting
+import NIOCore
+import Testing
+import VantageCore
+import VantageTUF
+
+@testable import VantageCoordinator
+
+/// Hostile and broken ingest: every case is refused (a 4xx, or a rejected item with a reason), nothing is stored,
+/// and the server keeps serving.
+@Suite struct IngestAbuseTests {
+    static let target = "example.test/app"
+
+    /// A named case: the batch to send (built from the harness) and the rejection code expected for its one item.
+    struct Case: CustomTestStringConvertible, Sendable {
+        var name: String
+        var code: String
+        var make: @Sendable (TestCoordinator, [UInt8]) throws -> SignedObservation
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "unsigned", code: "bad_signature") { c, root in
+            var signed = try c.agents[0].observe(target, root: root, at: c.now)
+            signed.signature = ""
+            return signed
+        },
+        Case(name: "signed by another agent's key", code: "bad_signature") { c, root in
+            let other = try c.agents[1].observe(target, root: root, at: c.now)
+            var signed = try c.agents[0].observe(target, root: root, at: c.now)
+            signed.signature = other.signature
+            return signed
+        },
+        Case(name: "statement altered after signing", code: "bad_signature") { c, root in
+            var signed = try c.agents[0].observe(target, root: root, at: c.now)
+            signed.observation.latencyMilliseconds += 1
+            return signed
+        },
+        Case(name: "attestation signature missing", code: "missing_attestation") { c, root in
+            var signed = try c.agents[0].observe(target, root: root, at: c.now)
+            signed.attestationSignature = nil
+            return signed
+        },
+        Case(name: "attestation signed over another digest", code: "bad_attestation_signature") { c, root in
+            var signed = try c.agents[0].observe(target, root: root, at: c.now)
+            signed.attestationSignature = signed.signature
+            return signed
+        },
+        Case(name: "far past", code: "stale") { c, root in try c.agents[0].observe(target, root: root, at: c.now.adding(seconds: -7200)) },
+        Case(name: "far future", code: "future") { c, root in try c.agents[0].observe(target, root: root, at: c.now.adding(seconds: 3600)) },
+        Case(name: "unknown agent", code: "unknown_agent") { c, root in
+            try TestAgent("agent-mallory", "eu").observe(target, root: root, at: c.now)
+        },
+        Case(name: "agent claiming another region", code: "region_mismatch") { c, root in
+            try TestAgent("agent-eu", "us").observe(target, root: root, at: c.now).resigned(by: c.agents[0])
+        },
+        Case(name: "root bytes whose hash does not match", code: "root_hash_mismatch") { c, root in
+            var signed = try c.agents[0].observe(target, root: root, at: c.now)
+            signed.rootBytes = ByteEncoding.base64Encode(root + Array(" ".utf8))
+            return signed
+        },
+        Case(name: "root bytes that are not a root", code: "root_unparseable") { c, root in
+            var signed = try c.agents[0].observe(target, root: root, at: c.now)
+            signed.rootBytes = ByteEncoding.base64Encode(Array("{\"signed\": 1}".utf8))
+            return signed
+        },
+        Case(name: "root bytes not base64", code: "root_bytes_malformed") { c, root in
+            var signed = try c.agents[0].observe(target, root: root, at: c.now)
+            signed.rootBytes = "%%%"
+            return signed
+        },
+        Case(name: "SQL-looking target id", code: "unknown_target") { c, root in
+            try c.agents[0].observe("x'; DROP TABLE spans; --", root: root, at: c.now)
+        },
+        Case(name: "unknown statement type", code: "unsupported_type") { c, root in
+            var observation = try c.agents[0].observe(target, root: root, at: c.now).observation
+            observation.type = "vantage-observation/v9"
+            return try SignedObservation(signing: observation, with: c.agents[0].identity, rootBytes: root)
+        },
+        Case(name: "both fingerprint and error", code: "malformed_observation") { c, root in
+            var observation = try c.agents[0].observe(target, root: root, at: c.now).observation
+            observation.error = ObservationError(.timeout, "x")
+            return try SignedObservation(signing: observation, with: c.agents[0].identity, rootBytes: root)
+        },
+    ]
+
+    @Test(arguments: cases)
+    func rejectedItemStoresNothing(_ testCase: Case) async throws {
+        let c = try await TestCoordinator()
+        let root = try TestRepository().root(version: 1)
+        let signed = try testCase.make(c, root)
+        try await c.coordinator.application.test(.router) { client in
+            let receipt = try await client.submit([signed])
+            #expect(receipt.items.count == 1)
+            #expect(receipt.items[0].accepted == false)
+            #expect(receipt.items[0].reason?.hasPrefix(testCase.code + ":") == true, "\(receipt.items[0].reason ?? "-")")
+            // Still serving: a valid observation is accepted afterwards.
+            let valid = try await client.submit([try c.agents[2].observe(Self.target, root: root, at: c.now)])
+            #expect(valid.items[0].accepted)
+        }
+        #expect(try await c.count("observations_seen") == 1)
+        #expect(try await c.count("spans") == 1)
+        #expect(try await c.count("blobs") == 1)
+    }
+
+    @Test func replayIsAcceptedAsDuplicateAndChangesNothing() async throws {
+        let c = try await TestCoordinator()
+        let root = try TestRepository().root(version: 1)
+        let signed = try c.agents[0].observe(Self.target, root: root, at: c.now)
+        try await c.coordinator.application.test(.router) { client in
+            let first = try await client.submit([signed, signed])
+            #expect(first.items.map(\.accepted) == [true, true])
+            #expect(first.items.map(\.duplicate) == [false, true])
+            let spansBefore = try await c.coordinator.database.writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM spans") }
+            let again = try await client.submit([signed])
+            #expect(again.items[0].accepted && again.items[0].duplicate)
+            let spansAfter = try await c.coordinator.database.writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM spans") }
+            #expect(spansBefore == spansAfter)
+        }
+        #expect(try await c.count("observations_seen") == 1)
+    }
+
+    @Test(arguments: [
+        ("malformed JSON", Array("{\"observations\": [".utf8), 400),
+        ("not a batch", Array("[1, 2, 3]".utf8), 400),
+        ("empty body", [], 400),
+    ] as [(String, [UInt8], Int)])
+    func malformedBodyIs400(_ name: String, _ body: [UInt8], _ status: Int) async throws {
+        let c = try await TestCoordinator()
+        try await c.coordinator.application.test(.router) { client in
+            try await client.execute(uri: APIPath.observations, method: .post, body: ByteBuffer(bytes: body)) { response in
+                #expect(Int(response.status.code) == status, "\(name)")
+                let error = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: String]
+                #expect(error?["error"] == "malformed_request")
+                #expect(error?["reason"]?.isEmpty == false)
+            }
+            try await client.execute(uri: "/livez", method: .get) { #expect($0.status == .ok) }
+        }
+        #expect(try await c.count("observations_seen") == 0)
+    }
+
+    @Test func oversizedBodyIs413() async throws {
+        let c = try await TestCoordinator { $0.ingest.maxBodyBytes = 4096 }
+        let body = Array(repeating: UInt8(ascii: " "), count: 10_000)
+        try await c.coordinator.application.test(.live) { client in
+            try await client.execute(uri: APIPath.observations, method: .post, body: ByteBuffer(bytes: body)) { response in
+                #expect(response.status == .contentTooLarge)
+            }
+            try await client.execute(uri: "/livez", method: .get) { #expect($0.status == .ok) }
+        }
+        #expect(try await c.count("observations_seen") == 0)
+    }
+}
+
+extension SignedObservation {
+    /// The same observation, re-signed by `agent` (for statements that lie about their own fields).
+    func resigned(by agent: TestAgent) throws -> SignedObservation {
+        try SignedObservation(
+            signing: observation, with: agent.identity, rootBytes: rootBytes.flatMap(ByteEncoding.base64Decode))
+    }
+}
