@@ -104,7 +104,7 @@ func get(_ path: String, port: Int) async throws -> [UInt8] {
 
 func signedObservation(_ agent: Agent, target: String, at: Timestamp, sequence: Int64) throws -> SignedObservation {
     let observation = Observation(
-        agent: agent.id, region: agent.region, target: target, observedAt: at, sequence: sequence, latencyMilliseconds: 40,
+        agent: agent.id, region: agent.region, target: target, kind: .tuf, observedAt: at, sequence: sequence, latencyMilliseconds: 40,
         fingerprint: fingerprint)
     return try SignedObservation(signing: observation, with: agent.identity)
 }
@@ -117,7 +117,7 @@ let now = Timestamp(Date())
 let verifyCount = quick ? 5_000 : 20_000
 let messages = try (0..<verifyCount).map { n in
     try Canonical.bytes(of: Observation(
-        agent: agents[0].id, region: agents[0].region, target: "bench/target-\(n % 1000)", observedAt: now,
+        agent: agents[0].id, region: agents[0].region, target: "bench/target-\(n % 1000)", kind: .tuf, observedAt: now,
         sequence: Int64(n), latencyMilliseconds: 40, fingerprint: fingerprint))
 }
 let signatures = try messages.map { try agents[0].identity.sign($0) }
@@ -202,7 +202,8 @@ try await withServer(configuration) { coordinator, port in
     var chunk: [VerifiedObservation] = []
     for target in 0..<pinTargets {
         for agent in agents {
-            let statement = AttestationStatement(agent: agent.id, target: "bench/target-\(target)", sha256: fingerprint.sha256, observedAt: now)
+            let statement = AttestationStatement(
+                agent: agent.id, target: "bench/target-\(target)", kind: .tuf, gun: nil, sha256: fingerprint.sha256, observedAt: now)
             chunk.append(VerifiedObservation(
                 id: "\(agent.id)/\(target)", agent: agent.id, target: statement.target, observedAt: now, outcome: fingerprint.sha256,
                 attestationSignature: ByteEncoding.base64Encode(try agent.identity.sign(try statement.signingBytes)),

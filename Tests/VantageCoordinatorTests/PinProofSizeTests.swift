@@ -15,7 +15,8 @@ import VantageTUF
         let pins = try (0..<10_000).map { n in
             let target = "registry.example.org/team-\(n / 100)/image-\(n)"
             let attestations = try agents.map { agent in
-                let statement = AttestationStatement(agent: agent.id, target: target, sha256: fingerprint.sha256, observedAt: issued)
+                let statement = AttestationStatement(
+                    agent: agent.id, target: target, kind: .notary, gun: target, sha256: fingerprint.sha256, observedAt: issued)
                 return Attestation(
                     agent: agent.id, observedAt: issued, signature: ByteEncoding.base64Encode(try agent.identity.sign(try statement.signingBytes)))
             }

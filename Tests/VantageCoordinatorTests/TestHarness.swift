@@ -41,14 +41,16 @@ final class TestAgent: Sendable {
 
     /// A signed observation of `root` (or of `error`) for `target` at `at`.
     func observe(
-        _ target: String, root: [UInt8]? = nil, error: ObservationError? = nil, at: Timestamp, sendBytes: Bool = true
+        _ target: String, kind: TargetSpec.Kind = .tuf, gun: String? = nil, root: [UInt8]? = nil, error: ObservationError? = nil,
+        at: Timestamp, sendBytes: Bool = true
     ) throws -> SignedObservation {
         let next = sequence.withLock { value -> Int64 in
             value += 1
             return value
         }
         var observation = Observation(
-            agent: id, region: region, target: target, observedAt: at, sequence: next, latencyMilliseconds: 12, error: error)
+            agent: id, region: region, target: target, kind: kind, gun: gun, observedAt: at, sequence: next, latencyMilliseconds: 12,
+            error: error)
         if let root {
             let parsed = try Root.parse(root)
             observation.fingerprint = RootFingerprint(parsed)

@@ -74,8 +74,12 @@ struct ObservationCheck: Sendable {
         guard observation.region == agent.region else {
             throw reject("region_mismatch", "agent \(agent.id) is enrolled in region \(agent.region), not \(observation.region.prefix(100))")
         }
-        guard directory.targets[observation.target] != nil else {
+        guard let spec = directory.targets[observation.target] else {
             throw reject("unknown_target", "target is not watched by this coordinator")
+        }
+        // Kind and GUN are bound into the attestation; they must be the ones this coordinator pins under.
+        guard observation.kind == spec.kind, observation.gun == spec.gun else {
+            throw reject("target_mismatch", "observation is for \(observation.kind.rawValue) \(observation.gun ?? "-"), the target is \(spec.kind.rawValue) \(spec.gun ?? "-")")
         }
         if observation.observedAt < now.adding(seconds: -limits.maxPastSeconds) {
             throw reject("stale", "observed at \(observation.observedAt), more than \(limits.maxPastSeconds) s ago")
