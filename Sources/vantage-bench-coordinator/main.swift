@@ -72,15 +72,16 @@ func withServer<T: Sendable>(
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
     let coordinator = try await buildCoordinator(
         configuration: configuration, dependencies: .init(logger: logger, onServerRunning: { continuation.yield($0) }))
+    let services = ServiceGroup(services: [coordinator.application], gracefulShutdownSignals: [], logger: logger)
     return try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask {
-            try await ServiceGroup(services: [coordinator.application], gracefulShutdownSignals: [], logger: logger).run()
+            try await services.run()
             return nil
         }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
         let result = try await body(coordinator, port)
-        group.cancelAll()
+        await services.triggerGracefulShutdown()
         return result
     }
 }
