@@ -19,8 +19,11 @@ import VantageCore
 import VantageTUF
 
 let quick = CommandLine.arguments.contains("--quick")
-var logger = Logger(label: "bench")
-logger.logLevel = .error
+let logger: Logger = {
+    var logger = Logger(label: "bench")
+    logger.logLevel = .error
+    return logger
+}()
 
 func elapsed<T>(_ body: () async throws -> T) async rethrows -> (T, Double) {
     let start = ContinuousClock.now
