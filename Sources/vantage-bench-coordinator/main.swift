@@ -19,8 +19,11 @@ import VantageCore
 import VantageTUF
 
 let quick = CommandLine.arguments.contains("--quick")
-var logger = Logger(label: "bench")
-logger.logLevel = .error
+let logger: Logger = {
+    var logger = Logger(label: "bench")
+    logger.logLevel = .error
+    return logger
+}()
 
 func elapsed<T>(_ body: () async throws -> T) async rethrows -> (T, Double) {
     let start = ContinuousClock.now
@@ -72,15 +75,16 @@ func withServer<T: Sendable>(
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
     let coordinator = try await buildCoordinator(
         configuration: configuration, dependencies: .init(logger: logger, onServerRunning: { continuation.yield($0) }))
+    let services = ServiceGroup(services: [coordinator.application], gracefulShutdownSignals: [], logger: logger)
     return try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask {
-            try await ServiceGroup(services: [coordinator.application], gracefulShutdownSignals: [], logger: logger).run()
+            try await services.run()
             return nil
         }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
         let result = try await body(coordinator, port)
-        group.cancelAll()
+        await services.triggerGracefulShutdown()
         return result
     }
 }

@@ -11,7 +11,8 @@ struct HookAlertSink: AlertSink {
 
     func deliver(_ event: VantageEvent) async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-event-\(UUID().uuidString).json")
-        try Data(try Canonical.encode(event)).write(to: file, options: [.atomic])
+        guard FileManager.default.createFile(atPath: file.path, contents: Data(try Canonical.encode(event)), attributes: [.posixPermissions: 0o600])
+        else { throw CoordinatorError(.delivery, "cannot write \(file.path) for hook \(path)") }
         defer { try? FileManager.default.removeItem(at: file) }
 
         let process = Process()

@@ -21,8 +21,11 @@ public enum ConfigurationLoader {
         } catch {
             throw CoordinatorError(.configuration, "\(file): \(error)")
         }
+        // Flags arrive as text; integers are typed so integer keys read them.
         let flagValues = Dictionary(
-            uniqueKeysWithValues: flags.map { (AbsoluteConfigKey(ConfigKey($0.key)), ConfigValue(.string($0.value), isSecret: false)) })
+            uniqueKeysWithValues: flags.map { key, value in
+                (AbsoluteConfigKey(ConfigKey(key)), ConfigValue(Int(value).map(ConfigContent.int) ?? .string(value), isSecret: false))
+            })
         let reader = ConfigReader(providers: [
             InMemoryProvider(name: "flags", values: flagValues),
             EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "vantage"),

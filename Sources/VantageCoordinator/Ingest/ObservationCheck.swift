@@ -53,7 +53,11 @@ struct ObservationCheck: Sendable {
             return ("", .failure(IngestRejection(code: "malformed_observation", detail: "cannot canonicalise: \(error)")))
         }
         let id = SignedObservation.id(ofCanonical: canonical)
-        return (id, Result { try verify(signed, canonical: canonical, id: id) }.mapError { $0 as! IngestRejection })
+        do {
+            return (id, .success(try verify(signed, canonical: canonical, id: id)))
+        } catch {
+            return (id, .failure(error))
+        }
     }
 
     private func verify(_ signed: SignedObservation, canonical: [UInt8], id: String) throws(IngestRejection) -> VerifiedObservation {

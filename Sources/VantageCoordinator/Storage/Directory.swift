@@ -13,7 +13,6 @@ final class Directory: Sendable {
 
     var contents: Contents { state.withLock { $0 } }
 
-    func agent(_ id: String) -> AgentEnrollment? { state.withLock { $0.agents[id] } }
     func target(_ id: String) -> TargetSpec? { state.withLock { $0.targets[id] } }
 
     func replace(_ contents: Contents) { state.withLock { $0 = contents } }

@@ -85,15 +85,6 @@ struct EventStore: Sendable {
         }
     }
 
-    /// Milliseconds until the next undelivered row is due (`nil` when the outbox is empty).
-    func nextDue() async throws -> Int64? {
-        try await storage("read outbox") {
-            try await database.writer.read { db in
-                try Int64.fetchOne(db, sql: "SELECT min(next_attempt_at) FROM outbox WHERE delivered_at IS NULL")
-            }
-        }
-    }
-
     /// Undelivered outbox rows.
     func depth() async throws -> Int {
         try await storage("read outbox") {

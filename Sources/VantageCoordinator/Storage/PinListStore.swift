@@ -43,16 +43,4 @@ struct PinListStore: Sendable {
             throw CoordinatorError(.storage, "stored pin list v\(version.map(String.init) ?? "latest") does not decode: \(error)")
         }
     }
-
-    /// Headers of every stored list from `low` through `high`, in version order (chain audits).
-    func headers(from low: Int64, through high: Int64) async throws -> [SignedPinListHeader] {
-        try await storage("read pin list headers") {
-            try await database.writer.read { db in
-                try Data.fetchAll(
-                    db, sql: "SELECT header_json FROM pin_lists WHERE version BETWEEN ? AND ? ORDER BY version",
-                    arguments: [low, high]
-                ).map { try Canonical.decode(SignedPinListHeader.self, from: Array($0)) }
-            }
-        }
-    }
 }

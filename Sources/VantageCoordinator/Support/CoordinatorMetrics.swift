@@ -10,41 +10,50 @@ final class CoordinatorMetrics: Sendable {
 
     static let statuses = ["agreed", "changing", "pending", "split_view", "no_consensus", "unobserved"]
 
+    static func name(_ metric: String, unit: String = "", _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "vantage", metricName: metric, unitName: unit, helpText: help)
+    }
+
+    static var ingested: MetricNameDescriptor { name("observations_ingested", unit: "total", "Observations stored (accepted) or already stored (duplicate)") }
+    static var rejected: MetricNameDescriptor { name("observations_rejected", unit: "total", "Observations refused, by reason") }
+    static var targets: MetricNameDescriptor { name("targets", "Active targets by consensus status") }
+    static var events: MetricNameDescriptor { name("events", unit: "total", "Events raised, by kind") }
+    static var deliveries: MetricNameDescriptor { name("alert_deliveries", unit: "total", "Alert delivery attempts, by channel and result") }
+
     init() {
         ingestDuration = registry.makeDurationHistogram(
-            name: "vantage_ingest_duration_seconds",
+            descriptor: Self.name("ingest_duration", unit: "seconds", "Time to verify and durably commit one observation batch"),
             buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
-                      .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5)],
-            help: "Time to verify and durably commit one observation batch")
-        pinListVersion = registry.makeGauge(name: "vantage_pin_list_version", help: "Version of the latest published pin list")
-        outboxDepth = registry.makeGauge(name: "vantage_outbox_depth", help: "Alert deliveries not yet delivered")
+                      .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5)])
+        pinListVersion = registry.makeGauge(descriptor: Self.name("pin_list_version", "Version of the latest published pin list"))
+        outboxDepth = registry.makeGauge(descriptor: Self.name("outbox_depth", "Alert deliveries not yet delivered"))
     }
 
     func ingested(accepted: Int, duplicates: Int, duration: Duration) {
-        registry.makeCounter(name: "vantage_observations_ingested_total", labels: [("result", "accepted")]).increment(by: Int64(accepted))
-        registry.makeCounter(name: "vantage_observations_ingested_total", labels: [("result", "duplicate")]).increment(by: Int64(duplicates))
+        registry.makeCounter(descriptor: Self.ingested, labels: [("result", "accepted")]).increment(by: Int64(accepted))
+        registry.makeCounter(descriptor: Self.ingested, labels: [("result", "duplicate")]).increment(by: Int64(duplicates))
         ingestDuration.record(duration)
     }
 
     func rejected(reason: String) {
-        registry.makeCounter(name: "vantage_observations_rejected_total", labels: [("reason", reason)]).increment()
+        registry.makeCounter(descriptor: Self.rejected, labels: [("reason", reason)]).increment()
     }
 
     func targets(_ counts: [String: Int]) {
         for status in Self.statuses {
-            registry.makeGauge(name: "vantage_targets", labels: [("status", status)]).set(Int64(counts[status] ?? 0))
+            registry.makeGauge(descriptor: Self.targets, labels: [("status", status)]).set(Int64(counts[status] ?? 0))
         }
     }
 
     func published(version: Int64) { pinListVersion.set(version) }
 
     func event(kind: String) {
-        registry.makeCounter(name: "vantage_events_total", labels: [("kind", kind)]).increment()
+        registry.makeCounter(descriptor: Self.events, labels: [("kind", kind)]).increment()
     }
 
     func delivery(channel: String, delivered: Bool) {
         registry.makeCounter(
-            name: "vantage_alert_deliveries_total", labels: [("channel", channel), ("result", delivered ? "delivered" : "failed")]
+            descriptor: Self.deliveries, labels: [("channel", channel), ("result", delivered ? "delivered" : "failed")]
         ).increment()
     }
 

@@ -24,8 +24,10 @@ final class Trigger: Sendable {
             group.addTask { [stream] in
                 await body()
                 for await _ in stream.cancelOnGracefulShutdown() {
-                    if debounce > .zero { try? await Task.sleep(for: debounce) }
-                    if Task.isCancelled { break }
+                    if debounce > .zero {
+                        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: debounce) }
+                    }
+                    if Task.isCancelled || Task.isShuttingDownGracefully { break }
                     await body()
                 }
             }
