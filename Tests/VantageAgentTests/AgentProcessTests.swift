@@ -100,7 +100,7 @@ struct AgentProcessTests {
         let coordinator = try await FakeCoordinator.start(agentKey: world.identity.publicKey)
         do {
             let config = try world.config(coordinator: coordinator.url)
-            await coordinator.ledger.setHold(.seconds(30))
+            await coordinator.ledger.setHold(.seconds(10))
             let victim = try world.agent(["run", "--config", config])
             let deadline = ContinuousClock.now + .seconds(60)
             while await !coordinator.ledger.firstBatchStored, ContinuousClock.now < deadline {
@@ -152,9 +152,14 @@ struct AgentProcessTests {
 
     @Test func invalidConfigurationExitsNonZeroNamingTheKey() async throws {
         let world = try await World()
-        defer { Task { await world.close() } }
-        let config = try world.config(coordinator: "not a url")
-        let result = try runCommand(PackagePaths.executable("vantage-agent"), ["run", "--config", config, "--once"])
+        let result: (status: Int32, output: String)
+        do {
+            result = try runCommand(PackagePaths.executable("vantage-agent"), ["run", "--config", try world.config(coordinator: "not a url"), "--once"])
+        } catch {
+            await world.close()
+            throw error
+        }
+        await world.close()
         #expect(result.status == 78)
         #expect(result.output.contains("coordinators"))
     }

@@ -2,6 +2,7 @@ import Configuration
 import Foundation
 import Testing
 import VantageAgent
+import VantageClient
 import VantageCore
 
 @Suite("Configuration")

@@ -26,7 +26,16 @@ struct NotaryServerTests {
 
         let limits = FetchLimits(requestTimeout: .seconds(5), totalTimeout: .seconds(20))
         let getter = try AHCHTTPGetter(limits: limits, caBundlePath: dir + "/tls/ca.crt", proxy: nil, noProxy: ProxyRule(noProxy: nil))
-        defer { Task { await getter.shutdown() } }
+        do {
+            try await check(getter: getter, limits: limits, dir: dir, url: url, gun: gun)
+        } catch {
+            await getter.shutdown()
+            throw error
+        }
+        await getter.shutdown()
+    }
+
+    func check(getter: AHCHTTPGetter, limits: FetchLimits, dir: String, url: String, gun: String) async throws {
         let prober = TargetProber(http: getter, limits: limits)
         let spec = TargetSpec(id: gun, kind: .notary, url: url, gun: gun)
 

@@ -74,7 +74,7 @@ struct TokenRequestTests {
 
     @Test(arguments: [#"{}"#, #"not json"#, #"{"token":""}"#, #"{"token":"a b"}"#, #"[1]"#])
     func unusableTokenIsAuth(_ body: String) {
-        expectKind(.auth) { try TokenRequest.token(from: Array(body.utf8)) }
+        expectKind(.auth) { _ = try TokenRequest.token(from: Array(body.utf8)) }
     }
 }
 

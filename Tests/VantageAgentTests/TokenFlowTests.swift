@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VantageAgent
 import VantageCore
+import VantageTUF
 
 /// The registry bearer-token challenge against a local token-challenge server.
 @Suite("Bearer token flow", .timeLimit(.minutes(2)))
@@ -33,13 +34,15 @@ struct TokenFlowTests {
     @Test(arguments: ["bad/app", "garbage/app"])
     func brokenTokenEndpointIsAuth(_ gun: String) async throws {
         try await HTTPFixture.with { f in
-            #expect(try await probe(f, gun: gun).error?.kind == .auth)
+            let result = try await probe(f, gun: gun)
+            #expect(result.error?.kind == .auth, "\(String(describing: result.error))")
         }
     }
 
     @Test func hangingTokenEndpointIsTimeout() async throws {
         try await HTTPFixture.with(limits: FetchLimits(requestTimeout: .seconds(1), totalTimeout: .seconds(3))) { f in
-            #expect(try await probe(f, gun: "hang/app").error?.kind == .timeout)
+            let result = try await probe(f, gun: "hang/app")
+            #expect(result.error?.kind == .timeout, "\(String(describing: result.error))")
         }
     }
 

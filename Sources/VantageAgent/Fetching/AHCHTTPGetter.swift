@@ -53,7 +53,7 @@ public final class AHCHTTPGetter: HTTPGetting {
             let response = try await withDeadline(limits.requestTimeout, "GET \(target)") {
                 try await self.exchange(target, bearerToken: credential, maxBytes: maxBytes)
             }
-            guard RedirectPolicy.redirectStatuses.contains(response.status) else { return response.answer }
+            guard RedirectPolicy.redirectStatuses.contains(response.answer.status) else { return response.answer }
             switch RedirectPolicy.decide(from: current, location: response.location, hopsSoFar: hops, maxHops: limits.maxRedirects) {
             case .reject(let reason):
                 throw ObservationError(.redirect, reason)
@@ -101,7 +101,7 @@ public final class AHCHTTPGetter: HTTPGetting {
             }
             return Exchange(
                 answer: FetchedResponse(
-                    url: url, status: status, wwwAuthenticate: response.headers[canonicalForm: "WWW-Authenticate"].map(String.init),
+                    url: url, status: status, wwwAuthenticate: response.headers["WWW-Authenticate"],
                     body: body),
                 location: response.headers.first(name: "Location"))
         } catch {

@@ -7,18 +7,20 @@ import VantageCore
 func withDeadline<T: Sendable>(
     _ limit: Duration, _ what: @autoclosure () -> String, _ operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-    struct Expired: Error {}
     do {
         return try await withThrowingTaskGroup(of: T.self) { group in
             group.addTask { try await operation() }
             group.addTask {
                 try await Task.sleep(for: limit)
-                throw Expired()
+                throw DeadlineExpired()
             }
             defer { group.cancelAll() }
             return try await group.next()!
         }
-    } catch is Expired {
+    } catch is DeadlineExpired {
         throw ObservationError(.timeout, "\(what()) did not complete within \(limit)")
     }
 }
+
+/// Thrown by the timer task of ``withDeadline(_:_:_:)``.
+private struct DeadlineExpired: Error {}

@@ -25,7 +25,7 @@ public actor NotaryRootSource: RootSource {
     }
 
     public func fetch(_ request: RootRequest) async throws -> RootFetchResult {
-        let url = url(request)
+        let url = self.url(request)
         var response = try await http.get(url, bearerToken: token, maxBytes: maxBytes)
         if response.status == 401 {
             guard let challenge = BearerChallenge.parse(response.wwwAuthenticate) else {

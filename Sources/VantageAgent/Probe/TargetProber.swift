@@ -32,7 +32,7 @@ public struct TargetProber: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         let observedAt = Timestamp(now())
-        let source = source(for: target)
+        let source = self.source(for: target)
         let limits = limits
         let update: RootUpdate
         do {

@@ -17,7 +17,7 @@ public struct AgentDatabase: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                 attributes: [.posixPermissions: 0o700])
-            var configuration = Configuration()
+            var configuration = GRDB.Configuration()
             configuration.prepareDatabase { db in
                 try db.execute(sql: "PRAGMA synchronous = FULL")
             }

@@ -7,7 +7,7 @@ import ServiceLifecycle
 import VantageCore
 import VantageTUF
 
-extension ObservationReceipt: @retroactive ResponseEncodable {}
+extension ObservationReceipt: ResponseEncodable {}
 
 /// What the fake coordinator stored, by observation id (idempotent, like the real one).
 actor CoordinatorLedger {
