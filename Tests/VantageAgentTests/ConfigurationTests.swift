@@ -113,9 +113,10 @@ struct ConfigurationTests {
         defer { scratch.remove() }
         let example = try String(contentsOfFile: PackagePaths.root + "/agents/agent.example.json", encoding: .utf8)
         _ = try AgentKeyFile.create(at: scratch.file("agent.key"))
+        try scratch.write(try RootChain(count: 1).documents[0], to: "sigstore-root.json")
         let file = scratch.file("agent.json")
         try Data(example.replacingOccurrences(of: "/etc/vantage/agent.key", with: scratch.file("agent.key"))
-            .replacingOccurrences(of: "\"trusted_root\": \"/etc/vantage/roots/sigstore-root.json\",", with: "").utf8)
+            .replacingOccurrences(of: "/etc/vantage/roots/sigstore-root.json", with: scratch.file("sigstore-root.json")).utf8)
             .write(to: URL(fileURLWithPath: file))
         let c = try await AgentConfigurationLoader.load(file: file, environment: [:])
         #expect(!c.targets.isEmpty)

@@ -15,13 +15,13 @@ struct NotaryServerTests {
         var started = false
         for _ in 0..<5 where !started {
             port = Int.random(in: 20_000...40_000)
-            started = try runCommand("/bin/bash", [PackagePaths.notaryScript, "up", dir, "\(port)"]).status == 0
+            started = try await runCommand("/bin/bash", [PackagePaths.notaryScript, "up", dir, "\(port)"]).status == 0
         }
         try #require(started, "notary-server did not start")
-        defer { _ = try? runCommand("/bin/bash", [PackagePaths.notaryScript, "down", dir]) }
+        defer { _ = try? runCommandBlocking("/bin/bash", [PackagePaths.notaryScript, "down", dir]) }
         let url = "https://127.0.0.1:\(port)"
         let gun = "docker.io/vantage/test"
-        let published = try runCommand("/bin/bash", [PackagePaths.notaryScript, "publish", dir, url, gun])
+        let published = try await runCommand("/bin/bash", [PackagePaths.notaryScript, "publish", dir, url, gun])
         try #require(published.status == 0, "\(published.output)")
 
         let limits = FetchLimits(requestTimeout: .seconds(5), totalTimeout: .seconds(20))
@@ -48,7 +48,7 @@ struct NotaryServerTests {
         let v1 = try Root.parse(try #require(first.rootBytes))
 
         for _ in 0..<2 {
-            let rotated = try runCommand("/bin/bash", [PackagePaths.notaryScript, "rotate", dir, url, gun])
+            let rotated = try await runCommand("/bin/bash", [PackagePaths.notaryScript, "rotate", dir, url, gun])
             try #require(rotated.status == 0, "\(rotated.output)")
         }
         let walked = await prober.probe(spec, trusted: v1, now: { Date() }, onTrusted: { _ in })

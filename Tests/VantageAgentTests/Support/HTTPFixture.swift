@@ -11,12 +11,12 @@ final class HTTPFixture: @unchecked Sendable {
     let getter: AHCHTTPGetter
     let limits: FetchLimits
 
-    init(tls: Bool = true, limits: FetchLimits = FetchLimits(requestTimeout: .seconds(3), totalTimeout: .seconds(5))) throws {
+    init(tls: Bool = true, limits: FetchLimits = FetchLimits(requestTimeout: .seconds(3), totalTimeout: .seconds(5))) async throws {
         scratch = try Scratch()
         do {
-            certificates = try TestCertificates.make(in: scratch.file("pki"))
+            certificates = try await TestCertificates.make(in: scratch.file("pki"))
             try FileManager.default.createDirectory(atPath: scratch.file("www"), withIntermediateDirectories: true)
-            server = try TestServer(directory: scratch.file("www"), certificate: tls ? (certificates.cert, certificates.key) : nil)
+            server = try await TestServer(directory: scratch.file("www"), certificate: tls ? (certificates.cert, certificates.key) : nil)
         } catch {
             scratch.remove()
             throw error
@@ -42,7 +42,7 @@ final class HTTPFixture: @unchecked Sendable {
 
     /// Runs `body` with a fixture, closing it afterwards whether `body` throws or not.
     static func with<T>(tls: Bool = true, limits: FetchLimits? = nil, _ body: (HTTPFixture) async throws -> T) async throws -> T {
-        let fixture = try limits.map { try HTTPFixture(tls: tls, limits: $0) } ?? HTTPFixture(tls: tls)
+        let fixture = if let limits { try await HTTPFixture(tls: tls, limits: limits) } else { try await HTTPFixture(tls: tls) }
         do {
             let result = try await body(fixture)
             await fixture.close()
@@ -56,12 +56,17 @@ final class HTTPFixture: @unchecked Sendable {
 
 /// The kind of the ``ObservationError`` `body` throws, or `nil` when it succeeds.
 func failureKind(_ body: () async throws -> Void) async -> ObservationError.Kind? {
+    await failure(body)?.kind
+}
+
+/// The ``ObservationError`` `body` throws (other errors as `internal`), or `nil` when it succeeds.
+func failure(_ body: () async throws -> Void) async -> ObservationError? {
     do {
         try await body()
         return nil
     } catch let error as ObservationError {
-        return error.kind
+        return error
     } catch {
-        return .internalError
+        return ObservationError(.internalError, "\(error)")
     }
 }

@@ -6,11 +6,11 @@ final class TestServer: @unchecked Sendable {
     let port: Int
     let scheme: String
 
-    init(directory: String, certificate: (cert: String, key: String)? = nil) throws {
+    init(directory: String, certificate: (cert: String, key: String)? = nil) async throws {
         var arguments = [PackagePaths.testServer, "--dir", directory, "--quiet", "--watch-stdin"]
         if let certificate { arguments += ["--cert", certificate.cert, "--key", certificate.key] }
         child = try ChildProcess("/usr/bin/python3", arguments)
-        guard let port = Int(try child.firstLine()) else {
+        guard let port = Int(try await child.firstLine()) else {
             child.stop()
             throw TestFailure("testserver did not print its port")
         }
@@ -30,8 +30,8 @@ struct TestCertificates {
     let key: String
 
     /// Creates a CA and server certificate under `directory`.
-    static func make(in directory: String) throws -> TestCertificates {
-        let result = try runCommand("/bin/bash", [PackagePaths.notaryScript, "certs", directory])
+    static func make(in directory: String) async throws -> TestCertificates {
+        let result = try await runCommand("/bin/bash", [PackagePaths.notaryScript, "certs", directory])
         guard result.status == 0 else { throw TestFailure("notary.sh certs failed: \(result.output)") }
         return TestCertificates(caFile: directory + "/ca/ca.crt", cert: directory + "/tls/server.crt", key: directory + "/tls/server.key")
     }
