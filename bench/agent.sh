@@ -7,6 +7,7 @@
 # one verified step, one signed observation committed to the spool (synchronous=FULL), then delivery in batches
 # to a local ack-everything coordinator. curl fetches the same 2N URLs with the same parallelism.
 #
+# Failed probes are logged at notice level; the script stops if any probe did not verify.
 # Prints: peak RSS of the agent, its CPU time per probe (user+sys of the agent process only; the server is a
 # separate process), probes/s for the agent, and URLs/s and "probes"/s (2 URLs = 1 probe) for curl.
 #
@@ -54,12 +55,14 @@ for ((i = 0; i < N; i++)); do printf '%s/files/t%d/2.root.json\n%s/files/t%d/3.r
 
 # curl: same URLs, same parallelism, one connection per batch of 25 URLs (keep-alive within a batch).
 curl_start=$(date +%s.%N)
-xargs -P "$C" -n 25 curl -s --cacert "$W/pki/ca/ca.crt" -o /dev/null <"$W/urls"
+xargs -P "$C" -n 25 curl -s --cacert "$W/pki/ca/ca.crt" <"$W/urls" >/dev/null
 curl_end=$(date +%s.%N)
 
 agent_start=$(date +%s.%N)
-/usr/bin/time -v "$BIN" run --config "$W/agent.json" --once --log-level warning 2>"$W/time.txt" || {
-  echo "bench: agent failed"; tail -n 20 "$W/time.txt"; exit 1; }
+/usr/bin/time -v -o "$W/time.txt" "$BIN" run --config "$W/agent.json" --once --log-level notice 2>"$W/agent.log" || {
+  echo "bench: agent failed"; tail -n 20 "$W/agent.log"; exit 1; }
+failed=$(grep -c '"msg":"probed"' "$W/agent.log" || true)
+[[ "$failed" == 0 ]] || { echo "bench: $failed probes did not verify:"; grep '"msg":"probed"' "$W/agent.log" | head -n 3; exit 1; }
 agent_end=$(date +%s.%N)
 
 rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$W/time.txt")
