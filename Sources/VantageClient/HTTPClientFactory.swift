@@ -12,6 +12,9 @@ public enum HTTPClientFactory {
         public var proxy: Proxy?
         /// Connect timeout, seconds.
         public var connectTimeoutSeconds: Int64
+        /// Fail a request on the first failed connection attempt (DNS, refused, TLS) instead of retrying until
+        /// its deadline, so the caller sees the real cause at once.
+        public var failFast: Bool
 
         public struct Proxy: Sendable, Hashable {
             public var host: String
@@ -22,10 +25,11 @@ public enum HTTPClientFactory {
             }
         }
 
-        public init(caBundlePath: String? = nil, proxy: Proxy? = nil, connectTimeoutSeconds: Int64 = 10) {
+        public init(caBundlePath: String? = nil, proxy: Proxy? = nil, connectTimeoutSeconds: Int64 = 10, failFast: Bool = false) {
             self.caBundlePath = caBundlePath
             self.proxy = proxy
             self.connectTimeoutSeconds = connectTimeoutSeconds
+            self.failFast = failFast
         }
     }
 
@@ -45,6 +49,7 @@ public enum HTTPClientFactory {
             timeout: .init(connect: .seconds(options.connectTimeoutSeconds)))
         if let proxy = options.proxy { configuration.proxy = .server(host: proxy.host, port: proxy.port) }
         configuration.decompression = .disabled
+        configuration.connectionPool.retryConnectionEstablishment = !options.failFast
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 }

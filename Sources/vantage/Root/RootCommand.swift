@@ -5,8 +5,8 @@ import VantageTUF
 struct RootCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "root",
-        abstract: "Inspect, verify and compare root.json files offline.",
-        subcommands: [RootInspectCommand.self, RootVerifyChainCommand.self, RootDiffCommand.self]
+        abstract: "Inspect, verify and compare root.json files offline; fetch and verify newer roots.",
+        subcommands: [RootInspectCommand.self, RootVerifyChainCommand.self, RootDiffCommand.self, RootUpdateCommand.self]
     )
 }
 

@@ -1,0 +1,153 @@
+import Configuration
+import Foundation
+import VantageClient
+import VantageCore
+import VantageTUF
+
+/// Reads the agent's one JSON configuration file with swift-configuration, with environment variables
+/// (`VANTAGE_AGENT_<KEY>`, e.g. `VANTAGE_AGENT_POLL_CONCURRENCY`) over it and command-line flags over both, and
+/// validates everything into an ``AgentConfiguration``. Any problem is an ``AgentError`` naming the key.
+///
+/// Keys (see `agents/agent.example.json`): `agent.id`, `agent.region`, `agent.key`, `coordinators`,
+/// `spool.dir`, `spool.max_rows`, `spool.batch_size`, `poll.interval_seconds`, `poll.jitter_seconds`,
+/// `poll.concurrency`, `http.request_timeout_seconds`, `http.total_timeout_seconds`, `http.max_response_bytes`,
+/// `http.ca_bundle`, `http.proxy`, `http.no_proxy`, `targets_from_coordinator`, `metrics.listen`, `log.level`,
+/// and `targets.<id>.{kind,url,gun,trusted_root}`. swift-configuration cannot list keys, so the target IDs are
+/// the member names of the file's `targets` object; their fields are read through the providers like any other.
+public enum AgentConfigurationLoader {
+    /// Values given as command-line flags (highest precedence), by dotted key.
+    public typealias Overrides = [String: ConfigContent]
+
+    /// Loads and validates `file`.
+    /// - Parameters:
+    ///   - environment: the process environment (overrides, `HTTPS_PROXY`, `NO_PROXY`).
+    ///   - overrides: flag values by dotted key, e.g. `["agent.id": .string("x")]`.
+    public static func load(file: String, environment: [String: String], overrides: Overrides = [:]) async throws -> AgentConfiguration {
+        let fileProvider: FileProvider<JSONSnapshot>
+        do {
+            let location = InMemoryProvider(values: ["filePath": ConfigValue(.string(file), isSecret: false)])
+            fileProvider = try await FileProvider<JSONSnapshot>(config: ConfigReader(provider: location))
+        } catch {
+            throw AgentError(.invalidConfiguration, "cannot read configuration file \(file): \(error)")
+        }
+        let flags = InMemoryProvider(
+            name: "flags",
+            values: Dictionary(uniqueKeysWithValues: overrides.map { key, content in
+                (AbsoluteConfigKey(key.split(separator: ".").map(String.init)), ConfigValue(content, isSecret: false))
+            }))
+        let env = EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: ConfigKey(["vantage", "agent"]))
+        let fields = ConfigFields(providers: [flags, env, fileProvider])
+        return try parse(fields, targetIDs: try targetIDs(inFile: file), environment: environment, baseDirectory: (file as NSString).deletingLastPathComponent)
+    }
+
+    /// The member names of the top-level `targets` object.
+    static func targetIDs(inFile file: String) throws -> [String] {
+        guard let data = FileManager.default.contents(atPath: file),
+            let top = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        else { throw AgentError(.invalidConfiguration, "\(file) is not a JSON object") }
+        guard let targets = top["targets"] else { return [] }
+        guard let object = targets as? [String: Any] else {
+            throw AgentError(.invalidConfiguration, "targets: expected an object of target id → {kind, url, gun, trusted_root}")
+        }
+        return object.keys.sorted()
+    }
+
+    static func parse(_ f: ConfigFields, targetIDs: [String], environment: [String: String], baseDirectory: String) throws -> AgentConfiguration {
+        func path(_ value: String) -> String {
+            value.hasPrefix("/") ? value : (baseDirectory as NSString).appendingPathComponent(value)
+        }
+        let agentID = try f.requiredString(["agent", "id"])
+        guard TargetSpec(id: agentID, kind: .tuf, url: "https://x").problem == nil else {
+            throw AgentError(.invalidConfiguration, "agent.id: 1 to 200 letters, digits and . _ - / : @")
+        }
+        let region = try f.requiredString(["agent", "region"])
+        let keyPath = path(try f.requiredString(["agent", "key"]))
+        guard FileManager.default.isReadableFile(atPath: keyPath) else {
+            throw AgentError(.invalidConfiguration, "agent.key: cannot read \(keyPath)")
+        }
+        let coordinators = try f.stringArray(["coordinators"]) ?? []
+        guard !coordinators.isEmpty else { throw AgentError(.invalidConfiguration, "coordinators: at least one coordinator URL required") }
+        for url in coordinators where !isHTTPURL(url) {
+            throw AgentError(.invalidConfiguration, "coordinators: \(url) is not an http(s) URL")
+        }
+        guard Set(coordinators).count == coordinators.count else {
+            throw AgentError(.invalidConfiguration, "coordinators: duplicate URL")
+        }
+        let spoolDirectory = path(try f.requiredString(["spool", "dir"]))
+        let maxRows = try f.int(["spool", "max_rows"], default: 100_000, in: 10...100_000_000)
+        let batchSize = try f.int(["spool", "batch_size"], default: 500, in: 1...10_000)
+        let interval = try f.int(["poll", "interval_seconds"], default: 600, in: 1...86_400)
+        let jitter = try f.int(["poll", "jitter_seconds"], default: 60, in: 0...86_400)
+        let concurrency = try f.int(["poll", "concurrency"], default: 8, in: 1...1024)
+        let requestTimeout = try f.int(["http", "request_timeout_seconds"], default: 10, in: 1...600)
+        let totalTimeout = try f.int(["http", "total_timeout_seconds"], default: 60, in: 1...3600)
+        guard totalTimeout >= requestTimeout else {
+            throw AgentError(.invalidConfiguration, "http.total_timeout_seconds: must be at least http.request_timeout_seconds")
+        }
+        let maxBytes = try f.int(["http", "max_response_bytes"], default: 524_288, in: 1024...(64 << 20))
+        let caBundle = try f.string(["http", "ca_bundle"]).map(path)
+        if let caBundle, !FileManager.default.isReadableFile(atPath: caBundle) {
+            throw AgentError(.invalidConfiguration, "http.ca_bundle: cannot read \(caBundle)")
+        }
+        let proxyText = try f.string(["http", "proxy"]) ?? environment["HTTPS_PROXY"] ?? environment["https_proxy"]
+        let proxy = try proxyText.flatMap(ProxyURL.parse)
+        let noProxy = ProxyRule(noProxy: try f.string(["http", "no_proxy"]) ?? environment["NO_PROXY"] ?? environment["no_proxy"])
+        let fromCoordinator = try f.bool(["targets_from_coordinator"]) ?? false
+
+        var targets: [AgentConfiguration.Target] = []
+        for id in targetIDs {
+            targets.append(try parseTarget(id, f, path: path))
+        }
+        guard !targets.isEmpty || fromCoordinator else {
+            throw AgentError(.invalidConfiguration, "targets: no targets configured and targets_from_coordinator is false")
+        }
+        let listen = try f.string(["metrics", "listen"]).flatMap { $0.isEmpty ? nil : try parseListen($0) }
+        let logLevel = try f.string(["log", "level"]) ?? "info"
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
+            throw AgentError(.invalidConfiguration, "log.level: \(logLevel) is not a swift-log level")
+        }
+        return AgentConfiguration(
+            agentID: agentID, region: region, keyPath: keyPath, coordinators: coordinators, spoolDirectory: spoolDirectory,
+            spoolMaxRows: maxRows, batchSize: batchSize, pollInterval: .seconds(interval), pollJitter: .seconds(jitter),
+            concurrency: concurrency,
+            limits: FetchLimits(maxResponseBytes: maxBytes, requestTimeout: .seconds(requestTimeout), totalTimeout: .seconds(totalTimeout)),
+            caBundlePath: caBundle, proxy: proxy, noProxy: noProxy, targets: targets, targetsFromCoordinator: fromCoordinator,
+            metricsListen: listen, logLevel: logLevel)
+    }
+
+    static func parseTarget(_ id: String, _ f: ConfigFields, path: (String) -> String) throws -> AgentConfiguration.Target {
+        let prefix = ["targets", id]
+        let kindText = try f.requiredString(prefix + ["kind"])
+        guard let kind = TargetSpec.Kind(rawValue: kindText) else {
+            throw AgentError(.invalidConfiguration, "targets.\(id).kind: \(kindText) is neither notary nor tuf")
+        }
+        let url = try f.requiredString(prefix + ["url"])
+        let gun = try f.string(prefix + ["gun"])
+        let spec = TargetSpec(id: id, kind: kind, url: url, gun: gun)
+        if let problem = spec.problem { throw AgentError(.invalidConfiguration, "targets.\(id): \(problem)") }
+        guard isHTTPURL(url) else { throw AgentError(.invalidConfiguration, "targets.\(id).url: \(url) is not an http(s) URL") }
+        if kind == .tuf, gun != nil { throw AgentError(.invalidConfiguration, "targets.\(id).gun: only notary targets have a gun") }
+        let trusted = try f.string(prefix + ["trusted_root"]).map(path)
+        if let trusted {
+            do {
+                _ = try TrustedRootFile.load(trusted, kind: kind)
+            } catch let error as AgentError {
+                throw AgentError(.invalidConfiguration, "targets.\(id).trusted_root: \(error.reason)")
+            }
+        }
+        return AgentConfiguration.Target(spec: spec, trustedRootPath: trusted)
+    }
+
+    static func isHTTPURL(_ text: String) -> Bool {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else { return false }
+        return scheme == "https" || scheme == "http"
+    }
+
+    static func parseListen(_ text: String) throws -> AgentConfiguration.Listen {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw AgentError(.invalidConfiguration, "metrics.listen: \(text) is not host:port")
+        }
+        let host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return .init(host: host.isEmpty ? "127.0.0.1" : host, port: port)
+    }
+}

@@ -1,0 +1,36 @@
+import VantageCore
+
+/// The versioned roots of a TUF repository: `GET {base}/{N}.root.json`; 404 and 403 end the chain.
+public struct TUFRootSource: RootSource {
+    public let baseURL: String
+    let http: any HTTPGetting
+    let maxBytes: Int
+
+    public init(baseURL: String, http: any HTTPGetting, maxBytes: Int) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.http = http
+        self.maxBytes = maxBytes
+    }
+
+    public func fetch(_ request: RootRequest) async throws -> RootFetchResult {
+        guard case .version(let n) = request else {
+            throw ObservationError(.internalError, "TUF repositories have no unversioned root.json")
+        }
+        let url = "\(baseURL)/\(n).root.json"
+        let response = try await http.get(url, bearerToken: nil, maxBytes: maxBytes)
+        switch response.status {
+        case 200: return .document(response.body)
+        case 403, 404: return .absent(status: response.status)
+        default: throw HTTPStatusError.make(response)
+        }
+    }
+}
+
+/// The `http_status` observation error for an unexpected answer.
+enum HTTPStatusError {
+    static func make(_ response: FetchedResponse) -> ObservationError {
+        let text = String(decoding: response.body.prefix(200), as: UTF8.self)
+            .filter { !$0.isNewline }
+        return ObservationError(.httpStatus, "\(response.url): HTTP \(response.status) \(text)", status: response.status)
+    }
+}

@@ -1,0 +1,55 @@
+import CoreMetrics
+import Foundation
+import Metrics
+
+/// The agent's metrics, through swift-metrics (exported by whatever backend the executable bootstraps):
+///
+/// - `vantage_agent_probes_total{result}`: probes by result (`ok` or the error kind)
+/// - `vantage_agent_probe_duration_seconds{result}`: probe latency (a histogram in Prometheus)
+/// - `vantage_agent_spool_depth`: observations waiting for at least one coordinator
+/// - `vantage_agent_spool_dropped_total`: observations dropped because the spool was full
+/// - `vantage_agent_delivered_total{coordinator,result}`: observations acknowledged (`accepted`, `rejected`)
+/// - `vantage_agent_delivery_failures_total{coordinator}`: failed delivery attempts
+/// - `vantage_agent_last_success_timestamp_seconds{target}`: time of the last successful probe per target
+public struct AgentMetrics: Sendable {
+    public init() {}
+
+    /// Records one probe.
+    public func probed(target: String, result: String, latency: Duration, at now: Date) {
+        Counter(label: "vantage_agent_probes_total", dimensions: [("result", result)]).increment()
+        Metrics.Timer(label: "vantage_agent_probe_duration_seconds", dimensions: [("result", result)], preferredDisplayUnit: .seconds)
+            .record(duration: latency)
+        if result == "ok" {
+            Gauge(label: "vantage_agent_last_success_timestamp_seconds", dimensions: [("target", target)])
+                .record(now.timeIntervalSince1970)
+        }
+    }
+
+    /// Records the spool depth.
+    public func spool(depth: Int) {
+        Gauge(label: "vantage_agent_spool_depth").record(depth)
+    }
+
+    /// Records observations dropped from a full spool.
+    public func dropped(_ count: Int) {
+        guard count > 0 else { return }
+        Counter(label: "vantage_agent_spool_dropped_total").increment(by: count)
+    }
+
+    /// Records a settled batch.
+    public func delivered(accepted: Int, rejected: Int, coordinator: String) {
+        if accepted > 0 {
+            Counter(label: "vantage_agent_delivered_total", dimensions: [("coordinator", coordinator), ("result", "accepted")])
+                .increment(by: accepted)
+        }
+        if rejected > 0 {
+            Counter(label: "vantage_agent_delivered_total", dimensions: [("coordinator", coordinator), ("result", "rejected")])
+                .increment(by: rejected)
+        }
+    }
+
+    /// Records a failed delivery attempt.
+    public func deliveryFailed(coordinator: String) {
+        Counter(label: "vantage_agent_delivery_failures_total", dimensions: [("coordinator", coordinator)]).increment()
+    }
+}

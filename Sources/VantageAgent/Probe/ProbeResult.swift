@@ -1,0 +1,52 @@
+import VantageCore
+import VantageTUF
+
+/// What one probe of one target found: the statement fields of an ``VantageCore/Observation`` before it gets
+/// the agent's identity and sequence number, plus the exact root bytes.
+public struct ProbeResult: Sendable {
+    public var target: String
+    public var observedAt: Timestamp
+    public var latencyMilliseconds: Int64
+    public var fingerprint: RootFingerprint?
+    public var selfSignature: SelfSignature?
+    public var certificates: [CertificateSummary]?
+    public var chainSteps: Int?
+    public var error: ObservationError?
+    /// The exact bytes of the reported root (for the coordinator's blob store).
+    public var rootBytes: [UInt8]?
+
+    /// A successful probe of `root`.
+    public init(target: String, observedAt: Timestamp, latencyMilliseconds: Int64, root: Root, chainSteps: Int) {
+        self.target = target
+        self.observedAt = observedAt
+        self.latencyMilliseconds = latencyMilliseconds
+        fingerprint = RootFingerprint(root)
+        selfSignature = SelfSignature(RootVerifier.selfCheck(root))
+        let summaries = root.rootRole.keyIDs.sorted().compactMap { id in
+            root.keys[id]?.certificate.map { CertificateSummary(keyID: id, facts: $0) }
+        }
+        certificates = summaries.isEmpty ? nil : summaries
+        self.chainSteps = chainSteps
+        rootBytes = root.bytes
+    }
+
+    /// A failed probe.
+    public init(target: String, observedAt: Timestamp, latencyMilliseconds: Int64, error: ObservationError, chainSteps: Int?) {
+        self.target = target
+        self.observedAt = observedAt
+        self.latencyMilliseconds = latencyMilliseconds
+        self.error = error
+        self.chainSteps = chainSteps
+    }
+
+    /// The statement for agent `agent` in `region` with sequence number `sequence`.
+    public func observation(agent: String, region: String, sequence: Int64) -> Observation {
+        Observation(
+            agent: agent, region: region, target: target, observedAt: observedAt, sequence: sequence,
+            latencyMilliseconds: latencyMilliseconds, fingerprint: fingerprint, selfSignature: selfSignature,
+            certificates: certificates, chainSteps: chainSteps, error: error)
+    }
+
+    /// `ok` or the error kind, for metrics and logs.
+    public var resultLabel: String { error?.kind.rawValue ?? "ok" }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import VantageCore
+import VantageTUF
+
+/// The agent daemon as a ServiceLifecycle `Service`: poll every target (bounded concurrency), sign and spool
+/// one observation per target, deliver the spool to every coordinator, wait the poll interval plus jitter
+/// while retrying failed deliveries with backoff. On graceful shutdown (SIGTERM) it starts no new probes, lets
+/// running ones finish, and makes a last delivery attempt before returning.
+public final class AgentService: Service, Sendable {
+    public struct Dependencies: Sendable {
+        public var identity: SigningIdentity
+        public var prober: TargetProber
+        public var catalog: TargetCatalog
+        public var spool: ObservationSpool
+        public var trustedRoots: TrustedRootStore
+        public var deliverers: [Deliverer]
+        public var metrics: AgentMetrics
+        public var now: @Sendable () -> Date
+
+        public init(
+            identity: SigningIdentity, prober: TargetProber, catalog: TargetCatalog, spool: ObservationSpool,
+            trustedRoots: TrustedRootStore, deliverers: [Deliverer], metrics: AgentMetrics, now: @escaping @Sendable () -> Date = Date.init
+        ) {
+            self.identity = identity
+            self.prober = prober
+            self.catalog = catalog
+            self.spool = spool
+            self.trustedRoots = trustedRoots
+            self.deliverers = deliverers
+            self.metrics = metrics
+            self.now = now
+        }
+    }
+
+    let configuration: AgentConfiguration
+    let dependencies: Dependencies
+    let logger: Logger
+    /// Time allowed for the last delivery attempt on shutdown.
+    static let flushTimeout: Duration = .seconds(15)
+
+    public init(configuration: AgentConfiguration, dependencies: Dependencies, logger: Logger) {
+        self.configuration = configuration
+        self.dependencies = dependencies
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        logger.info("agent started", metadata: [
+            "vantage.agent": "\(configuration.agentID)", "vantage.region": "\(configuration.region)",
+            "vantage.key_id": "\(dependencies.identity.publicKey.keyID)",
+        ])
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            await pollOnce()
+            await deliverAll(ignoringBackoff: false)
+            let jitter = configuration.pollJitter == .zero ? Duration.zero : configuration.pollJitter * Double.random(in: 0..<1)
+            await wait(until: ContinuousClock.now + configuration.pollInterval + jitter)
+        }
+        logger.info("shutting down: flushing the spool")
+        _ = try? await withDeadline(Self.flushTimeout, "final delivery") { [self] in await deliverAll(ignoringBackoff: true) }
+        logger.info("agent stopped", metadata: ["vantage.spool_depth": "\((try? dependencies.spool.depth()) ?? -1)"])
+    }
+
+    /// Probes every target once and delivers: `vantage-agent run --once`.
+    /// - Returns: `true` when every coordinator acknowledged everything in the spool.
+    public func runOnce() async -> Bool {
+        await pollOnce()
+        return await deliverAll(ignoringBackoff: true)
+    }
+
+    /// Probes all targets with at most `concurrency` at a time; no new probe starts after a shutdown request.
+    func pollOnce() async {
+        let targets = await dependencies.catalog.current(logger: logger)
+        await withTaskGroup(of: Void.self) { group in
+            var iterator = targets.makeIterator()
+            var running = 0
+            while running < configuration.concurrency, let target = iterator.next() {
+                group.addTask { await self.probe(target) }
+                running += 1
+            }
+            while await group.next() != nil {
+                guard !Task.isShuttingDownGracefully, let target = iterator.next() else { continue }
+                group.addTask { await self.probe(target) }
+            }
+        }
+        dependencies.metrics.spool(depth: (try? dependencies.spool.depth()) ?? 0)
+    }
+
+    /// Probes one target, then signs and spools the observation.
+    func probe(_ target: TargetCatalog.Entry) async {
+        let id = target.spec.id
+        let stored = try? dependencies.trustedRoots.root(for: id)
+        let start = Self.newer(stored, target.configuredRoot)
+        let store = dependencies.trustedRoots
+        let now = dependencies.now
+        let result = await dependencies.prober.probe(target.spec, trusted: start, now: now) { root in
+            try store.store(root, for: id, at: now())
+        }
+        let identity = dependencies.identity
+        let (agent, region) = (configuration.agentID, configuration.region)
+        do {
+            let appended = try dependencies.spool.append(result, coordinators: configuration.coordinators) { probe, sequence in
+                try SignedObservation(signing: probe.observation(agent: agent, region: region, sequence: sequence), with: identity)
+            }
+            if appended.dropped > 0 {
+                dependencies.metrics.dropped(appended.dropped)
+                logger.error("spool full: dropped the oldest observations", metadata: [
+                    "vantage.dropped": "\(appended.dropped)", "vantage.dropped_total": "\((try? dependencies.spool.droppedTotal()) ?? -1)",
+                    "vantage.spool_max_rows": "\(dependencies.spool.maxRows)",
+                ])
+            }
+        } catch {
+            logger.error("cannot spool an observation", metadata: ["vantage.target": "\(id)", "error": "\(error)"])
+        }
+        dependencies.metrics.probed(target: id, result: result.resultLabel, latency: .milliseconds(result.latencyMilliseconds), at: now())
+        var metadata: Logger.Metadata = [
+            "vantage.target": "\(id)", "vantage.result": "\(result.resultLabel)", "vantage.latency_ms": "\(result.latencyMilliseconds)",
+        ]
+        if let fingerprint = result.fingerprint {
+            metadata["root.version"] = "\(fingerprint.version)"
+            metadata["root.fingerprint"] = "\(fingerprint.sha256)"
+        }
+        if let error = result.error { metadata["error"] = "\(error.message)" }
+        logger.log(level: result.error == nil ? .debug : .notice, "probed", metadata: metadata)
+    }
+
+    /// The newer of two candidate starting roots (the persisted one wins a tie).
+    static func newer(_ stored: Root?, _ configured: Root?) -> Root? {
+        guard let stored else { return configured }
+        guard let configured else { return stored }
+        return configured.version > stored.version ? configured : stored
+    }
+
+    /// Drains the spool to every coordinator. Returns `true` when all were drained.
+    @discardableResult
+    func deliverAll(ignoringBackoff: Bool) async -> Bool {
+        var allDrained = true
+        for deliverer in dependencies.deliverers {
+            if await deliverer.drain(ignoringBackoff: ignoringBackoff) != .drained { allDrained = false }
+        }
+        dependencies.metrics.spool(depth: (try? dependencies.spool.depth()) ?? 0)
+        return allDrained
+    }
+
+    /// Sleeps until `deadline`, retrying due deliveries meanwhile; returns early on graceful shutdown.
+    func wait(until deadline: ContinuousClock.Instant) async {
+        while ContinuousClock.now < deadline, !Task.isShuttingDownGracefully, !Task.isCancelled {
+            var wake = deadline
+            for deliverer in dependencies.deliverers {
+                if let next = await deliverer.nextAttempt, next < wake { wake = next }
+            }
+            let pause = wake - ContinuousClock.now
+            if pause > .zero {
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+            }
+            if wake < deadline, !Task.isShuttingDownGracefully { await deliverAll(ignoringBackoff: false) }
+        }
+    }
+}

@@ -1,1 +1,0 @@
-import GRDB; import Configuration; import ServiceLifecycle; import Metrics

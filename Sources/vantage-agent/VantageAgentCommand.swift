@@ -1,0 +1,127 @@
+import ArgumentParser
+import Configuration
+import Foundation
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import UnixSignals
+import VantageAgent
+import VantageCore
+import VantageSupport
+
+@main
+struct VantageAgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vantage-agent",
+        abstract: "Fetch TUF and Notary roots over this host's network path and report signed observations.",
+        subcommands: [KeygenCommand.self, RunCommand.self]
+    )
+}
+
+struct KeygenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keygen", abstract: "Create the agent's Ed25519 key file (mode 0600; never overwrites).")
+
+    @Option(help: "Path of the new key file.")
+    var out: String
+
+    func run() throws {
+        do {
+            let identity = try AgentKeyFile.create(at: out)
+            print("public_key: \(identity.publicKey.base64)")
+            print("key_id: \(identity.publicKey.keyID)")
+        } catch {
+            FileHandle.standardError.write(Data("vantage-agent: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the agent (a daemon until SIGTERM, or one round with --once).",
+        discussion: "Flags override VANTAGE_AGENT_* environment variables, which override the configuration file.")
+
+    @Option(help: "The agent's JSON configuration file.")
+    var config: String
+
+    @Flag(help: "Probe every target once, deliver, and exit (non-zero if delivery failed).")
+    var once = false
+
+    @Option(name: .customLong("agent-id"), help: "Overrides agent.id.")
+    var agentID: String?
+
+    @Option(help: "Overrides agent.region.")
+    var region: String?
+
+    @Option(help: "Overrides agent.key.")
+    var key: String?
+
+    @Option(name: .customLong("spool-dir"), help: "Overrides spool.dir.")
+    var spoolDir: String?
+
+    @Option(name: .customLong("coordinator"), help: "Overrides coordinators (repeatable).")
+    var coordinators: [String] = []
+
+    @Option(help: "Overrides poll.concurrency.")
+    var concurrency: Int?
+
+    @Option(name: .customLong("log-level"), help: "Overrides log.level.")
+    var logLevel: String?
+
+    var overrides: AgentConfigurationLoader.Overrides {
+        var values: AgentConfigurationLoader.Overrides = [:]
+        values["agent.id"] = agentID.map(ConfigContent.string)
+        values["agent.region"] = region.map(ConfigContent.string)
+        values["agent.key"] = key.map(ConfigContent.string)
+        values["spool.dir"] = spoolDir.map(ConfigContent.string)
+        values["coordinators"] = coordinators.isEmpty ? nil : .stringArray(coordinators)
+        values["poll.concurrency"] = concurrency.map(ConfigContent.int)
+        values["log.level"] = logLevel.map(ConfigContent.string)
+        return values
+    }
+
+    func run() async throws {
+        let configuration: AgentConfiguration
+        do {
+            configuration = try await AgentConfigurationLoader.load(
+                file: config, environment: ProcessInfo.processInfo.environment, overrides: overrides)
+        } catch {
+            FileHandle.standardError.write(Data("vantage-agent: configuration error: \(error)\n".utf8))
+            throw ExitCode(78)
+        }
+        JSONLogHandler.bootstrap(level: Logger.Level(rawValue: configuration.logLevel) ?? .info)
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let logger = Logger(label: "vantage-agent")
+        let runtime: AgentRuntime
+        do {
+            runtime = try await AgentRuntime(configuration: configuration, logger: logger, registry: registry)
+        } catch {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            throw ExitCode(78)
+        }
+        if once {
+            let delivered = await runtime.service.runOnce()
+            await runtime.shutdown()
+            if !delivered {
+                logger.error("delivery failed; observations stay in the spool")
+                throw ExitCode(1)
+            }
+            return
+        }
+        var services: [any Service] = [runtime.service]
+        if let listener = runtime.metricsListener { services.append(listener) }
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        do {
+            try await group.run()
+        } catch {
+            logger.critical("agent failed", metadata: ["error": "\(error)"])
+            await runtime.shutdown()
+            throw ExitCode(1)
+        }
+        await runtime.shutdown()
+    }
+}

@@ -1,0 +1,124 @@
+import Configuration
+import Foundation
+import Testing
+import VantageAgent
+import VantageClient
+import VantageCore
+
+@Suite("Configuration")
+struct ConfigurationTests {
+    /// Writes a key, a trusted root and `agent.json` with `body` (a JSON object text).
+    func withConfig(_ body: (Scratch) throws -> String, _ check: (Scratch, String) async throws -> Void) async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        _ = try AgentKeyFile.create(at: scratch.file("agent.key"))
+        try scratch.write(try RootChain(count: 1).documents[0], to: "roots/1.root.json")
+        let file = scratch.file("agent.json")
+        try Data(try body(scratch).utf8).write(to: URL(fileURLWithPath: file))
+        try await check(scratch, file)
+    }
+
+    static let valid = """
+        {
+          "agent": {"id": "fra-1", "region": "eu-central", "key": "agent.key"},
+          "coordinators": ["https://vantage.example.org"],
+          "spool": {"dir": "spool", "max_rows": 5000},
+          "poll": {"interval_seconds": 300, "jitter_seconds": 30, "concurrency": 16},
+          "http": {"request_timeout_seconds": 5, "total_timeout_seconds": 20},
+          "targets": {
+            "docker.io/library/debian": {"kind": "notary", "url": "https://notary.docker.io", "gun": "docker.io/library/debian"},
+            "sigstore": {"kind": "tuf", "url": "https://tuf-repo-cdn.sigstore.dev", "trusted_root": "roots/1.root.json"}
+          }
+        }
+        """
+
+    @Test func validFileWithDefaults() async throws {
+        try await withConfig({ _ in Self.valid }) { scratch, file in
+            let c = try await AgentConfigurationLoader.load(file: file, environment: [:])
+            #expect(c.agentID == "fra-1")
+            #expect(c.region == "eu-central")
+            #expect(c.keyPath == scratch.file("agent.key"))
+            #expect(c.spoolDirectory == scratch.file("spool"))
+            #expect(c.spoolMaxRows == 5000)
+            #expect(c.concurrency == 16)
+            #expect(c.pollInterval == .seconds(300))
+            #expect(c.limits.maxResponseBytes == 524_288)
+            #expect(c.limits.requestTimeout == .seconds(5))
+            #expect(c.targets.map(\.spec.id) == ["docker.io/library/debian", "sigstore"])
+            #expect(c.targets[0].spec.gun == "docker.io/library/debian")
+            #expect(c.targets[1].trustedRootPath == scratch.file("roots/1.root.json"))
+            #expect(c.proxy == nil)
+        }
+    }
+
+    @Test func environmentAndFlagsOverride() async throws {
+        try await withConfig({ _ in Self.valid }) { _, file in
+            let c = try await AgentConfigurationLoader.load(
+                file: file,
+                environment: ["VANTAGE_AGENT_POLL_CONCURRENCY": "4", "VANTAGE_AGENT_AGENT_REGION": "us-east",
+                    "HTTPS_PROXY": "http://proxy.internal:3128", "NO_PROXY": "localhost,.internal"],
+                overrides: ["agent.region": .string("ap-south")])
+            #expect(c.concurrency == 4)
+            #expect(c.region == "ap-south")
+            #expect(c.proxy?.host == "proxy.internal")
+            #expect(c.proxy?.port == 3128)
+            #expect(c.noProxy.bypasses(host: "a.internal", port: 443))
+        }
+    }
+
+    struct BadCase: Sendable, CustomStringConvertible {
+        var edit: @Sendable (String) -> String
+        var key: String
+        var description: String { key }
+    }
+
+    static let badCases: [BadCase] = [
+        BadCase(edit: { $0.replacingOccurrences(of: #""id": "fra-1", "#, with: "") }, key: "agent.id"),
+        BadCase(edit: { $0.replacingOccurrences(of: #""concurrency": 16"#, with: #""concurrency": "many""#) }, key: "poll.concurrency"),
+        BadCase(edit: { $0.replacingOccurrences(of: #""concurrency": 16"#, with: #""concurrency": 0"#) }, key: "poll.concurrency"),
+        BadCase(edit: { $0.replacingOccurrences(of: #""kind": "tuf""#, with: #""kind": "git""#) }, key: "targets.sigstore.kind"),
+        BadCase(edit: { $0.replacingOccurrences(of: "roots/1.root.json", with: "roots/missing.json") }, key: "targets.sigstore.trusted_root"),
+        BadCase(edit: { $0.replacingOccurrences(of: #""gun": "docker.io/library/debian""#, with: #""gun": """#) }, key: "targets.docker.io/library/debian"),
+        BadCase(edit: { $0.replacingOccurrences(of: #"["https://vantage.example.org"]"#, with: "[]") }, key: "coordinators"),
+        BadCase(edit: { $0.replacingOccurrences(of: #""key": "agent.key""#, with: #""key": "nope.key""#) }, key: "agent.key"),
+        BadCase(edit: { $0.replacingOccurrences(of: #""total_timeout_seconds": 20"#, with: #""total_timeout_seconds": 2"#) }, key: "http.total_timeout_seconds"),
+        BadCase(edit: { $0.replacingOccurrences(of: "https://notary.docker.io", with: "notary.docker.io") }, key: "targets.docker.io/library/debian"),
+    ]
+
+    @Test(arguments: badCases)
+    func invalidValueNamesTheKey(_ bad: BadCase) async throws {
+        try await withConfig({ _ in bad.edit(Self.valid) }) { _, file in
+            do {
+                _ = try await AgentConfigurationLoader.load(file: file, environment: [:])
+                Issue.record("accepted an invalid configuration")
+            } catch let error as AgentError {
+                #expect(error.code == .invalidConfiguration)
+                #expect(error.reason.hasPrefix(bad.key), "\(error.reason)")
+            }
+        }
+    }
+
+    @Test func trustedRootBelowItsThresholdIsRejected() async throws {
+        try await withConfig({ scratch in
+            let chain = try RootChain(count: 2)
+            try scratch.write(try chain.unchainedDocument(version: 2).map { $0 == UInt8(ascii: "a") ? UInt8(ascii: "b") : $0 }, to: "roots/bad.json")
+            return Self.valid.replacingOccurrences(of: "roots/1.root.json", with: "roots/bad.json")
+        }) { _, file in
+            await #expect(throws: AgentError.self) { _ = try await AgentConfigurationLoader.load(file: file, environment: [:]) }
+        }
+    }
+
+    @Test func exampleConfigParses() async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let example = try String(contentsOfFile: PackagePaths.root + "/agents/agent.example.json", encoding: .utf8)
+        _ = try AgentKeyFile.create(at: scratch.file("agent.key"))
+        try scratch.write(try RootChain(count: 1).documents[0], to: "sigstore-root.json")
+        let file = scratch.file("agent.json")
+        try Data(example.replacingOccurrences(of: "/etc/vantage/agent.key", with: scratch.file("agent.key"))
+            .replacingOccurrences(of: "/etc/vantage/roots/sigstore-root.json", with: scratch.file("sigstore-root.json")).utf8)
+            .write(to: URL(fileURLWithPath: file))
+        let c = try await AgentConfigurationLoader.load(file: file, environment: [:])
+        #expect(!c.targets.isEmpty)
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+import VantageAgent
+import VantageCore
+import VantageTUF
+
+@Suite("Spool")
+struct SpoolTests {
+    let identity = SigningIdentity()
+
+    func probe(_ target: String, root: Root? = nil) -> ProbeResult {
+        if let root {
+            return ProbeResult(target: target, observedAt: Timestamp(seconds: 1_800_000_000), latencyMilliseconds: 3, root: root, chainSteps: 0)
+        }
+        return ProbeResult(target: target, observedAt: Timestamp(seconds: 1_800_000_000), latencyMilliseconds: 3,
+            error: ObservationError(.connect, "refused"), chainSteps: nil)
+    }
+
+    func append(_ spool: ObservationSpool, _ probe: ProbeResult, coordinators: [String] = ["c1"]) throws -> ObservationSpool.Appended {
+        try spool.append(probe, coordinators: coordinators) { probe, sequence in
+            try SignedObservation(signing: probe.observation(agent: "a1", region: "r1", sequence: sequence), with: identity)
+        }
+    }
+
+    @Test func sequenceSurvivesReopen() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        var spool = ObservationSpool(database: try AgentDatabase.open(directory: scratch.path), maxRows: 100)
+        #expect(try append(spool, probe("t")).sequence == 1)
+        #expect(try append(spool, probe("t")).sequence == 2)
+        spool = ObservationSpool(database: try AgentDatabase.open(directory: scratch.path), maxRows: 100)
+        #expect(try append(spool, probe("t")).sequence == 3)
+        #expect(try spool.depth() == 3)
+    }
+
+    @Test func settledPerCoordinatorAndRootBytesUntilAcknowledged() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let spool = ObservationSpool(database: try AgentDatabase.open(directory: scratch.path), maxRows: 100)
+        let root = try RootChain(count: 1).root(1)
+        _ = try append(spool, probe("t", root: root), coordinators: ["c1", "c2"])
+        _ = try append(spool, probe("t", root: root), coordinators: ["c1", "c2"])
+        let first = try spool.batch(for: "c1", limit: 10)
+        #expect(first.count == 2)
+        #expect(first.allSatisfy { $0.observation.rootBytes == ByteEncoding.base64Encode(root.bytes) })
+        try spool.settle(coordinator: "c1", accepted: [first[0]], rejected: [])
+        let again = try spool.batch(for: "c1", limit: 10)
+        #expect(again.count == 1)
+        #expect(again[0].observation.rootBytes == nil, "c1 acknowledged the digest")
+        #expect(try spool.batch(for: "c2", limit: 10).allSatisfy { $0.observation.rootBytes != nil })
+        try spool.settle(coordinator: "c1", accepted: [], rejected: again)
+        #expect(try spool.pendingCount(for: "c1") == 0)
+        #expect(try spool.depth() == 2, "still owed to c2")
+        try spool.settle(coordinator: "c2", accepted: try spool.batch(for: "c2", limit: 10), rejected: [])
+        #expect(try spool.depth() == 0)
+    }
+
+    @Test func signaturesVerify() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let spool = ObservationSpool(database: try AgentDatabase.open(directory: scratch.path), maxRows: 100)
+        _ = try append(spool, probe("t", root: try RootChain(count: 1).root(1)))
+        let entry = try #require(try spool.batch(for: "c1", limit: 1).first)
+        let signature = try #require(ByteEncoding.base64Decode(entry.observation.signature))
+        #expect(identity.publicKey.isValidSignature(signature, for: try Canonical.bytes(of: entry.observation.observation)))
+        #expect(try entry.observation.id == entry.id)
+    }
+
+    @Test func fullSpoolDropsOldestAndCounts() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let spool = ObservationSpool(database: try AgentDatabase.open(directory: scratch.path), maxRows: 10)
+        var dropped = 0
+        for _ in 0..<15 { dropped += try append(spool, probe("t")).dropped }
+        #expect(dropped == 5)
+        #expect(try spool.droppedTotal() == 5)
+        #expect(try spool.depth() == 10)
+        #expect(try spool.batch(for: "c1", limit: 100).map(\.observation.observation.sequence) == Array(6...15))
+    }
+
+    @Test func trustedRootsNeverGoBack() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let store = TrustedRootStore(database: try AgentDatabase.open(directory: scratch.path))
+        let chain = try RootChain(count: 3)
+        try store.store(try chain.root(2), for: "t", at: Date())
+        try store.store(try chain.root(1), for: "t", at: Date())
+        #expect(try store.root(for: "t")?.version == 2)
+        try store.store(try chain.root(3), for: "t", at: Date())
+        #expect(try store.root(for: "t")?.version == 3)
+        #expect(try store.root(for: "other") == nil)
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import VantageAgent
+import VantageCore
+
+/// A scratch directory with TLS certificates, a running test server over it, and an ``AHCHTTPGetter`` that
+/// trusts the server's CA; everything is torn down by ``close()``.
+final class HTTPFixture: @unchecked Sendable {
+    let scratch: Scratch
+    let certificates: TestCertificates
+    let server: TestServer
+    let getter: AHCHTTPGetter
+    let limits: FetchLimits
+
+    init(tls: Bool = true, limits: FetchLimits = FetchLimits(requestTimeout: .seconds(3), totalTimeout: .seconds(5))) async throws {
+        scratch = try Scratch()
+        do {
+            certificates = try await TestCertificates.make(in: scratch.file("pki"))
+            try FileManager.default.createDirectory(atPath: scratch.file("www"), withIntermediateDirectories: true)
+            server = try await TestServer(directory: scratch.file("www"), certificate: tls ? (certificates.cert, certificates.key) : nil)
+        } catch {
+            scratch.remove()
+            throw error
+        }
+        do {
+            getter = try AHCHTTPGetter(limits: limits, caBundlePath: certificates.caFile, proxy: nil, noProxy: ProxyRule(noProxy: nil))
+        } catch {
+            server.stop()
+            scratch.remove()
+            throw error
+        }
+        self.limits = limits
+    }
+
+    /// Writes a file the server serves under `/files/`.
+    func publish(_ bytes: [UInt8], at path: String) throws { try scratch.write(bytes, to: "www/" + path) }
+
+    func close() async {
+        await getter.shutdown()
+        server.stop()
+        scratch.remove()
+    }
+
+    /// Runs `body` with a fixture, closing it afterwards whether `body` throws or not.
+    static func with<T>(tls: Bool = true, limits: FetchLimits? = nil, _ body: (HTTPFixture) async throws -> T) async throws -> T {
+        let fixture = if let limits { try await HTTPFixture(tls: tls, limits: limits) } else { try await HTTPFixture(tls: tls) }
+        do {
+            let result = try await body(fixture)
+            await fixture.close()
+            return result
+        } catch {
+            await fixture.close()
+            throw error
+        }
+    }
+}
+
+/// The kind of the ``ObservationError`` `body` throws, or `nil` when it succeeds.
+func failureKind(_ body: () async throws -> Void) async -> ObservationError.Kind? {
+    await failure(body)?.kind
+}
+
+/// The ``ObservationError`` `body` throws (other errors as `internal`), or `nil` when it succeeds.
+func failure(_ body: () async throws -> Void) async -> ObservationError? {
+    do {
+        try await body()
+        return nil
+    } catch let error as ObservationError {
+        return error
+    } catch {
+        return ObservationError(.internalError, "\(error)")
+    }
+}

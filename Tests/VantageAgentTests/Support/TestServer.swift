@@ -1,0 +1,38 @@
+import Foundation
+
+/// `Tests/Support/testserver.py` on 127.0.0.1 (HTTPS when given a certificate), serving `directory`.
+final class TestServer: @unchecked Sendable {
+    let child: ChildProcess
+    let port: Int
+    let scheme: String
+
+    init(directory: String, certificate: (cert: String, key: String)? = nil) async throws {
+        var arguments = [PackagePaths.testServer, "--dir", directory, "--quiet", "--watch-stdin"]
+        if let certificate { arguments += ["--cert", certificate.cert, "--key", certificate.key] }
+        child = try ChildProcess("/usr/bin/python3", arguments)
+        guard let port = Int(try await child.firstLine()) else {
+            child.stop()
+            throw TestFailure("testserver did not print its port")
+        }
+        self.port = port
+        scheme = certificate == nil ? "http" : "https"
+    }
+
+    var base: String { "\(scheme)://127.0.0.1:\(port)" }
+    func url(_ path: String) -> String { base + path }
+    func stop() { child.stop() }
+}
+
+/// TLS material made with the testbed script: a CA and a server certificate for 127.0.0.1 / localhost.
+struct TestCertificates {
+    let caFile: String
+    let cert: String
+    let key: String
+
+    /// Creates a CA and server certificate under `directory`.
+    static func make(in directory: String) async throws -> TestCertificates {
+        let result = try await runCommand("/bin/bash", [PackagePaths.notaryScript, "certs", directory])
+        guard result.status == 0 else { throw TestFailure("notary.sh certs failed: \(result.output)") }
+        return TestCertificates(caFile: directory + "/ca/ca.crt", cert: directory + "/tls/server.crt", key: directory + "/tls/server.key")
+    }
+}
