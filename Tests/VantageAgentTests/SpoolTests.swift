@@ -8,7 +8,8 @@ import VantageTUF
 struct SpoolTests {
     let identity = SigningIdentity()
 
-    func probe(_ target: String, root: Root? = nil) -> ProbeResult {
+    func probe(_ id: String, root: Root? = nil) -> ProbeResult {
+        let target = TargetSpec(id: id, kind: .tuf, url: "https://tuf.example.test")
         if let root {
             return ProbeResult(target: target, observedAt: Timestamp(seconds: 1_800_000_000), latencyMilliseconds: 3, root: root, chainSteps: 0)
         }

@@ -5,19 +5,29 @@ import VantageTUF
 /// the agent's identity and sequence number, plus the exact root bytes.
 public struct ProbeResult: Sendable {
     public var target: String
+    /// Kind and GUN of the target, bound into the signed statement and its attestation.
+    public var kind: TargetSpec.Kind
+    public var gun: String?
     public var observedAt: Timestamp
     public var latencyMilliseconds: Int64
     public var fingerprint: RootFingerprint?
     public var selfSignature: SelfSignature?
     public var certificates: [CertificateSummary]?
     public var chainSteps: Int?
+    /// Why the reported root did not verify as a rotation of the trusted one, when it did not.
+    public var chainRejection: String?
     public var error: ObservationError?
     /// The exact bytes of the reported root (for the coordinator's blob store).
     public var rootBytes: [UInt8]?
 
     /// A successful probe of `root`.
-    public init(target: String, observedAt: Timestamp, latencyMilliseconds: Int64, root: Root, chainSteps: Int) {
-        self.target = target
+    public init(
+        target: TargetSpec, observedAt: Timestamp, latencyMilliseconds: Int64, root: Root, chainSteps: Int,
+        chainRejection: String? = nil
+    ) {
+        self.target = target.id
+        kind = target.kind
+        gun = target.gun
         self.observedAt = observedAt
         self.latencyMilliseconds = latencyMilliseconds
         fingerprint = RootFingerprint(root)
@@ -27,12 +37,15 @@ public struct ProbeResult: Sendable {
         }
         certificates = summaries.isEmpty ? nil : summaries
         self.chainSteps = chainSteps
+        self.chainRejection = chainRejection
         rootBytes = root.bytes
     }
 
     /// A failed probe.
-    public init(target: String, observedAt: Timestamp, latencyMilliseconds: Int64, error: ObservationError, chainSteps: Int?) {
-        self.target = target
+    public init(target: TargetSpec, observedAt: Timestamp, latencyMilliseconds: Int64, error: ObservationError, chainSteps: Int?) {
+        self.target = target.id
+        kind = target.kind
+        gun = target.gun
         self.observedAt = observedAt
         self.latencyMilliseconds = latencyMilliseconds
         self.error = error
@@ -42,9 +55,9 @@ public struct ProbeResult: Sendable {
     /// The statement for agent `agent` in `region` with sequence number `sequence`.
     public func observation(agent: String, region: String, sequence: Int64) -> Observation {
         Observation(
-            agent: agent, region: region, target: target, observedAt: observedAt, sequence: sequence,
+            agent: agent, region: region, target: target, kind: kind, gun: gun, observedAt: observedAt, sequence: sequence,
             latencyMilliseconds: latencyMilliseconds, fingerprint: fingerprint, selfSignature: selfSignature,
-            certificates: certificates, chainSteps: chainSteps, error: error)
+            certificates: certificates, chainSteps: chainSteps, chainRejection: chainRejection, error: error)
     }
 
     /// `ok` or the error kind, for metrics and logs.

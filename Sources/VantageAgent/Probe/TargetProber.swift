@@ -44,19 +44,24 @@ public struct TargetProber: Sendable {
         } catch {
             let failure = error as? ObservationError ?? ObservationError(.internalError, "\(error)")
             return ProbeResult(
-                target: target.id, observedAt: observedAt, latencyMilliseconds: Self.milliseconds(clock.now - started),
+                target: target, observedAt: observedAt, latencyMilliseconds: Self.milliseconds(clock.now - started),
                 error: failure, chainSteps: nil)
         }
         let latency = Self.milliseconds(clock.now - started)
         let accepted = update.steps.filter(\.isAccepted).count
+        if let error = update.error, error.kind == .chainRejected, let offered = update.rejected {
+            // Report what this path serves, flagged; the trusted root stays where it was.
+            return ProbeResult(target: target, observedAt: observedAt, latencyMilliseconds: latency, root: offered, chainSteps: accepted,
+                chainRejection: error.message)
+        }
         if let error = update.error {
-            return ProbeResult(target: target.id, observedAt: observedAt, latencyMilliseconds: latency, error: error, chainSteps: accepted)
+            return ProbeResult(target: target, observedAt: observedAt, latencyMilliseconds: latency, error: error, chainSteps: accepted)
         }
         guard let root = update.final else {
-            return ProbeResult(target: target.id, observedAt: observedAt, latencyMilliseconds: latency,
+            return ProbeResult(target: target, observedAt: observedAt, latencyMilliseconds: latency,
                 error: ObservationError(.internalError, "walk ended without a root"), chainSteps: accepted)
         }
-        return ProbeResult(target: target.id, observedAt: observedAt, latencyMilliseconds: latency, root: root, chainSteps: accepted)
+        return ProbeResult(target: target, observedAt: observedAt, latencyMilliseconds: latency, root: root, chainSteps: accepted)
     }
 
     static func milliseconds(_ duration: Duration) -> Int64 {

@@ -12,6 +12,8 @@ public struct RootUpdate: Sendable {
     public var steps: [ChainStepResult]
     /// Why the update failed, or `expired` when the final root is expired at the given time.
     public var error: ObservationError?
+    /// The root the server offered that failed verification against the trusted one (see ``RootWalk/offered``).
+    public var rejected: Root?
     /// Requests made.
     public var requests: Int
 }
@@ -32,7 +34,7 @@ public enum RootUpdater {
         var request = walk.start()
         var requests = 0
         func outcome(_ final: Root?, _ error: ObservationError?) -> RootUpdate {
-            RootUpdate(final: final, trusted: walk.trusted, steps: walk.steps, error: error, requests: requests)
+            RootUpdate(final: final, trusted: walk.trusted, steps: walk.steps, error: error, rejected: walk.offered, requests: requests)
         }
         while true {
             let result: RootFetchResult

@@ -48,6 +48,9 @@ public struct RootWalk: Sendable {
     public private(set) var steps: [ChainStepResult] = []
     /// Notary: the current root, while walking towards it.
     var current: Root?
+    /// The root the server offers that did not verify (rollback, equivocation, unchained replacement): agents
+    /// still report what they were served, so the coordinator sees split views and replacements.
+    public private(set) var offered: Root?
 
     public init(kind: TargetSpec.Kind, trusted: Root?, maxSteps: Int = 256) {
         self.kind = kind
@@ -115,11 +118,13 @@ public struct RootWalk: Sendable {
 
     mutating func receiveCurrent(_ root: Root, trusted: Root) -> Decision {
         if root.version < trusted.version {
+            offered = root
             return Decision(next: .fail(ObservationError(.chainRejected,
                 "rollback: the server's root is v\(root.version), the last verified root is v\(trusted.version)")))
         }
         if root.version == trusted.version {
             guard root.canonicalSHA256 == trusted.canonicalSHA256 else {
+                offered = root
                 return Decision(next: .fail(ObservationError(.chainRejected,
                     "the server's root v\(root.version) differs from the verified root with the same version")))
             }
@@ -141,6 +146,7 @@ public struct RootWalk: Sendable {
         let step = RootChainVerifier.step(from: trusted, to: root)
         steps.append(step)
         guard step.isAccepted else {
+            offered = kind == .notary ? (current ?? root) : root
             return Decision(next: .fail(ObservationError(.chainRejected,
                 "\(request): v\(trusted.version) → v\(root.version): \(step.reasons.joined(separator: "; "))")))
         }

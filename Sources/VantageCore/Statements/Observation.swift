@@ -27,13 +27,17 @@ public struct Observation: Sendable, Hashable, Codable {
     public var certificates: [CertificateSummary]?
     /// Rotation steps the agent verified on this poll before reaching the reported root.
     public var chainSteps: Int?
+    /// Set when the reported root is what the server offers but it does not verify as a rotation of the agent's
+    /// last verified root (rollback, equivocation, unchained replacement): why. The agent keeps trusting its last
+    /// verified root; the coordinator classifies the change itself.
+    public var chainRejection: String?
     public var error: ObservationError?
 
     public init(
         agent: String, region: String, target: String, kind: TargetSpec.Kind, gun: String? = nil, observedAt: Timestamp,
         sequence: Int64, latencyMilliseconds: Int64,
         fingerprint: RootFingerprint? = nil, selfSignature: SelfSignature? = nil, certificates: [CertificateSummary]? = nil,
-        chainSteps: Int? = nil, error: ObservationError? = nil
+        chainSteps: Int? = nil, chainRejection: String? = nil, error: ObservationError? = nil
     ) {
         self.agent = agent
         self.region = region
@@ -47,6 +51,7 @@ public struct Observation: Sendable, Hashable, Codable {
         self.selfSignature = selfSignature
         self.certificates = certificates
         self.chainSteps = chainSteps
+        self.chainRejection = chainRejection
         self.error = error
     }
 
@@ -62,6 +67,7 @@ public struct Observation: Sendable, Hashable, Codable {
         case latencyMilliseconds = "latency_ms"
         case selfSignature = "self_signature"
         case chainSteps = "chain_steps"
+        case chainRejection = "chain_rejection"
     }
 }
 
