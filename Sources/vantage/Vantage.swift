@@ -12,7 +12,7 @@ struct Vantage: AsyncParsableCommand {
         subcommands: [
             RootCommand.self, PinsCommand.self, PolicyCommand.self, StatusCommand.self, QueryCommand.self,
             HistoryCommand.self, AgentsCommand.self, EventsCommand.self, TargetsCommand.self, ApproveCommand.self,
-            AlertsCommand.self,
+            AlertsCommand.self, DemoCommand.self,
         ]
     )
 }
