@@ -169,7 +169,13 @@ let package = Package(
 
         .testTarget(
             name: "VantageCLITests",
-            dependencies: ["vantage"],
+            dependencies: [
+                "vantage", "VantageTUF", "VantageCore", "VantageClient", "VantageAgent", "VantageCoordinator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
