@@ -114,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "vantage",
             dependencies: [
-                "VantageTUF", "VantageCore", "VantageClient", "VantageAgent", "VantageCoordinator",
+                "VantageTUF", "VantageCore", "VantageClient", "VantageAgent", "VantageCoordinator", "VantageSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),

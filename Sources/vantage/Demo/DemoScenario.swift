@@ -6,6 +6,7 @@ import VantageAgent
 import VantageClient
 import VantageCoordinator
 import VantageCore
+import VantageSupport
 import VantageTUF
 
 /// The demo's story, step by step, against real components on loopback.

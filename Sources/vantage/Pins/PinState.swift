@@ -1,5 +1,6 @@
 import Foundation
 import VantageCore
+import VantageSupport
 
 /// The last pin list this machine accepted, per coordinator key, so a rolled-back or forked list is refused
 /// (`${XDG_STATE_HOME:-~/.local/state}/vantage/pin-state.json`, overridable with `--state`).

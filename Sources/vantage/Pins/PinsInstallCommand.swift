@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import VantageClient
 import VantageCore
+import VantageSupport
 import VantageTUF
 
 struct PinsInstallCommand: AsyncParsableCommand {

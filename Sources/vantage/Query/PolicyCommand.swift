@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import VantageClient
 import VantageCore
+import VantageSupport
 
 struct PolicyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

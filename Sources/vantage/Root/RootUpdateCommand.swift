@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import VantageAgent
 import VantageCore
+import VantageSupport
 import VantageTUF
 
 struct RootUpdateCommand: AsyncParsableCommand {
