@@ -32,15 +32,24 @@ struct RealClientTests {
             try? FileManager.default.removeItem(at: work)
         }
 
-        // Two real Notary servers sharing one CA, each with its own root for the same GUN.
-        let (p1, p2, m1, m2) = (try freePort(), try freePort(), try freePort(), try freePort())
-        let shareCA = ["NOTARY_CA_DIR": genuineDir + "/ca"]
-        for (dir, port, env) in [(genuineDir, p1, [String: String]()), (impostorDir, p2, shareCA)] {
-            let up = try CLI.exec("/bin/bash", [notary, "up", dir, "\(port)"], environment: env)
-            try #require(up.status == 0, "notary-server did not start: \(up.stderr)")
+        // Two real Notary servers sharing one CA, each with its own root for the same GUN. A port picked free can
+        // be taken by a concurrent test before the server binds it, so `up` is retried on another port.
+        var notaryPorts: [Int] = []
+        for (dir, env) in [(genuineDir, [String: String]()), (impostorDir, ["NOTARY_CA_DIR": genuineDir + "/ca"])] {
+            var started: Int?
+            var last = ""
+            for _ in 0..<5 where started == nil {
+                let port = try freePort()
+                let up = try CLI.exec("/bin/bash", [notary, "up", dir, "\(port)"], environment: env)
+                if up.status == 0 { started = port } else { last = up.stderr }
+            }
+            let port = try #require(started, "notary-server did not start: \(last)")
             let published = try CLI.exec("/bin/bash", [notary, "publish", dir, "https://127.0.0.1:\(port)", Self.gun], environment: env)
             try #require(published.status == 0, "publish failed: \(published.stdout) \(published.stderr)")
+            notaryPorts.append(port)
         }
+        let (p1, p2) = (notaryPorts[0], notaryPorts[1])
+        let (m1, m2) = (try freePort(), try freePort())
         let ca = genuineDir + "/ca/ca.crt"
 
         // Two real TUF repositories made by python-tuf, served over HTTP.
