@@ -26,6 +26,18 @@ print(f"wall median {walls[len(walls)//2]:.1f} ms  cpu median {cpus[len(cpus)//2
 PY
 }
 printf "%-34s" "vantage --version"; measure $BIN/vantage --version
-printf "%-34s" "vantage pins install (1 of $PINS)"
+# The coordinator's answers for one target (header, pin + inclusion proof, blob) served as static files.
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+python3 -m http.server "$PORT" --bind 127.0.0.1 --directory "$WORK/fixture/www" >/dev/null 2>&1 &
+SERVER=$!; trap 'kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
+for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/v1/pins/latest/header" && break; sleep 0.1; done
+printf "%-34s" "pins install, --coordinator (proof)"
 measure $BIN/vantage pins install bench.example/app-00000 --policy "$WORK/fixture/policy.json" \
-    --pins "$WORK/fixture/pins.json" --blob-dir "$WORK/fixture" --trust-dir "$WORK/trust" --state "$WORK/state.json" --replace
+    --coordinator "http://127.0.0.1:$PORT" --trust-dir "$WORK/trust1" --state "$WORK/state1.json" --replace
+printf "%-34s" "curl of the same 3 documents"
+measure curl -sf -o /dev/null "http://127.0.0.1:$PORT/v1/pins/latest/header" -o /dev/null \
+    "http://127.0.0.1:$PORT/v1/pins/1/targets/bench.example/app-00000" -o /dev/null \
+    "http://127.0.0.1:$PORT/v1/blobs/sha256/$(ls "$WORK/fixture/www/v1/blobs/sha256")"
+printf "%-34s" "pins install, --pins FILE (whole list)"
+measure $BIN/vantage pins install bench.example/app-00000 --policy "$WORK/fixture/policy.json" \
+    --pins "$WORK/fixture/pins.json" --blob-dir "$WORK/fixture" --trust-dir "$WORK/trust2" --state "$WORK/state2.json" --replace

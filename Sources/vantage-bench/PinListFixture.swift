@@ -38,6 +38,18 @@ struct PinListFixture {
         let list = try PinList.build(pins: pins, version: 1, issuedAt: now, lifetimeSeconds: 86_400, previous: "",
                                      policy: policy, identity: coordinator)
         try Data(try Canonical.encode(list)).write(to: directory.appendingPathComponent("pins.json"))
+        // The coordinator's answers for one target, as static files: header, one pin with its proof, the blob.
+        let www = directory.appendingPathComponent("www/v1")
+        let first = pins[0].target
+        for (path, data) in [
+            ("pins/latest/header", try Canonical.encode(list.header)),
+            ("pins/1/targets/\(first)", try Canonical.encode(try list.proof(for: first)!)),
+            ("blobs/sha256/\(fingerprint.sha256)", bytes),
+        ] {
+            let url = www.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(data).write(to: url)
+        }
         let trust = TrustPolicy(
             coordinators: [.init(id: "bench", publicKey: coordinator.publicKey)],
             agents: agents.map { .init(id: $0.id, region: $0.region, publicKey: $0.key.publicKey) },
