@@ -21,7 +21,7 @@ struct MultiHostTests {
     ]
     static let agentHosts = [("agent-eu", "eu-west"), ("agent-us", "us-east"), ("agent-ap", "ap-south")]
 
-    @Test(.enabled(if: Netns.available, "SKIPPED: network namespaces cannot be created here (scripts/testbed/netns.sh check failed)"))
+    @Test(.enabled(if: Netns.available, "network namespaces cannot be created here (scripts/testbed/netns.sh check failed: needs root and iproute2)"))
     func splitViewImpostorMajorityAndRotation() async throws {
         try await withSystem("mh") { cleanup in
             let world = try await World.make(cleanup)
