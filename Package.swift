@@ -216,6 +216,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Whole-system tests: the built executables as child processes, real notary-server/notary client,
+        // network namespaces (scripts/testbed/netns.sh), real SQLite and HTTP/TLS.
+        .testTarget(
+            name: "VantageSystemTests",
+            dependencies: [
+                "vantage", "vantage-agent", "vantage-coordinator", "VantageCore", "VantageTUF", "VantageClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "VantageTUFTests",
             dependencies: ["VantageTUF", .product(name: "Crypto", package: "swift-crypto")],
