@@ -82,12 +82,18 @@ struct ConsensusEvaluatorTests {
         // Dissent and split views.
         .init(name: "dissent exactly at max_dissent: the pin moves",
               policy: DecideCase.policy { $0.maxDissent = 1 }, pin: .v1,
-              views: seeing(.v2Resigned, "a1", "a2", "a3") + seeing(.v1, "a4"),
+              views: seeing(.v2Resigned, "a1", "a2", "a3") + seeing(.v2Replaced, "a4"),
               status: .changing, pins: .v2Resigned, classification: "resigned", leading: .v2Resigned),
         .init(name: "dissent one above max_dissent: split view, pin does not move",
               policy: DecideCase.policy { $0.maxDissent = 1 }, pin: .v1,
-              views: seeing(.v2Resigned, "a1", "a2", "a3") + seeing(.v1, "a4", "a5"),
+              views: seeing(.v2Resigned, "a1", "a2", "a3") + seeing(.v2Replaced, "a4", "a5"),
               status: .splitView, leading: .v2Resigned),
+        .init(name: "agents still on the pinned root while the rest see its successor: a rotation in progress, not a split view",
+              pin: .v1, views: seeing(.v2Resigned, "a1", "a2", "a3") + seeing(.v1, "a4", "a5"),
+              status: .changing, pins: .v2Resigned, classification: "resigned", leading: .v2Resigned),
+        .init(name: "one agent already on the pinned root's successor: not a split view",
+              pin: .v1, views: seeing(.v1, "a1", "a2", "a3") + seeing(.v2Resigned, "a4"),
+              status: .agreed, classification: "same", leading: .v1),
         .init(name: "single dissenter with max_dissent 0: split view even on the pinned root",
               pin: .v1, views: seeing(.v1, "a1", "a2", "a3") + seeing(.v2Replaced, "a4"),
               status: .splitView, leading: .v1),
@@ -262,13 +268,14 @@ struct ConsensusEvaluatorTests {
     @Test("supporters and dissenters are reported, sorted by agent")
     func supportersAndDissenters() {
         let set = RootSet.shared
-        let views = (seeing(.v2Resigned, "a3", "a1", "a2") + seeing(.v1, "a5", "a4")).map { $0.view() }
+        let views = (seeing(.v2Resigned, "a3", "a1", "a2") + seeing(.v2Replaced, "a5", "a4")).map { $0.view() }
         let decision = ConsensusEvaluator(policy: DecideCase.policy { $0.maxDissent = 1 }).decide(
-            views: views, pin: .init(sha256: set.sha(.v1)), roots: set.byDigest([.v1, .v2Resigned]), approved: [], now: Clock.now)
+            views: views, pin: .init(sha256: set.sha(.v1)), roots: set.byDigest([.v1, .v2Resigned, .v2Replaced]), approved: [],
+            now: Clock.now)
         #expect(decision.status == .splitView)
         #expect(decision.supporters.map(\.agent) == ["a1", "a2", "a3"])
         #expect(decision.dissenters.map(\.agent) == ["a4", "a5"])
-        #expect(decision.dissenters.allSatisfy { $0.sha256 == set.sha(.v1) })
+        #expect(decision.dissenters.allSatisfy { $0.sha256 == set.sha(.v2Replaced) })
     }
 
     /// The evaluator picks intermediates out of a dictionary; whatever the iteration order, a genuine chain is found

@@ -42,7 +42,17 @@ public struct ConsensusEvaluator: Sendable {
             decision.reasons.append("no fresh observation reports a root")
             return decision
         }
-        if ranked.count > 1, ranked[1].value.count == top.value.count {
+        // Agents that see the pinned root or a verified successor of it (re-signed or chained rotation) are on the
+        // same chain: during a rotation some agents poll before others, and that is not a split view.
+        func onPinnedChain(_ digest: String) -> Bool {
+            guard let pin else { return false }
+            if digest == pin.sha256 { return true }
+            let kind = classify(digest, pin: pin, roots: roots).kind
+            return kind == "resigned" || kind == "rotated"
+        }
+        if ranked.count > 1, ranked[1].value.count == top.value.count,
+            !ranked.filter({ $0.value.count == top.value.count }).allSatisfy({ onPinnedChain($0.key) })
+        {
             decision.status = .splitView
             decision.dissenters = fresh.filter { $0.sha256 != nil }
             decision.reasons.append("\(ranked.count) digests tie with \(top.value.count) agents each")
@@ -51,6 +61,13 @@ public struct ConsensusEvaluator: Sendable {
         decision.leading = top.key
         decision.supporters = top.value.sorted { $0.agent < $1.agent }
         decision.dissenters = fresh.filter { $0.sha256 != nil && $0.sha256 != top.key }.sorted { $0.agent < $1.agent }
+        if onPinnedChain(top.key) {
+            let alongChain = decision.dissenters.filter { onPinnedChain($0.sha256!) }
+            if !alongChain.isEmpty {
+                decision.dissenters.removeAll { onPinnedChain($0.sha256!) }
+                decision.reasons.append("\(alongChain.count) agents see another root on the pinned chain (rotation in progress)")
+            }
+        }
 
         let regions = Set(top.value.map(\.region)).count
         let hasQuorum = top.value.count >= policy.quorum && regions >= policy.minRegions
