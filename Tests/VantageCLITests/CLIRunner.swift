@@ -64,3 +64,15 @@ enum CLI {
         return Result(status: exit, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
     }
 }
+
+extension CLI {
+    /// ``run(_:tool:environment:)`` on a thread of its own, so a waiting test never blocks the cooperative pool that an
+    /// in-process server of the same test needs.
+    static func runDetached(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Swift.Result { try run(arguments, environment: environment) })
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import ServiceLifecycle
+import Testing
+import VantageClient
+import VantageCoordinator
+import VantageCore
+import VantageTUF
+
+/// The question-asking and admin commands against a live coordinator (real HTTP, real SQLite file).
+@Suite("vantage query, status, history, agents, events, targets, approve, alerts, policy (black box)")
+struct QueryCommandTests {
+    @Test("each command answers with its documented exit code and JSON, from flags or environment")
+    func commands() async throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-query-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let token = "query-test-admin-token-0123456789"
+        let agents = [("a1", "eu"), ("a2", "us"), ("a3", "ap")].map { (id: $0.0, region: $0.1, key: SigningIdentity()) }
+        try Data(SigningIdentity().fileContents.utf8).write(to: work.appendingPathComponent("coordinator.key"))
+        var configuration = CoordinatorConfiguration()
+        configuration.listenPort = 0
+        configuration.stateDirectory = work.path
+        configuration.adminTokens = [token]
+        configuration.agents = agents.map { AgentEnrollment(id: $0.id, region: $0.region, publicKey: $0.key.publicKey) }
+        configuration.targets = ["agreed", "split", "unseen"].map { TargetSpec(id: "t/\($0)", kind: .tuf, url: "https://tuf.example.test/\($0)") }
+        configuration.consensus = ConsensusPolicy(quorum: 2, minRegions: 2, minDuration: .init(first: 0, resigned: 0, rotated: 0, replaced: 0))
+
+        // Two repositories' roots: everyone sees A for t/agreed; for t/split a1 sees A, a2 sees B (a tie).
+        let keys = try (0..<2).map { _ in try RootSigningKey.generate(.ed25519) }
+        func root(_ key: RootSigningKey) throws -> [UInt8] {
+            try RootDocumentBuilder(dialect: .tuf, version: 1, expires: Date().addingTimeInterval(86_400 * 30), rootKeys: [key],
+                                    rootThreshold: 1, onlineKey: key).document(signedBy: [key])
+        }
+        let rootA = try root(keys[0]), rootB = try root(keys[1])
+        let now = Timestamp(Date())
+        func observation(_ agent: (id: String, region: String, key: SigningIdentity), _ target: String, _ bytes: [UInt8]) throws -> SignedObservation {
+            let parsed = try Root.parse(bytes)
+            return try SignedObservation(signing: Observation(
+                agent: agent.id, region: agent.region, target: target, kind: .tuf, observedAt: now, sequence: Int64.random(in: 1...1_000_000),
+                latencyMilliseconds: 5, fingerprint: RootFingerprint(parsed), selfSignature: SelfSignature(RootVerifier.selfCheck(parsed))),
+                with: agent.key, rootBytes: bytes)
+        }
+
+        let port = PortBox()
+        let coordinator = try await buildCoordinator(
+            configuration: configuration, dependencies: .init(logger: quiet, onServerRunning: { await port.set($0) }))
+        let group = ServiceGroup(services: [coordinator.application], gracefulShutdownSignals: [], logger: quiet)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let url = "http://127.0.0.1:\(await port.get())"
+            let http = try HTTPClientFactory.make()
+            do {
+                let receipt = try await CoordinatorClient(baseURL: url, http: http).submit(ObservationBatch(observations: [
+                    try observation(agents[0], "t/agreed", rootA), try observation(agents[1], "t/agreed", rootA),
+                    try observation(agents[2], "t/agreed", rootA),
+                    try observation(agents[0], "t/split", rootA), try observation(agents[1], "t/split", rootB),
+                ]))
+                #expect(receipt.items.allSatisfy { $0.accepted }, "\(receipt.items)")
+                _ = try await coordinator.consensus.evaluateNow()
+                try await check(url: url, token: token, work: work, splitDigest: try Root.parse(rootB).sha256)
+            } catch {
+                try? await http.shutdown()
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            try await http.shutdown()
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    func check(url: String, token: String, work: URL, splitDigest: String) async throws {
+        let c = ["--coordinator", url]
+        func json(_ result: CLI.Result) -> Any? { try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) }
+
+        let status = try await CLI.runDetached(["status", "--format", "json"] + c)
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(((json(status) as? [[String: Any]])?.first?["pin_list_version"] as? Int) ?? 0 >= 1)
+
+        #expect(try await CLI.runDetached(["query", "t/agreed"] + c).status == 0)
+        let split = try await CLI.runDetached(["query", "t/split", "--format", "json"] + c)
+        #expect(split.status == 11, "split view exits 11: \(split.stdout)")
+        #expect(split.stdout.contains("split_view"))
+        #expect(try await CLI.runDetached(["query", "t/unseen"] + c).status == 10)
+
+        let history = try await CLI.runDetached(["history", "t/agreed", "--format", "json"] + c)
+        #expect(history.status == 0)
+        #expect(history.stdout.contains("\"spans\"") && history.stdout.contains("\"first_seen\""))
+
+        // The coordinator URL from the environment instead of a flag.
+        let agentsList = try await CLI.runDetached(["agents", "--format", "json"], environment: ["VANTAGE_COORDINATOR": url])
+        #expect(agentsList.status == 0, "\(agentsList.stderr)")
+        #expect((json(agentsList) as? [[String: Any]])?.count == 3)
+
+        let events = try await CLI.runDetached(["events", "--format", "json"] + c)
+        #expect(events.status == 0)
+        #expect(events.stdout.contains("first_pin") && events.stdout.contains("split_view"))
+
+        // Admin: refused without a token (HTTP 401 → exit 1), accepted with one (flag or VANTAGE_TOKEN).
+        #expect(try await CLI.runDetached(["targets", "add", "t/new", "--kind", "tuf", "--url", "https://tuf.example.test/new"] + c).status == 1)
+        #expect(try await CLI.runDetached(["targets", "add", "t/new", "--kind", "tuf", "--url", "https://tuf.example.test/new", "--token", token] + c).status == 0)
+        #expect(try await CLI.runDetached(["targets", "list", "--format", "json"] + c).stdout.contains("t/new"))
+        #expect(try await CLI.runDetached(["targets", "remove", "t/new"] + c, environment: ["VANTAGE_TOKEN": token]).status == 0)
+        #expect(!(try await CLI.runDetached(["targets", "list", "--format", "json"] + c).stdout.contains("t/new")))
+        #expect(try await CLI.runDetached(["approve", "t/split", splitDigest, "--token", token] + c).status == 0)
+        #expect(try await CLI.runDetached(["approve", "t/split", "not-a-digest", "--token", token] + c).status == 64)
+        #expect(try await CLI.runDetached(["alerts", "test", "--token", token] + c).status == 0)
+
+        let policyPath = work.appendingPathComponent("exported-policy.json").path
+        #expect(try await CLI.runDetached(["policy", "export", "--out", policyPath] + c).status == 0)
+        let policy = try Canonical.decode(TrustPolicy.self, from: Array(try Data(contentsOf: URL(fileURLWithPath: policyPath))))
+        #expect(policy.agents.count == 3 && policy.quorum == 2 && policy.problem == nil)
+
+        #expect(try await CLI.runDetached(["--help"]).status == 0)
+        #expect(try await CLI.runDetached(["query"] + c).status == 64)
+        #expect(try await CLI.runDetached(["query", "t/agreed", "--coordinator", "http://127.0.0.1:1"]).status == 1)
+    }
+}
