@@ -16,22 +16,8 @@ public struct TrustPolicy: Sendable, Hashable, Codable {
         }
     }
 
-    public struct Agent: Sendable, Hashable, Codable {
-        public var id: String
-        public var region: String
-        public var publicKey: PublicIdentity
-
-        public init(id: String, region: String, publicKey: PublicIdentity) {
-            self.id = id
-            self.region = region
-            self.publicKey = publicKey
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case id, region
-            case publicKey = "public_key"
-        }
-    }
+    /// An agent whose attestations count: the same id, region and key as its enrolment.
+    public typealias Agent = AgentEnrollment
 
     public static let type = "vantage-trust-policy/v1"
 
