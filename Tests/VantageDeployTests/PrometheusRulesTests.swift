@@ -50,15 +50,19 @@ struct PrometheusRulesTests {
         }
     }
 
-    /// Scrapes a coordinator started from the systemd unit, then checks each expression's metric names and
-    /// `kind` / `status` / `result` label values.
+    /// Scrapes a coordinator started from the systemd unit (after its first pin list, so consensus has run and
+    /// raised an event), then checks each expression's metric names and `kind` / `status` / `result` label values.
     @Test(.timeLimit(.minutes(2)))
     func rulesUseOnlyExportedMetricsAndLabelValues() async throws {
-        let stack = try UnitStack(agents: 0)
+        let stack = try UnitStack(agents: 2)
         var scraped = ""
         do {
             try await stack.start()
-            scraped = HTTP.get(stack.baseURL + "/metrics").body
+            _ = try await stack.waitForPinList()
+            scraped = try await HTTP.waitFor("vantage_targets and vantage_events_total in /metrics") {
+                let body = HTTP.get(stack.baseURL + "/metrics").body
+                return body.contains("vantage_targets{") && body.contains("vantage_events_total{") ? body : nil
+            }
         } catch {
             await stack.stop()
             throw error
@@ -69,6 +73,7 @@ struct PrometheusRulesTests {
         })
         #expect(exported.contains("vantage_pin_list_version"))
         #expect(exported.contains("vantage_targets"))
+        #expect(exported.contains("vantage_events_total"))
         let defined = try Self.definedMetrics()
         #expect(exported.isSubset(of: defined.union(exported.filter { !$0.hasPrefix("vantage_") })), "definitions parsed: \(defined)")
 
