@@ -118,6 +118,8 @@ import VantageCoordinator
         #expect(script.contains("-c release --static-swift-stdlib"))
         for product in Repo.executables { #expect(script.contains(product)) }
         #expect(FileManager.default.isExecutableFile(atPath: Repo.path("deploy/container/build-binaries.sh")))
+        let ignore = try Repo.read("deploy/container/Dockerfile.dockerignore").split(separator: "\n")
+        #expect(ignore.contains(".build*") && ignore.contains(".git"), "host build folders stay out of the context")
         // The uid the image runs as is the one compose volumes and Kubernetes securityContexts assume.
         #expect(dockerfile.contains("--uid 10001"))
     }
