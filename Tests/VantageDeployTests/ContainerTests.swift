@@ -145,7 +145,14 @@ import VantageCoordinator
             #expect(!ldd.contains("libswift") && !ldd.contains("libFoundation"), "\(product) links the Swift runtime dynamically:\n\(ldd)")
             for line in ldd.split(separator: "\n") {
                 guard let path = line.split(separator: " ").first(where: { $0.hasPrefix("/") }) else { continue }
-                let owner = try Shell.run("dpkg", ["-S", String(path)]).stdout
+                // dpkg knows a library by one of its paths (/lib or /usr/lib, link or file).
+                let resolved = URL(fileURLWithPath: String(path)).resolvingSymlinksInPath().path
+                let candidates = [String(path), resolved, resolved.replacingOccurrences(of: "/usr/lib/", with: "/lib/")]
+                var owner = ""
+                for candidate in candidates where owner.isEmpty {
+                    let result = try Shell.run("dpkg", ["-S", candidate])
+                    if result.status == 0 { owner = result.stdout }
+                }
                 let package = owner.split(separator: ":").first.map(String.init) ?? "?"
                 #expect(runtimePackages.contains(package) || String(path).contains("ld-linux"), "\(product): \(path) from \(package)")
             }
