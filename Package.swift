@@ -229,6 +229,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // deploy/: systemd units, container build, compose, Kubernetes, backups and Prometheus rules, checked
+        // against the real executables and configuration loaders.
+        .testTarget(
+            name: "VantageDeployTests",
+            dependencies: [
+                "vantage", "vantage-agent", "vantage-coordinator", "VantageTUF", "VantageCore", "VantageCoordinator",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "VantageTUFTests",
             dependencies: ["VantageTUF", .product(name: "Crypto", package: "swift-crypto")],

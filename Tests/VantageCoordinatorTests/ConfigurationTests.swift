@@ -32,6 +32,21 @@ import VantageCore
         #expect(configuration.resolvedDatabasePath == "/var/lib/vantage-coordinator/coordinator.sqlite")
     }
 
+    @Test func alertSecretsReadFromFiles() async throws {
+        let secret = try temporaryFile("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n")
+        let slack = try temporaryFile("\nhttps://hooks.slack.example/services/T/B/X\n")
+        let file = try temporaryFile(#"{"alerts": {"webhook": {"url": "https://alerts.example"}}}"#)
+        let configuration = try await ConfigurationLoader.load(
+            file: file, environment: ["VANTAGE_ALERTS_WEBHOOK_SECRET_FILE": secret, "VANTAGE_ALERTS_SLACK_URL_FILE": slack])
+        #expect(configuration.alerts.webhookSecret == "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+        #expect(configuration.alerts.slackURL == "https://hooks.slack.example/services/T/B/X")
+        let empty = try temporaryFile("\n")
+        let error = await #expect(throws: CoordinatorError.self) {
+            _ = try await ConfigurationLoader.load(file: file, environment: ["VANTAGE_ALERTS_WEBHOOK_SECRET_FILE": empty])
+        }
+        #expect(error?.reason.contains("is empty") == true)
+    }
+
     @Test(arguments: [
         (#"{"listen": {"prot": 1}}"#, "unknown key listen.prot"),
         (#"{"consensus": {"quorum": "two"}}"#, "consensus.quorum: must be an integer"),

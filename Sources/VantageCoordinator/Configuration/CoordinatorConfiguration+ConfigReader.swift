@@ -20,6 +20,8 @@ extension CoordinatorConfiguration {
     /// - `database.synchronous` (`full` | `normal`, default `full`)
     /// - `alerts.webhook.url`, `alerts.webhook.secret` (`whsec_…`), `alerts.slack.url`, `alerts.hook.path`,
     ///   `alerts.timeout_seconds` (30), `alerts.max_backoff_seconds` (3600)
+    /// - `alerts.webhook.secret_file`, `alerts.slack.url_file`: the secret or URL read from a file (first line),
+    ///   for systemd `LoadCredential` and mounted secrets; the inline key wins when both are set
     ///
     /// - Throws: ``CoordinatorError`` (`configuration`) naming the first bad key; the result is also
     ///   ``validate()``d.
@@ -71,7 +73,9 @@ extension CoordinatorConfiguration {
 
         alerts.webhookURL = try keys.string("alerts.webhook.url")
         alerts.webhookSecret = try keys.string("alerts.webhook.secret", isSecret: true)
+            ?? keys.string("alerts.webhook.secret_file").map(Self.readSecretFile)
         alerts.slackURL = try keys.string("alerts.slack.url", isSecret: true)
+            ?? keys.string("alerts.slack.url_file").map(Self.readSecretFile)
         alerts.hookPath = try keys.string("alerts.hook.path")
         alerts.timeoutSeconds = try keys.int64("alerts.timeout_seconds") ?? alerts.timeoutSeconds
         alerts.maxBackoffSeconds = try keys.int64("alerts.max_backoff_seconds") ?? alerts.maxBackoffSeconds
@@ -86,9 +90,19 @@ extension CoordinatorConfiguration {
         "consensus.min_duration.rotated", "consensus.min_duration.replaced", "consensus.unchained",
         "consensus.hold_seconds", "consensus.expiry_warning_days", "consensus.interval_seconds", "consensus.debounce_ms",
         "pin_list.lifetime_seconds", "ingest.max_body_bytes", "ingest.max_past_seconds", "ingest.max_future_seconds",
-        "database.synchronous", "alerts.webhook.url", "alerts.webhook.secret", "alerts.slack.url", "alerts.hook.path",
+        "database.synchronous", "alerts.webhook.url", "alerts.webhook.secret", "alerts.webhook.secret_file",
+        "alerts.slack.url", "alerts.slack.url_file", "alerts.hook.path",
         "alerts.timeout_seconds", "alerts.max_backoff_seconds",
     ]
+
+    /// The first non-empty line of a secret file, trimmed (`alerts.*_file` keys).
+    static func readSecretFile(_ path: String) throws -> String {
+        let text = try FileSystem.readText(path, code: .configuration)
+        guard let line = text.split(whereSeparator: \.isNewline).map({ $0.trimmingCharacters(in: .whitespaces) })
+            .first(where: { !$0.isEmpty })
+        else { throw CoordinatorError(.configuration, "\(path) is empty") }
+        return line
+    }
 
     /// `"<id> <region> <base64 public key>"`.
     static func parseAgent(_ line: String) throws -> AgentEnrollment {

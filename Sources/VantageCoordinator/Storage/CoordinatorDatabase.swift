@@ -7,7 +7,8 @@ public struct CoordinatorDatabase: Sendable {
     /// The writer (a `DatabasePool`); stores use `read`/`write` on it.
     let writer: any DatabaseWriter
 
-    /// Opens (creating when missing) the database at `path` and runs pending migrations.
+    /// Opens (creating when missing) the database at `path` and runs pending migrations; refuses a database
+    /// migrated by a newer release.
     ///
     /// - Parameter synchronousFull: `PRAGMA synchronous = FULL` (fsync on every commit, so an acknowledged
     ///   batch survives power loss) or `NORMAL` (WAL default: survives process crashes only).
@@ -21,7 +22,14 @@ public struct CoordinatorDatabase: Sendable {
         }
         do {
             writer = try DatabasePool(path: path, configuration: configuration)
+            // A database migrated by a newer release must not be used (and written) by an older binary:
+            // downgrade by restoring the backup taken before the upgrade (deploy/README.md).
+            if try writer.read(Migrations.migrator.hasBeenSuperseded) {
+                throw CoordinatorError(.storage, "\(path) was migrated by a newer release of the coordinator; run that release or restore the backup taken before the upgrade")
+            }
             try Migrations.migrator.migrate(writer)
+        } catch let error as CoordinatorError {
+            throw error
         } catch {
             throw CoordinatorError(.storage, "cannot open database \(path): \(error)")
         }

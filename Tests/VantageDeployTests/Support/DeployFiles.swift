@@ -1,0 +1,193 @@
+import Foundation
+
+/// Paths of the repository, the built executables and the deploy/ files.
+enum Repo {
+    /// The package root.
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
+
+    /// The folder holding the built products (the test bundle lives there too).
+    static let products: URL = {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("vantage-coordinator").path), dir.path != "/" {
+            dir = dir.deletingLastPathComponent()
+        }
+        return dir
+    }()
+
+    static func product(_ name: String) -> String { products.appendingPathComponent(name).path }
+
+    /// The three executables the image ships (and the only commands deploy files may name).
+    static let executables = ["vantage", "vantage-agent", "vantage-coordinator"]
+
+    static func read(_ relative: String) throws -> String { try String(contentsOfFile: path(relative), encoding: .utf8) }
+
+    static func json(_ relative: String) throws -> [String: Any] {
+        try JSON.object(Data(contentsOf: URL(fileURLWithPath: path(relative))))
+    }
+}
+
+enum JSON {
+    static func object(_ data: Data) throws -> [String: Any] {
+        guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw DeployTestError("not a JSON object")
+        }
+        return object
+    }
+
+    static func object(_ text: String) throws -> [String: Any] { try object(Data(text.utf8)) }
+
+    static func write(_ object: [String: Any], to path: String) throws {
+        try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            .write(to: URL(fileURLWithPath: path))
+    }
+
+    /// The dotted paths of every leaf of a JSON object (arrays are leaves), e.g. `consensus.min_duration.first`.
+    static func leafKeys(_ object: [String: Any], prefix: String = "") -> Set<String> {
+        var keys = Set<String>()
+        for (key, value) in object {
+            let dotted = prefix.isEmpty ? key : "\(prefix).\(key)"
+            if let nested = value as? [String: Any], !nested.isEmpty {
+                keys.formUnion(leafKeys(nested, prefix: dotted))
+            } else {
+                keys.insert(dotted)
+            }
+        }
+        return keys
+    }
+}
+
+struct DeployTestError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A fresh temporary folder.
+func temporaryDirectory(_ name: String) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-deploy-\(name)-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// Runs programs to completion and captures their output.
+enum Shell {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The absolute path of `name` on `PATH`, if any.
+    static func which(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for dir in path.split(separator: ":") + ["/usr/sbin", "/sbin", "/usr/bin", "/bin"] {
+            let candidate = "\(dir)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: String? = nil
+    ) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : (which(executable) ?? executable))
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        nonisolated(unsafe) var errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// `--help` of an executable (or one of its subcommands): the long flags it accepts.
+    static func longFlags(_ executable: String, _ subcommand: [String]) throws -> Set<String> {
+        let help = try run(Repo.product(executable), subcommand + ["--help"])
+        let pattern = try NSRegularExpression(pattern: "--[a-z][a-z0-9-]*")
+        let text = help.stdout + help.stderr
+        return Set(pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)).map {
+            String(text[Range($0.range, in: text)!])
+        })
+    }
+
+    /// The subcommands listed by `--help`.
+    static func subcommands(_ executable: String) throws -> Set<String> {
+        let help = try run(Repo.product(executable), ["--help"]).stdout
+        guard let section = help.components(separatedBy: "SUBCOMMANDS:").last else { return [] }
+        return Set(section.split(separator: "\n").compactMap { line in
+            line.hasPrefix("  ") ? line.split(separator: " ").first.map(String.init) : nil
+        })
+    }
+}
+
+/// YAML through python3's PyYAML (Debian: python3-yaml), as JSON.
+enum YAML {
+    static let python: String? = {
+        for candidate in ["python3", "/usr/bin/python3"] {
+            if let result = try? Shell.run(candidate, ["-c", "import yaml"]), result.status == 0 { return candidate }
+        }
+        return nil
+    }()
+
+    /// Every document of a YAML file.
+    static func documents(_ path: String) throws -> [Any] {
+        guard let python else { throw DeployTestError("no python3 with PyYAML (apt-get install python3-yaml)") }
+        let script = "import json, sys, yaml; json.dump(list(yaml.safe_load_all(open(sys.argv[1]))), sys.stdout)"
+        let result = try Shell.run(python, ["-c", script, path])
+        guard result.status == 0 else { throw DeployTestError("\(path): \(result.stderr)") }
+        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [Any] ?? []
+    }
+}
+
+/// The configuration keys and environment variables the programs really read.
+enum ConfigKeys {
+    /// The agent loader's keys, read from its source (it has no key list, and ignores unknown keys).
+    static func agentKeys() throws -> Set<String> {
+        let source = try Repo.read("Sources/VantageAgent/Config/AgentConfigurationLoader.swift")
+        let call = try NSRegularExpression(pattern: #"f\.(?:requiredString|string|int|bool|stringArray)\(((?:prefix \+ )?)\[([^\]]*)\]"#)
+        var keys = Set<String>()
+        for match in call.matches(in: source, range: NSRange(source.startIndex..., in: source)) {
+            let parts = String(source[Range(match.range(at: 2), in: source)!]).split(separator: ",")
+                .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"")) }
+            let isTarget = match.range(at: 1).length > 0
+            keys.insert(((isTarget ? ["targets", "*"] : []) + parts).joined(separator: "."))
+        }
+        return keys
+    }
+
+    /// `targets.docker.io/library/debian.gun` → `targets.*.gun` (target ids are free-form object keys).
+    static func agentPattern(_ key: String, targetIDs: [String]) -> String {
+        for id in targetIDs where key.hasPrefix("targets.\(id).") {
+            return "targets.*." + key.dropFirst("targets.\(id).".count)
+        }
+        return key
+    }
+
+    /// `VANTAGE_AGENT_` + key upper-cased with `.` → `_` (swift-configuration's environment provider).
+    static func agentEnvironmentNames() throws -> Set<String> {
+        Set(try agentKeys().filter { !$0.contains("*") }.map { "VANTAGE_AGENT_" + envName($0) })
+    }
+
+    static func coordinatorEnvironmentNames(_ known: Set<String>) -> Set<String> {
+        Set(known.map { "VANTAGE_" + envName($0) })
+    }
+
+    static func envName(_ key: String) -> String { key.uppercased().replacingOccurrences(of: ".", with: "_") }
+}
