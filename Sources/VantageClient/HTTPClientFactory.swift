@@ -15,6 +15,8 @@ public enum HTTPClientFactory {
         /// Fail a request on the first failed connection attempt (DNS, refused, TLS) instead of retrying until
         /// its deadline, so the caller sees the real cause at once.
         public var failFast: Bool
+        /// HTTP/1 connections kept per host (AsyncHTTPClient's default is 8); an agent sets its concurrency.
+        public var connectionsPerHost: Int
 
         public struct Proxy: Sendable, Hashable {
             public var host: String
@@ -25,7 +27,11 @@ public enum HTTPClientFactory {
             }
         }
 
-        public init(caBundlePath: String? = nil, proxy: Proxy? = nil, connectTimeoutSeconds: Int64 = 10, failFast: Bool = false) {
+        public init(
+            caBundlePath: String? = nil, proxy: Proxy? = nil, connectTimeoutSeconds: Int64 = 10, failFast: Bool = false,
+            connectionsPerHost: Int = 8
+        ) {
+            self.connectionsPerHost = connectionsPerHost
             self.caBundlePath = caBundlePath
             self.proxy = proxy
             self.connectTimeoutSeconds = connectTimeoutSeconds
@@ -50,6 +56,7 @@ public enum HTTPClientFactory {
         if let proxy = options.proxy { configuration.proxy = .server(host: proxy.host, port: proxy.port) }
         configuration.decompression = .disabled
         configuration.connectionPool.retryConnectionEstablishment = !options.failFast
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(1, options.connectionsPerHost)
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 }

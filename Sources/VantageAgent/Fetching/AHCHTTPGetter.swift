@@ -19,13 +19,19 @@ public final class AHCHTTPGetter: HTTPGetting {
     ///   - caBundlePath: PEM file of extra trusted CA certificates.
     ///   - proxy: HTTPS proxy; `nil` for direct connections.
     ///   - noProxy: hosts reached directly even with a proxy.
-    public init(limits: FetchLimits, caBundlePath: String?, proxy: HTTPClientFactory.Options.Proxy?, noProxy: ProxyRule) throws {
+    ///   - connectionsPerHost: connections kept per host (the agent's concurrency, so probes do not queue).
+    public init(
+        limits: FetchLimits, caBundlePath: String?, proxy: HTTPClientFactory.Options.Proxy?, noProxy: ProxyRule,
+        connectionsPerHost: Int = 8
+    ) throws {
         let connect = Int64(limits.requestTimeout.components.seconds.clamped(1, 60))
-        direct = try HTTPClientFactory.make(.init(caBundlePath: caBundlePath, connectTimeoutSeconds: connect, failFast: true))
+        direct = try HTTPClientFactory.make(
+            .init(caBundlePath: caBundlePath, connectTimeoutSeconds: connect, failFast: true, connectionsPerHost: connectionsPerHost))
         if let proxy {
             do {
                 proxied = try HTTPClientFactory.make(
-                    .init(caBundlePath: caBundlePath, proxy: proxy, connectTimeoutSeconds: connect, failFast: true))
+                    .init(caBundlePath: caBundlePath, proxy: proxy, connectTimeoutSeconds: connect, failFast: true,
+                          connectionsPerHost: connectionsPerHost))
             } catch {
                 try? direct.syncShutdown()
                 throw error

@@ -25,7 +25,7 @@ public final class AgentRuntime: Sendable {
         do {
             getter = try AHCHTTPGetter(
                 limits: configuration.limits, caBundlePath: configuration.caBundlePath, proxy: configuration.proxy,
-                noProxy: configuration.noProxy)
+                noProxy: configuration.noProxy, connectionsPerHost: configuration.concurrency)
         } catch {
             throw AgentError(.invalidConfiguration, "http.ca_bundle: \(error)")
         }
