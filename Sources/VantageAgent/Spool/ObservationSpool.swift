@@ -79,11 +79,16 @@ public struct ObservationSpool: Sendable {
         try db.execute(
             sql: "INSERT INTO meta (key, value) VALUES ('sequence', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             arguments: [sequence])
-        let dropped = try dropOldest(db)
+        let dropped = try dropOldest(db, newest: sequence)
         return Appended(id: id, sequence: sequence, dropped: dropped)
     }
 
-    func dropOldest(_ db: Database) throws -> Int {
+    /// Drops the oldest observations beyond `maxRows`. `newest` is the sequence number just stored: the spool
+    /// holds at most `newest - oldest + 1` observations, so the full count (a scan) is only needed when that span
+    /// exceeds the bound; the oldest sequence comes from the index.
+    func dropOldest(_ db: Database, newest: Int64) throws -> Int {
+        let oldest = try Int64.fetchOne(db, sql: "SELECT MIN(sequence) FROM observation") ?? newest
+        guard newest - oldest + 1 > Int64(maxRows) else { return 0 }
         let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM observation") ?? 0
         let excess = count - maxRows
         guard excess > 0 else { return 0 }
