@@ -4,7 +4,8 @@
 #
 # Each target is its own TUF repository (same files): the agent starts from 1.root.json (trusted_root),
 # fetches and verifies 2.root.json (one Ed25519 rotation step), then gets 404 for 3.root.json: two requests,
-# one verified step, one signed observation committed to the spool (synchronous=FULL), then delivery in batches
+# one verified step, one signed observation committed to the spool (synchronous=FULL; probes finishing together
+# share a group commit, each durable before it completes), then delivery in batches
 # to a local ack-everything coordinator. curl fetches the same 2N URLs with the same parallelism.
 #
 # Failed probes are logged at notice level; the script stops if any probe did not verify.

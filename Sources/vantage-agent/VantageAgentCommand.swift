@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import Configuration
 import Foundation
 import Logging
@@ -84,6 +87,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        limitMallocArenas()
         let configuration: AgentConfiguration
         do {
             configuration = try await AgentConfigurationLoader.load(
@@ -124,4 +128,20 @@ struct RunCommand: AsyncParsableCommand {
         }
         await runtime.shutdown()
     }
+}
+
+/// glibc gives every thread that contends for malloc its own arena (up to 8 per core), and memory freed into one
+/// arena is not reused by another: with NIO event loops, the Swift concurrency pool and GRDB's queues all
+/// allocating, the agent's resident set grew with the number of arenas rather than with its work. Two arenas
+/// are plenty for a process that is I/O-bound on at most a few cores. An explicit `MALLOC_ARENA_MAX` in the
+/// environment still wins (glibc reads it at start; this only applies when it is unset).
+func limitMallocArenas() {
+    #if canImport(Glibc)
+    // mallopt(3) from <malloc.h>, which the Glibc module does not export; M_ARENA_MAX is -8.
+    guard ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil,
+        let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt")
+    else { return }
+    typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+    _ = unsafeBitCast(symbol, to: Mallopt.self)(-8, 2)
+    #endif
 }

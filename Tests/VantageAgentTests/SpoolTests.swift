@@ -23,6 +23,33 @@ struct SpoolTests {
         }
     }
 
+    /// Concurrent probes share group commits: every observation is committed once, with its own sequence number,
+    /// and one whose signing fails is rolled back alone without taking its group down.
+    @Test func concurrentDurableAppendsShareCommitsAndIsolateFailures() async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let spool = ObservationSpool(database: try AgentDatabase.open(directory: scratch.path), maxRows: 1000)
+        let identity = identity
+        struct SigningFailed: Error {}
+        let outcomes = await withTaskGroup(of: Int64?.self) { group in
+            for n in 0..<64 {
+                group.addTask {
+                    try? await spool.appendDurably(probe("t\(n)"), coordinators: ["c1", "c2"]) { probe, sequence in
+                        if probe.target == "t13" { throw SigningFailed() }
+                        return try SignedObservation(signing: probe.observation(agent: "a1", region: "r1", sequence: sequence), with: identity)
+                    }.sequence
+                }
+            }
+            return await group.reduce(into: [Int64?]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 == nil }.count == 1, "only the failing probe failed")
+        #expect(outcomes.compactMap { $0 }.sorted() == Array(1...63), "distinct sequence numbers, none consumed by the failure")
+        let reopened = ObservationSpool(database: try AgentDatabase.open(directory: scratch.path), maxRows: 1000)
+        #expect(try reopened.depth() == 63)
+        #expect(try reopened.pendingCount(for: "c2") == 63)
+        #expect(try append(reopened, probe("after")).sequence == 64)
+    }
+
     @Test func sequenceSurvivesReopen() throws {
         let scratch = try Scratch()
         defer { scratch.remove() }

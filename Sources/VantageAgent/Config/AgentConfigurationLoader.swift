@@ -95,8 +95,9 @@ public enum AgentConfigurationLoader {
         let fromCoordinator = try f.bool(["targets_from_coordinator"]) ?? false
 
         var targets: [AgentConfiguration.Target] = []
+        var checkedRoots: Set<String> = []
         for id in targetIDs {
-            targets.append(try parseTarget(id, f, path: path))
+            targets.append(try parseTarget(id, f, path: path, checkedRoots: &checkedRoots))
         }
         guard !targets.isEmpty || fromCoordinator else {
             throw AgentError(.invalidConfiguration, "targets: no targets configured and targets_from_coordinator is false")
@@ -115,7 +116,11 @@ public enum AgentConfigurationLoader {
             metricsListen: listen, logLevel: logLevel)
     }
 
-    static func parseTarget(_ id: String, _ f: ConfigFields, path: (String) -> String) throws -> AgentConfiguration.Target {
+    /// - Parameter checkedRoots: `kind:path` of the trusted root files already checked (targets often share one;
+    ///   each file is parsed and its signatures verified once).
+    static func parseTarget(
+        _ id: String, _ f: ConfigFields, path: (String) -> String, checkedRoots: inout Set<String>
+    ) throws -> AgentConfiguration.Target {
         let prefix = ["targets", id]
         let kindText = try f.requiredString(prefix + ["kind"])
         guard let kind = TargetSpec.Kind(rawValue: kindText) else {
@@ -128,7 +133,7 @@ public enum AgentConfigurationLoader {
         guard isHTTPURL(url) else { throw AgentError(.invalidConfiguration, "targets.\(id).url: \(url) is not an http(s) URL") }
         if kind == .tuf, gun != nil { throw AgentError(.invalidConfiguration, "targets.\(id).gun: only notary targets have a gun") }
         let trusted = try f.string(prefix + ["trusted_root"]).map(path)
-        if let trusted {
+        if let trusted, checkedRoots.insert("\(kind.rawValue):\(trusted)").inserted {
             do {
                 _ = try TrustedRootFile.load(trusted, kind: kind)
             } catch let error as AgentError {

@@ -21,9 +21,11 @@ public struct ProbeResult: Sendable {
     public var rootBytes: [UInt8]?
 
     /// A successful probe of `root`.
+    /// - Parameter selfCheck: `RootVerifier.selfCheck(root)` when the caller has it already (the walk verified
+    ///   the same signatures); computed otherwise.
     public init(
         target: TargetSpec, observedAt: Timestamp, latencyMilliseconds: Int64, root: Root, chainSteps: Int,
-        chainRejection: String? = nil
+        chainRejection: String? = nil, selfCheck: ThresholdResult? = nil
     ) {
         self.target = target.id
         kind = target.kind
@@ -31,7 +33,7 @@ public struct ProbeResult: Sendable {
         self.observedAt = observedAt
         self.latencyMilliseconds = latencyMilliseconds
         fingerprint = RootFingerprint(root)
-        selfSignature = SelfSignature(RootVerifier.selfCheck(root))
+        selfSignature = SelfSignature(selfCheck ?? RootVerifier.selfCheck(root))
         let summaries = root.rootRole.keyIDs.sorted().compactMap { id in
             root.keys[id]?.certificate.map { CertificateSummary(keyID: id, facts: $0) }
         }

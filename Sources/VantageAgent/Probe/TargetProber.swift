@@ -61,7 +61,10 @@ public struct TargetProber: Sendable {
             return ProbeResult(target: target, observedAt: observedAt, latencyMilliseconds: latency,
                 error: ObservationError(.internalError, "walk ended without a root"), chainSteps: accepted)
         }
-        return ProbeResult(target: target, observedAt: observedAt, latencyMilliseconds: latency, root: root, chainSteps: accepted)
+        // The walk already checked the final root's own signatures when it reached it (start or step).
+        let selfCheck = update.trusted.map { $0.bytes == root.bytes } == true ? update.trustedSelfCheck : nil
+        return ProbeResult(
+            target: target, observedAt: observedAt, latencyMilliseconds: latency, root: root, chainSteps: accepted, selfCheck: selfCheck)
     }
 
     static func milliseconds(_ duration: Duration) -> Int64 {

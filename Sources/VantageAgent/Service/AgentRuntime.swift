@@ -47,6 +47,7 @@ public final class AgentRuntime: Sendable {
             throw error
         }
         let metrics = AgentMetrics()
+        metrics.start(spoolDepth: (try? spool.depth()) ?? 0)
         let deliverers = clients.map {
             Deliverer(coordinator: HTTPObservationSubmitter(client: $0), spool: spool, batchSize: configuration.batchSize,
                 backoff: Backoff(), metrics: metrics, logger: logger)

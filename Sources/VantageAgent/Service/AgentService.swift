@@ -91,16 +91,23 @@ public final class AgentService: Service, Sendable {
     func probe(_ target: TargetCatalog.Entry) async {
         let id = target.spec.id
         let stored = try? dependencies.trustedRoots.root(for: id)
-        let start = Self.newer(stored, target.configuredRoot)
+        let start: Root?
+        if let configured = target.configuredRoot, configured.version > stored?.version ?? Int.min {
+            start = Self.newer(stored, configured.root())
+        } else {
+            start = stored
+        }
         let store = dependencies.trustedRoots
         let now = dependencies.now
         let result = await dependencies.prober.probe(target.spec, trusted: start, now: now) { root in
-            try store.store(root, for: id, at: now())
+            try await store.storeDurably(root, for: id, at: now())
         }
         let identity = dependencies.identity
         let (agent, region) = (configuration.agentID, configuration.region)
         do {
-            let appended = try dependencies.spool.append(result, coordinators: configuration.coordinators) { probe, sequence in
+            // Durable (committed with synchronous=FULL, shared with concurrently finishing probes) before this
+            // returns, and so before any delivery attempt.
+            let appended = try await dependencies.spool.appendDurably(result, coordinators: configuration.coordinators) { probe, sequence in
                 try SignedObservation(signing: probe.observation(agent: agent, region: region, sequence: sequence), with: identity)
             }
             if appended.dropped > 0 {

@@ -8,7 +8,24 @@ public actor TargetCatalog {
     /// A target with the root trusted at configuration time (if any).
     public struct Entry: Sendable {
         public var spec: TargetSpec
-        public var configuredRoot: Root?
+        public var configuredRoot: ConfiguredRoot?
+    }
+
+    /// A configured trusted root, checked at start (it parses, is of the target's dialect, meets its own
+    /// threshold) and kept as its exact bytes: parsed again only when a probe starts from it (no newer root
+    /// stored yet), so an agent watching many targets does not keep every parsed root alive. Targets naming the
+    /// same file share one copy of the bytes.
+    public struct ConfiguredRoot: Sendable {
+        public let version: Int
+        public let bytes: [UInt8]
+
+        public init(_ root: Root) {
+            version = root.version
+            bytes = root.bytes
+        }
+
+        /// The parsed root (`nil` only if the checked bytes no longer parse, which cannot happen).
+        public func root() -> Root? { try? Root.parse(bytes) }
     }
 
     let staticTargets: [Entry]
@@ -22,13 +39,27 @@ public actor TargetCatalog {
         self.coordinator = coordinator
     }
 
-    /// Loads the configured trusted roots (already validated by the loader).
+    /// Loads the configured trusted roots (already validated by the loader; each distinct file is read and checked
+    /// once more here, since it may have changed meanwhile).
     public init(configuration: AgentConfiguration, coordinator: CoordinatorClient?) throws {
-        self.init(
-            staticTargets: try configuration.targets.map { target in
-                Entry(spec: target.spec, configuredRoot: try target.trustedRootPath.map { try TrustedRootFile.load($0, kind: target.spec.kind) })
-            },
-            coordinator: configuration.targetsFromCoordinator ? coordinator : nil)
+        var loaded: [String: ConfiguredRoot] = [:]
+        var entries: [Entry] = []
+        entries.reserveCapacity(configuration.targets.count)
+        for target in configuration.targets {
+            var configured: ConfiguredRoot?
+            if let path = target.trustedRootPath {
+                let key = "\(target.spec.kind.rawValue):\(path)"
+                if let cached = loaded[key] {
+                    configured = cached
+                } else {
+                    let root = ConfiguredRoot(try TrustedRootFile.load(path, kind: target.spec.kind))
+                    loaded[key] = root
+                    configured = root
+                }
+            }
+            entries.append(Entry(spec: target.spec, configuredRoot: configured))
+        }
+        self.init(staticTargets: entries, coordinator: configuration.targetsFromCoordinator ? coordinator : nil)
     }
 
     /// The targets to probe now; static entries win over coordinator entries with the same id. If the

@@ -7,10 +7,13 @@ import GRDB
 /// WAL mode with `synchronous=FULL`: every commit is fsynced before it returns. NORMAL would already survive a
 /// killed process (SIGKILL), but after a power loss it may roll back the last commits — and with them the
 /// sequence counter, so an agent could sign two different observations with one sequence number after an
-/// observation had already been delivered. FULL costs one WAL fsync per commit, which the poll interval
-/// amortises (one commit per probe).
+/// observation had already been delivered. FULL costs one WAL fsync per commit; the agent's probes share commits
+/// through ``GroupCommit`` (one fsync per group of concurrently finished probes, each still durable before it
+/// returns).
 public struct AgentDatabase: Sendable {
     let writer: any DatabaseWriter
+    /// Shared transactions for concurrent writers (probes spooling observations and storing verified roots).
+    let commits: GroupCommit
 
     /// Opens (creating if needed) `{directory}/agent.sqlite`.
     public static func open(directory: String) throws -> AgentDatabase {
@@ -34,6 +37,7 @@ public struct AgentDatabase: Sendable {
     /// Wraps an open database (tests pass an in-memory queue) and migrates it.
     public init(writer: any DatabaseWriter) throws {
         self.writer = writer
+        commits = GroupCommit(writer: writer)
         do {
             try Self.migrator.migrate(writer)
         } catch {

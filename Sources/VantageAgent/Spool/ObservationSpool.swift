@@ -39,33 +39,56 @@ public struct ObservationSpool: Sendable {
         _ probe: ProbeResult, coordinators: [String], sign: (ProbeResult, Int64) throws -> SignedObservation
     ) throws -> Appended {
         try wrap("append") {
-            try database.writer.write { db in
-                let sequence = (try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'sequence'") ?? 0) + 1
-                var signed = try sign(probe, sequence)
-                signed.rootBytes = nil  // attached per coordinator at delivery time
-                let id = try signed.id
-                try db.execute(
-                    sql: "INSERT INTO observation (id, sequence, target, sha256, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [id, sequence, probe.target, probe.fingerprint?.sha256, Data(try Canonical.encode(signed)),
-                        probe.observedAt.seconds])
-                for coordinator in coordinators {
-                    try db.execute(
-                        sql: "INSERT INTO pending (coordinator, observation_id, sequence) VALUES (?, ?, ?)",
-                        arguments: [coordinator, id, sequence])
-                }
-                if let sha = probe.fingerprint?.sha256, let bytes = probe.rootBytes {
-                    try db.execute(sql: "INSERT OR IGNORE INTO root_blob (sha256, bytes) VALUES (?, ?)", arguments: [sha, Data(bytes)])
-                }
-                try db.execute(
-                    sql: "INSERT INTO meta (key, value) VALUES ('sequence', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    arguments: [sequence])
-                let dropped = try dropOldest(db)
-                return Appended(id: id, sequence: sequence, dropped: dropped)
-            }
+            try database.writer.write { db in try appendRows(db, probe, coordinators: coordinators, sign: sign) }
         }
     }
 
-    func dropOldest(_ db: Database) throws -> Int {
+    /// ``append(_:coordinators:sign:)`` in a transaction shared with other concurrent writers (``GroupCommit``):
+    /// returns once the observation is committed and durable, like the synchronous form.
+    public func appendDurably(
+        _ probe: ProbeResult, coordinators: [String], sign: @escaping @Sendable (ProbeResult, Int64) throws -> SignedObservation
+    ) async throws -> Appended {
+        do {
+            return try await database.commits.write { db in try appendRows(db, probe, coordinators: coordinators, sign: sign) }
+        } catch let error as AgentError {
+            throw error
+        } catch {
+            throw AgentError(.spool, "spool append: \(error)")
+        }
+    }
+
+    func appendRows(
+        _ db: Database, _ probe: ProbeResult, coordinators: [String], sign: (ProbeResult, Int64) throws -> SignedObservation
+    ) throws -> Appended {
+        let sequence = (try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'sequence'") ?? 0) + 1
+        var signed = try sign(probe, sequence)
+        signed.rootBytes = nil  // attached per coordinator at delivery time
+        let id = try signed.id
+        try db.execute(
+            sql: "INSERT INTO observation (id, sequence, target, sha256, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [id, sequence, probe.target, probe.fingerprint?.sha256, Data(try Canonical.encode(signed)),
+                probe.observedAt.seconds])
+        for coordinator in coordinators {
+            try db.execute(
+                sql: "INSERT INTO pending (coordinator, observation_id, sequence) VALUES (?, ?, ?)",
+                arguments: [coordinator, id, sequence])
+        }
+        if let sha = probe.fingerprint?.sha256, let bytes = probe.rootBytes {
+            try db.execute(sql: "INSERT OR IGNORE INTO root_blob (sha256, bytes) VALUES (?, ?)", arguments: [sha, Data(bytes)])
+        }
+        try db.execute(
+            sql: "INSERT INTO meta (key, value) VALUES ('sequence', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            arguments: [sequence])
+        let dropped = try dropOldest(db, newest: sequence)
+        return Appended(id: id, sequence: sequence, dropped: dropped)
+    }
+
+    /// Drops the oldest observations beyond `maxRows`. `newest` is the sequence number just stored: the spool
+    /// holds at most `newest - oldest + 1` observations, so the full count (a scan) is only needed when that span
+    /// exceeds the bound; the oldest sequence comes from the index.
+    func dropOldest(_ db: Database, newest: Int64) throws -> Int {
+        let oldest = try Int64.fetchOne(db, sql: "SELECT MIN(sequence) FROM observation") ?? newest
+        guard newest - oldest + 1 > Int64(maxRows) else { return 0 }
         let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM observation") ?? 0
         let excess = count - maxRows
         guard excess > 0 else { return 0 }

@@ -24,15 +24,27 @@ public struct TrustedRootStore: Sendable {
     /// Stores `root` as the newest verified root of `target` (never replacing a newer one).
     public func store(_ root: Root, for target: String, at now: Date) throws {
         do {
-            try database.writer.write { db in
-                try db.execute(sql: """
-                    INSERT INTO trusted_root (target, version, bytes, updated_at) VALUES (?, ?, ?, ?)
-                    ON CONFLICT(target) DO UPDATE SET version = excluded.version, bytes = excluded.bytes,
-                        updated_at = excluded.updated_at WHERE excluded.version >= trusted_root.version
-                    """, arguments: [target, root.version, Data(root.bytes), Int64(now.timeIntervalSince1970)])
-            }
+            try database.writer.write { db in try Self.upsert(db, root, for: target, at: now) }
         } catch {
             throw AgentError(.spool, "cannot store the trusted root of \(target): \(error)")
         }
+    }
+
+    /// ``store(_:for:at:)`` in a transaction shared with other concurrent writers (``GroupCommit``): returns once
+    /// the root is committed and durable, so the walk goes on only from a persisted root.
+    public func storeDurably(_ root: Root, for target: String, at now: Date) async throws {
+        do {
+            try await database.commits.write { db in try Self.upsert(db, root, for: target, at: now) }
+        } catch {
+            throw AgentError(.spool, "cannot store the trusted root of \(target): \(error)")
+        }
+    }
+
+    static func upsert(_ db: Database, _ root: Root, for target: String, at now: Date) throws {
+        try db.execute(sql: """
+            INSERT INTO trusted_root (target, version, bytes, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT(target) DO UPDATE SET version = excluded.version, bytes = excluded.bytes,
+                updated_at = excluded.updated_at WHERE excluded.version >= trusted_root.version
+            """, arguments: [target, root.version, Data(root.bytes), Int64(now.timeIntervalSince1970)])
     }
 }

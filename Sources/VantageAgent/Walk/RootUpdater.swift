@@ -16,6 +16,8 @@ public struct RootUpdate: Sendable {
     public var rejected: Root?
     /// Requests made.
     public var requests: Int
+    /// The self-signature check of `trusted`, when the walk computed it (see ``RootWalk/trustedSelfCheck``).
+    public var trustedSelfCheck: ThresholdResult? = nil
 }
 
 /// Drives a ``RootWalk`` against a ``RootSource``: the same code path for the agent and `vantage root update`.
@@ -34,7 +36,9 @@ public enum RootUpdater {
         var request = walk.start()
         var requests = 0
         func outcome(_ final: Root?, _ error: ObservationError?) -> RootUpdate {
-            RootUpdate(final: final, trusted: walk.trusted, steps: walk.steps, error: error, rejected: walk.offered, requests: requests)
+            RootUpdate(
+                final: final, trusted: walk.trusted, steps: walk.steps, error: error, rejected: walk.offered, requests: requests,
+                trustedSelfCheck: walk.trustedSelfCheck)
         }
         while true {
             let result: RootFetchResult

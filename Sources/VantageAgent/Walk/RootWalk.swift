@@ -44,6 +44,9 @@ public struct RootWalk: Sendable {
     public let maxSteps: Int
     /// The newest verified root.
     public private(set) var trusted: Root?
+    /// The self-signature check of ``trusted`` when this walk computed it (start or accepted step), so callers
+    /// need not verify the same signatures again; `nil` for a root handed in at ``init(kind:trusted:maxSteps:)``.
+    public private(set) var trustedSelfCheck: ThresholdResult?
     /// Rotation steps verified so far.
     public private(set) var steps: [ChainStepResult] = []
     /// Notary: the current root, while walking towards it.
@@ -110,6 +113,7 @@ public struct RootWalk: Sendable {
                 "\(request) v\(root.version) is signed by \(own.count) of its root keys, threshold \(own.threshold)")))
         }
         trusted = root
+        trustedSelfCheck = own
         switch kind {
         case .notary: return Decision(trusted: root, next: .finish(root))
         case .tuf: return Decision(trusted: root, next: .fetch(.version(root.version + 1)))
@@ -151,6 +155,7 @@ public struct RootWalk: Sendable {
                 "\(request): v\(trusted.version) → v\(root.version): \(step.reasons.joined(separator: "; "))")))
         }
         self.trusted = root
+        trustedSelfCheck = step.own
         switch kind {
         case .tuf:
             let next: Next = steps.count >= maxSteps ? .finish(root) : .fetch(.version(root.version + 1))

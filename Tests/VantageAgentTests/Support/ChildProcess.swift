@@ -19,7 +19,11 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Starts `executable` with `arguments`. stdout goes to a pipe (``firstLine()``) unless `outputPath` is given,
     /// in which case stdout and stderr go to that file; otherwise stderr goes to `stderrPath` or /dev/null.
-    init(_ executable: String, _ arguments: [String], outputPath: String? = nil, stderrPath: String? = nil) throws {
+    /// `environment` entries are set on top of the test process's environment (an empty value unsets a variable).
+    init(
+        _ executable: String, _ arguments: [String], outputPath: String? = nil, stderrPath: String? = nil,
+        environment: [String: String] = [:]
+    ) throws {
         var input: [Int32] = [0, 0]
         var output: [Int32] = [0, 0]
         guard pipe(&input) == 0, pipe(&output) == 0 else { throw TestFailure("pipe failed") }
@@ -40,7 +44,16 @@ final class ChildProcess: @unchecked Sendable {
         var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { for arg in cArgs { free(arg) } }
         var child: pid_t = 0
-        let result = posix_spawn(&child, "/bin/bash", &actions, nil, &cArgs, environ)
+        let result: Int32
+        if environment.isEmpty {
+            result = posix_spawn(&child, "/bin/bash", &actions, nil, &cArgs, environ)
+        } else {
+            var merged = ProcessInfo.processInfo.environment
+            for (name, value) in environment { merged[name] = value.isEmpty ? nil : value }
+            var cEnv: [UnsafeMutablePointer<CChar>?] = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+            defer { for entry in cEnv { free(entry) } }
+            result = posix_spawn(&child, "/bin/bash", &actions, nil, &cArgs, &cEnv)
+        }
         close(input[0])
         close(output[1])
         guard result == 0 else {

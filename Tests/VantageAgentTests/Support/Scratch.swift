@@ -29,6 +29,7 @@ enum PackagePaths {
         return url.path
     }()
     static let testServer = root + "/Tests/Support/testserver.py"
+    static let connectProxy = root + "/Tests/Support/connect_proxy.py"
     static let notaryScript = root + "/scripts/testbed/notary.sh"
     /// The built executable `name` (debug build, as `swift build --build-tests` leaves it).
     static func executable(_ name: String) -> String {
