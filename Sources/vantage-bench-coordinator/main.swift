@@ -8,6 +8,11 @@
 // 4. A consensus round that publishes a pin list for 10,000 targets × 10 agents; the pure PinList.build time;
 //    the size of the whole list and of one pin with its proof.
 // Figures are printed; nothing here asserts a wall-clock threshold.
+//
+// `--serve-pins DIR` runs none of the above: it starts a coordinator on 127.0.0.1 with a published list of 10,000
+// pins (2,000 with --quick) set up as in (4), writes the exact bytes of `GET /v1/pins` and of one
+// `GET /v1/pins/latest/targets/{id}` response into DIR, then `DIR/ready`, and serves until `DIR/stop` exists
+// (at most 30 minutes). bench/coordinator-http.sh drives wrk against it beside nginx serving the same bytes.
 import AsyncHTTPClient
 import Foundation
 import Logging
@@ -116,6 +121,60 @@ func signedObservation(_ agent: Agent, target: String, at: Timestamp, sequence: 
 let agents = (0..<10).map { Agent(id: "agent-\($0)", region: "region-\($0 % 5)") }
 let now = Timestamp(Date())
 
+let pinTargets = quick ? 2_000 : 10_000
+
+/// Every agent's signed statement for the same root on each of `targets` targets, committed as ingest would: the
+/// next consensus round pins them all.
+func commitAgreement(_ coordinator: Coordinator, targets: Int) async throws {
+    let store = IngestStore(database: coordinator.database)
+    var chunk: [VerifiedObservation] = []
+    for target in 0..<targets {
+        for agent in agents {
+            let statement = AttestationStatement(
+                agent: agent.id, target: "bench/target-\(target)", kind: .tuf, gun: nil, sha256: fingerprint.sha256, observedAt: now)
+            chunk.append(VerifiedObservation(
+                id: "\(agent.id)/\(target)", agent: agent.id, target: statement.target, observedAt: now, outcome: fingerprint.sha256,
+                attestationSignature: ByteEncoding.base64Encode(try agent.identity.sign(try statement.signingBytes)),
+                rootBytes: chunk.isEmpty ? (fingerprint.sha256, root) : nil))
+        }
+        if chunk.count >= 10_000 {
+            _ = try await store.commit(chunk)
+            chunk.removeAll()
+        }
+    }
+    _ = try await store.commit(chunk)
+}
+
+// MARK: 0. --serve-pins DIR (for bench/coordinator-http.sh)
+
+if let flag = CommandLine.arguments.firstIndex(of: "--serve-pins") {
+    guard flag + 1 < CommandLine.arguments.count else { fatalError("--serve-pins needs a directory") }
+    let directory = CommandLine.arguments[flag + 1]
+    let configuration = try coordinatorConfiguration(agents: agents, targets: pinTargets, synchronousFull: true)
+    precondition(configuration.listenHost == "127.0.0.1", "the benchmark serves on 127.0.0.1 only")
+    try await withServer(configuration) { coordinator, port in
+        try await commitAgreement(coordinator, targets: pinTargets)
+        let report = try await coordinator.consensus.evaluateNow()
+        guard let version = report.publishedVersion else { fatalError("no pin list published") }
+        let proofPath = "\(APIPath.pins)/latest/targets/\(APIPath.segment("bench/target-\(pinTargets / 2)"))"
+        let list = try await get(APIPath.pins, port: port)
+        let proof = try await get(proofPath, port: port)
+        func write(_ name: String, _ bytes: [UInt8]) throws {
+            try Data(bytes).write(to: URL(fileURLWithPath: directory + "/" + name))
+        }
+        try write("pins.json", list)
+        try write("proof.json", proof)
+        try write("proof-path", Array(proofPath.utf8))
+        try write("port", Array(String(port).utf8))
+        try write("ready", Array("pin list v\(version), \(pinTargets) pins\n".utf8))
+        let deadline = ContinuousClock.now + .seconds(1800)
+        while !FileManager.default.fileExists(atPath: directory + "/stop"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+    exit(0)
+}
+
 // MARK: 1. Raw Ed25519 verification
 
 let verifyCount = quick ? 5_000 : 20_000
@@ -199,26 +258,9 @@ for changing in [false, true] {
 
 // MARK: 4. Pin list for 10,000 targets x 10 agents
 
-let pinTargets = quick ? 2_000 : 10_000
 let configuration = try coordinatorConfiguration(agents: agents, targets: pinTargets, synchronousFull: true)
 try await withServer(configuration) { coordinator, port in
-    let store = IngestStore(database: coordinator.database)
-    var chunk: [VerifiedObservation] = []
-    for target in 0..<pinTargets {
-        for agent in agents {
-            let statement = AttestationStatement(
-                agent: agent.id, target: "bench/target-\(target)", kind: .tuf, gun: nil, sha256: fingerprint.sha256, observedAt: now)
-            chunk.append(VerifiedObservation(
-                id: "\(agent.id)/\(target)", agent: agent.id, target: statement.target, observedAt: now, outcome: fingerprint.sha256,
-                attestationSignature: ByteEncoding.base64Encode(try agent.identity.sign(try statement.signingBytes)),
-                rootBytes: chunk.isEmpty ? (fingerprint.sha256, root) : nil))
-        }
-        if chunk.count >= 10_000 {
-            _ = try await store.commit(chunk)
-            chunk.removeAll()
-        }
-    }
-    _ = try await store.commit(chunk)
+    try await commitAgreement(coordinator, targets: pinTargets)
     let (report, roundSeconds) = try await elapsed { try await coordinator.consensus.evaluateNow() }
     print(String(
         format: "consensus round over %d targets x 10 agents publishing pin list v%lld (decide, build, sign, self-verify, store): %.2f s; %d new pins, %d weak",

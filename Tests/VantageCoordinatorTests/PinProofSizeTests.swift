@@ -7,13 +7,15 @@ import VantageTUF
 
 /// A CI host that needs one pin of ten thousand downloads one small proof, and it verifies.
 @Suite struct PinProofSizeTests {
-    @Test func onePinOfTenThousandVerifiesAndIsSmall() throws {
-        let agents = [TestAgent("agent-eu", "eu"), TestAgent("agent-us", "us")]
+    static let agents = [TestAgent("agent-eu", "eu"), TestAgent("agent-us", "us")]
+    static let issued = Timestamp(seconds: 1_780_000_000)
+    static let coordinator = SigningIdentity()
+
+    /// A signed list of `targets`, each pin attested by both agents.
+    static func list(_ targets: [String]) throws -> PinList {
         let root = try Root.parse(try TestRepository().root(version: 1))
         let fingerprint = RootFingerprint(root)
-        let issued = Timestamp(seconds: 1_780_000_000)
-        let pins = try (0..<10_000).map { n in
-            let target = "registry.example.org/team-\(n / 100)/image-\(n)"
+        let pins = try targets.map { target in
             let attestations = try agents.map { agent in
                 let statement = AttestationStatement(
                     agent: agent.id, target: target, kind: .notary, gun: target, sha256: fingerprint.sha256, observedAt: issued)
@@ -24,15 +26,22 @@ import VantageTUF
                 target: target, kind: .notary, gun: target, fingerprint: fingerprint, firstPinnedAt: issued, classification: "first",
                 attestations: attestations)
         }
-        let coordinator = SigningIdentity()
-        let policy = ConsensusPolicy(quorum: 2, minRegions: 2)
-        let list = try PinList.build(
+        return try PinList.build(
             pins: pins, version: 7, issuedAt: issued, lifetimeSeconds: 86_400, previous: String(repeating: "0", count: 64),
-            policy: policy, identity: coordinator)
+            policy: ConsensusPolicy(quorum: 2, minRegions: 2), identity: coordinator)
+    }
+
+    @Test func onePinOfTenThousandVerifiesAndIsSmall() throws {
+        let agents = Self.agents, issued = Self.issued, coordinator = Self.coordinator
+        let list = try Self.list((0..<10_000).map { "registry.example.org/team-\($0 / 100)/image-\($0)" })
+        let pins = list.pins
         let published = try PublishedPinList(list: list)
-        let proof = try #require(published.proof(for: "registry.example.org/team-42/image-4242"))
-        #expect(proof == (try list.proof(for: "registry.example.org/team-42/image-4242")))
-        let size = try Canonical.encode(proof).count
+        let target = "registry.example.org/team-42/image-4242"
+        let body = try #require(published.proofBody(for: target))
+        let proof = try Canonical.decode(PinProof.self, from: body)
+        #expect(proof == (try list.proof(for: target)))
+        #expect(published.pin(for: target) == proof.pin && published.proofBody(for: "registry.example.org/absent") == nil)
+        let size = body.count
         print("one pin with its inclusion proof out of \(pins.count) pins: \(size) bytes (whole list \(published.body.count) bytes)")
         #expect(size < 10_000)
         let trust = TrustPolicy(
@@ -43,5 +52,19 @@ import VantageTUF
         var tampered = proof
         tampered.pin.sha256 = String(repeating: "f", count: 64)
         #expect(PinListVerifier(policy: trust).verify(tampered, accepted: nil, now: issued.adding(seconds: 60))?.rule == "inclusion_proof")
+    }
+
+    /// The served bytes are assembled from cached fragments; they must be exactly what encoding the documents
+    /// writes, for every pin of lists of several sizes (empty, odd, with escapes and non-ASCII targets).
+    @Test("assembled list and proof bodies equal their documents' encodings", arguments: [0, 1, 2, 3, 5, 17])
+    func assembledBodiesMatchEncoding(_ count: Int) throws {
+        let names = ["docker.io/library/ünïcode", "ghcr.io/a\\b\"c", "quay.io/x/y"]
+        let list = try Self.list((0..<count).map { $0 < names.count ? names[$0] : "registry.example.org/image-\($0)" })
+        let published = try PublishedPinList(list: list)
+        #expect(published.body == (try Canonical.encode(list)))
+        for pin in list.pins {
+            let proof = try #require(try list.proof(for: pin.target))
+            #expect(published.proofBody(for: pin.target) == (try Canonical.encode(proof)), "\(pin.target)")
+        }
     }
 }

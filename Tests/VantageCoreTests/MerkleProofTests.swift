@@ -94,6 +94,17 @@ struct MerkleTreeTests {
         #expect(MerkleTree.root(leaf: leaves[m], index: m, size: 5, proof: path)?.hex == RFC6962Vectors.namedLeafRoots[5])
     }
 
+    @Test("a tree computed once answers every audit path of sizes 1…33 under its root", arguments: 1...33)
+    func precomputedLevels(_ n: Int) {
+        let leaves = RFC6962Vectors.namedLeaves(n)
+        let tree = MerkleTree.Levels(leaves: leaves)
+        #expect(tree.root == MerkleTree.root(leaves))
+        for m in 0..<n {
+            #expect(MerkleTree.root(leaf: leaves[m], index: m, size: n, proof: tree.proof(index: m)) == tree.root)
+        }
+        #expect(tree.proof(index: n).isEmpty && tree.proof(index: -1).isEmpty)
+    }
+
     @Test("leaf and node hashes are domain-separated")
     func domainSeparation() {
         // A leaf whose data is (0x01 ‖ l ‖ r) must not hash like the node over l and r (second-preimage defence).

@@ -23,10 +23,10 @@ struct PinListController: Sendable {
             let selector = context.parameters.get("version") ?? ""
             let list = try await list(selector)
             let target = try TargetPath(path: request.uri.path, prefix: "\(APIPath.pins)/\(selector)/targets/", actions: [])
-            guard let proof = list.proof(for: target.id) else {
+            guard let proof = list.proofBody(for: target.id) else {
                 throw CoordinatorError(.notFound, "pin list v\(list.version) has no pin for this target")
             }
-            return try JSONResponse.make(proof, headers: Self.headers(for: list, immutable: selector != "latest"))
+            return JSONResponse.bytes(proof, headers: Self.headers(for: list, immutable: selector != "latest"))
         }
     }
 

@@ -49,7 +49,7 @@ struct QueryController: Sendable {
 
     func targets(only id: String?) async throws -> [TargetStatus] {
         let latest = pinLists.latest
-        return try await queries.targets(only: id) { target in latest?.proof(for: target)?.pin }
+        return try await queries.targets(only: id) { target in latest?.pin(for: target) }
     }
 
     func status() async throws -> CoordinatorStatus {
