@@ -243,7 +243,10 @@ let package = Package(
         ),
         .testTarget(
             name: "VantageTUFTests",
-            dependencies: ["VantageTUF", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "VantageTUF", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),

@@ -7,6 +7,6 @@ S=${1:-2}
 swift build -c release --product vantage-bench >/dev/null
 echo "## $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) CPUs, $(uname -m), load $(cut -d' ' -f1-3 /proc/loadavg)"
 .build/release/vantage-bench root "$S"
-for script in bench/agent.sh bench/coordinator.sh bench/pins-install.sh; do
+for script in bench/agent.sh bench/coordinator.sh bench/coordinator-http.sh bench/pins-install.sh; do
     if [ -x "$script" ]; then "$script"; fi
 done
