@@ -6,6 +6,8 @@ import VantageTUF
 struct EventCase: Sendable, CustomTestStringConvertible {
     var name: String
     var previous: ConsensusDecision.Status?
+    /// The digest held as an unchained replacement after the previous round.
+    var held: RootSet.Name? = nil
     var scenario: DecideCase
     var pinned: RootSet.Name?
     var expected: [VantageEvent.Kind]
@@ -57,8 +59,12 @@ struct ConsensusEventsTests {
               expected: [.replacementHeld], severity: .critical),
         .init(name: "replacement held after a split view", previous: .splitView, scenario: Scenario.replacementHeld,
               pinned: .v1, expected: [.replacementHeld], severity: .critical),
-        .init(name: "replacement held again: not repeated", previous: .pending, scenario: Scenario.replacementHeld,
-              pinned: .v1, expected: []),
+        .init(name: "replacement held again: not repeated", previous: .pending, held: .v2Replaced,
+              scenario: Scenario.replacementHeld, pinned: .v1, expected: []),
+        .init(name: "replacement held after a rotation was pending", previous: .pending, scenario: Scenario.replacementHeld,
+              pinned: .v1, expected: [.replacementHeld], severity: .critical),
+        .init(name: "a different replacement takes the held one's place", previous: .pending, held: .v2Rotated,
+              scenario: Scenario.replacementHeld, pinned: .v1, expected: [.replacementHeld], severity: .critical),
         .init(name: "rotation waiting for min_duration raises nothing", previous: .agreed, scenario: Scenario.rotationWaiting,
               pinned: .v1, expected: []),
         .init(name: "invalid leading root raises no replacement alert", previous: .agreed, scenario: Scenario.invalid,
@@ -96,7 +102,8 @@ struct ConsensusEventsTests {
         let decision = c.scenario.decide()
         #expect(decision.status == c.scenario.status, "scenario \(c.scenario.name): \(decision.reasons)")
         let events = ConsensusEvents.events(
-            target: "t/app", previous: c.previous, decision: decision, pinned: c.pinned.map(set.sha), now: Clock.now)
+            target: "t/app", previous: c.previous, held: c.held.map(set.sha), decision: decision, pinned: c.pinned.map(set.sha),
+            now: Clock.now)
         #expect(events.map(\.kind) == c.expected)
         if let severity = c.severity { #expect(events.first?.severity == severity) }
         for event in events {
@@ -117,19 +124,23 @@ struct ConsensusEventsTests {
             (Scenario.nothingSeen, nil), (Scenario.firstPin, nil), (Scenario.agreed, .v1), (Scenario.agreed, .v1),
             (Scenario.splitView, .v1), (Scenario.splitView, .v1), (Scenario.agreed, .v1),
             (Scenario.quorumLost, .v1), (Scenario.quorumLost, .v1), (Scenario.agreed, .v1),
-            (Scenario.replacementHeld, .v1), (Scenario.replacementHeld, .v1), (Scenario.replacementApproved, .v1),
+            (Scenario.rotationWaiting, .v1), (Scenario.replacementHeld, .v1), (Scenario.replacementHeld, .v1),
+            (Scenario.replacementApproved, .v1),
         ]
         var previous: ConsensusDecision.Status?
+        var held: String?
         var raised: [[VantageEvent.Kind]] = []
         for (step, pinned) in steps {
             let decision = step.decide()
             raised.append(ConsensusEvents.events(
-                target: "t/app", previous: previous, decision: decision, pinned: pinned.map(set.sha), now: Clock.now).map(\.kind))
+                target: "t/app", previous: previous, held: held, decision: decision, pinned: pinned.map(set.sha), now: Clock.now
+            ).map(\.kind))
             previous = decision.status
+            held = decision.status == .pending && decision.classification == "replaced" ? decision.leading : nil
         }
         #expect(raised == [
             [], [.firstPin], [], [], [.splitView], [], [.recovered], [.quorumLost], [], [.recovered],
-            [.replacementHeld], [], [.replaced],
+            [], [.replacementHeld], [], [.replaced],
         ])
     }
 

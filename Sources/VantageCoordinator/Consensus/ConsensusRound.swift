@@ -43,7 +43,11 @@ struct ConsensusRound {
         var pins = try loadPins(db)
         let approvals = try loadApprovals(db)
         let previous = try Dictionary(
-            Row.fetchAll(db, sql: "SELECT target, status FROM target_state").map { ($0["target"] as String, $0["status"] as String) },
+            Row.fetchAll(db, sql: "SELECT target, status, leading, classification FROM target_state").map { row in
+                let status = ConsensusDecision.Status(rawValue: row["status"])
+                let held: String? = status == .pending && (row["classification"] as String?) == "replaced" ? row["leading"] : nil
+                return (row["target"] as String, (status: status, held: held))
+            },
             uniquingKeysWith: { a, _ in a })
         var digests: [String: Set<String>] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT DISTINCT target, outcome FROM spans WHERE outcome NOT LIKE 'error:%'") {
@@ -61,12 +65,12 @@ struct ConsensusRound {
             }
             let targetViews = views[target.id] ?? []
             let approved = approvals[target.id] ?? [:]
-            let previousStatus = previous[target.id].flatMap(ConsensusDecision.Status.init(rawValue:))
             var pin = pins[target.id]
             var decision = evaluator.decide(
                 views: targetViews, pin: pin.map { .init(sha256: $0.sha256) }, roots: known, approved: Set(approved.keys), now: now)
             outcome.events += ConsensusEvents.events(
-                target: target.id, previous: previousStatus, decision: decision, pinned: pin?.sha256, now: now)
+                target: target.id, previous: previous[target.id]?.status, held: previous[target.id]?.held, decision: decision,
+                pinned: pin?.sha256, now: now)
             if case .pin(let digest, let classification) = decision.action, let root = known[digest] {
                 let approvedBy: String? =
                     approved[digest].map { $0 ?? "operator" } ?? (classification == "replaced" ? "hold" : nil)

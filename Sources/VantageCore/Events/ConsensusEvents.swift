@@ -4,8 +4,14 @@ import VantageTUF
 /// Which events a consensus decision raises, given the target's previous status (pure; transitions only, so a
 /// steady state raises nothing).
 public enum ConsensusEvents {
+    /// - Parameters:
+    ///   - previous: the target's status after the previous round.
+    ///   - held: the digest held as an unchained replacement after the previous round, if any: `replacement_held`
+    ///     fires when a replacement is first held and again whenever a different one takes its place (also after a
+    ///     rotation that was pending for `min_duration`), never twice for the same held digest.
     public static func events(
-        target: String, previous: ConsensusDecision.Status?, decision: ConsensusDecision, pinned: String?, now: Timestamp
+        target: String, previous: ConsensusDecision.Status?, held: String? = nil, decision: ConsensusDecision,
+        pinned: String?, now: Timestamp
     ) -> [VantageEvent] {
         var events: [VantageEvent] = []
         func add(_ kind: VantageEvent.Kind, _ severity: VantageEvent.Severity, _ message: String, _ details: [String: String] = [:]) {
@@ -34,7 +40,7 @@ public enum ConsensusEvents {
         switch decision.status {
         case .splitView where previous != .splitView:
             add(.splitView, .critical, "agents see different roots: \(why)", details)
-        case .pending where decision.classification == "replaced" && previous != .pending:
+        case .pending where decision.classification == "replaced" && decision.leading != held:
             add(.replacementHeld, .critical, "unchained root replacement held: \(why)", details)
         case .noConsensus where pinned != nil && previous != .noConsensus:
             add(.quorumLost, .warning, "quorum lost for the pinned root: \(why)", details)
