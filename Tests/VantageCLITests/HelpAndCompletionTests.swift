@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+
+/// `--help` on every command, usage errors exit 64, and the shell completion scripts name the real subcommands.
+@Suite("vantage help, usage and completions (black box)")
+struct HelpAndCompletionTests {
+    static let commands: [[String]] = [
+        [], ["root"], ["root", "inspect"], ["root", "verify-chain"], ["root", "diff"], ["root", "update"],
+        ["pins"], ["pins", "verify"], ["pins", "install"], ["policy", "export"], ["status"], ["query"], ["history"],
+        ["agents"], ["events"], ["targets"], ["targets", "add"], ["targets", "remove"], ["targets", "list"],
+        ["approve"], ["alerts", "test"], ["demo"],
+    ]
+
+    @Test("--help exits 0 and prints usage on stdout", arguments: commands)
+    func help(_ command: [String]) throws {
+        let result = try CLI.run(command + ["--help"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("USAGE:"))
+    }
+
+    @Test("an unknown option is a usage error (64) reported on stderr")
+    func usage() throws {
+        let result = try CLI.run(["status", "--no-such-option"])
+        #expect(result.status == 64)
+        #expect(result.stdout.isEmpty && result.stderr.contains("no-such-option"))
+    }
+
+    @Test("completion scripts name the subcommands", arguments: ["bash", "zsh", "fish"])
+    func completions(_ shell: String) throws {
+        let result = try CLI.run(["--generate-completion-script", shell])
+        #expect(result.status == 0, "\(result.stderr)")
+        for word in ["pins", "install", "verify", "query", "approve", "targets", "docker-config", "tuf-root"] {
+            #expect(result.stdout.contains(word), "\(shell) completion lacks \(word)")
+        }
+    }
+}
