@@ -13,9 +13,10 @@ import argparse
 import os
 import select
 import socket
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from serve_forever import announce_and_serve
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
@@ -96,10 +97,7 @@ def main():
     server.daemon_threads = True
     server.log_path = args.log
     server.lock = threading.Lock()
-    print(server.server_address[1], flush=True)
-    if args.watch_stdin:
-        threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
-    server.serve_forever()
+    announce_and_serve(server, args.watch_stdin)
 
 
 if __name__ == "__main__":

@@ -29,10 +29,11 @@ import json
 import os
 import ssl
 import sys
-import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from serve_forever import announce_and_serve
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -174,10 +175,7 @@ def main():
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(args.cert, args.key)
         server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
-    print(server.server_address[1], flush=True)
-    if args.watch_stdin:
-        threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
-    server.serve_forever()
+    announce_and_serve(server, args.watch_stdin)
 
 
 if __name__ == "__main__":

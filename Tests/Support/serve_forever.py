@@ -1,0 +1,13 @@
+"""Shared tail of the test servers: announce the bound port on stdout, optionally die with the test process."""
+import os
+import sys
+import threading
+
+
+def announce_and_serve(server, watch_stdin):
+    """Print the port (the test reads it), exit when stdin closes if asked, then serve until killed."""
+    print(server.server_address[1], flush=True)
+    if watch_stdin:
+        # The test holds our stdin open; EOF means it died without killing us.
+        threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
+    server.serve_forever()
