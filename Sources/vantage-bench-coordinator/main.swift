@@ -175,85 +175,88 @@ if let flag = CommandLine.arguments.firstIndex(of: "--serve-pins") {
     exit(0)
 }
 
-// MARK: 1. Raw Ed25519 verification
+// `--pin-list-only`: skip 1–3 (for profiling the consensus rounds and the list).
+if !CommandLine.arguments.contains("--pin-list-only") {
+    // MARK: 1. Raw Ed25519 verification
 
-let verifyCount = quick ? 5_000 : 20_000
-let messages = try (0..<verifyCount).map { n in
-    try Canonical.bytes(of: Observation(
-        agent: agents[0].id, region: agents[0].region, target: "bench/target-\(n % 1000)", kind: .tuf, observedAt: now,
-        sequence: Int64(n), latencyMilliseconds: 40, fingerprint: fingerprint))
-}
-let signatures = try messages.map { try agents[0].identity.sign($0) }
-let (valid, verifySeconds) = await elapsed { zip(messages, signatures).filter { agents[0].identity.publicKey.isValidSignature($1, for: $0) }.count }
-precondition(valid == verifyCount)
-let verifyRate = Double(verifyCount) / verifySeconds
-print(String(format: "ed25519 verify (1 core): %.0f signatures/s; an observation carries 2 signatures -> %.0f observations/s per core", verifyRate, verifyRate / 2))
-
-// MARK: 2. HTTP ingest
-
-let ingestCount = quick ? 10_000 : 50_000
-let batches: [[UInt8]] = try stride(from: 0, to: ingestCount, by: 100).map { start in
-    let observations = try (start..<start + 100).map { n in
-        try signedObservation(agents[n % 10], target: "bench/target-\((n / 10) % 1000)", at: now, sequence: Int64(n))
+    let verifyCount = quick ? 5_000 : 20_000
+    let messages = try (0..<verifyCount).map { n in
+        try Canonical.bytes(of: Observation(
+            agent: agents[0].id, region: agents[0].region, target: "bench/target-\(n % 1000)", kind: .tuf, observedAt: now,
+            sequence: Int64(n), latencyMilliseconds: 40, fingerprint: fingerprint))
     }
-    return try Canonical.encode(ObservationBatch(observations: observations))
-}
-for synchronousFull in [true, false] {
-    let configuration = try coordinatorConfiguration(agents: agents, targets: 1000, synchronousFull: synchronousFull)
-    let (accepted, seconds) = try await withServer(configuration) { _, port in
-        try await elapsed {
-            try await withThrowingTaskGroup(of: Int.self) { group in
-                let concurrency = 8
-                for worker in 0..<concurrency {
-                    group.addTask {
-                        var accepted = 0
-                        for index in stride(from: worker, to: batches.count, by: concurrency) {
-                            accepted += try await post(batches[index], port: port).items.filter { $0.accepted && !$0.duplicate }.count
+    let signatures = try messages.map { try agents[0].identity.sign($0) }
+    let (valid, verifySeconds) = await elapsed { zip(messages, signatures).filter { agents[0].identity.publicKey.isValidSignature($1, for: $0) }.count }
+    precondition(valid == verifyCount)
+    let verifyRate = Double(verifyCount) / verifySeconds
+    print(String(format: "ed25519 verify (1 core): %.0f signatures/s; an observation carries 2 signatures -> %.0f observations/s per core", verifyRate, verifyRate / 2))
+
+    // MARK: 2. HTTP ingest
+
+    let ingestCount = quick ? 10_000 : 50_000
+    let batches: [[UInt8]] = try stride(from: 0, to: ingestCount, by: 100).map { start in
+        let observations = try (start..<start + 100).map { n in
+            try signedObservation(agents[n % 10], target: "bench/target-\((n / 10) % 1000)", at: now, sequence: Int64(n))
+        }
+        return try Canonical.encode(ObservationBatch(observations: observations))
+    }
+    for synchronousFull in [true, false] {
+        let configuration = try coordinatorConfiguration(agents: agents, targets: 1000, synchronousFull: synchronousFull)
+        let (accepted, seconds) = try await withServer(configuration) { _, port in
+            try await elapsed {
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    let concurrency = 8
+                    for worker in 0..<concurrency {
+                        group.addTask {
+                            var accepted = 0
+                            for index in stride(from: worker, to: batches.count, by: concurrency) {
+                                accepted += try await post(batches[index], port: port).items.filter { $0.accepted && !$0.duplicate }.count
+                            }
+                            return accepted
                         }
-                        return accepted
                     }
+                    return try await group.reduce(0, +)
                 }
-                return try await group.reduce(0, +)
             }
         }
+        precondition(accepted == ingestCount, "accepted \(accepted) of \(ingestCount)")
+        print(String(
+            format: "ingest over HTTP, batches of 100, 8 concurrent clients, synchronous=%@: %.0f observations/s (%.0f%% of one core's verify rate / 2)",
+            synchronousFull ? "FULL" : "NORMAL", Double(ingestCount) / seconds, 100 * Double(ingestCount) / seconds / (verifyRate / 2)))
     }
-    precondition(accepted == ingestCount, "accepted \(accepted) of \(ingestCount)")
-    print(String(
-        format: "ingest over HTTP, batches of 100, 8 concurrent clients, synchronous=%@: %.0f observations/s (%.0f%% of one core's verify rate / 2)",
-        synchronousFull ? "FULL" : "NORMAL", Double(ingestCount) / seconds, 100 * Double(ingestCount) / seconds / (verifyRate / 2)))
-}
 
-// MARK: 3. Storage growth
+    // MARK: 3. Storage growth
 
-let polls = quick ? 20 : 100
-let fakeSignature = ByteEncoding.base64Encode(Array(repeating: 7, count: 64))
-let digests = ["a", "b"].map { String(repeating: $0, count: 64) }
-for changing in [false, true] {
-    let configuration = try coordinatorConfiguration(agents: agents, targets: 1000, synchronousFull: false)
-    let coordinator = try await buildCoordinator(configuration: configuration, dependencies: .init(logger: logger))
-    let store = IngestStore(database: coordinator.database)
-    let start = Timestamp(seconds: 1_780_000_000)
-    var serial = 0
-    for poll in 0..<polls {
-        let at = start.adding(seconds: Int64(poll) * 600)
-        var chunk: [VerifiedObservation] = []
-        for target in 0..<1000 {
-            for agent in agents {
-                serial += 1
-                chunk.append(VerifiedObservation(
-                    id: ByteEncoding.hexEncode(Array(String(serial).utf8)).padding(toLength: 64, withPad: "0", startingAt: 0),
-                    agent: agent.id, target: "bench/target-\(target)", observedAt: at,
-                    outcome: digests[changing ? poll % 2 : 0], attestationSignature: fakeSignature))
+    let polls = quick ? 20 : 100
+    let fakeSignature = ByteEncoding.base64Encode(Array(repeating: 7, count: 64))
+    let digests = ["a", "b"].map { String(repeating: $0, count: 64) }
+    for changing in [false, true] {
+        let configuration = try coordinatorConfiguration(agents: agents, targets: 1000, synchronousFull: false)
+        let coordinator = try await buildCoordinator(configuration: configuration, dependencies: .init(logger: logger))
+        let store = IngestStore(database: coordinator.database)
+        let start = Timestamp(seconds: 1_780_000_000)
+        var serial = 0
+        for poll in 0..<polls {
+            let at = start.adding(seconds: Int64(poll) * 600)
+            var chunk: [VerifiedObservation] = []
+            for target in 0..<1000 {
+                for agent in agents {
+                    serial += 1
+                    chunk.append(VerifiedObservation(
+                        id: ByteEncoding.hexEncode(Array(String(serial).utf8)).padding(toLength: 64, withPad: "0", startingAt: 0),
+                        agent: agent.id, target: "bench/target-\(target)", observedAt: at,
+                        outcome: digests[changing ? poll % 2 : 0], attestationSignature: fakeSignature))
+                }
             }
+            _ = try await store.commit(chunk)
         }
-        _ = try await store.commit(chunk)
+        let total = try await coordinator.database.usedBytes()
+        try await store.pruneSeen(before: start.adding(seconds: Int64(polls - 1) * 600 - configuration.ingest.maxPastSeconds))
+        let pruned = try await coordinator.database.usedBytes()
+        print(String(
+            format: "storage, 1000 targets x 10 agents x %d %@ polls (%d observations): %.1f MB; %.1f MB after pruning idempotency ids older than the %d s ingest window",
+            polls, changing ? "changing" : "unchanged", serial, Double(total) / 1e6, Double(pruned) / 1e6, configuration.ingest.maxPastSeconds))
     }
-    let total = try await coordinator.database.usedBytes()
-    try await store.pruneSeen(before: start.adding(seconds: Int64(polls - 1) * 600 - configuration.ingest.maxPastSeconds))
-    let pruned = try await coordinator.database.usedBytes()
-    print(String(
-        format: "storage, 1000 targets x 10 agents x %d %@ polls (%d observations): %.1f MB; %.1f MB after pruning idempotency ids older than the %d s ingest window",
-        polls, changing ? "changing" : "unchanged", serial, Double(total) / 1e6, Double(pruned) / 1e6, configuration.ingest.maxPastSeconds))
 }
 
 // MARK: 4. Pin list for 10,000 targets x 10 agents
@@ -265,6 +268,12 @@ try await withServer(configuration) { coordinator, port in
     print(String(
         format: "consensus round over %d targets x 10 agents publishing pin list v%lld (decide, build, sign, self-verify, store): %.2f s; %d new pins, %d weak",
         pinTargets, report.publishedVersion ?? 0, roundSeconds, report.newPins, report.weakPins.count))
+    // What every later round costs when nothing changed (rounds run after each ingest and on the timer).
+    let (steady, steadySeconds) = try await elapsed { try await coordinator.consensus.evaluateNow() }
+    let republished = steady.publishedVersion.map { "v\($0) published" } ?? "not republished"
+    print(String(
+        format: "consensus round over the same %d targets with nothing changed: %.2f s; %d new pins; ",
+        pinTargets, steadySeconds, steady.newPins) + "list \(republished)")
     let body = try await get(APIPath.pins, port: port)
     let list = try Canonical.decode(PinList.self, from: body)
     let identity = SigningIdentity()

@@ -56,6 +56,7 @@ struct ConsensusRound {
         var alertState = try Dictionary(
             Row.fetchAll(db, sql: "SELECT key, value FROM alert_state").map { ($0["key"] as String, $0["value"] as String) },
             uniquingKeysWith: { a, _ in a })
+        let loadedAlertState = alertState
         let evaluator = ConsensusEvaluator(policy: policy)
 
         for target in targets {
@@ -97,7 +98,7 @@ struct ConsensusRound {
             }
         }
         outcome.events += try silenceEvents(db, state: &alertState)
-        try saveAlertState(db, alertState)
+        try saveAlertState(db, alertState.filter { loadedAlertState[$0.key] != $0.value })
 
         let active = Dictionary(targets.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let pinned = pins.filter { active[$0.key] != nil }
@@ -122,18 +123,20 @@ struct ConsensusRound {
                     s.attestation_signature
                 FROM spans s JOIN agents a ON a.id = s.agent WHERE s.is_current = 1
                 """)
+        // Columns by position, in the SELECT's order: one row per current span of every target, so name lookups
+        // (case-folded per access) were a noticeable part of a large round.
         for row in rows {
-            let outcome: String = row["outcome"]
+            let agent: String = row[0]
+            let outcome: String = row[3]
             let isError = outcome.hasPrefix("error:")
-            let agent: String = row["agent"]
-            let attestation = (row["attestation_signature"] as String?).map {
-                Attestation(agent: agent, observedAt: Timestamp(seconds: row["attestation_observed_at"]), signature: $0)
+            let attestation = (row[7] as String?).map {
+                Attestation(agent: agent, observedAt: Timestamp(seconds: row[6]), signature: $0)
             }
-            views[row["target"], default: []].append(
+            views[row[2], default: []].append(
                 AgentView(
-                    agent: agent, region: row["region"], sha256: isError ? nil : outcome,
+                    agent: agent, region: row[1], sha256: isError ? nil : outcome,
                     errorKind: isError ? String(outcome.dropFirst("error:".count)) : nil,
-                    observedAt: Timestamp(seconds: row["last_seen"]), since: Timestamp(seconds: row["first_seen"]),
+                    observedAt: Timestamp(seconds: row[5]), since: Timestamp(seconds: row[4]),
                     attestation: isError ? nil : attestation))
         }
         return views
@@ -166,22 +169,24 @@ struct ConsensusRound {
 
     private func saveState(_ db: Database, target: String, status: String, decision: ConsensusDecision) throws {
         let reasons = String(decoding: try Canonical.encode(decision.reasons), as: UTF8.self)
-        try db.execute(
+        // Cached statements: a round runs these once per target, and compiling them each time was a tenth of it.
+        try db.cachedStatement(
             sql: """
                 INSERT INTO target_state(target, status, leading, classification, reasons, updated_at) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT(target) DO UPDATE SET status = excluded.status, leading = excluded.leading,
                     classification = excluded.classification, reasons = excluded.reasons, updated_at = excluded.updated_at
                 WHERE status IS NOT excluded.status OR leading IS NOT excluded.leading
                     OR classification IS NOT excluded.classification OR reasons IS NOT excluded.reasons
-                """,
-            arguments: [target, status, decision.leading, decision.classification, reasons, now.seconds])
+                """
+        ).execute(arguments: [target, status, decision.leading, decision.classification, reasons, now.seconds])
     }
 
-    private func saveAlertState(_ db: Database, _ state: [String: String]) throws {
-        for (key, value) in state {
-            try db.execute(
-                sql: "INSERT INTO alert_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                arguments: [key, value])
+    /// Writes the entries that changed in this round.
+    private func saveAlertState(_ db: Database, _ changed: [String: String]) throws {
+        for (key, value) in changed {
+            try db.cachedStatement(
+                sql: "INSERT INTO alert_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+            ).execute(arguments: [key, value])
         }
     }
 
