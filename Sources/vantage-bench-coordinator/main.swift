@@ -5,7 +5,8 @@
 //    and NORMAL), beside (1).
 // 3. Storage: database bytes after 1,000 targets × 10 agents × 100 unchanged polls vs the same number of changing
 //    observations (with and without pruning idempotency ids older than the ingest window).
-// 4. A consensus round that publishes a pin list for 10,000 targets × 10 agents; the pure PinList.build time;
+// 4. A consensus round that publishes a pin list for 10,000 targets × 10 agents, then one with nothing changed; the
+//    pure PinList.build time;
 //    the size of the whole list and of one pin with its proof.
 // Figures are printed; nothing here asserts a wall-clock threshold.
 //
