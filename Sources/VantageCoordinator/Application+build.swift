@@ -99,10 +99,10 @@ public func buildCoordinator(
         identity: identity, clock: clock)
     let admin = AdminController(
         auth: AdminAuth(tokens: configuration.adminTokens), registry: registry, events: events, consensus: consensus,
-        alerts: alertTrigger, channels: channels, clock: clock)
+        alerts: alertTrigger, channels: channels, clock: clock, bodyTimeout: .seconds(configuration.bodyTimeoutSeconds))
     ObservationController(
         directory: directory, store: IngestStore(database: database), limits: configuration.ingest, clock: clock,
-        consensus: consensus, metrics: metrics
+        consensus: consensus, metrics: metrics, bodyTimeout: .seconds(configuration.bodyTimeoutSeconds)
     ).add(to: router)
     PinListController(cache: pinLists, store: pinListStore).add(to: router)
     queries.add(to: router)
@@ -113,6 +113,7 @@ public func buildCoordinator(
     let onServerRunning = dependencies.onServerRunning
     let application = Application(
         router: router,
+        server: .http1(configuration: .init(idleTimeout: .seconds(configuration.idleTimeoutSeconds))),
         configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort), serverName: "vantage-coordinator"),
         services: [consensus, alertService],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },

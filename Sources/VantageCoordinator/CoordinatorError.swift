@@ -14,6 +14,8 @@ public struct CoordinatorError: Error, Hashable, Sendable, CustomStringConvertib
         public static let malformedRequest = Code(rawValue: "malformed_request")
         /// The request body is larger than the configured limit (HTTP 413).
         public static let tooLarge = Code(rawValue: "too_large")
+        /// The client did not send its request body within `listen.body_timeout_seconds` (HTTP 408).
+        public static let timeout = Code(rawValue: "timeout")
         /// A missing or wrong admin bearer token (HTTP 401).
         public static let unauthorized = Code(rawValue: "unauthorized")
         /// The named target, pin list, blob or agent does not exist (HTTP 404).

@@ -7,7 +7,8 @@ extension CoordinatorConfiguration {
     ///
     /// Keys (JSON file; environment variables are `VANTAGE_` + the key upper-cased with `.` → `_`, e.g.
     /// `VANTAGE_LISTEN_PORT`):
-    /// - `listen.host` (`127.0.0.1`), `listen.port` (8080)
+    /// - `listen.host` (`127.0.0.1`), `listen.port` (8080), `listen.body_timeout_seconds` (30),
+    ///   `listen.idle_timeout_seconds` (60)
     /// - `state_dir` (`/var/lib/vantage-coordinator` when it exists, else `./vantage-state`), `database_path`, `key_file`
     /// - `admin.tokens` (strings), `admin.token_file` (one token per line; for systemd `LoadCredential`)
     /// - `agents`: strings `"<id> <region> <base64 Ed25519 public key>"`
@@ -62,6 +63,8 @@ extension CoordinatorConfiguration {
         consensusDebounceMilliseconds = try keys.int64("consensus.debounce_ms") ?? consensusDebounceMilliseconds
         pinListLifetimeSeconds = try keys.int64("pin_list.lifetime_seconds") ?? pinListLifetimeSeconds
 
+        bodyTimeoutSeconds = try keys.int64("listen.body_timeout_seconds") ?? bodyTimeoutSeconds
+        idleTimeoutSeconds = try keys.int64("listen.idle_timeout_seconds") ?? idleTimeoutSeconds
         ingest.maxBodyBytes = try keys.int("ingest.max_body_bytes") ?? ingest.maxBodyBytes
         ingest.maxPastSeconds = try keys.int64("ingest.max_past_seconds") ?? ingest.maxPastSeconds
         ingest.maxFutureSeconds = try keys.int64("ingest.max_future_seconds") ?? ingest.maxFutureSeconds
@@ -84,7 +87,7 @@ extension CoordinatorConfiguration {
 
     /// Every key ``init(reader:)`` reads (the loader rejects others, so typos fail loudly).
     public static let knownKeys: Set<String> = [
-        "listen.host", "listen.port", "state_dir", "database_path", "key_file", "admin.tokens", "admin.token_file",
+        "listen.host", "listen.port", "listen.body_timeout_seconds", "listen.idle_timeout_seconds", "state_dir", "database_path", "key_file", "admin.tokens", "admin.token_file",
         "agents", "targets", "consensus.quorum", "consensus.min_regions", "consensus.max_age_seconds",
         "consensus.max_dissent", "consensus.min_duration.first", "consensus.min_duration.resigned",
         "consensus.min_duration.rotated", "consensus.min_duration.replaced", "consensus.unchained",

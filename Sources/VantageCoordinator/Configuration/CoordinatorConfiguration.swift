@@ -29,6 +29,10 @@ public struct CoordinatorConfiguration: Sendable {
     public var pinListLifetimeSeconds: Int64 = 86_400
     /// Ingest limits.
     public var ingest = Ingest()
+    /// Longest a client may take to send a request body (slow senders get 408 and lose the connection).
+    public var bodyTimeoutSeconds: Int64 = 30
+    /// A connection with no request in progress and nothing read for this long is closed.
+    public var idleTimeoutSeconds: Int64 = 60
     /// `PRAGMA synchronous`: `true` = FULL (an acknowledged batch survives power loss), `false` = NORMAL (WAL:
     /// survives a process crash, may lose the last commits on power loss).
     public var synchronousFull = true
@@ -91,6 +95,8 @@ public struct CoordinatorConfiguration: Sendable {
         if consensusDebounceMilliseconds < 0 { try fail("consensus.debounce_ms", "must not be negative") }
         if pinListLifetimeSeconds < 60 { try fail("pin_list.lifetime_seconds", "must be at least 60") }
         if ingest.maxBodyBytes < 1024 { try fail("ingest.max_body_bytes", "must be at least 1024") }
+        if bodyTimeoutSeconds < 1 { try fail("listen.body_timeout_seconds", "must be at least 1") }
+        if idleTimeoutSeconds < 1 { try fail("listen.idle_timeout_seconds", "must be at least 1") }
         if ingest.maxPastSeconds < 1 { try fail("ingest.max_past_seconds", "must be positive") }
         if ingest.maxFutureSeconds < 0 { try fail("ingest.max_future_seconds", "must not be negative") }
         if adminTokens.contains(where: { $0.utf8.count < 16 }) {

@@ -11,13 +11,14 @@ struct AdminController: Sendable {
     let alerts: Trigger
     let channels: [String]
     let clock: CoordinatorClock
+    let bodyTimeout: Duration
 
     static let bodyLimit = 64 << 10
 
     func add(to router: Router<BasicRequestContext>) {
         router.post(RouterPath(APIPath.targets)) { request, _ in
             try auth.check(request)
-            let spec = try await JSONResponse.decode(TargetSpec.self, from: request, limit: Self.bodyLimit)
+            let spec = try await JSONResponse.decode(TargetSpec.self, from: request, limit: Self.bodyLimit, timeout: bodyTimeout)
             if let problem = spec.problem { throw CoordinatorError(.malformedRequest, problem) }
             let added = try await registry.add(spec, now: clock.now)
             consensus.signal()
@@ -25,7 +26,7 @@ struct AdminController: Sendable {
         }
         router.post(RouterPath(APIPath.agents)) { request, _ in
             try auth.check(request)
-            let agent = try await JSONResponse.decode(AgentEnrollment.self, from: request, limit: Self.bodyLimit)
+            let agent = try await JSONResponse.decode(AgentEnrollment.self, from: request, limit: Self.bodyLimit, timeout: bodyTimeout)
             if let problem = AgentRules.problem(id: agent.id, region: agent.region) {
                 throw CoordinatorError(.malformedRequest, problem)
             }
@@ -55,7 +56,7 @@ struct AdminController: Sendable {
     /// `POST /v1/targets/{id}/approve`: approvals may precede the digest's appearance (pre-approval).
     func approve(_ request: Request, id: String) async throws -> Response {
         try auth.check(request)
-        let approval = try await JSONResponse.decode(ApproveRequest.self, from: request, limit: Self.bodyLimit)
+        let approval = try await JSONResponse.decode(ApproveRequest.self, from: request, limit: Self.bodyLimit, timeout: bodyTimeout)
         guard QueryController.isSHA256(approval.sha256) else {
             throw CoordinatorError(.malformedRequest, "sha256 must be 64 lowercase hex digits")
         }

@@ -7,6 +7,7 @@ extension CoordinatorError: HTTPResponseError {
         switch code {
         case .malformedRequest: return .badRequest
         case .tooLarge: return .contentTooLarge
+        case .timeout: return .requestTimeout
         case .unauthorized: return .unauthorized
         case .notFound: return .notFound
         case .storage: return .serviceUnavailable

@@ -16,14 +16,15 @@ enum JSONResponse {
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
-    /// Decodes a request body of at most `limit` bytes as `T`; 413 above the limit, 400 when it does not decode.
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
+    /// Decodes a request body of at most `limit` bytes, received within `timeout`, as `T`; 413 above the limit, 408
+    /// when the client is too slow, 400 when it does not decode.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int, timeout: Duration) async throws -> T {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw CoordinatorError(.tooLarge, "request body of \(length) bytes is above the limit of \(limit)")
         }
         let body: ByteBuffer
         do {
-            body = try await request.body.collect(upTo: limit)
+            body = try await collect(request.body, limit: limit, timeout: timeout)
         } catch is NIOTooManyBytesError {
             throw CoordinatorError(.tooLarge, "request body is above the limit of \(limit) bytes")
         }
@@ -31,6 +32,23 @@ enum JSONResponse {
             return try Canonical.decode(T.self, from: body.readableBytesView)
         } catch {
             throw CoordinatorError(.malformedRequest, "body is not a valid \(T.self): \(String(describing: error).prefix(400))")
+        }
+    }
+
+    /// The whole body, or `timeout` (a client trickling bytes would otherwise hold a handler for as long as it
+    /// likes: the connection's idle timer restarts with every byte). Cancelling the read ends the body stream.
+    private static func collect(_ body: RequestBody, limit: Int, timeout: Duration) async throws -> ByteBuffer {
+        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await body.collect(upTo: limit) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let collected = first else {
+                throw CoordinatorError(.timeout, "request body not received within \(timeout.components.seconds) s")
+            }
+            return collected
         }
     }
 }

@@ -12,13 +12,15 @@ struct ObservationController: Sendable {
     let clock: CoordinatorClock
     let consensus: ConsensusService
     let metrics: CoordinatorMetrics
+    let bodyTimeout: Duration
 
     func add(to router: Router<BasicRequestContext>) {
         router.post(RouterPath(APIPath.observations)) { request, context in try await ingest(request, context) }
     }
 
     func ingest(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let batch = try await JSONResponse.decode(ObservationBatch.self, from: request, limit: limits.maxBodyBytes)
+        let batch = try await JSONResponse.decode(
+            ObservationBatch.self, from: request, limit: limits.maxBodyBytes, timeout: bodyTimeout)
         let started = ContinuousClock.now
         let check = ObservationCheck(directory: directory.contents, limits: limits, now: clock.now)
         var items: [ObservationReceipt.Item] = []
