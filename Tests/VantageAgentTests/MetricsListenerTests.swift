@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import Testing
 import VantageAgent
 import VantageCore
@@ -138,6 +139,18 @@ struct MetricsListenerTests {
                 #expect(at.map { $0 >= started.rounded(.down) && $0 <= finished + 1 } == true, "repo\(n): \(String(describing: at))")
             }
             #expect(value("vantage_agent_last_success_timestamp_seconds", ["target": "missing"]) == nil)
+
+            // A client that connects and sends nothing is disconnected by the listener's idle timer.
+            let silent = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: metricsPort).get()
+            let closed = try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask { try await silent.closeFuture.get(); return true }
+                group.addTask { try await Task.sleep(for: .seconds(60)); return false }
+                defer { group.cancelAll() }
+                return try await group.next() ?? false
+            }
+            if !closed { try? await silent.close() }
+            #expect(closed, "a silent connection to /metrics was still open after 60 s")
 
             // Anything but /metrics is 404.
             #expect(try await Self.scrape(base + "/other").status == 404)

@@ -12,6 +12,9 @@ public final class MetricsListener: Service, Sendable {
     let host: String
     let port: Int
     let logger: Logger
+    /// A connection that sends nothing for this long is closed (a scrape takes milliseconds; a silent client must
+    /// not hold a socket forever).
+    static let idleTimeout = TimeAmount.seconds(10)
 
     public init(registry: PrometheusCollectorRegistry, host: String, port: Int, logger: Logger) {
         self.registry = registry
@@ -27,6 +30,7 @@ public final class MetricsListener: Service, Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: Self.idleTimeout))
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(MetricsHandler(registry: registry))
                 }
@@ -46,6 +50,10 @@ final class MetricsHandler: ChannelInboundHandler, Sendable {
     let registry: PrometheusCollectorRegistry
 
     init(registry: PrometheusCollectorRegistry) { self.registry = registry }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent { context.close(promise: nil) } else { context.fireUserInboundEventTriggered(event) }
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .head(let request) = unwrapInboundIn(data) else { return }
