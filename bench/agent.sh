@@ -44,7 +44,8 @@ BASE="https://127.0.0.1:$PORT"
 {
   printf '{"agent":{"id":"bench","region":"local","key":"%s"},"coordinators":["%s"],' "$W/agent.key" "$BASE"
   printf '"spool":{"dir":"%s","batch_size":500},"poll":{"concurrency":%d},' "$W/spool" "$C"
-  printf '"http":{"ca_bundle":"%s","request_timeout_seconds":30,"total_timeout_seconds":120},"targets":{' "$W/pki/ca/ca.crt"
+  printf '"http":{"ca_bundle":"%s","request_timeout_seconds":30,"total_timeout_seconds":120},' "$W/pki/ca/ca.crt"
+  printf '"network":{"allow_private_addresses":true},"targets":{'  # the server is on loopback
   for ((i = 0; i < N; i++)); do
     [[ $i -gt 0 ]] && printf ','
     printf '"t%d":{"kind":"tuf","url":"%s/files/t%d","trusted_root":"%s"}' "$i" "$BASE" "$i" "$W/www/chain/1.root.json"

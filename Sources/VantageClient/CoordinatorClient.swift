@@ -82,10 +82,16 @@ public struct CoordinatorClient: Sendable {
         _ = try await send(.DELETE, "\(APIPath.targets)/\(APIPath.segment(id))", accept: [200, 204])
     }
 
-    public func approve(target: String, sha256: String, note: String? = nil) async throws {
+    /// Sends an approver's signed approval.
+    public func approve(target: String, sha256: String, approval: Approval, note: String? = nil) async throws {
         _ = try await send(
             .POST, "\(APIPath.targets)/\(APIPath.segment(target))/approve",
-            body: try Canonical.encode(ApproveRequest(sha256: sha256, note: note)), accept: [200, 201, 204])
+            body: try Canonical.encode(ApproveRequest(sha256: sha256, approval: approval, note: note)), accept: [200, 201, 204])
+    }
+
+    /// The stored approvals of a target's current source (agents verify them against their own approver keys).
+    public func approvals(_ id: String) async throws -> ApprovalSet {
+        try await json(.GET, "\(APIPath.targets)/\(APIPath.segment(id))/approvals")
     }
 
     public func enroll(_ agent: AgentEnrollment) async throws {

@@ -73,7 +73,11 @@ public func buildCoordinator(
     let registry = RegistryStore(database: database, directory: directory)
     let now = clock.now
     for agent in configuration.agents { try await registry.enroll(agent, now: now) }
-    for target in configuration.targets { try await registry.add(target, now: now) }
+    let sinks = makeSinks(configuration.alerts, clock: clock)
+    let channels = sinks.map(\.channel)
+    for target in configuration.targets {
+        try await registry.add(target, now: now, allowSourceChange: true, channels: channels)
+    }
     try await registry.loadDirectory()
 
     let pinLists = PinListCache()
@@ -82,8 +86,6 @@ public func buildCoordinator(
 
     let metrics = CoordinatorMetrics()
     if let latest = pinLists.latest { metrics.published(version: latest.version) }
-    let sinks = makeSinks(configuration.alerts, clock: clock)
-    let channels = sinks.map(\.channel)
     let alertTrigger = Trigger()
     let events = EventStore(database: database)
     let consensus = ConsensusService(
@@ -96,10 +98,11 @@ public func buildCoordinator(
     let router = Router(context: BasicRequestContext.self)
     let queries = QueryController(
         queries: QueryStore(database: database), events: events, pinLists: pinLists, configuration: configuration,
-        identity: identity, clock: clock)
+        identity: identity, clock: clock, directory: directory)
     let admin = AdminController(
         auth: AdminAuth(tokens: configuration.adminTokens), registry: registry, events: events, consensus: consensus,
-        alerts: alertTrigger, channels: channels, clock: clock, bodyTimeout: .seconds(configuration.bodyTimeoutSeconds))
+        alerts: alertTrigger, channels: channels, clock: clock, bodyTimeout: .seconds(configuration.bodyTimeoutSeconds),
+        approvers: configuration.approvers)
     ObservationController(
         directory: directory, store: IngestStore(database: database), limits: configuration.ingest, clock: clock,
         consensus: consensus, metrics: metrics, bodyTimeout: .seconds(configuration.bodyTimeoutSeconds)

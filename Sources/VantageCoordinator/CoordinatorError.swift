@@ -20,6 +20,8 @@ public struct CoordinatorError: Error, Hashable, Sendable, CustomStringConvertib
         public static let unauthorized = Code(rawValue: "unauthorized")
         /// The named target, pin list, blob or agent does not exist (HTTP 404).
         public static let notFound = Code(rawValue: "not_found")
+        /// The request contradicts stored state (e.g. re-adding a target id with another source).
+        public static let conflict = Code(rawValue: "conflict")
         /// The configuration is invalid; the reason names the key.
         public static let configuration = Code(rawValue: "configuration")
         /// The coordinator signing key is missing or unreadable.

@@ -66,7 +66,7 @@ func coordinatorConfiguration(agents: [Agent], targets: Int, synchronousFull: Bo
     configuration.listenPort = 0
     configuration.stateDirectory = directory
     configuration.agents = agents.map { AgentEnrollment(id: $0.id, region: $0.region, publicKey: $0.identity.publicKey) }
-    configuration.targets = (0..<targets).map { TargetSpec(id: "bench/target-\($0)", kind: .tuf, url: "https://tuf.example.test/\($0)") }
+    configuration.targets = (0..<targets).map { TargetSpec(id: "bench/target-\($0)", kind: .tuf, url: benchSource("bench/target-\($0)").url) }
     configuration.consensus = ConsensusPolicy(quorum: 2, minRegions: 2, minDuration: .init(first: 0, resigned: 0, rotated: 0, replaced: 0))
     configuration.consensusIntervalSeconds = 3600
     configuration.consensusDebounceMilliseconds = 3_600_000
@@ -112,10 +112,15 @@ func get(_ path: String, port: Int) async throws -> [UInt8] {
     return Array(bytes.readableBytesView)
 }
 
+/// The source of bench target `id` (`bench/target-N` → `https://tuf.example.test/N`).
+func benchSource(_ id: String) -> RepositorySource {
+    RepositorySource(kind: .tuf, normalisedURL: "https://tuf.example.test/" + id.dropFirst("bench/target-".count), gun: nil)
+}
+
 func signedObservation(_ agent: Agent, target: String, at: Timestamp, sequence: Int64) throws -> SignedObservation {
     let observation = Observation(
-        agent: agent.id, region: agent.region, target: target, kind: .tuf, observedAt: at, sequence: sequence, latencyMilliseconds: 40,
-        fingerprint: fingerprint)
+        agent: agent.id, region: agent.region, target: target, source: benchSource(target), observedAt: at, sequence: sequence,
+        latencyMilliseconds: 40, fingerprint: fingerprint, continuity: .firstSight)
     return try SignedObservation(signing: observation, with: agent.identity)
 }
 
@@ -132,10 +137,11 @@ func commitAgreement(_ coordinator: Coordinator, targets: Int) async throws {
     for target in 0..<targets {
         for agent in agents {
             let statement = AttestationStatement(
-                agent: agent.id, target: "bench/target-\(target)", kind: .tuf, gun: nil, sha256: fingerprint.sha256, observedAt: now)
+                agent: agent.id, target: "bench/target-\(target)", source: benchSource("bench/target-\(target)"),
+                sha256: fingerprint.sha256, observedAt: now, continuity: .firstSight)
             chunk.append(VerifiedObservation(
                 id: "\(agent.id)/\(target)", agent: agent.id, target: statement.target, observedAt: now, outcome: fingerprint.sha256,
-                attestationSignature: ByteEncoding.base64Encode(try agent.identity.sign(try statement.signingBytes)),
+                attestationSignature: ByteEncoding.base64Encode(try agent.identity.sign(try statement.signingBytes)), continuity: .firstSight,
                 rootBytes: chunk.isEmpty ? (fingerprint.sha256, root) : nil))
         }
         if chunk.count >= 10_000 {
@@ -183,8 +189,8 @@ if !CommandLine.arguments.contains("--pin-list-only") {
     let verifyCount = quick ? 5_000 : 20_000
     let messages = try (0..<verifyCount).map { n in
         try Canonical.bytes(of: Observation(
-            agent: agents[0].id, region: agents[0].region, target: "bench/target-\(n % 1000)", kind: .tuf, observedAt: now,
-            sequence: Int64(n), latencyMilliseconds: 40, fingerprint: fingerprint))
+            agent: agents[0].id, region: agents[0].region, target: "bench/target-\(n % 1000)", source: benchSource("bench/target-\(n % 1000)"),
+            observedAt: now, sequence: Int64(n), latencyMilliseconds: 40, fingerprint: fingerprint, continuity: .firstSight))
     }
     let signatures = try messages.map { try agents[0].identity.sign($0) }
     let (valid, verifySeconds) = await elapsed { zip(messages, signatures).filter { agents[0].identity.publicKey.isValidSignature($1, for: $0) }.count }

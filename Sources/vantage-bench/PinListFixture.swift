@@ -7,6 +7,8 @@ import VantageTUF
 struct PinListFixture {
     var directory: URL
     var count: Int
+    /// The Notary server every pin's source names (`pins install --server`).
+    static let server = "https://notary.bench.example"
 
     func write() throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -26,17 +28,19 @@ struct PinListFixture {
         for n in 0..<count {
             let target = String(format: "bench.example/app-%05d", n)
             // Every pin names the same root bytes; only the first is installed, and the rest cost the same to carry.
+            let source = RepositorySource(kind: .notary, normalisedURL: Self.server, gun: target)
             let attestations = try agents.prefix(3).map { agent in
                 let statement = AttestationStatement(
-                    agent: agent.id, target: target, kind: .notary, gun: target, sha256: fingerprint.sha256, observedAt: now)
-                return Attestation(agent: agent.id, observedAt: now, signature: ByteEncoding.base64Encode(try agent.key.sign(try statement.signingBytes)))
+                    agent: agent.id, target: target, source: source, sha256: fingerprint.sha256, observedAt: now, continuity: .firstSight)
+                return Attestation(
+                    agent: agent.id, observedAt: now, continuity: .firstSight,
+                    signature: ByteEncoding.base64Encode(try agent.key.sign(try statement.signingBytes)))
             }
-            pins.append(Pin(target: target, kind: .notary, gun: target, fingerprint: fingerprint, firstPinnedAt: now,
-                            classification: "first", attestations: attestations))
+            pins.append(Pin(target: target, source: source, sha256: fingerprint.sha256, attestations: attestations))
         }
         let policy = ConsensusPolicy(quorum: 3, minRegions: 3)
         let list = try PinList.build(pins: pins, version: 1, issuedAt: now, lifetimeSeconds: 86_400, previous: "",
-                                     policy: policy, identity: coordinator)
+                                     policy: policy, identity: coordinator, coordinatorID: "bench")
         try Data(try Canonical.encode(list)).write(to: directory.appendingPathComponent("pins.json"))
         // The coordinator's answers for one target, as static files: header, one pin with its proof, the blob.
         let www = directory.appendingPathComponent("www/v1")

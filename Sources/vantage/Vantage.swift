@@ -11,7 +11,7 @@ struct Vantage: AsyncParsableCommand {
         version: VantageVersion.current,
         subcommands: [
             RootCommand.self, PinsCommand.self, PolicyCommand.self, StatusCommand.self, QueryCommand.self,
-            HistoryCommand.self, AgentsCommand.self, EventsCommand.self, TargetsCommand.self, ApproveCommand.self,
+            HistoryCommand.self, AgentsCommand.self, EventsCommand.self, TargetsCommand.self, ApproveCommand.self, ApproverCommand.self,
             AlertsCommand.self, DemoCommand.self,
         ]
     )

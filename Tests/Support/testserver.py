@@ -9,6 +9,9 @@ Routes:
   /files403/PATH         DIR/PATH, 403 when missing (an object store)
   /redirect/http         302 to http://127.0.0.1:PORT/files/1.root.json
   /redirect/chain/N/PATH N redirects (relative Location), then /files/PATH
+  /redirect/to?location=URL  302 to URL (any host: destination checks on redirect hops)
+  /status/N              status N with a body that is the server's own text (VANTAGE-BODY-MARKER), and for 401 a
+                         Bearer challenge whose realm is given by ?realm=URL
   /big                   200 with Content-Length 600000
   /big-chunked           200, chunked, 600000 bytes, no Content-Length
   /lying-small           Content-Length 20, then 100000 bytes
@@ -19,7 +22,8 @@ Routes:
   /v2/GUN/_trust/tuf/F   Notary-style, bearer token required (token "good-token"); serves DIR/notary/GUN/F.
                          The challenge realm depends on the GUN's first segment: bad -> /token-bad (500),
                          hang -> /token-hang (never answers), garbage -> /token-garbage (not JSON),
-                         access -> /token-access (access_token), other -> /token.
+                         access -> /token-access (access_token), other -> /token. The realm's host is
+                         127.0.0.1, or localhost when the first segment is localrealm.
   /token*                token endpoints; /token checks service=vantage-test and scope=repository:GUN:pull
   POST /v1/observations  acknowledges every observation (no signature check; for bench/agent.sh)
 """
@@ -78,6 +82,13 @@ class Handler(BaseHTTPRequestHandler):
             n = int(n)
             location = "/redirect/chain/%d/%s" % (n - 1, target) if n > 1 else "/files/" + target
             return self.send(302, b"", {"Location": location})
+        if path == "/redirect/to":
+            return self.send(302, b"", {"Location": (query.get("location") or [""])[0]})
+        if path.startswith("/status/"):
+            headers = {"X-Marker": "VANTAGE-HEADER-MARKER"}
+            if query.get("realm"):
+                headers["WWW-Authenticate"] = 'Bearer realm="%s",service="vantage-test"' % query["realm"][0]
+            return self.send(int(path[len("/status/"):].split("/")[0]), b"VANTAGE-BODY-MARKER <b>server text</b>", headers)
         if path == "/big":
             return self.send(200, b"a" * 600000)
         if path == "/big-chunked":
@@ -124,8 +135,9 @@ class Handler(BaseHTTPRequestHandler):
                 kind = gun.split("/")[0]
                 realm = {"bad": "/token-bad", "hang": "/token-hang", "garbage": "/token-garbage",
                          "access": "/token-access"}.get(kind, "/token")
-                challenge = 'Bearer realm="%s://127.0.0.1:%d%s",service="vantage-test",scope="repository:%s:pull"' % (
-                    scheme, port, realm, gun)
+                realm_host = "localhost" if kind == "localrealm" else "127.0.0.1"
+                challenge = 'Bearer realm="%s://%s:%d%s",service="vantage-test",scope="repository:%s:pull"' % (
+                    scheme, realm_host, port, realm, gun)
                 return self.send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}', {"WWW-Authenticate": challenge})
             return self.file(os.path.join("notary", gun, name), 404)
         if path == "/token":
@@ -136,7 +148,7 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/token-access":
             return self.send(200, json.dumps({"access_token": "good-token", "token": "wrong-token"}).encode())
         if path == "/token-bad":
-            return self.send(500, b"internal error")
+            return self.send(500, b"internal error VANTAGE-BODY-MARKER")
         if path == "/token-garbage":
             return self.send(200, b"<html>not a token</html>")
         if path == "/token-hang":

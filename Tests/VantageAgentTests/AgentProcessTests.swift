@@ -35,6 +35,7 @@ struct AgentProcessTests {
                   "spool": {"dir": "spool", "batch_size": 5},
                   "poll": {"interval_seconds": 3600, "jitter_seconds": 0, "concurrency": 4},
                   "http": {"ca_bundle": "\(fixture.certificates.caFile)", "request_timeout_seconds": 5, "total_timeout_seconds": 10},
+                  "network": {"allow_private_addresses": true},
                   "targets": {\(targets.joined(separator: ","))}
                 }
                 """

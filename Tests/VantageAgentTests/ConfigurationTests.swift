@@ -85,6 +85,68 @@ struct ConfigurationTests {
         BadCase(edit: { $0.replacingOccurrences(of: "https://notary.docker.io", with: "notary.docker.io") }, key: "targets.docker.io/library/debian"),
     ]
 
+    /// `valid` with a `network` object holding `body`.
+    static func withNetwork(_ body: String) -> String {
+        valid.replacingOccurrences(of: #""spool": {"#, with: #""network": {\#(body)}, "spool": {"#)
+    }
+
+    static let badNetworkCases: [BadCase] = [
+        BadCase(edit: { _ in withNetwork(#""allowed_sources": ["exa mple.com"]"#) }, key: "network.allowed_sources"),
+        BadCase(edit: { _ in withNetwork(#""allowed_sources": ["a.*.example.com"]"#) }, key: "network.allowed_sources"),
+        BadCase(edit: { _ in withNetwork(#""allowed_sources": ["https://host/x?y=1"]"#) }, key: "network.allowed_sources"),
+        BadCase(edit: { _ in withNetwork(#""allowed_sources": ["ftp://host"]"#) }, key: "network.allowed_sources"),
+        BadCase(edit: { _ in withNetwork(#""allowed_sources": [""]"#) }, key: "network.allowed_sources"),
+        BadCase(edit: { _ in withNetwork(#""allowed_sources": "notary.example.com""#) }, key: "network.allowed_sources"),
+        BadCase(edit: { _ in withNetwork(#""allowed_sources": [1, 2]"#) }, key: "network.allowed_sources"),
+        BadCase(edit: { _ in withNetwork(#""allow_private_addresses": "yes""#) }, key: "network.allow_private_addresses"),
+        // (A JSON number for a boolean is not in this table: swift-configuration's JSON provider reads 0/1 as booleans,
+        // for every boolean key alike.)
+        BadCase(edit: { _ in withNetwork(#""max_targets": "many""#) }, key: "network.max_targets"),
+        BadCase(edit: { _ in withNetwork(#""max_targets": 0"#) }, key: "network.max_targets"),
+        BadCase(edit: { _ in withNetwork(#""max_targets": 2000000"#) }, key: "network.max_targets"),
+    ]
+
+    @Test(arguments: badNetworkCases)
+    func invalidNetworkValueNamesTheKey(_ bad: BadCase) async throws {
+        try await invalidValueNamesTheKey(bad)
+    }
+
+    @Test func networkDefaults() async throws {
+        try await withConfig({ _ in Self.valid }) { _, file in
+            let c = try await AgentConfigurationLoader.load(file: file, environment: [:])
+            #expect(c.network == AgentConfiguration.Network())
+            #expect(c.network.allowedSources.isEmpty)
+            #expect(c.network.allowPrivateAddresses == false)
+            #expect(c.network.maxTargets == 10_000)
+        }
+    }
+
+    @Test func networkKeysParse() async throws {
+        let body = #""allowed_sources": ["notary.example.com", "*.Example.org:4443", "https://TUF.example.net/metadata/"], "allow_private_addresses": true, "max_targets": 250"#
+        try await withConfig({ _ in Self.withNetwork(body) }) { _, file in
+            let c = try await AgentConfigurationLoader.load(file: file, environment: [:])
+            #expect(c.network.allowedSources == [
+                .host("notary.example.com", port: 443), .subdomains(of: "example.org", port: 4443), .urlPrefix("https://tuf.example.net/metadata"),
+            ])
+            #expect(c.network.allowPrivateAddresses)
+            #expect(c.network.maxTargets == 250)
+        }
+    }
+
+    @Test func networkKeysFromTheEnvironment() async throws {
+        try await withConfig({ _ in Self.valid }) { _, file in
+            let c = try await AgentConfigurationLoader.load(
+                file: file,
+                environment: [
+                    "VANTAGE_AGENT_NETWORK_ALLOW_PRIVATE_ADDRESSES": "true", "VANTAGE_AGENT_NETWORK_MAX_TARGETS": "7",
+                    "VANTAGE_AGENT_NETWORK_ALLOWED_SOURCES": "a.example.com,https://b.example.com/m",
+                ])
+            #expect(c.network.allowPrivateAddresses)
+            #expect(c.network.maxTargets == 7)
+            #expect(c.network.allowedSources == [.host("a.example.com", port: 443), .urlPrefix("https://b.example.com/m")])
+        }
+    }
+
     @Test(arguments: badCases)
     func invalidValueNamesTheKey(_ bad: BadCase) async throws {
         try await withConfig({ _ in bad.edit(Self.valid) }) { _, file in

@@ -22,7 +22,9 @@ struct HostileServerTests {
     @Test func untrustedCertificateIsTLS() async throws {
         try await HTTPFixture.with { f in
             let other = try await HTTPFixture.ExtraCA(in: f.scratch.file("other-pki"))
-            let getter = try AHCHTTPGetter(limits: f.limits, caBundlePath: other.caFile, proxy: nil, noProxy: ProxyRule(noProxy: nil))
+            let getter = try AHCHTTPGetter(
+                limits: f.limits, caBundlePath: other.caFile, proxy: nil, noProxy: ProxyRule(noProxy: nil),
+                destinations: DestinationPolicy(allowPrivateAddresses: true))
             let kind = await failureKind { _ = try await getter.get(f.server.url("/files/x.json"), bearerToken: nil, maxBytes: 1000) }
             await getter.shutdown()
             #expect(kind == .tls)

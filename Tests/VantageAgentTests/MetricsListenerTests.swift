@@ -73,6 +73,7 @@ struct MetricsListenerTests {
                   "spool": {"dir": "spool", "batch_size": 5, "max_rows": \(Self.maxRows)},
                   "poll": {"interval_seconds": 3600, "jitter_seconds": 0, "concurrency": 4},
                   "http": {"ca_bundle": "\(fixture.certificates.caFile)", "request_timeout_seconds": 5, "total_timeout_seconds": 10},
+                  "network": {"allow_private_addresses": true},
                   "metrics": {"listen": "127.0.0.1:\(metricsPort)"},
                   "targets": {\(targets.joined(separator: ","))}
                 }

@@ -25,7 +25,9 @@ struct NotaryServerTests {
         try #require(published.status == 0, "\(published.output)")
 
         let limits = FetchLimits(requestTimeout: .seconds(5), totalTimeout: .seconds(20))
-        let getter = try AHCHTTPGetter(limits: limits, caBundlePath: dir + "/tls/ca.crt", proxy: nil, noProxy: ProxyRule(noProxy: nil))
+        let getter = try AHCHTTPGetter(
+            limits: limits, caBundlePath: dir + "/tls/ca.crt", proxy: nil, noProxy: ProxyRule(noProxy: nil),
+            destinations: DestinationPolicy(allowPrivateAddresses: true))
         do {
             try await check(getter: getter, limits: limits, dir: dir, url: url, gun: gun)
         } catch {

@@ -39,6 +39,7 @@ struct ProxyTests {
                   "spool": {"dir": "spool"},
                   "poll": {"concurrency": 2},
                   "http": {"ca_bundle": "\(fixture.certificates.caFile)", "request_timeout_seconds": 5, "total_timeout_seconds": 10},
+                  "network": {"allow_private_addresses": true},
                   "targets": {
                     "proxied": {"kind": "tuf", "url": "\(proxiedURL)"},
                     "direct": {"kind": "tuf", "url": "\(directURL)"}

@@ -11,9 +11,11 @@ struct SpoolTests {
     func probe(_ id: String, root: Root? = nil) -> ProbeResult {
         let target = TargetSpec(id: id, kind: .tuf, url: "https://tuf.example.test")
         if let root {
-            return ProbeResult(target: target, observedAt: Timestamp(seconds: 1_800_000_000), latencyMilliseconds: 3, root: root, chainSteps: 0)
+            return ProbeResult(
+                target: target, source: target.source!, observedAt: Timestamp(seconds: 1_800_000_000), latencyMilliseconds: 3, root: root,
+                chainSteps: 0, continuity: .firstSight)
         }
-        return ProbeResult(target: target, observedAt: Timestamp(seconds: 1_800_000_000), latencyMilliseconds: 3,
+        return ProbeResult(target: target, source: target.source!, observedAt: Timestamp(seconds: 1_800_000_000), latencyMilliseconds: 3,
             error: ObservationError(.connect, "refused"), chainSteps: nil)
     }
 

@@ -17,6 +17,8 @@ struct PinsRefusalTests {
         let fingerprint: RootFingerprint
         let now = Timestamp(Date())
         static let target = "example.test/app"
+        static let server = "https://notary.example.test"
+        static let source = RepositorySource(kind: .notary, normalisedURL: server, gun: target)
 
         init() throws {
             dir = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-pins-\(UUID().uuidString)")
@@ -31,21 +33,25 @@ struct PinsRefusalTests {
             try Data(root).write(to: dir.appendingPathComponent(fingerprint.sha256))
         }
 
-        func attestation(_ agent: String, key: SigningIdentity? = nil, at: Timestamp? = nil) throws -> Attestation {
+        func attestation(
+            _ agent: String, key: SigningIdentity? = nil, at: Timestamp? = nil, continuity: Continuity = .firstSight,
+            source: RepositorySource = World.source
+        ) throws -> Attestation {
             let at = at ?? now.adding(seconds: -60)
             let signer = key ?? agents.first { $0.id == agent }?.key ?? stranger
             let statement = AttestationStatement(
-                agent: agent, target: Self.target, kind: .notary, gun: Self.target, sha256: fingerprint.sha256, observedAt: at)
-            return Attestation(agent: agent, observedAt: at, signature: ByteEncoding.base64Encode(try signer.sign(try statement.signingBytes)))
+                agent: agent, target: Self.target, source: source, sha256: fingerprint.sha256, observedAt: at, continuity: continuity)
+            return Attestation(
+                agent: agent, observedAt: at, continuity: continuity, signature: ByteEncoding.base64Encode(try signer.sign(try statement.signingBytes)))
         }
 
         func list(
-            _ attestations: [Attestation], version: Int64 = 1, previous: String = "", issuedAt: Timestamp? = nil, lifetime: Int64 = 3600
+            _ attestations: [Attestation], version: Int64 = 1, previous: String = "", issuedAt: Timestamp? = nil, lifetime: Int64 = 3600,
+            coordinatorID: String = "c", source: RepositorySource = World.source
         ) throws -> PinList {
-            let pin = Pin(target: Self.target, kind: .notary, gun: Self.target, fingerprint: fingerprint, firstPinnedAt: now,
-                          classification: "first", attestations: attestations)
+            let pin = Pin(target: Self.target, source: source, sha256: fingerprint.sha256, attestations: attestations)
             return try PinList.build(pins: [pin], version: version, issuedAt: issuedAt ?? now, lifetimeSeconds: lifetime,
-                                     previous: previous, policy: ConsensusPolicy(), identity: coordinator)
+                                     previous: previous, policy: ConsensusPolicy(), identity: coordinator, coordinatorID: coordinatorID)
         }
 
         func write(_ list: PinList, _ name: String = "pins.json") throws -> String {
@@ -85,6 +91,22 @@ struct PinsRefusalTests {
             ("statements too old", try w.list([try w.attestation("a1", at: w.now.adding(seconds: -7200)), try w.attestation("a2")]), "stale_attestation"),
             ("two agents from one region", try w.list([try w.attestation("a1"), try w.attestation("a4")]), "quorum"),
             ("an expired list", try w.list([try w.attestation("a1"), try w.attestation("a2")], issuedAt: w.now.adding(seconds: -3700)), "expired"),
+            // The key holder's attacks: the header names another coordinator (to dodge this machine's state), an old
+            // list re-signed with a long life, attestations fresh only relative to a backdated issued_at.
+            ("header relabelled to another coordinator id",
+             try w.list([try w.attestation("a1"), try w.attestation("a2")], coordinatorID: "another-coordinator"), "coordinator_identity"),
+            ("an old list re-signed with a new expiry",
+             try w.list([try w.attestation("a1"), try w.attestation("a2")], issuedAt: w.now.adding(seconds: -4000), lifetime: 86_400 * 30),
+             "list_too_old"),
+            ("attestations fresh at the list's issue time but stale at this machine's clock",
+             try w.list([try w.attestation("a1", at: w.now.adding(seconds: -5000)), try w.attestation("a2", at: w.now.adding(seconds: -5000))],
+                        issuedAt: w.now.adding(seconds: -3000), lifetime: 86_400), "stale_attestation"),
+            ("a quorum attesting an unchained replacement with no approvals",
+             try w.list([try w.attestation("a1", continuity: .unchained), try w.attestation("a2", continuity: .unchained)]),
+             "unapproved_replacement"),
+            ("attestations re-labelled to another source after signing",
+             try w.list([try w.attestation("a1"), try w.attestation("a2")], source: RepositorySource(kind: .notary, normalisedURL: "https://attacker.example", gun: World.target)),
+             "attestation_signature"),
         ]
         for (name, list, rule) in cases {
             let result = try w.verify(try w.write(list, "case.json"), state: "fresh-\(UUID().uuidString).json")
@@ -112,7 +134,8 @@ struct PinsRefusalTests {
         let trust = w.dir.appendingPathComponent("trust").path
         func install(_ extra: [String] = []) throws -> CLI.Result {
             try CLI.run(["pins", "install", World.target, "--policy", try w.policy(), "--pins", pins, "--blob-dir", w.dir.path,
-                         "--trust-dir", trust, "--state", w.dir.appendingPathComponent("s-\(UUID().uuidString)").path] + extra)
+                         "--trust-dir", trust, "--state", w.dir.appendingPathComponent("s-\(UUID().uuidString)").path]
+                        + (extra.contains("--server") || extra.contains("--no-server") ? extra.filter { $0 != "--no-server" } : ["--server", World.server] + extra))
         }
         let installed = try install()
         #expect(installed.status == 0, "\(installed.stdout) \(installed.stderr)")
@@ -128,6 +151,36 @@ struct PinsRefusalTests {
         try Data(w.root + [0x20]).write(to: w.dir.appendingPathComponent(w.fingerprint.sha256))
         let mismatch = try install()
         #expect(mismatch.status == 12)
-        #expect(mismatch.stderr.contains("do not match"))
+        #expect(mismatch.stderr.contains("blob_mismatch"))
+        #expect(FileManager.default.contents(atPath: path).map(Array.init) == w.root, "nothing written")
+    }
+
+    @Test("install binds the source: another server is refused, no source at all is a usage error; nothing written")
+    func sourceBinding() throws {
+        let w = try World()
+        defer { try? FileManager.default.removeItem(at: w.dir) }
+        let pins = try w.write(try w.list([try w.attestation("a1"), try w.attestation("a2")]))
+        let trust = w.dir.appendingPathComponent("trust").path
+        let state = w.dir.appendingPathComponent("state.json").path
+        func install(_ extra: [String]) throws -> CLI.Result {
+            try CLI.run(["pins", "install", World.target, "--policy", try w.policy(), "--pins", pins, "--blob-dir", w.dir.path,
+                         "--trust-dir", trust, "--state", state] + extra)
+        }
+        let path = "\(trust)/tuf/\(World.target)/metadata/root.json"
+        let usage = try install([])
+        #expect(usage.status == 64, "\(usage.stderr)")
+        #expect(usage.stderr.contains("--server"))
+        let other = try install(["--server", "https://notary.other.example"])
+        #expect(other.status == 12)
+        #expect(other.stderr.contains("source_mismatch"), "\(other.stderr)")
+        let otherGUN = try install(["--server", World.server, "--gun", "example.test/other"])
+        #expect(otherGUN.status == 12)
+        #expect(otherGUN.stderr.contains("source_mismatch"))
+        #expect(!FileManager.default.fileExists(atPath: path), "nothing installed")
+        #expect(!FileManager.default.fileExists(atPath: state), "client state unchanged")
+        // Positive control: the same list with the client's own source (default port and case normalised) installs.
+        let good = try install(["--server", "HTTPS://Notary.Example.Test:443/"])
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(FileManager.default.contents(atPath: path).map(Array.init) == w.root)
     }
 }

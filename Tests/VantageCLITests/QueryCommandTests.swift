@@ -26,6 +26,11 @@ struct QueryCommandTests {
         configuration.adminTokens = [token]
         configuration.agents = agents.map { AgentEnrollment(id: $0.id, region: $0.region, publicKey: $0.key.publicKey) }
         configuration.targets = ["agreed", "split", "unseen"].map { TargetSpec(id: "t/\($0)", kind: .tuf, url: "https://tuf.example.test/\($0)") }
+        // An approver whose key file `vantage approve` signs with.
+        let approverKey = work.appendingPathComponent("approver.key").path
+        let approverIdentity = SigningIdentity()
+        try Data(approverIdentity.fileContents.utf8).write(to: URL(fileURLWithPath: approverKey))
+        configuration.approvers = [ApproverKey(id: "approver-1", publicKey: approverIdentity.publicKey)]
         configuration.consensus = ConsensusPolicy(quorum: 2, minRegions: 2, minDuration: .init(first: 0, resigned: 0, rotated: 0, replaced: 0))
 
         // Two repositories' roots: everyone sees A for t/agreed; for t/split a1 sees A, a2 sees B (a tie).
@@ -39,8 +44,10 @@ struct QueryCommandTests {
         func observation(_ agent: (id: String, region: String, key: SigningIdentity), _ target: String, _ bytes: [UInt8]) throws -> SignedObservation {
             let parsed = try Root.parse(bytes)
             return try SignedObservation(signing: Observation(
-                agent: agent.id, region: agent.region, target: target, kind: .tuf, observedAt: now, sequence: Int64.random(in: 1...1_000_000),
-                latencyMilliseconds: 5, fingerprint: RootFingerprint(parsed), selfSignature: SelfSignature(RootVerifier.selfCheck(parsed))),
+                agent: agent.id, region: agent.region, target: target,
+                source: RepositorySource(kind: .tuf, url: "https://tuf.example.test/\(target.dropFirst(2))", gun: nil)!, observedAt: now,
+                sequence: Int64.random(in: 1...1_000_000), latencyMilliseconds: 5, fingerprint: RootFingerprint(parsed),
+                selfSignature: SelfSignature(RootVerifier.selfCheck(parsed)), continuity: .firstSight),
                 with: agent.key, rootBytes: bytes)
         }
 
@@ -105,8 +112,21 @@ struct QueryCommandTests {
         #expect(try await CLI.runDetached(["targets", "list", "--format", "json"] + c).stdout.contains("t/new"))
         #expect(try await CLI.runDetached(["targets", "remove", "t/new"] + c, environment: ["VANTAGE_TOKEN": token]).status == 0)
         #expect(!(try await CLI.runDetached(["targets", "list", "--format", "json"] + c).stdout.contains("t/new")))
-        #expect(try await CLI.runDetached(["approve", "t/split", splitDigest, "--token", token] + c).status == 0)
-        #expect(try await CLI.runDetached(["approve", "t/split", "not-a-digest", "--token", token] + c).status == 64)
+        let approverKey = work.appendingPathComponent("approver.key").path
+        let approve = ["approve", "t/split", splitDigest, "--key", approverKey, "--approver", "approver-1", "--token", token]
+        let approved = try await CLI.runDetached(approve + ["--server", "https://tuf.example.test/split"] + c)
+        #expect(approved.status == 0, "\(approved.stderr)")
+        // The approver names the source they checked; the coordinator's record must agree or nothing is signed.
+        let otherSource = try await CLI.runDetached(approve + ["--server", "https://tuf.example.test/agreed"] + c)
+        #expect(otherSource.status == 12 && otherSource.stderr.contains("source_mismatch"), "\(otherSource.stderr)")
+        // A key the coordinator does not list as an approver is refused by the coordinator.
+        let strangerKey = work.appendingPathComponent("stranger.key").path
+        try Data(SigningIdentity().fileContents.utf8).write(to: URL(fileURLWithPath: strangerKey))
+        let stranger = try await CLI.runDetached(
+            ["approve", "t/split", splitDigest, "--key", strangerKey, "--approver", "approver-1", "--token", token,
+             "--server", "https://tuf.example.test/split"] + c)
+        #expect(stranger.status == 1 && stranger.stderr.contains("approval does not verify"), "\(stranger.stderr)")
+        #expect(try await CLI.runDetached(approve.map { $0 == splitDigest ? "not-a-digest" : $0 } + ["--server", "https://x.test"] + c).status == 64)
         #expect(try await CLI.runDetached(["alerts", "test", "--token", token] + c).status == 0)
 
         let policyPath = work.appendingPathComponent("exported-policy.json").path

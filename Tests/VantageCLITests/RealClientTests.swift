@@ -77,7 +77,8 @@ struct RealClientTests {
         let trust = work.appendingPathComponent("ci/.docker/trust").path
         let state = work.appendingPathComponent("ci/state.json").path
         let install = try CLI.run(["pins", "install", Self.gun, "--policy", policyPath, "--pins", work.appendingPathComponent("pins.json").path,
-                                   "--blob-dir", work.appendingPathComponent("blobs").path, "--trust-dir", trust, "--state", state])
+                                   "--blob-dir", work.appendingPathComponent("blobs").path, "--trust-dir", trust, "--state", state,
+                                   "--server", "https://127.0.0.1:\(p1)"])
         #expect(install.status == 0, "\(install.stdout) \(install.stderr)")
         let genuineList = try CLI.exec("/bin/bash", [notary, "list", "https://127.0.0.1:\(p1)", Self.gun, trust, ca])
         #expect(genuineList.status == 0, "notary list against the genuine server: \(genuineList.stdout) \(genuineList.stderr)")
@@ -89,7 +90,7 @@ struct RealClientTests {
         let tufRoot = work.appendingPathComponent("ci/sigstore-root.json").path
         let tufInstall = try CLI.run(["pins", "install", Self.tufTarget, "--policy", policyPath, "--pins",
                                       work.appendingPathComponent("pins.json").path, "--blob-dir", work.appendingPathComponent("blobs").path,
-                                      "--tuf-root", tufRoot, "--state", state])
+                                      "--tuf-root", tufRoot, "--state", state, "--server", "http://127.0.0.1:\(m1)"])
         #expect(tufInstall.status == 0, "\(tufInstall.stdout) \(tufInstall.stderr)")
         let refreshed = try CLI.exec("/usr/bin/env", ["python3", tufRepo, "refresh", tufRoot, "http://127.0.0.1:\(m1)/"])
         #expect(refreshed.status == 0, "python-tuf against the genuine mirror: \(refreshed.stdout)")
@@ -118,7 +119,8 @@ struct RealClientTests {
             configuration.agents.append(AgentEnrollment(id: id, region: region, publicKey: identity.publicKey))
             agentConfigurations.append(AgentConfiguration(
                 agentID: id, region: region, keyPath: keyPath, coordinators: [], spoolDirectory: work.appendingPathComponent("\(id)-spool").path,
-                caBundlePath: caBundle, targets: targets.map { AgentConfiguration.Target(spec: $0) }))
+                caBundlePath: caBundle, targets: targets.map { AgentConfiguration.Target(spec: $0) },
+                network: .init(allowPrivateAddresses: true)))  // the test servers are on loopback
         }
         let port = PortBox()
         let coordinator = try await buildCoordinator(

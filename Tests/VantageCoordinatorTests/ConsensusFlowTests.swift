@@ -19,8 +19,9 @@ import VantageTUF
         let (eu, us, ap) = (c.agents[0], c.agents[1], c.agents[2])
         try await c.coordinator.application.test(.router) { client in
             var repository = try TestRepository()
-            func observe(_ agents: [TestAgent], _ root: [UInt8]) async throws {
-                let receipt = try await client.submit(try agents.map { try $0.observe(Self.target, root: root, at: c.now) })
+            func observe(_ agents: [TestAgent], _ root: [UInt8], _ continuity: Continuity = .same) async throws {
+                let receipt = try await client.submit(
+                    try agents.map { try $0.observe(Self.target, root: root, at: c.now, continuity: continuity) })
                 #expect(receipt.items.allSatisfy { $0.accepted }, "\(receipt.items.compactMap(\.reason))")
             }
             func round() async throws -> [VantageEvent.Kind] {
@@ -32,14 +33,14 @@ import VantageTUF
 
             // First pin: two agents in two regions.
             let v1 = try repository.root(version: 1)
-            try await observe([eu, us], v1)
+            try await observe([eu, us], v1, .firstSight)
             #expect(try await round() == [.firstPin])
             #expect(try await pinned() == sha256(v1))
 
             // Re-signed: same keys, new version.
             c.clock.advance(seconds: 60)
             let v2 = try repository.root(version: 2)
-            try await observe([eu, us, ap], v2)
+            try await observe([eu, us, ap], v2, .resigned)
             #expect(try await round() == [.resigned])
             #expect(try await pinned() == sha256(v2))
 
@@ -49,20 +50,29 @@ import VantageTUF
             rotatedKeys[2] = try RootSigningKey.generate(.ed25519)
             let v3 = try repository.root(version: 3, keys: rotatedKeys)
             repository.keys = rotatedKeys
-            try await observe([eu, us, ap], v3)
+            try await observe([eu, us, ap], v3, .rotated)
             #expect(try await round() == [.rotated])
             #expect(try await pinned() == sha256(v3))
 
-            // Unchained replacement: held (critical), pin unchanged, then approved by an operator.
+            // Unchained replacement: held (critical), pin unchanged, then approved with an approver's signature.
             c.clock.advance(seconds: 60)
             let stranger = try TestRepository()
             let v4 = try stranger.root(version: 4)
-            try await observe([eu, us, ap], v4)
+            try await observe([eu, us, ap], v4, .unchained)
             #expect(try await round() == [.replacementHeld])
             #expect(try await pinned() == sha256(v3))
             #expect(try await round() == [], "a held replacement alerts once, not every round")
-            let status = try await client.admin(
-                .post, "\(APIPath.targets)/\(Self.encoded)/approve", body: ApproveRequest(sha256: sha256(v4), note: "ticket-42"))
+            let source = RepositorySource(kind: .tuf, url: "https://tuf.example.test", gun: nil)!
+            // The admin token alone is not an approval: an unsigned or wrongly signed body is refused.
+            var forgedApproval = try c.approver.approve(Self.target, source: source, sha256: sha256(v4), at: c.now)
+            forgedApproval.approval = try Approval(
+                approver: c.approver.id, target: Self.target, source: source, sha256: sha256(v4), at: c.now, identity: SigningIdentity())
+            #expect(try await client.admin(.post, "\(APIPath.targets)/\(Self.encoded)/approve", body: forgedApproval) == .unauthorized)
+            #expect(try await round() == [])
+            #expect(try await pinned() == sha256(v3))
+            var approval = try c.approver.approve(Self.target, source: source, sha256: sha256(v4), at: c.now)
+            approval.note = "ticket-42"
+            let status = try await client.admin(.post, "\(APIPath.targets)/\(Self.encoded)/approve", body: approval)
             #expect(status == .created)
             #expect(try await round() == [.replaced])
             #expect(try await pinned() == sha256(v4))
@@ -72,15 +82,16 @@ import VantageTUF
             let planned = try TestRepository()
             let v5 = try planned.root(version: 5)
             _ = try await client.admin(
-                .post, "\(APIPath.targets)/\(Self.target)/approve", body: ApproveRequest(sha256: sha256(v5), note: "ceremony"))
-            try await observe([eu, us, ap], v5)
+                .post, "\(APIPath.targets)/\(Self.target)/approve",
+                body: try c.approver.approve(Self.target, source: source, sha256: sha256(v5), at: c.now))
+            try await observe([eu, us, ap], v5, .unchained)
             #expect(try await round() == [.replaced])
             #expect(try await pinned() == sha256(v5))
 
             // Split view: one agent sees another root; max_dissent 0 → split view, pin unchanged.
             c.clock.advance(seconds: 60)
             let forged = try TestRepository().root(version: 6)
-            try await observe([eu], forged)
+            try await observe([eu], forged, .unchained)
             try await observe([us, ap], v5)
             #expect(try await round() == [.splitView])
             #expect(try await pinned() == sha256(v5))
@@ -92,12 +103,15 @@ import VantageTUF
             c.clock.advance(seconds: 1700)
             try await observe([ap], v5)
             c.clock.advance(seconds: 200)
-            #expect(try await round().sorted { $0.rawValue < $1.rawValue } == [.agentSilent, .agentSilent, .quorumLost])
+            // Without a fresh quorum the pin cannot verify at any client: it is left out of the list, and said so.
+            #expect(try await round().sorted { $0.rawValue < $1.rawValue } == [.agentSilent, .agentSilent, .pinUnsupported, .quorumLost])
             #expect(try await pinned() == sha256(v5))
+            let lost = try await client.get(TargetStatus.self, "\(APIPath.targets)/\(Self.encoded)")
+            #expect(lost.pinned?.published == false)
 
             let history = try await client.get(TargetHistory.self, "\(APIPath.targets)/\(Self.encoded)/history")
             #expect(history.pins.map(\.classification) == ["first", "resigned", "rotated", "replaced", "replaced"])
-            #expect(history.pins.map(\.approvedBy) == [nil, nil, nil, "ticket-42", "ceremony"])
+            #expect(history.pins.map(\.approvedBy) == [nil, nil, nil, "approver-1", "approver-1"])
 
             try await checkChain(client, coordinator: c)
         }
@@ -120,7 +134,8 @@ import VantageTUF
             #expect(header.signed.version == version)
             #expect(header.signed.previous == (try previous?.digest ?? ""))
             if let previous {
-                #expect(auditor.verifyHeader(header, accepted: .init(version: previous.signed.version, digest: try previous.digest), now: header.signed.issuedAt) == nil)
+                let state = [policy.coordinators[0].id: PinListVerifier.Accepted(version: previous.signed.version, digest: try previous.digest)]
+                #expect(throws: Never.self) { try auditor.verifyHeader(header, state: state, now: header.signed.issuedAt).get() }
             }
             previous = header
         }
@@ -129,7 +144,8 @@ import VantageTUF
             #expect(response.status == .ok)
             #expect(response.headers[.cacheControl] != nil)
             let list = try Canonical.decode(PinList.self, from: response.body.readableBytesView)
-            #expect(verifier.verify(list, accepted: nil, now: c.now) == nil || list.pins.isEmpty == false)
+            // Every published pin verifies at the client at publication time (pins that cannot are left out).
+            #expect(throws: Never.self) { try verifier.verify(list, state: [:], now: list.header.signed.issuedAt).get() }
             return response.headers[.eTag]
         }
         #expect(etag == "\"\(try latest.digest)\"")
@@ -139,19 +155,25 @@ import VantageTUF
         }
         try await client.execute(uri: APIPath.pins, method: .get, headers: [.ifNoneMatch: "\"other\""]) { #expect($0.status == .ok) }
 
-        for path in ["\(APIPath.pins)/latest/targets/\(Self.encoded)", "\(APIPath.pins)/latest/targets/\(Self.target)",
-                     "\(APIPath.pins)/\(latest.signed.version)/targets/\(Self.encoded)"] {
+        // The latest list left the pin out (quorum lost); the one before carries it.
+        try await client.execute(uri: "\(APIPath.pins)/latest/targets/\(Self.encoded)", method: .get) { #expect($0.status == .notFound) }
+        let carrying = latest.signed.version - 1
+        for path in ["\(APIPath.pins)/\(carrying)/targets/\(Self.encoded)", "\(APIPath.pins)/\(carrying)/targets/\(Self.target)"] {
             let proof = try await client.get(PinProof.self, path)
             #expect(proof.pin.target == Self.target)
             // The pin's attestations were fresh when the list was issued (quorum lost happened later).
-            #expect(verifier.verify(proof, accepted: nil, now: proof.header.signed.issuedAt) == nil, "\(path)")
+            #expect(throws: Never.self, "\(path)") {
+                try auditor.verify(
+                    proof, expected: .init(target: Self.target, url: "https://tuf.example.test"), state: [:], now: proof.header.signed.issuedAt
+                ).get()
+            }
         }
         try await client.execute(uri: "\(APIPath.pins)/latest/targets/no-such-target", method: .get) { #expect($0.status == .notFound) }
         try await client.execute(uri: "\(APIPath.pins)/0/header", method: .get) { #expect($0.status == .badRequest) }
         try await client.execute(uri: "\(APIPath.pins)/999/header", method: .get) { #expect($0.status == .notFound) }
     }
 
-    @Test func holdPeriodPinsUnchainedReplacementAfterTheHold() async throws {
+    @Test func holdPeriodStillNeedsApproversSignatures() async throws {
         let c = try await TestCoordinator { $0.consensus.unchained = .hold(seconds: 600) }
         try await c.coordinator.application.test(.router) { client in
             let v1 = try TestRepository().root(version: 1)
@@ -159,16 +181,24 @@ import VantageTUF
             #expect(try await c.coordinator.consensus.evaluateNow().events.map(\.kind) == [.firstPin])
             c.clock.advance(seconds: 10)
             let v2 = try TestRepository().root(version: 2)
-            _ = try await client.submit(try c.agents.map { try $0.observe(Self.target, root: v2, at: c.now) })
+            func observeV2() async throws {
+                _ = try await client.submit(try c.agents.map { try $0.observe(Self.target, root: v2, at: c.now, continuity: .unchained) })
+            }
+            try await observeV2()
             #expect(try await c.coordinator.consensus.evaluateNow().events.map(\.kind) == [.replacementHeld])
-            c.clock.advance(seconds: 599)
-            _ = try await client.submit(try c.agents.map { try $0.observe(Self.target, root: v2, at: c.now) })
+            // Past the hold but without approvers' signatures: clients would refuse it, so it is never pinned.
+            c.clock.advance(seconds: 700)
+            try await observeV2()
             #expect(try await c.coordinator.consensus.evaluateNow().events.isEmpty)
-            c.clock.advance(seconds: 2)
-            _ = try await client.submit(try c.agents.map { try $0.observe(Self.target, root: v2, at: c.now) })
+            let history0 = try await client.get(TargetHistory.self, "\(APIPath.targets)/\(Self.encoded)/history")
+            #expect(history0.pins.count == 1)
+            // Approved: the hold counts from the quorum's first sighting, which is past 600 s.
+            let source = RepositorySource(kind: .tuf, url: "https://tuf.example.test", gun: nil)!
+            _ = try await client.admin(
+                .post, "\(APIPath.targets)/\(Self.encoded)/approve", body: try c.approver.approve(Self.target, source: source, sha256: sha256(v2), at: c.now))
             #expect(try await c.coordinator.consensus.evaluateNow().events.map(\.kind) == [.replaced])
             let history = try await client.get(TargetHistory.self, "\(APIPath.targets)/\(Self.encoded)/history")
-            #expect(history.pins.last?.approvedBy == "hold")
+            #expect(history.pins.last?.approvedBy == "approver-1")
         }
     }
 

@@ -80,6 +80,27 @@ import VantageTUF
             observation.type = "vantage-observation/v9"
             return try SignedObservation(signing: observation, with: c.agents[0].identity, rootBytes: root)
         },
+        // Source binding: an agent's observation of the target fetched from another URL, kind or GUN is refused, so its
+        // attestation can never be published for this target.
+        Case(name: "fetched from another URL", code: "source_mismatch") { c, root in
+            try c.agents[0].observe(target, url: "https://attacker.example/metadata", root: root, at: c.now)
+        },
+        Case(name: "fetched as another kind", code: "source_mismatch") { c, root in
+            try c.agents[0].observe(target, kind: .notary, gun: target, root: root, at: c.now)
+        },
+        Case(name: "success without a continuity verdict", code: "malformed_observation") { c, root in
+            var observation = try c.agents[0].observe(target, root: root, at: c.now).observation
+            observation.continuity = nil
+            return try SignedObservation(signing: observation, with: c.agents[0].identity, rootBytes: root)
+        },
+        Case(name: "verdict altered after the attestation was signed", code: "bad_attestation_signature") { c, root in
+            let signed = try c.agents[0].observe(target, root: root, at: c.now, continuity: .unchained)
+            var observation = signed.observation
+            observation.continuity = .rotated
+            var forged = try SignedObservation(signing: observation, with: c.agents[0].identity, rootBytes: root)
+            forged.attestationSignature = signed.attestationSignature
+            return forged
+        },
         Case(name: "both fingerprint and error", code: "malformed_observation") { c, root in
             var observation = try c.agents[0].observe(target, root: root, at: c.now).observation
             observation.error = ObservationError(.timeout, "x")

@@ -16,19 +16,19 @@ import VantageTUF
         let root = try Root.parse(try TestRepository().root(version: 1))
         let fingerprint = RootFingerprint(root)
         let pins = try targets.map { target in
+            let source = RepositorySource(kind: .notary, normalisedURL: "https://notary.example.org", gun: target)
             let attestations = try agents.map { agent in
                 let statement = AttestationStatement(
-                    agent: agent.id, target: target, kind: .notary, gun: target, sha256: fingerprint.sha256, observedAt: issued)
+                    agent: agent.id, target: target, source: source, sha256: fingerprint.sha256, observedAt: issued, continuity: .firstSight)
                 return Attestation(
-                    agent: agent.id, observedAt: issued, signature: ByteEncoding.base64Encode(try agent.identity.sign(try statement.signingBytes)))
+                    agent: agent.id, observedAt: issued, continuity: .firstSight,
+                    signature: ByteEncoding.base64Encode(try agent.identity.sign(try statement.signingBytes)))
             }
-            return Pin(
-                target: target, kind: .notary, gun: target, fingerprint: fingerprint, firstPinnedAt: issued, classification: "first",
-                attestations: attestations)
+            return Pin(target: target, source: source, sha256: fingerprint.sha256, attestations: attestations)
         }
         return try PinList.build(
             pins: pins, version: 7, issuedAt: issued, lifetimeSeconds: 86_400, previous: String(repeating: "0", count: 64),
-            policy: ConsensusPolicy(quorum: 2, minRegions: 2), identity: coordinator)
+            policy: ConsensusPolicy(quorum: 2, minRegions: 2), identity: coordinator, coordinatorID: "c")
     }
 
     @Test func onePinOfTenThousandVerifiesAndIsSmall() throws {
@@ -48,10 +48,12 @@ import VantageTUF
             coordinators: [.init(id: "c", publicKey: coordinator.publicKey)],
             agents: agents.map { TrustPolicy.Agent(id: $0.id, region: $0.region, publicKey: $0.identity.publicKey) },
             quorum: 2, minRegions: 2, maxAgeSeconds: 1800)
-        #expect(PinListVerifier(policy: trust).verify(proof, accepted: nil, now: issued.adding(seconds: 60)) == nil)
+        let expected = PinListVerifier.Expectation(target: target, url: "https://notary.example.org")
+        let verifier = PinListVerifier(policy: trust)
+        #expect(throws: Never.self) { try verifier.verify(proof, expected: expected, state: [:], now: issued.adding(seconds: 60)).get() }
         var tampered = proof
         tampered.pin.sha256 = String(repeating: "f", count: 64)
-        #expect(PinListVerifier(policy: trust).verify(tampered, accepted: nil, now: issued.adding(seconds: 60))?.rule == "inclusion_proof")
+        #expect(verifier.verify(tampered, expected: expected, state: [:], now: issued.adding(seconds: 60)).refusal == "inclusion_proof")
     }
 
     /// The served bytes are assembled from cached fragments; they must be exactly what encoding the documents

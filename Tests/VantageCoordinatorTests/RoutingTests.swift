@@ -50,8 +50,16 @@ import VantageCore
             #expect(try await client.admin(.delete, "\(APIPath.targets)/new%2Ftarget", body: "") == .noContent)
             #expect(try await client.admin(.delete, "\(APIPath.targets)/new%2Ftarget", body: "") == .notFound)
             try await client.execute(uri: "\(APIPath.targets)/new%2Ftarget", method: .get) { #expect($0.status == .notFound) }
-            #expect(try await client.admin(.post, "\(APIPath.targets)/new%2Ftarget/approve", body: ApproveRequest(sha256: String(repeating: "a", count: 64))) == .notFound)
-            #expect(try await client.admin(.post, "\(APIPath.targets)/example.test%2Fapp/approve", body: ApproveRequest(sha256: "zz")) == .badRequest)
+            let source = RepositorySource(kind: .tuf, url: "https://tuf.example.test", gun: nil)!
+            let approval = try c.approver.approve("new/target", source: source, sha256: String(repeating: "a", count: 64), at: c.now)
+            #expect(try await client.admin(.post, "\(APIPath.targets)/new%2Ftarget/approve", body: approval) == .notFound)
+            var malformed = approval
+            malformed.sha256 = "zz"
+            #expect(try await client.admin(.post, "\(APIPath.targets)/example.test%2Fapp/approve", body: malformed) == .badRequest)
+            // Re-adding an existing id with another source is refused: nobody re-points a pinned name.
+            let repointed = TargetSpec(id: "example.test/app", kind: .tuf, url: "https://attacker.example/metadata")
+            #expect(try await client.admin(.post, APIPath.targets, body: repointed) == .conflict)
+            #expect(try await client.get(TargetStatus.self, "\(APIPath.targets)/example.test%2Fapp").spec.url == "https://tuf.example.test")
 
             let newcomer = TestAgent("agent-sa", "sa")
             #expect(try await client.admin(.post, APIPath.agents, body: newcomer.enrollment) == .created)

@@ -39,19 +39,22 @@ final class TestAgent: Sendable {
 
     var enrollment: AgentEnrollment { AgentEnrollment(id: id, region: region, publicKey: identity.publicKey) }
 
-    /// A signed observation of `root` (or of `error`) for `target` at `at`.
+    /// A signed observation of `root` (or of `error`) for `target`, fetched from `url`, at `at`, with the agent's
+    /// verdict `continuity` (success only).
     func observe(
-        _ target: String, kind: TargetSpec.Kind = .tuf, gun: String? = nil, root: [UInt8]? = nil, error: ObservationError? = nil,
-        at: Timestamp, sendBytes: Bool = true
+        _ target: String, kind: TargetSpec.Kind = .tuf, gun: String? = nil, url: String = "https://tuf.example.test",
+        root: [UInt8]? = nil, error: ObservationError? = nil, at: Timestamp, continuity: Continuity = .firstSight,
+        sendBytes: Bool = true
     ) throws -> SignedObservation {
         let next = sequence.withLock { value -> Int64 in
             value += 1
             return value
         }
         var observation = Observation(
-            agent: id, region: region, target: target, kind: kind, gun: gun, observedAt: at, sequence: next, latencyMilliseconds: 12,
-            error: error)
+            agent: id, region: region, target: target, source: RepositorySource(kind: kind, url: url, gun: gun)!, observedAt: at,
+            sequence: next, latencyMilliseconds: 12, error: error)
         if let root {
+            observation.continuity = continuity
             let parsed = try Root.parse(root)
             observation.fingerprint = RootFingerprint(parsed)
             observation.selfSignature = SelfSignature(RootVerifier.selfCheck(parsed))
@@ -79,12 +82,30 @@ struct TestRepository {
     }
 }
 
+/// An approver with a fresh key.
+struct TestApprover {
+    let id: String
+    let identity = SigningIdentity()
+
+    init(_ id: String = "approver-1") { self.id = id }
+
+    var key: ApproverKey { ApproverKey(id: id, publicKey: identity.publicKey) }
+
+    /// The body of `POST /v1/targets/{id}/approve` for `sha256` of `target` at `source`.
+    func approve(_ target: String, source: RepositorySource, sha256: String, at: Timestamp) throws -> ApproveRequest {
+        ApproveRequest(
+            sha256: sha256, approval: try Approval(approver: id, target: target, source: source, sha256: sha256, at: at, identity: identity))
+    }
+}
+
 /// A coordinator in a temporary directory with three agents (eu, us, ap) and helpers to talk to it.
 final class TestCoordinator: Sendable {
     let directory: String
     let ownsDirectory: Bool
     let clock: ManualClock
     let agents: [TestAgent]
+    /// The configured approver (`approvers` of the coordinator).
+    let approver: TestApprover
     let configuration: CoordinatorConfiguration
     let coordinator: Coordinator
     static let adminToken = "admin-token-0123456789abcdef"
@@ -100,6 +121,7 @@ final class TestCoordinator: Sendable {
             directory = previous.directory
             clock = previous.clock
             agents = previous.agents
+            approver = previous.approver
             ownsDirectory = false
         } else {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-coord-\(UUID().uuidString)").path
@@ -107,6 +129,7 @@ final class TestCoordinator: Sendable {
             _ = try Keygen.create(at: directory + "/coordinator.key")
             clock = ManualClock()
             agents = [TestAgent("agent-eu", "eu"), TestAgent("agent-us", "us"), TestAgent("agent-ap", "ap")]
+            approver = TestApprover()
             ownsDirectory = true
         }
         var configuration = CoordinatorConfiguration()
@@ -115,6 +138,7 @@ final class TestCoordinator: Sendable {
         configuration.adminTokens = [Self.adminToken]
         configuration.agents = agents.map(\.enrollment)
         configuration.targets = targets
+        configuration.approvers = [approver.key]
         configuration.consensus = ConsensusPolicy(
             quorum: 2, minRegions: 2, maxAgeSeconds: 1800, maxDissent: 0,
             minDuration: .init(first: 0, resigned: 0, rotated: 0, replaced: 0), unchained: .approve, expiryWarningDays: 30)
@@ -171,4 +195,12 @@ extension TestClientProtocol {
 struct TestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+extension Result where Failure == PinListVerifier.Failure {
+    /// The rule that refused, or `nil` when verified.
+    var refusal: String? {
+        if case .failure(let failure) = self { return failure.rule }
+        return nil
+    }
 }

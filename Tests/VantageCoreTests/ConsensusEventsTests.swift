@@ -31,7 +31,7 @@ enum Scenario {
         status: .changing)
     static let replacementHoldOver = DecideCase(
         name: "replacement hold over", policy: DecideCase.policy { $0.unchained = .hold(seconds: 7200) },
-        pin: .v1, views: seeing(.v2Replaced, "a1", "a2", "a3", since: -7200), status: .changing)
+        pin: .v1, views: seeing(.v2Replaced, "a1", "a2", "a3", since: -7200), approved: [.v2Replaced], status: .changing)
     static let invalid = DecideCase(
         name: "invalid leading root", pin: .v1, views: seeing(.v2UnderSigned, "a1", "a2", "a3"), status: .pending)
     static let splitView = DecideCase(

@@ -94,6 +94,8 @@ struct Fleet: Sendable {
     let coordinator = SigningIdentity()
     /// A key that no trust policy lists.
     let stranger = SigningIdentity()
+    /// Approver keys (listed in a trust policy only when a test says so).
+    let approvers: [String: SigningIdentity] = ["alice": SigningIdentity(), "bob": SigningIdentity(), "carol": SigningIdentity()]
 
     init() {
         members = Dictionary(uniqueKeysWithValues: Self.regions.map { ($0.0, Member(id: $0.0, region: $0.1, identity: SigningIdentity())) })
@@ -102,25 +104,51 @@ struct Fleet: Sendable {
     subscript(_ id: String) -> Member { members[id]! }
     func region(_ id: String) -> String { Self.regions.first { $0.0 == id }?.1 ?? "nowhere" }
 
-    /// A signed attestation by `agent` (signed with `signer`'s key when given) for (`target`, `sha256`, `observedAt`).
+    /// A signed attestation by `agent` (signed with `signer`'s key when given) for (`target`, `source`, `sha256`,
+    /// `observedAt`, `continuity`).
     func attestation(
-        _ agent: String, target: String, kind: TargetSpec.Kind = .tuf, gun: String? = nil, sha256: String, observedAt: Timestamp,
-        signer: SigningIdentity? = nil
+        _ agent: String, target: String, source: RepositorySource = SourceFixtures.tuf, sha256: String, observedAt: Timestamp,
+        continuity: Continuity = .same, signer: SigningIdentity? = nil
     ) throws -> Attestation {
-        let statement = AttestationStatement(agent: agent, target: target, kind: kind, gun: gun, sha256: sha256, observedAt: observedAt)
+        let statement = AttestationStatement(
+            agent: agent, target: target, source: source, sha256: sha256, observedAt: observedAt, continuity: continuity)
         let key = signer ?? members[agent]!.identity
-        return Attestation(agent: agent, observedAt: observedAt, signature: ByteEncoding.base64Encode(try key.sign(try statement.signingBytes)))
+        return Attestation(
+            agent: agent, observedAt: observedAt, continuity: continuity,
+            signature: ByteEncoding.base64Encode(try key.sign(try statement.signingBytes)))
     }
 
-    /// A trust policy listing `agents` and the fleet coordinator.
+    /// The policy entry of approver `id` (alice, bob, carol).
+    func approverKey(_ id: String) -> ApproverKey { ApproverKey(id: id, publicKey: approvers[id]!.publicKey) }
+
+    /// A signed approval by approver `id` (signed with `signer`'s key when given).
+    func approval(
+        _ id: String, target: String, source: RepositorySource = SourceFixtures.tuf, sha256: String, at: Timestamp,
+        signer: SigningIdentity? = nil
+    ) throws -> Approval {
+        try Approval(approver: id, target: target, source: source, sha256: sha256, at: at, identity: signer ?? approvers[id]!)
+    }
+
+    /// A trust policy listing `agents` and the fleet coordinator (id `coord`).
     func trustPolicy(
         agents: [String] = ["a1", "a2", "a3", "a4"], quorum: Int = 2, minRegions: Int = 2, maxAgeSeconds: Int64 = 1800,
-        minPinListVersion: Int64 = 0
+        maxListAgeSeconds: Int64? = nil, skewSeconds: Int64 = 300, minPinListVersion: Int64 = 0, approvers: [String] = [],
+        approvalThreshold: Int = 1, targets: [TrustPolicy.Target] = []
     ) -> TrustPolicy {
         TrustPolicy(
             coordinators: [.init(id: "coord", publicKey: coordinator.publicKey)], agents: agents.map { self[$0].policyEntry },
-            quorum: quorum, minRegions: minRegions, maxAgeSeconds: maxAgeSeconds, minPinListVersion: minPinListVersion)
+            quorum: quorum, minRegions: minRegions, maxAgeSeconds: maxAgeSeconds, maxListAgeSeconds: maxListAgeSeconds,
+            skewSeconds: skewSeconds, minPinListVersion: minPinListVersion, approvers: approvers.map(approverKey),
+            approvalThreshold: approvalThreshold, targets: targets)
     }
+}
+
+/// Repository sources the fixtures attest.
+enum SourceFixtures {
+    /// The TUF metadata base every fixture pin is fetched from unless a test says otherwise.
+    static let tuf = RepositorySource(kind: .tuf, url: "https://tuf.example.test/metadata", gun: nil)!
+    /// A Notary server and GUN.
+    static let notary = RepositorySource(kind: .notary, url: "https://notary.example.test", gun: "example.test/app")!
 }
 
 // MARK: - Agent views
@@ -135,40 +163,79 @@ struct ViewSpec: Sendable, CustomStringConvertible {
     /// since − now, seconds (default: held for a day).
     var since: Int64 = -86_400
     var region: String?
+    /// The agent's signed verdict on `root`; `nil` takes ``defaultContinuity(_:)``.
+    var continuity: Continuity? = nil
+    /// Whether the view carries the agent's attestation at all (an observation stored without one counts as no verdict).
+    var attested = true
 
     var description: String { "\(agent)=\(root?.rawValue ?? "error")@\(observed)/\(since)" }
 
+    /// What an agent that trusted the previous root of the fixture chain would attest: a verified continuation for
+    /// the chained roots, unchained for the attacker's replacement and the bogus/under-signed roots.
+    static func defaultContinuity(_ root: RootSet.Name) -> Continuity {
+        switch root {
+        case .v1: .firstSight
+        case .v2Resigned: .resigned
+        case .v2Rotated, .v3Rotated: .rotated
+        case .v2Replaced, .v2UnderSigned, .v2Bogus: .unchained
+        }
+    }
+
     func view(_ roots: RootSet = .shared) -> AgentView {
-        AgentView(
+        let attestation = root.flatMap { name -> Attestation? in
+            guard attested else { return nil }
+            // The evaluator counts the verdict; signatures are the client's business (PinListVerifier).
+            return Attestation(agent: agent, observedAt: Clock.at(observed), continuity: continuity ?? Self.defaultContinuity(name), signature: "")
+        }
+        return AgentView(
             agent: agent, region: region ?? Fleet.shared.region(agent), sha256: root.map(roots.sha),
-            errorKind: root == nil ? "timeout" : nil, observedAt: Clock.at(observed), since: Clock.at(since))
+            errorKind: root == nil ? "timeout" : nil, observedAt: Clock.at(observed), since: Clock.at(since),
+            attestation: attestation)
     }
 }
 
-/// `agents` all seeing `root`, observed 10 s ago and held for a day.
-func seeing(_ root: RootSet.Name?, _ agents: String..., observed: Int64 = -10, since: Int64 = -86_400) -> [ViewSpec] {
-    agents.map { ViewSpec(agent: $0, root: root, observed: observed, since: since) }
+/// `agents` all seeing `root`, observed 10 s ago and held for a day (verdict: `continuity`, or the default for `root`).
+func seeing(
+    _ root: RootSet.Name?, _ agents: String..., observed: Int64 = -10, since: Int64 = -86_400, continuity: Continuity? = nil,
+    attested: Bool = true
+) -> [ViewSpec] {
+    agents.map { ViewSpec(agent: $0, root: root, observed: observed, since: since, continuity: continuity, attested: attested) }
 }
 
 // MARK: - Pins
 
 enum PinFixtures {
-    /// A pin for `target` on `root` with `attestations`.
-    static func pin(_ target: String, root: Root = RootSet.shared.root(.v1), attestations: [Attestation]) -> Pin {
-        Pin(
-            target: target, kind: .tuf, gun: nil, fingerprint: RootFingerprint(root), firstPinnedAt: Clock.at(-86_400),
-            classification: "first", attestations: attestations)
+    /// A pin for `target` on `root` fetched from `source`, with `attestations` and `approvals`.
+    static func pin(
+        _ target: String, root: Root = RootSet.shared.root(.v1), source: RepositorySource = SourceFixtures.tuf,
+        attestations: [Attestation], approvals: [Approval] = []
+    ) -> Pin {
+        Pin(target: target, source: source, sha256: RootFingerprint(root).sha256, attestations: attestations, approvals: approvals)
     }
 
-    /// A pin attested by `agents`, each observed at `observedAt`.
+    /// A pin attested by `agents`, each observed at `observedAt` with verdict `continuity`.
     static func attestedPin(
-        _ target: String, root: Root = RootSet.shared.root(.v1), by agents: [String] = ["a1", "a2", "a3"],
-        observedAt: Timestamp
+        _ target: String, root: Root = RootSet.shared.root(.v1), source: RepositorySource = SourceFixtures.tuf,
+        by agents: [String] = ["a1", "a2", "a3"], observedAt: Timestamp, continuity: Continuity = .same
     ) throws -> Pin {
         let sha = RootFingerprint(root).sha256
-        return pin(target, root: root, attestations: try agents.map {
-            try Fleet.shared.attestation($0, target: target, sha256: sha, observedAt: observedAt)
+        return pin(target, root: root, source: source, attestations: try agents.map {
+            try Fleet.shared.attestation($0, target: target, source: source, sha256: sha, observedAt: observedAt, continuity: continuity)
         })
+    }
+}
+
+extension Result where Success == String, Failure == PinListVerifier.Failure {
+    /// The refusal, or `nil` when the document verified.
+    var failure: PinListVerifier.Failure? {
+        if case .failure(let failure) = self { return failure }
+        return nil
+    }
+
+    /// The verified coordinator id, or `nil` when refused.
+    var coordinator: String? {
+        if case .success(let id) = self { return id }
+        return nil
     }
 }
 

@@ -141,7 +141,10 @@ enum ProofLists {
     }()
     static let verifier = PinListVerifier(policy: Fleet.shared.trustPolicy())
 
-    static func verify(_ proof: PinProof) -> PinListVerifier.Failure? { verifier.verify(proof, accepted: nil, now: Clock.now) }
+    /// Verifies `proof` as the answer for its own pin's target (the inclusion tables; `proof_target` is tested apart).
+    static func verify(_ proof: PinProof, state: [String: PinListVerifier.Accepted] = [:], now: Timestamp = Clock.now) -> PinListVerifier.Failure? {
+        verifier.verify(proof, expected: .init(target: proof.pin.target), state: state, now: now).failure
+    }
 }
 
 @Suite("PinProof inclusion proofs")
@@ -150,7 +153,7 @@ struct PinProofTests {
     func everyIndex(_ n: Int) throws {
         let list = try #require(ProofLists.lists[n])
         #expect(list.pins.count == n)
-        #expect(ProofLists.verifier.verify(list, accepted: nil, now: Clock.now) == nil)
+        #expect(ProofLists.verifier.verify(list, state: [:], now: Clock.now).coordinator == "coord")
         for (i, pin) in list.pins.enumerated() {
             let proof = try #require(try list.proof(for: pin.target))
             #expect(proof.index == i)
@@ -213,9 +216,12 @@ struct PinProofTests {
     func proofHeader() throws {
         let list = try #require(ProofLists.lists[5])
         let proof = try #require(try list.proof(for: list.pins[2].target))
-        #expect(ProofLists.verifier.verify(proof, accepted: nil, now: PinListWorld.issuedAt.adding(seconds: PinListWorld.lifetime))?.rule == "expired")
-        #expect(ProofLists.verifier.verify(proof, accepted: .init(version: 2, digest: "x"), now: Clock.now)?.rule == "rollback")
-        #expect(ProofLists.verifier.verify(proof, accepted: .init(version: 1, digest: "x"), now: Clock.now)?.rule == "equivocation")
+        #expect(ProofLists.verify(proof, now: PinListWorld.issuedAt.adding(seconds: PinListWorld.lifetime))?.rule == "expired")
+        #expect(ProofLists.verify(proof, state: ["coord": .init(version: 2, digest: "x")])?.rule == "rollback")
+        #expect(ProofLists.verify(proof, state: ["coord": .init(version: 1, digest: "x")])?.rule == "equivocation")
+        #expect(ProofLists.verify(proof, state: ["coord": .init(version: 1, digest: try list.header.digest)]) == nil)
+        // State kept for another coordinator id is not this coordinator's.
+        #expect(ProofLists.verify(proof, state: ["other": .init(version: 2, digest: "x")]) == nil)
         var forged = proof
         forged.header.signed.pinCount = 4
         #expect(ProofLists.verify(forged)?.rule == "coordinator_signature")

@@ -32,11 +32,12 @@ struct PinListWorld: Sendable {
     }
 
     static func build(
-        _ pins: [Pin], version: Int64, previous: String, issuedAt: Timestamp = PinListWorld.issuedAt, signer: SigningIdentity = Fleet.shared.coordinator
+        _ pins: [Pin], version: Int64, previous: String, issuedAt: Timestamp = PinListWorld.issuedAt,
+        signer: SigningIdentity = Fleet.shared.coordinator, coordinatorID: String = "coord"
     ) throws -> PinList {
         try PinList.build(
             pins: pins, version: version, issuedAt: issuedAt, lifetimeSeconds: lifetime, previous: previous,
-            policy: DecideCase.basePolicy, identity: signer)
+            policy: DecideCase.basePolicy, identity: signer, coordinatorID: coordinatorID)
     }
 
     func digest(_ version: Int64) -> String { try! lists[version]!.header.digest }
@@ -74,9 +75,16 @@ struct PinListScenario: Sendable {
         return PinListScenario(list: world.lists[5]!, policy: Fleet.shared.trustPolicy(), accepted: world.accepted(4))
     }
 
-    func verify() -> PinListVerifier.Failure? {
-        PinListVerifier(policy: policy).verify(list, targets: targets, accepted: accepted, intermediates: intermediates, now: now)
+    /// The client's state: what it accepted from the policy's coordinator `coord`.
+    var state: [String: PinListVerifier.Accepted] { accepted.map { ["coord": $0] } ?? [:] }
+
+    func result() -> Result<String, PinListVerifier.Failure> {
+        PinListVerifier(policy: policy).verify(
+            list, expectations: targets.map { $0.map { PinListVerifier.Expectation(target: $0) } }, state: state,
+            intermediates: intermediates, now: now)
     }
+
+    func verify() -> PinListVerifier.Failure? { result().failure }
 }
 
 struct PinListCase: Sendable, CustomTestStringConvertible {
@@ -115,11 +123,14 @@ struct PinListVerifierTests {
         .init("gap of two WITH the correct intermediates", nil) { s, w in
             s.accepted = w.accepted(2); s.intermediates = [w.lists[3]!.header, w.lists[4]!.header]
         },
-        .init("one second before expiry", nil) { s, _ in s.now = PinListWorld.issuedAt.adding(seconds: PinListWorld.lifetime - 1) },
+        .init("one second before expiry (list and attestation age allowed by the policy)", nil) { s, _ in
+            s.policy.maxAgeSeconds = 7200; s.policy.maxListAgeSeconds = 7200
+            s.now = PinListWorld.issuedAt.adding(seconds: PinListWorld.lifetime - 1)
+        },
         .init("issued 300 s in the future (tolerated skew)", nil) { s, _ in s.now = PinListWorld.issuedAt.adding(seconds: -300) },
         .init("version equal to the policy minimum", nil) { s, _ in s.policy.minPinListVersion = 5 },
-        .init("attestation exactly max_age before issue", nil) { s, w in
-            s.list = try w.v5(pins: w.alpha { t, d in [try att("a1", t, d), try att("a2", t, d, at: PinListWorld.issuedAt.adding(seconds: -1800))] })
+        .init("attestation exactly max_age + skew before now", nil) { s, w in
+            s.list = try w.v5(pins: w.alpha { t, d in [try att("a1", t, d), try att("a2", t, d, at: Clock.at(-1800 - 300))] })
         },
         .init("attestation 300 s after issue (tolerated skew)", nil) { s, w in
             s.list = try w.v5(pins: w.alpha { t, d in [try att("a1", t, d), try att("a2", t, d, at: PinListWorld.issuedAt.adding(seconds: 300))] })
@@ -216,7 +227,11 @@ struct PinListVerifierTests {
 
         // Merkle root.
         .init("pin digest changed after signing", "merkle_root - -") { s, _ in s.list.pins[0].sha256 = RootSet.shared.sha(.v2Replaced) },
-        .init("pin gun changed after signing", "merkle_root - -") { s, _ in s.list.pins[1].gun = "docker.io/victim/app" },
+        .init("pin gun changed after signing", "merkle_root - -") { s, _ in s.list.pins[1].source.gun = "docker.io/victim/app" },
+        .init("pin source url changed after signing", "merkle_root - -") { s, _ in s.list.pins[1].source.url = "https://evil.example" },
+        .init("approval added after signing", "merkle_root - -") { s, _ in
+            s.list.pins[0].approvals.append(Approval(approver: "alice", approvedAt: Clock.now, signature: ""))
+        },
         .init("attestation dropped after signing", "merkle_root - -") { s, _ in s.list.pins[2].attestations.removeLast() },
         .init("pin removed after signing", "merkle_root - -") { s, _ in s.list.pins.remove(at: 1) },
         .init("pin added after signing", "merkle_root - -") { s, w in
@@ -265,12 +280,16 @@ struct PinListVerifierTests {
         },
         .init("attestation for the same target as another kind", "quorum t/alpha a2", mentions: "attestation_signature") { s, w in
             s.list = try w.v5(pins: w.alpha { t, d in
-                [try att("a1", t, d), try fleet.attestation("a2", target: t, kind: .notary, gun: t, sha256: d, observedAt: PinListWorld.observedAt)]
+                [try att("a1", t, d), try fleet.attestation(
+                    "a2", target: t, source: RepositorySource(kind: .notary, url: SourceFixtures.tuf.url, gun: t)!, sha256: d,
+                    observedAt: PinListWorld.observedAt)]
             })
         },
         .init("attestation for the same target under another GUN (install path)", "quorum t/alpha a2", mentions: "attestation_signature") { s, w in
             s.list = try w.v5(pins: w.alpha { t, d in
-                [try att("a1", t, d), try fleet.attestation("a2", target: t, gun: "victim.example/app", sha256: d, observedAt: PinListWorld.observedAt)]
+                [try att("a1", t, d), try fleet.attestation(
+                    "a2", target: t, source: RepositorySource(kind: .tuf, normalisedURL: SourceFixtures.tuf.url, gun: "victim.example/app"),
+                    sha256: d, observedAt: PinListWorld.observedAt)]
             })
         },
         .init("attestation whose observed_at differs from the signed one", "quorum t/alpha a2", mentions: "attestation_signature") { s, w in
@@ -281,10 +300,10 @@ struct PinListVerifierTests {
             })
         },
         .init("attestation signature is not base64", "quorum t/alpha a2", mentions: "attestation_signature") { s, w in
-            s.list = try w.v5(pins: w.alpha { t, d in [try att("a1", t, d), Attestation(agent: "a2", observedAt: PinListWorld.observedAt, signature: "%%%")] })
+            s.list = try w.v5(pins: w.alpha { t, d in [try att("a1", t, d), Attestation(agent: "a2", observedAt: PinListWorld.observedAt, continuity: .same, signature: "%%%")] })
         },
-        .init("attestation too old (1 s beyond max_age before issue)", "quorum t/alpha a2", mentions: "stale_attestation") { s, w in
-            s.list = try w.v5(pins: w.alpha { t, d in [try att("a1", t, d), try att("a2", t, d, at: PinListWorld.issuedAt.adding(seconds: -1801))] })
+        .init("attestation too old (1 s beyond max_age + skew before now)", "quorum t/alpha a2", mentions: "stale_attestation") { s, w in
+            s.list = try w.v5(pins: w.alpha { t, d in [try att("a1", t, d), try att("a2", t, d, at: Clock.at(-1800 - 300 - 1))] })
         },
         .init("attestation from the future (beyond skew after issue)", "quorum t/alpha a2", mentions: "future_attestation") { s, w in
             s.list = try w.v5(pins: w.alpha { t, d in [try att("a1", t, d), try att("a2", t, d, at: PinListWorld.issuedAt.adding(seconds: 301))] })
@@ -318,6 +337,8 @@ struct PinListVerifierTests {
         try c.setUp(&scenario, PinListWorld.shared)
         let failure = scenario.verify()
         #expect(failure?.summary == c.expected, "\(failure.map(String.init(describing:)) ?? "verified")")
+        // A list that verifies names the policy id of the key that signed it (the key its state is saved under).
+        if c.expected == nil { #expect(scenario.result().coordinator == "coord") }
         if let mentions = c.mentions { #expect(failure?.message.contains(mentions) == true, "\(failure?.message ?? "")") }
     }
 
@@ -331,7 +352,7 @@ struct PinListVerifierTests {
         let v5 = world.lists[5]!
         #expect(v5.pins.map(\.target) == PinListWorld.targets)
         #expect(v5.header.signed.pinCount == 3)
-        #expect(v5.header.signed.coordinator == Fleet.shared.coordinator.publicKey.keyID)
+        #expect(v5.header.signed.coordinator == "coord")
         #expect(v5.header.signed.expires == PinListWorld.issuedAt.adding(seconds: PinListWorld.lifetime))
         #expect(Set((1...6).map { world.digest(Int64($0)) }).count == 6)
         // The header digest covers `signed` only: re-signing does not change it, so chains are key-independent.
@@ -347,7 +368,7 @@ struct PinListVerifierTests {
         #expect(list.header.signed.merkleRoot == world.lists[5]!.header.signed.merkleRoot)
         let decoded = try Canonical.decode(PinList.self, from: try Canonical.encode(list, pretty: true))
         #expect(decoded == list)
-        #expect(PinListVerifier(policy: Fleet.shared.trustPolicy()).verify(decoded, accepted: world.accepted(4), now: Clock.now) == nil)
+        #expect(PinListVerifier(policy: Fleet.shared.trustPolicy()).verify(decoded, state: ["coord": world.accepted(4)], now: Clock.now).coordinator == "coord")
     }
 
     @Test("verifyPin on its own refuses an unusable trust policy")
@@ -355,15 +376,16 @@ struct PinListVerifierTests {
         var policy = Fleet.shared.trustPolicy()
         policy.quorum = 0
         let pin = PinFixtures.pin("t/alpha", attestations: [])
-        #expect(PinListVerifier(policy: policy).verifyPin(pin, issuedAt: Clock.now)?.summary == "trust_policy t/alpha -")
+        let expected = PinListVerifier.Expectation(target: "t/alpha")
+        #expect(PinListVerifier(policy: policy).verifyPin(pin, expected: expected, issuedAt: Clock.now, now: Clock.now)?.summary == "trust_policy t/alpha -")
         policy.quorum = 2
-        #expect(PinListVerifier(policy: policy).verifyPin(pin, issuedAt: Clock.now)?.summary == "quorum t/alpha -")
+        #expect(PinListVerifier(policy: policy).verifyPin(pin, expected: expected, issuedAt: Clock.now, now: Clock.now)?.summary == "quorum t/alpha -")
     }
 
     @Test("an empty list verifies and has the empty-tree Merkle root")
     func emptyList() throws {
         let list = try PinListWorld.build([], version: 1, previous: "")
         #expect(list.header.signed.merkleRoot == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(PinListVerifier(policy: Fleet.shared.trustPolicy()).verify(list, accepted: nil, now: Clock.now) == nil)
+        #expect(PinListVerifier(policy: Fleet.shared.trustPolicy()).verify(list, state: [:], now: Clock.now).coordinator == "coord")
     }
 }

@@ -21,7 +21,8 @@ struct PolicyAndSpecTests {
         .init("valid: 4 agents, 3 regions, quorum 2 of 2 regions", nil) { _ in },
         .init("valid: quorum equals the number of agents", nil) { $0.quorum = 4 },
         .init("valid: min_regions equals the number of regions", nil) { $0.minRegions = 3 },
-        .init("wrong document type", "type must be vantage-trust-policy/v1") { $0.type = "vantage-trust-policy/v0" },
+        .init("wrong document type", "type must be vantage-trust-policy/v2") { $0.type = "vantage-trust-policy/v0" },
+        .init("previous document type (v1)", "type must be vantage-trust-policy/v2") { $0.type = "vantage-trust-policy/v1" },
         .init("no coordinator keys", "no coordinator keys") { $0.coordinators = [] },
         .init("quorum 0", "quorum must be at least 1") { $0.quorum = 0 },
         .init("negative quorum", "quorum must be at least 1") { $0.quorum = -2 },
@@ -36,6 +37,48 @@ struct PolicyAndSpecTests {
         .init("fewer regions than min_regions", "fewer regions than min_regions") { $0.minRegions = 4 },
         .init("max_age 0", "max_age_seconds must be positive") { $0.maxAgeSeconds = 0 },
         .init("negative max_age", "max_age_seconds must be positive") { $0.maxAgeSeconds = -1 },
+        .init("max_list_age 0", "max_list_age_seconds must be positive") { $0.maxListAgeSeconds = 0 },
+        .init("skew 0 is allowed", nil) { $0.skewSeconds = 0 },
+        .init("skew 3600 is allowed", nil) { $0.skewSeconds = 3600 },
+        .init("negative skew", "skew_seconds must be 0 to 3600") { $0.skewSeconds = -1 },
+        .init("skew above an hour", "skew_seconds must be 0 to 3600") { $0.skewSeconds = 3601 },
+        .init("two coordinators under one id", "coordinator ids must be unique") {
+            $0.coordinators.append(.init(id: $0.coordinators[0].id, publicKey: Fleet.shared.stranger.publicKey))
+        },
+        .init("one coordinator key under two ids", "coordinator keys must be unique") {
+            $0.coordinators.append(.init(id: "coord-2", publicKey: $0.coordinators[0].publicKey))
+        },
+        .init("valid: two approvers, threshold 2", nil) {
+            $0.approvers = [Fleet.shared.approverKey("alice"), Fleet.shared.approverKey("bob")]; $0.approvalThreshold = 2
+        },
+        .init("approval threshold above the number of approvers", "approval_threshold (3) exceeds the number of approvers (2)") {
+            $0.approvers = [Fleet.shared.approverKey("alice"), Fleet.shared.approverKey("bob")]; $0.approvalThreshold = 3
+        },
+        .init("approval threshold 0", "approval_threshold must be at least 1") {
+            $0.approvers = [Fleet.shared.approverKey("alice")]; $0.approvalThreshold = 0
+        },
+        .init("duplicate approver ids", "approver ids must be unique") {
+            $0.approvers = [Fleet.shared.approverKey("alice"), ApproverKey(id: "alice", publicKey: Fleet.shared.approvers["bob"]!.publicKey)]
+        },
+        .init("one approver key under two ids", "approver keys must be unique") {
+            $0.approvers = [Fleet.shared.approverKey("alice"), ApproverKey(id: "alias", publicKey: Fleet.shared.approvers["alice"]!.publicKey)]
+        },
+        .init("approver key is the coordinator key", "an approver key must not be a coordinator key") {
+            $0.approvers = [ApproverKey(id: "ops", publicKey: $0.coordinators[0].publicKey)]
+        },
+        .init("approver key is an agent key", "an approver key must not be an agent key") {
+            $0.approvers = [ApproverKey(id: "ops", publicKey: $0.agents[0].publicKey)]
+        },
+        .init("valid: a target entry with a normalised source", nil) { $0.targets = [.init(id: "t/app", source: SourceFixtures.tuf)] },
+        .init("duplicate target entries", "target ids must be unique") {
+            $0.targets = [.init(id: "t/app", source: SourceFixtures.tuf), .init(id: "t/app", source: SourceFixtures.notary)]
+        },
+        .init("target entry with a source that is not normalised", "target t/app: source url https://TUF.example/ is not normalised") {
+            $0.targets = [.init(id: "t/app", source: RepositorySource(kind: .tuf, normalisedURL: "https://TUF.example/", gun: nil))]
+        },
+        .init("notary target entry without a gun", "target t/app: a notary source needs a gun") {
+            $0.targets = [.init(id: "t/app", source: RepositorySource(kind: .notary, normalisedURL: "https://n.example", gun: nil))]
+        },
     ]
 
     @Test("TrustPolicy.problem", arguments: trustPolicyCases)
@@ -47,16 +90,32 @@ struct PolicyAndSpecTests {
 
     @Test("TrustPolicy JSON round trip with documented keys")
     func trustPolicyCodable() throws {
-        let policy = Fleet.shared.trustPolicy(minPinListVersion: 7)
+        let policy = Fleet.shared.trustPolicy(
+            minPinListVersion: 7, approvers: ["alice"], targets: [.init(id: "t/app", source: SourceFixtures.tuf)])
         let bytes = try Canonical.encode(policy)
         let text = String(decoding: bytes, as: UTF8.self)
-        for key in ["\"min_regions\":2", "\"max_age_seconds\":1800", "\"min_pin_list_version\":7", "\"public_key\":", "\"type\":\"vantage-trust-policy/v1\""] {
+        for key in ["\"min_regions\":2", "\"max_age_seconds\":1800", "\"min_pin_list_version\":7", "\"public_key\":", "\"type\":\"vantage-trust-policy/v2\"",
+                    "\"max_list_age_seconds\":1800", "\"skew_seconds\":300", "\"approval_threshold\":1", "\"approvers\":[{\"id\":\"alice\"",
+                    "\"targets\":[{\"id\":\"t/app\",\"source\":{\"kind\":\"tuf\""] {
             #expect(text.contains(key), "\(key)")
         }
         #expect(try Canonical.decode(TrustPolicy.self, from: bytes) == policy)
         // A policy with a malformed key does not load.
         let broken = text.replacingOccurrences(of: policy.agents[0].publicKey.base64, with: "AAAA")
         #expect(throws: CoreError(.malformedDocument, "")) { try Canonical.decode(TrustPolicy.self, from: Array(broken.utf8)) }
+    }
+
+    @Test("a v2 trust policy without the optional fields takes the documented defaults")
+    func trustPolicyDefaults() throws {
+        let key = Fleet.shared.coordinator.publicKey.base64
+        let agents = ["a1", "a2"].map { #"{"id":"\#($0)","region":"\#(Fleet.shared.region($0))","public_key":"\#(Fleet.shared[$0].identity.publicKey.base64)"}"# }
+        let json = #"{"type":"vantage-trust-policy/v2","coordinators":[{"id":"coord","public_key":"\#(key)"}],"agents":[\#(agents.joined(separator: ","))],"quorum":2,"min_regions":2,"max_age_seconds":900}"#
+        let policy = try Canonical.decode(TrustPolicy.self, from: Array(json.utf8))
+        #expect(policy.maxListAgeSeconds == 900)
+        #expect(policy.skewSeconds == 300)
+        #expect(policy.minPinListVersion == 0)
+        #expect(policy.approvers.isEmpty && policy.approvalThreshold == 1 && policy.targets.isEmpty)
+        #expect(policy.problem == nil)
     }
 
     static let targetSpecs: [(String, TargetSpec, String?)] = [

@@ -10,13 +10,15 @@ enum Statements {
     /// A successful observation by a1 of `t/app`, 10 s before `Clock.now`.
     static var observation: Observation {
         Observation(
-            agent: "a1", region: "eu", target: "t/app", kind: .tuf, observedAt: Clock.at(-10), sequence: 42, latencyMilliseconds: 120,
-            fingerprint: RootFingerprint(root), selfSignature: SelfSignature(RootVerifier.selfCheck(root)), chainSteps: 0)
+            agent: "a1", region: "eu", target: "t/app", source: SourceFixtures.tuf, observedAt: Clock.at(-10), sequence: 42,
+            latencyMilliseconds: 120, fingerprint: RootFingerprint(root), selfSignature: SelfSignature(RootVerifier.selfCheck(root)),
+            chainSteps: 0, continuity: .same)
     }
 
     static var failedObservation: Observation {
         Observation(
-            agent: "a1", region: "eu", target: "t/app", kind: .tuf, observedAt: Clock.at(-10), sequence: 43, latencyMilliseconds: 30_000,
+            agent: "a1", region: "eu", target: "t/app", source: SourceFixtures.tuf, observedAt: Clock.at(-10), sequence: 43,
+            latencyMilliseconds: 30_000,
             error: ObservationError(.timeout, "no answer in 30 s"))
     }
 }
@@ -44,10 +46,15 @@ struct StatementTests {
     }
 
     static let changes: [FieldChange] = [
-        .init("type") { $0.type = "vantage-observation/v2" },
+        .init("type (back to v1)") { $0.type = "vantage-observation/v1" },
+        .init("type (some v3)") { $0.type = "vantage-observation/v3" },
         .init("agent") { $0.agent = "a2" },
         .init("region") { $0.region = "us" },
         .init("target") { $0.target = "t/other" },
+        .init("source url") { $0.source.url = "https://mirror.example.test/metadata" },
+        .init("source kind") { $0.source.kind = .notary },
+        .init("source gun added") { $0.source.gun = "victim.example/app" },
+        .init("source replaced by a notary source") { $0.source = SourceFixtures.notary },
         .init("observed_at + 1 s") { $0.observedAt = $0.observedAt.adding(seconds: 1) },
         .init("sequence + 1") { $0.sequence += 1 },
         .init("latency") { $0.latencyMilliseconds += 1 },
@@ -59,6 +66,10 @@ struct StatementTests {
         .init("self-signature verdict") { $0.selfSignature?.met = false },
         .init("certificates added (empty list)") { $0.certificates = [] },
         .init("chain steps") { $0.chainSteps = 1 },
+        .init("chain rejection added") { $0.chainRejection = "does not chain" },
+        .init("continuity same → rotated") { $0.continuity = .rotated },
+        .init("continuity same → unchained") { $0.continuity = .unchained },
+        .init("continuity removed") { $0.continuity = nil },
         .init("error added") { $0.error = ObservationError(.badSignature, "x") },
     ]
 
@@ -103,7 +114,9 @@ struct StatementTests {
     func wireKeys() throws {
         let signed = try SignedObservation(signing: Statements.observation, with: Statements.agent.identity, rootBytes: [1, 2, 3])
         let text = String(decoding: try Canonical.encode(signed), as: UTF8.self)
-        for key in ["\"attestation_signature\"", "\"root_bytes\"", "\"observed_at\"", "\"latency_ms\"", "\"self_signature\"", "\"chain_steps\""] {
+        for key in ["\"attestation_signature\"", "\"root_bytes\"", "\"observed_at\"", "\"latency_ms\"", "\"self_signature\"", "\"chain_steps\"",
+                    "\"continuity\":\"same\"", "\"source\":{\"kind\":\"tuf\",\"url\":\"https://tuf.example.test/metadata\"}",
+                    "\"type\":\"vantage-observation/v2\""] {
             #expect(text.contains(key), "\(key)")
         }
         #expect(text.contains("\"observed_at\":\"2027-01-15T07:59:50Z\""))
@@ -113,9 +126,21 @@ struct StatementTests {
     func attestation() throws {
         let observation = Statements.observation
         let statement = try #require(observation.attestationStatement)
-        #expect(statement == AttestationStatement(agent: "a1", target: "t/app", kind: .tuf, gun: nil, sha256: Statements.root.sha256, observedAt: Clock.at(-10)))
+        #expect(statement == AttestationStatement(
+            agent: "a1", target: "t/app", source: SourceFixtures.tuf, sha256: Statements.root.sha256, observedAt: Clock.at(-10),
+            continuity: .same))
         #expect(String(decoding: try statement.signingBytes, as: UTF8.self)
-            == #"{"agent":"a1","kind":"tuf","observed_at":"2027-01-15T07:59:50Z","sha256":"\#(Statements.root.sha256)","target":"t/app","type":"vantage-attestation/v1"}"#)
+            == #"{"agent":"a1","continuity":"same","observed_at":"2027-01-15T07:59:50Z","sha256":"\#(Statements.root.sha256)","source":{"kind":"tuf","url":"https://tuf.example.test/metadata"},"target":"t/app","type":"vantage-attestation/v2"}"#)
+        // A notary source signs its GUN as well.
+        var notary = observation
+        notary.source = SourceFixtures.notary
+        #expect(String(decoding: try #require(notary.attestationStatement).signingBytes, as: UTF8.self)
+            .contains(#""source":{"gun":"example.test/app","kind":"notary","url":"https://notary.example.test"}"#))
+        // Without a verdict there is no attestation: a fingerprint alone is not an agent's word on continuity.
+        var noVerdict = observation
+        noVerdict.continuity = nil
+        #expect(noVerdict.attestationStatement == nil)
+        #expect(try SignedObservation(signing: noVerdict, with: Statements.agent.identity).attestationSignature == nil)
 
         let signed = try SignedObservation(signing: observation, with: Statements.agent.identity)
         let signature = try #require(signed.attestationSignature.flatMap(ByteEncoding.base64Decode))
@@ -132,10 +157,15 @@ struct StatementTests {
             return o
         }(), with: Fleet.shared["a2"].identity)
         let pin = PinFixtures.pin("t/app", root: Statements.root, attestations: [
-            Attestation(agent: "a1", observedAt: observation.observedAt, signature: try #require(signed.attestationSignature)),
-            Attestation(agent: "a2", observedAt: observation.observedAt, signature: try #require(a2.attestationSignature)),
+            Attestation(agent: "a1", observedAt: observation.observedAt, continuity: .same, signature: try #require(signed.attestationSignature)),
+            Attestation(agent: "a2", observedAt: observation.observedAt, continuity: .same, signature: try #require(a2.attestationSignature)),
         ])
-        #expect(PinListVerifier(policy: Fleet.shared.trustPolicy()).verifyPin(pin, issuedAt: Clock.now) == nil)
+        let verifier = PinListVerifier(policy: Fleet.shared.trustPolicy())
+        #expect(verifier.verifyPin(pin, expected: .init(target: "t/app", source: SourceFixtures.tuf), issuedAt: Clock.now, now: Clock.now) == nil)
+        // The verdict is signed: carrying another one breaks the attestation.
+        var relabelled = pin
+        relabelled.attestations[1].continuity = .rotated
+        #expect(verifier.verifyPin(relabelled, expected: .init(target: "t/app"), issuedAt: Clock.now, now: Clock.now)?.summary == "quorum t/app a2")
     }
 
     @Test("a failed observation carries no attestation")

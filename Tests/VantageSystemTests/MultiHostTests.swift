@@ -182,7 +182,8 @@ struct MultiHostTests {
             let firstPin = try await waitFor("genuine root pinned", seconds: 40) {
                 try await api.pinned(gun).flatMap { $0.sha256 == genuineV1.sha256 ? $0 : nil }
             }
-            #expect(firstPin.classification == "first")
+            #expect(firstPin.attestations.allSatisfy { $0.continuity == .firstSight })
+            #expect(try await api.target(gun).pinned?.classification == "first")
 
             //    The CI host installs the pin from the exported trust policy, and the real notary client then
             //    accepts the genuine server and refuses the impostor with the same trust dir.
@@ -244,7 +245,8 @@ struct MultiHostTests {
             let rotatedPin = try await waitFor("rotated root pinned", seconds: 40) {
                 try await api.pinned(gun).flatMap { $0.sha256 == genuineV2.sha256 ? $0 : nil }
             }
-            #expect(rotatedPin.classification == "rotated")
+            #expect(rotatedPin.attestations.contains { $0.continuity == .rotated })
+            #expect(try await api.target(gun).pinned?.classification == "rotated")
             try await waitUntil("every agent observed the rotation", seconds: 20) {
                 try await views().values.allSatisfy { $0 == genuineV2.sha256 }
             }
@@ -277,7 +279,7 @@ struct MultiHostTests {
 
         func pinsInstall(policy: String, state: String, trustDir: String) -> [String] {
             ["pins", "install", MultiHostTests.gun, "--policy", policy, "--state", state, "--coordinator", coordinatorURL,
-             "--trust-dir", trustDir, "--format", "json"]
+             "--server", "https://\(MultiHostTests.notaryName):\(MultiHostTests.notaryPort)", "--trust-dir", trustDir, "--format", "json"]
         }
     }
 }

@@ -26,9 +26,32 @@ public struct AgentConfiguration: Sendable {
         }
     }
 
+    /// What coordinators and registries can make the agent reach (`network.*`; see ``DestinationPolicy``).
+    public struct Network: Sendable, Hashable {
+        /// `network.allowed_sources`: the coordinator-supplied targets that may be probed (host patterns or URL
+        /// prefixes, see ``SourcePattern``). Empty (the default): none is probed — each is reported as a
+        /// `forbidden` error observation. Statically configured targets are not matched against it.
+        public var allowedSources: [SourcePattern]
+        /// `network.allow_private_addresses` (default `false`): whether any request of a probe (target, token
+        /// realm, redirect hop) may go to a loopback, private, link-local, CGNAT, unspecified or multicast address.
+        public var allowPrivateAddresses: Bool
+        /// `network.max_targets` (default 10 000): the most coordinator-supplied targets handled per poll.
+        public var maxTargets: Int
+
+        public init(allowedSources: [SourcePattern] = [], allowPrivateAddresses: Bool = false, maxTargets: Int = 10_000) {
+            self.allowedSources = allowedSources
+            self.allowPrivateAddresses = allowPrivateAddresses
+            self.maxTargets = maxTargets
+        }
+    }
+
     public var agentID: String
     public var region: String
     public var keyPath: String
+    /// `approvers` (`"<id> <base64 public key>"` each): only approvals these keys signed make the agent adopt an
+    /// unchained root as its trusted root; `approval_threshold` (1) distinct ones are needed. None: never adopt.
+    public var approvers: [ApproverKey] = []
+    public var approvalThreshold: Int = 1
     /// Coordinator base URLs; every observation is delivered to each.
     public var coordinators: [String]
     public var spoolDirectory: String
@@ -50,13 +73,14 @@ public struct AgentConfiguration: Sendable {
     public var targetsFromCoordinator: Bool
     public var metricsListen: Listen?
     public var logLevel: String
+    public var network: Network
 
     public init(
         agentID: String, region: String, keyPath: String, coordinators: [String], spoolDirectory: String,
         spoolMaxRows: Int = 100_000, batchSize: Int = 500, pollInterval: Duration = .seconds(600),
         pollJitter: Duration = .seconds(60), concurrency: Int = 8, limits: FetchLimits = .init(), caBundlePath: String? = nil,
         proxy: HTTPClientFactory.Options.Proxy? = nil, noProxy: ProxyRule = .init(noProxy: nil), targets: [Target] = [],
-        targetsFromCoordinator: Bool = false, metricsListen: Listen? = nil, logLevel: String = "info"
+        targetsFromCoordinator: Bool = false, metricsListen: Listen? = nil, logLevel: String = "info", network: Network = .init()
     ) {
         self.agentID = agentID
         self.region = region
@@ -76,5 +100,6 @@ public struct AgentConfiguration: Sendable {
         self.targetsFromCoordinator = targetsFromCoordinator
         self.metricsListen = metricsListen
         self.logLevel = logLevel
+        self.network = network
     }
 }

@@ -11,7 +11,8 @@ import VantageTUF
 /// Keys (see `agents/agent.example.json`): `agent.id`, `agent.region`, `agent.key`, `coordinators`,
 /// `spool.dir`, `spool.max_rows`, `spool.batch_size`, `poll.interval_seconds`, `poll.jitter_seconds`,
 /// `poll.concurrency`, `http.request_timeout_seconds`, `http.total_timeout_seconds`, `http.max_response_bytes`,
-/// `http.ca_bundle`, `http.proxy`, `http.no_proxy`, `targets_from_coordinator`, `metrics.listen`, `log.level`,
+/// `http.ca_bundle`, `http.proxy`, `http.no_proxy`, `targets_from_coordinator`, `network.allowed_sources`,
+/// `network.allow_private_addresses`, `network.max_targets`, `metrics.listen`, `log.level`,
 /// and `targets.<id>.{kind,url,gun,trusted_root}`. swift-configuration cannot list keys, so the target IDs are
 /// the member names of the file's `targets` object; their fields are read through the providers like any other.
 public enum AgentConfigurationLoader {
@@ -93,6 +94,15 @@ public enum AgentConfigurationLoader {
         let proxy = try proxyText.flatMap(ProxyURL.parse)
         let noProxy = ProxyRule(noProxy: try f.string(["http", "no_proxy"]) ?? environment["NO_PROXY"] ?? environment["no_proxy"])
         let fromCoordinator = try f.bool(["targets_from_coordinator"]) ?? false
+        var allowedSources: [SourcePattern] = []
+        for text in try f.stringArray(["network", "allowed_sources"]) ?? [] {
+            switch SourcePattern.parse(text) {
+            case .success(let pattern): allowedSources.append(pattern)
+            case .failure(let error): throw AgentError(.invalidConfiguration, "network.allowed_sources: \(error.reason)")
+            }
+        }
+        let allowPrivate = try f.bool(["network", "allow_private_addresses"]) ?? false
+        let maxTargets = try f.int(["network", "max_targets"], default: 10_000, in: 1...1_000_000)
 
         var targets: [AgentConfiguration.Target] = []
         var checkedRoots: Set<String> = []
@@ -113,7 +123,8 @@ public enum AgentConfigurationLoader {
             concurrency: concurrency,
             limits: FetchLimits(maxResponseBytes: maxBytes, requestTimeout: .seconds(requestTimeout), totalTimeout: .seconds(totalTimeout)),
             caBundlePath: caBundle, proxy: proxy, noProxy: noProxy, targets: targets, targetsFromCoordinator: fromCoordinator,
-            metricsListen: listen, logLevel: logLevel)
+            metricsListen: listen, logLevel: logLevel,
+            network: .init(allowedSources: allowedSources, allowPrivateAddresses: allowPrivate, maxTargets: maxTargets))
     }
 
     /// - Parameter checkedRoots: `kind:path` of the trusted root files already checked (targets often share one;

@@ -8,11 +8,24 @@ import VantageCore
 /// ``HTTPGetting`` over AsyncHTTPClient: verified TLS (system roots plus an optional extra bundle), no automatic
 /// redirects (``RedirectPolicy`` decides), an optional HTTPS proxy bypassed per ``ProxyRule``, streamed bodies
 /// with a hard cap, and a deadline per exchange that also covers the body.
+///
+/// Before every exchange — the first request, each redirect hop, and so a Notary token realm too — the
+/// destination host is checked against ``DestinationPolicy``: a literal address directly, a name by resolving
+/// it and refusing if any of its addresses is not public. Through an HTTPS proxy the check still applies to the
+/// destination named in the URL (resolved here, even though the proxy connects to it); when this host cannot
+/// resolve that name the request is refused as `dns`.
+///
+/// Residual risk (documented in agents/README.md): the check resolves the name, then AsyncHTTPClient resolves it
+/// again to connect. A hostile DNS server answering a public address to the first query and a private one to
+/// the second (DNS rebinding, within its TTL) can still slip one connection through; a proxy resolves on its
+/// own side and has the same window. Literal addresses have no such window.
 public final class AHCHTTPGetter: HTTPGetting {
     let direct: HTTPClient
     let proxied: HTTPClient?
     let proxyRule: ProxyRule
     let limits: FetchLimits
+    let destinations: DestinationPolicy
+    let resolver: any HostResolving
 
     /// Creates the clients; call ``shutdown()`` when done.
     /// - Parameters:
@@ -20,9 +33,12 @@ public final class AHCHTTPGetter: HTTPGetting {
     ///   - proxy: HTTPS proxy; `nil` for direct connections.
     ///   - noProxy: hosts reached directly even with a proxy.
     ///   - connectionsPerHost: connections kept per host (the agent's concurrency, so probes do not queue).
+    ///   - destinations: which addresses requests may go to; an agent passes its configuration's
+    ///     (``DestinationPolicy/init(_:)``), only the operator's own command line ``DestinationPolicy/unrestricted``.
+    ///   - resolver: resolves host names for the destination check.
     public init(
         limits: FetchLimits, caBundlePath: String?, proxy: HTTPClientFactory.Options.Proxy?, noProxy: ProxyRule,
-        connectionsPerHost: Int = 8
+        connectionsPerHost: Int = 8, destinations: DestinationPolicy, resolver: any HostResolving = SystemHostResolver()
     ) throws {
         let connect = Int64(limits.requestTimeout.components.seconds.clamped(1, 60))
         direct = try HTTPClientFactory.make(
@@ -41,6 +57,8 @@ public final class AHCHTTPGetter: HTTPGetting {
         }
         proxyRule = noProxy
         self.limits = limits
+        self.destinations = destinations
+        self.resolver = resolver
     }
 
     /// Shuts the underlying clients down.
@@ -56,8 +74,11 @@ public final class AHCHTTPGetter: HTTPGetting {
         while true {
             let target = current
             let credential = token
-            let response = try await withDeadline(limits.requestTimeout, "GET \(target)") {
-                try await self.exchange(target, bearerToken: credential, maxBytes: maxBytes)
+            // After a redirect the URL comes from a server's Location header.
+            let shown = hops == 0 ? target : ServerText.clip(target)
+            let response = try await withDeadline(limits.requestTimeout, "GET \(shown)") {
+                try await self.admit(target, shown: shown)
+                return try await self.exchange(target, shown: shown, bearerToken: credential, maxBytes: maxBytes)
             }
             guard RedirectPolicy.redirectStatuses.contains(response.answer.status) else { return response.answer }
             switch RedirectPolicy.decide(from: current, location: response.location, hopsSoFar: hops, maxHops: limits.maxRedirects) {
@@ -76,12 +97,38 @@ public final class AHCHTTPGetter: HTTPGetting {
         var location: String?
     }
 
+    /// Throws `forbidden` unless ``destinations`` allows the host of `url` (see the type's discussion).
+    func admit(_ url: String, shown: String) async throws {
+        if destinations.allowPrivateAddresses { return }
+        // The host exactly as AsyncHTTPClient takes it (`DeconstructedURL`): `URL.host`, IPv6 brackets trimmed.
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "https" || scheme == "http",
+            let urlHost = parsed.host, !urlHost.isEmpty
+        else { throw ObservationError(.forbidden, "\(shown): no http(s) destination host to check") }
+        let host = urlHost.hasPrefix("[") && urlHost.hasSuffix("]") ? String(urlHost.dropFirst().dropLast()) : urlHost
+        let addresses: [IPAddress]
+        if let literal = IPAddress(literal: host) {
+            addresses = [literal]
+        } else {
+            do {
+                addresses = try await resolver.addresses(of: host)
+            } catch let error as ObservationError {
+                throw ObservationError(error.kind, "\(shown): \(error.message)")
+            } catch {
+                throw TransportErrorMapper.map(error, url: shown)
+            }
+        }
+        if case .forbidden(let reason) = destinations.check(host: host, addresses: addresses) {
+            throw ObservationError(.forbidden, "\(shown): \(reason)")
+        }
+    }
+
     func client(for url: String) -> HTTPClient {
         guard let proxied, let parsed = URL(string: url), let host = parsed.host else { return direct }
         return proxyRule.bypasses(host: host, port: parsed.port ?? (parsed.scheme == "http" ? 80 : 443)) ? direct : proxied
     }
 
-    func exchange(_ url: String, bearerToken: String?, maxBytes: Int) async throws -> Exchange {
+    /// - Parameter shown: `url` as error messages name it (clipped when it came from a redirect).
+    func exchange(_ url: String, shown: String, bearerToken: String?, maxBytes: Int) async throws -> Exchange {
         var request = HTTPClientRequest(url: url)
         request.method = .GET
         request.headers.add(name: "User-Agent", value: "vantage-agent/\(VantageClientInfo.version)")
@@ -92,13 +139,13 @@ public final class AHCHTTPGetter: HTTPGetting {
             let status = Int(response.status.code)
             let cap = status == 200 ? maxBytes : FetchLimits.smallBodyBytes
             if status == 200, let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > cap {
-                throw ObservationError(.tooLarge, "\(url): Content-Length \(length) above the limit of \(cap) bytes")
+                throw ObservationError(.tooLarge, "\(shown): Content-Length \(length) above the limit of \(cap) bytes")
             }
             var body: [UInt8] = []
             for try await var chunk in response.body {
                 if body.count + chunk.readableBytes > cap {
                     if status == 200 {
-                        throw ObservationError(.tooLarge, "\(url): body larger than the limit of \(cap) bytes")
+                        throw ObservationError(.tooLarge, "\(shown): body larger than the limit of \(cap) bytes")
                     }
                     body += chunk.readBytes(length: cap - body.count) ?? []
                     break  // error bodies are only read for their first bytes
@@ -111,7 +158,7 @@ public final class AHCHTTPGetter: HTTPGetting {
                     body: body),
                 location: response.headers.first(name: "Location"))
         } catch {
-            throw TransportErrorMapper.map(error, url: url)
+            throw TransportErrorMapper.map(error, url: shown)
         }
     }
 }

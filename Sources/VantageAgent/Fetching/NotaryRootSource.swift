@@ -4,7 +4,9 @@ import VantageCore
 /// `{N}.root.json`, following the registry bearer-token challenge on `401` (formats.md §5.2).
 ///
 /// The token is requested with `scope=repository:{gun}:pull`, kept for the life of this source (one probe), and
-/// never sent to another origin. Token endpoint failures are `auth` errors; a hanging one is a `timeout`.
+/// never sent to another origin. Token endpoint failures are `auth` errors; a hanging one is a `timeout`; a realm
+/// the agent's ``DestinationPolicy`` refuses (checked by the getter like every request) is `forbidden`. The realm
+/// is server-controlled: messages quote it clipped, and never quote a response body.
 public actor NotaryRootSource: RootSource {
     public nonisolated let serverURL: String
     public nonisolated let gun: String
@@ -34,7 +36,7 @@ public actor NotaryRootSource: RootSource {
             token = try await fetchToken(challenge)
             response = try await http.get(url, bearerToken: token, maxBytes: maxBytes)
             if response.status == 401 {
-                throw ObservationError(.auth, "\(url): HTTP 401 again with the token from \(challenge.realm)", status: 401)
+                throw ObservationError(.auth, "\(url): HTTP 401 again with the token from \(ServerText.clip(challenge.realm))", status: 401)
             }
         }
         switch response.status {
@@ -49,13 +51,16 @@ public actor NotaryRootSource: RootSource {
         let response: FetchedResponse
         do {
             response = try await http.get(tokenURL, bearerToken: nil, maxBytes: FetchLimits.smallBodyBytes)
-        } catch let error as ObservationError where error.kind == .timeout {
-            throw ObservationError(.timeout, "token endpoint: \(error.message)")
+        } catch let error as ObservationError where error.kind == .timeout || error.kind == .forbidden {
+            // A realm on a refused address stays `forbidden`: the agent's own rule, not the registry's failure.
+            throw ObservationError(error.kind, "token endpoint: \(ServerText.clip(error.message, limit: 600))")
         } catch let error as ObservationError {
-            throw ObservationError(.auth, "token endpoint (\(error.kind.rawValue)): \(error.message)")
+            // The token URL is built from the server's realm: its messages are clipped.
+            throw ObservationError(.auth, "token endpoint (\(error.kind.rawValue)): \(ServerText.clip(error.message, limit: 600))")
         }
         guard response.status == 200 else {
-            throw ObservationError(.auth, "token endpoint \(challenge.realm) answered HTTP \(response.status)", status: response.status)
+            throw ObservationError(
+                .auth, "token endpoint \(ServerText.clip(challenge.realm)) answered HTTP \(response.status)", status: response.status)
         }
         return try TokenRequest.token(from: response.body)
     }

@@ -26,11 +26,11 @@ public struct TUFRootSource: RootSource {
     }
 }
 
-/// The `http_status` observation error for an unexpected answer.
+/// The `http_status` observation error for an unexpected answer: the status code and our own words only. The
+/// body is the server's text and is never quoted (it would be signed into an observation and shown to operators);
+/// the URL may come from a redirect, so it is clipped.
 enum HTTPStatusError {
     static func make(_ response: FetchedResponse) -> ObservationError {
-        let text = String(decoding: response.body.prefix(200), as: UTF8.self)
-            .filter { !$0.isNewline }
-        return ObservationError(.httpStatus, "\(response.url): HTTP \(response.status) \(text)", status: response.status)
+        ObservationError(.httpStatus, "\(ServerText.clip(response.url)): HTTP \(response.status)", status: response.status)
     }
 }

@@ -6,13 +6,14 @@ import VantageCore
 public enum TokenRequest {
     /// `{realm}?service=…&scope=repository:{gun}:pull`, keeping any query the realm already has.
     ///
-    /// The realm must be `https`, or `http` only when the target itself was configured as `http`.
+    /// The realm must be `https`, or `http` only when the target itself was configured as `http`. Whether its
+    /// host may be reached is checked when it is fetched, like every request (``DestinationPolicy``).
     public static func url(for challenge: BearerChallenge, gun: String, allowHTTP: Bool) throws(ObservationError) -> String {
         guard var components = URLComponents(string: challenge.realm), let scheme = components.scheme?.lowercased(),
             components.host?.isEmpty == false
-        else { throw ObservationError(.auth, "token realm \(challenge.realm) is not an absolute URL") }
+        else { throw ObservationError(.auth, "token realm \(ServerText.clip(challenge.realm)) is not an absolute URL") }
         guard scheme == "https" || (scheme == "http" && allowHTTP) else {
-            throw ObservationError(.auth, "token realm \(challenge.realm) is not https")
+            throw ObservationError(.auth, "token realm \(ServerText.clip(challenge.realm)) is not https")
         }
         var items = components.queryItems ?? []
         if let service = challenge.service { items.append(URLQueryItem(name: "service", value: service)) }
@@ -20,7 +21,7 @@ public enum TokenRequest {
         components.queryItems = items
         // URLComponents leaves ':' and '/' unescaped in queries, which registries accept.
         guard let url = components.url?.absoluteString else {
-            throw ObservationError(.auth, "cannot build a token URL from realm \(challenge.realm)")
+            throw ObservationError(.auth, "cannot build a token URL from realm \(ServerText.clip(challenge.realm))")
         }
         return url
     }

@@ -5,9 +5,8 @@ import VantageTUF
 /// the agent's identity and sequence number, plus the exact root bytes.
 public struct ProbeResult: Sendable {
     public var target: String
-    /// Kind and GUN of the target, bound into the signed statement and its attestation.
-    public var kind: TargetSpec.Kind
-    public var gun: String?
+    /// Where the agent fetched from (kind, normalised URL, GUN), bound into the statement and its attestation.
+    public var source: RepositorySource
     public var observedAt: Timestamp
     public var latencyMilliseconds: Int64
     public var fingerprint: RootFingerprint?
@@ -16,6 +15,8 @@ public struct ProbeResult: Sendable {
     public var chainSteps: Int?
     /// Why the reported root did not verify as a rotation of the trusted one, when it did not.
     public var chainRejection: String?
+    /// The agent's verdict on the reported root against its last verified root for the source.
+    public var continuity: Continuity?
     public var error: ObservationError?
     /// The exact bytes of the reported root (for the coordinator's blob store).
     public var rootBytes: [UInt8]?
@@ -24,12 +25,12 @@ public struct ProbeResult: Sendable {
     /// - Parameter selfCheck: `RootVerifier.selfCheck(root)` when the caller has it already (the walk verified
     ///   the same signatures); computed otherwise.
     public init(
-        target: TargetSpec, observedAt: Timestamp, latencyMilliseconds: Int64, root: Root, chainSteps: Int,
-        chainRejection: String? = nil, selfCheck: ThresholdResult? = nil
+        target: TargetSpec, source: RepositorySource, observedAt: Timestamp, latencyMilliseconds: Int64, root: Root, chainSteps: Int,
+        continuity: Continuity, chainRejection: String? = nil, selfCheck: ThresholdResult? = nil
     ) {
         self.target = target.id
-        kind = target.kind
-        gun = target.gun
+        self.source = source
+        self.continuity = continuity
         self.observedAt = observedAt
         self.latencyMilliseconds = latencyMilliseconds
         fingerprint = RootFingerprint(root)
@@ -44,10 +45,12 @@ public struct ProbeResult: Sendable {
     }
 
     /// A failed probe.
-    public init(target: TargetSpec, observedAt: Timestamp, latencyMilliseconds: Int64, error: ObservationError, chainSteps: Int?) {
+    public init(
+        target: TargetSpec, source: RepositorySource, observedAt: Timestamp, latencyMilliseconds: Int64, error: ObservationError,
+        chainSteps: Int?
+    ) {
         self.target = target.id
-        kind = target.kind
-        gun = target.gun
+        self.source = source
         self.observedAt = observedAt
         self.latencyMilliseconds = latencyMilliseconds
         self.error = error
@@ -57,9 +60,9 @@ public struct ProbeResult: Sendable {
     /// The statement for agent `agent` in `region` with sequence number `sequence`.
     public func observation(agent: String, region: String, sequence: Int64) -> Observation {
         Observation(
-            agent: agent, region: region, target: target, kind: kind, gun: gun, observedAt: observedAt, sequence: sequence,
+            agent: agent, region: region, target: target, source: source, observedAt: observedAt, sequence: sequence,
             latencyMilliseconds: latencyMilliseconds, fingerprint: fingerprint, selfSignature: selfSignature,
-            certificates: certificates, chainSteps: chainSteps, chainRejection: chainRejection, error: error)
+            certificates: certificates, chainSteps: chainSteps, chainRejection: chainRejection, continuity: continuity, error: error)
     }
 
     /// `ok` or the error kind, for metrics and logs.

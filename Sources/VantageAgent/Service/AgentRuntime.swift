@@ -16,7 +16,12 @@ public final class AgentRuntime: Sendable {
 
     /// Validates the remaining start-up inputs (key, spool, CA bundle, trusted roots) and builds every part.
     /// - Parameter registry: the Prometheus registry behind the bootstrapped metrics, for the listener.
-    public init(configuration: AgentConfiguration, logger: Logger, registry: PrometheusCollectorRegistry?) async throws {
+    /// - Parameter path: wraps the fetcher, standing for the agent's network path (the offline demo puts a man in
+    ///   the middle there); `nil` in the daemon.
+    public init(
+        configuration: AgentConfiguration, logger: Logger, registry: PrometheusCollectorRegistry?,
+        path: (@Sendable (any HTTPGetting) -> any HTTPGetting)? = nil
+    ) async throws {
         let identity = try AgentKeyFile.load(from: configuration.keyPath)
         let database = try AgentDatabase.open(directory: configuration.spoolDirectory)
         let spool = ObservationSpool(database: database, maxRows: configuration.spoolMaxRows)
@@ -25,7 +30,8 @@ public final class AgentRuntime: Sendable {
         do {
             getter = try AHCHTTPGetter(
                 limits: configuration.limits, caBundlePath: configuration.caBundlePath, proxy: configuration.proxy,
-                noProxy: configuration.noProxy, connectionsPerHost: configuration.concurrency)
+                noProxy: configuration.noProxy, connectionsPerHost: configuration.concurrency,
+                destinations: DestinationPolicy(configuration.network))
         } catch {
             throw AgentError(.invalidConfiguration, "http.ca_bundle: \(error)")
         }
@@ -57,8 +63,12 @@ public final class AgentRuntime: Sendable {
         service = AgentService(
             configuration: configuration,
             dependencies: .init(
-                identity: identity, prober: TargetProber(http: getter, limits: configuration.limits), catalog: catalog, spool: spool,
-                trustedRoots: TrustedRootStore(database: database), deliverers: deliverers, metrics: metrics),
+                identity: identity, prober: TargetProber(http: path?(getter) ?? getter, limits: configuration.limits), catalog: catalog,
+                spool: spool,
+                trustedRoots: TrustedRootStore(database: database), deliverers: deliverers, metrics: metrics,
+                adoption: configuration.approvers.isEmpty
+                    ? nil
+                    : ApprovalAdoption(approvers: configuration.approvers, threshold: configuration.approvalThreshold, coordinators: clients)),
             logger: logger)
         if let listen = configuration.metricsListen, let registry {
             metricsListener = MetricsListener(registry: registry, host: listen.host, port: listen.port, logger: logger)

@@ -17,12 +17,16 @@ public final class AgentService: Service, Sendable {
         public var trustedRoots: TrustedRootStore
         public var deliverers: [Deliverer]
         public var metrics: AgentMetrics
+        /// Approver keys of this agent's own configuration, and where to fetch approvals; `nil` without approvers.
+        public var adoption: ApprovalAdoption?
         public var now: @Sendable () -> Date
 
         public init(
             identity: SigningIdentity, prober: TargetProber, catalog: TargetCatalog, spool: ObservationSpool,
-            trustedRoots: TrustedRootStore, deliverers: [Deliverer], metrics: AgentMetrics, now: @escaping @Sendable () -> Date = Date.init
+            trustedRoots: TrustedRootStore, deliverers: [Deliverer], metrics: AgentMetrics, adoption: ApprovalAdoption? = nil,
+            now: @escaping @Sendable () -> Date = Date.init
         ) {
+            self.adoption = adoption
             self.identity = identity
             self.prober = prober
             self.catalog = catalog
@@ -87,20 +91,50 @@ public final class AgentService: Service, Sendable {
         dependencies.metrics.spool(depth: (try? dependencies.spool.depth()) ?? 0)
     }
 
-    /// Probes one target, then signs and spools the observation.
+    /// Probes one target, then signs and spools the observation. Trusted roots are kept per source (kind,
+    /// normalised URL, GUN), never per target id: a target whose URL changes starts with no history.
     func probe(_ target: TargetCatalog.Entry) async {
         let id = target.spec.id
-        let stored = try? dependencies.trustedRoots.root(for: id)
-        let start: Root?
-        if let configured = target.configuredRoot, configured.version > stored?.version ?? Int.min {
-            start = Self.newer(stored, configured.root())
-        } else {
-            start = stored
-        }
-        let store = dependencies.trustedRoots
         let now = dependencies.now
-        let result = await dependencies.prober.probe(target.spec, trusted: start, now: now) { root in
-            try await store.storeDurably(root, for: id, at: now())
+        let result: ProbeResult
+        if let source = target.spec.source {
+            let key = source.storageKey
+            if let reason = target.forbidden {
+                result = ProbeResult(
+                    target: target.spec, source: source, observedAt: Timestamp(now()), latencyMilliseconds: 0,
+                    error: ObservationError(.forbidden, reason), chainSteps: nil)
+            } else {
+                let stored = try? dependencies.trustedRoots.root(for: key)
+                let start: Root?
+                if let configured = target.configuredRoot, configured.version > stored?.version ?? Int.min {
+                    start = Self.newer(stored, configured.root())
+                } else {
+                    start = stored
+                }
+                let store = dependencies.trustedRoots
+                let adoption = dependencies.adoption
+                let logger = logger
+                result = await dependencies.prober.probe(
+                    target.spec, source: source, trusted: start, now: now,
+                    onTrusted: { root in try await store.storeDurably(root, for: key, at: now()) },
+                    adopt: { offered in
+                        guard let adoption, await adoption.isApproved(target: id, source: source, sha256: offered.sha256, now: Timestamp(now()))
+                        else { return false }
+                        do {
+                            try await store.replaceDurably(offered, for: key, at: now())
+                        } catch {
+                            logger.error("cannot adopt an approved root", metadata: ["vantage.target": "\(id)", "error": "\(error)"])
+                            return false
+                        }
+                        logger.notice("adopted an approved unchained root", metadata: [
+                            "vantage.target": "\(id)", "root.fingerprint": "\(offered.sha256)", "root.version": "\(offered.version)",
+                        ])
+                        return true
+                    })
+            }
+        } else {
+            logger.error("target url cannot be normalised; not probed", metadata: ["vantage.target": "\(id)"])
+            return
         }
         let identity = dependencies.identity
         let (agent, region) = (configuration.agentID, configuration.region)

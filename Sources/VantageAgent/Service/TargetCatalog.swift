@@ -4,11 +4,25 @@ import VantageCore
 import VantageTUF
 
 /// The targets of one poll: the static list, plus those the first coordinator serves when configured.
+///
+/// Coordinator-supplied targets are bounded by the agent's `network.*` configuration: at most
+/// `network.max_targets` of them per poll (the rest dropped with a warning naming the count), and each whose URL
+/// matches no `network.allowed_sources` pattern comes back with ``Entry/forbidden`` set — reported, never fetched.
 public actor TargetCatalog {
     /// A target with the root trusted at configuration time (if any).
     public struct Entry: Sendable {
         public var spec: TargetSpec
         public var configuredRoot: ConfiguredRoot?
+        /// Why this target must not be probed (a coordinator-supplied URL outside `network.allowed_sources`), or
+        /// `nil`. The prober turns it into an ``VantageCore/ObservationError`` of kind `forbidden` with this
+        /// message, without any network request.
+        public var forbidden: String?
+
+        public init(spec: TargetSpec, configuredRoot: ConfiguredRoot? = nil, forbidden: String? = nil) {
+            self.spec = spec
+            self.configuredRoot = configuredRoot
+            self.forbidden = forbidden
+        }
     }
 
     /// A configured trusted root, checked at start (it parses, is of the target's dialect, meets its own
@@ -30,13 +44,19 @@ public actor TargetCatalog {
 
     let staticTargets: [Entry]
     let coordinator: CoordinatorClient?
+    let destinations: DestinationPolicy
+    let maxTargets: Int
     /// The coordinator's last list, kept when it cannot be asked.
     var remote: [Entry] = []
 
-    /// - Parameter coordinator: the coordinator whose `GET /v1/targets` is merged in, or `nil`.
-    public init(staticTargets: [Entry], coordinator: CoordinatorClient?) {
+    /// - Parameters:
+    ///   - coordinator: the coordinator whose `GET /v1/targets` is merged in, or `nil`.
+    ///   - network: the patterns and limit applied to the coordinator's targets.
+    public init(staticTargets: [Entry], coordinator: CoordinatorClient?, network: AgentConfiguration.Network = .init()) {
         self.staticTargets = staticTargets
         self.coordinator = coordinator
+        destinations = DestinationPolicy(network)
+        maxTargets = network.maxTargets
     }
 
     /// Loads the configured trusted roots (already validated by the loader; each distinct file is read and checked
@@ -59,7 +79,8 @@ public actor TargetCatalog {
             }
             entries.append(Entry(spec: target.spec, configuredRoot: configured))
         }
-        self.init(staticTargets: entries, coordinator: configuration.targetsFromCoordinator ? coordinator : nil)
+        self.init(
+            staticTargets: entries, coordinator: configuration.targetsFromCoordinator ? coordinator : nil, network: configuration.network)
     }
 
     /// The targets to probe now; static entries win over coordinator entries with the same id. If the
@@ -68,12 +89,37 @@ public actor TargetCatalog {
         guard let coordinator else { return staticTargets }
         let known = Set(staticTargets.map(\.spec.id))
         do {
-            remote = try await coordinator.targets().map(\.spec)
-                .filter { !known.contains($0.id) && $0.problem == nil }
-                .map { Entry(spec: $0, configuredRoot: nil) }
+            let specs = try await coordinator.targets().map(\.spec).filter { !known.contains($0.id) && $0.problem == nil }
+            remote = admit(specs, logger: logger, coordinator: coordinator.baseURL)
         } catch {
             logger.warning("cannot fetch targets from the coordinator", metadata: ["vantage.coordinator": "\(coordinator.baseURL)", "error": "\(error)"])
         }
         return staticTargets + remote
+    }
+
+    /// Marks the coordinator's targets outside `network.allowed_sources` as forbidden and keeps at most
+    /// `network.max_targets`, allowed ones first (so refusals cannot crowd out probes).
+    func admit(_ specs: [TargetSpec], logger: Logger, coordinator: String) -> [Entry] {
+        var allowed: [Entry] = []
+        var refused: [Entry] = []
+        for spec in specs {
+            switch destinations.checkCoordinatorTarget(url: spec.url) {
+            case .allowed: allowed.append(Entry(spec: spec))
+            case .forbidden(let reason): refused.append(Entry(spec: spec, forbidden: reason))
+            }
+        }
+        if !refused.isEmpty {
+            logger.warning("coordinator-supplied targets outside network.allowed_sources are reported as forbidden, not probed", metadata: [
+                "vantage.coordinator": "\(coordinator)", "vantage.forbidden": "\(refused.count)",
+                "vantage.allowed_sources": "\(destinations.allowedSources.count)",
+            ])
+        }
+        let entries = allowed + refused
+        guard entries.count > maxTargets else { return entries }
+        logger.warning("the coordinator lists more targets than network.max_targets: the rest are dropped", metadata: [
+            "vantage.coordinator": "\(coordinator)", "vantage.listed": "\(entries.count)", "vantage.max_targets": "\(maxTargets)",
+            "vantage.dropped": "\(entries.count - maxTargets)",
+        ])
+        return Array(entries.prefix(maxTargets))
     }
 }

@@ -25,8 +25,9 @@ public enum RootUpdater {
     /// Walks from `trusted` (or from scratch) to the newest root the server offers.
     ///
     /// - Parameters:
-    ///   - onTrusted: called with every verified root, in order, before the next request; a thrown error stops
-    ///     the walk with an `internal` error.
+    ///   - onTrusted: called with every verified root, in order, before the next request; a thrown
+    ///     ``VantageCore/ObservationError`` stops the walk with that error (e.g. `notary_rules`), any other with an
+    ///     `internal` error.
     ///   - now: the final root must expire after this instant.
     public static func run(
         kind: TargetSpec.Kind, trusted: Root?, source: any RootSource, maxSteps: Int, at now: Date,
@@ -54,6 +55,8 @@ public enum RootUpdater {
             for root in decision.trusted {
                 do {
                     try await onTrusted(root)
+                } catch let error as ObservationError {
+                    return outcome(nil, error)
                 } catch {
                     return outcome(nil, ObservationError(.internalError, "cannot store verified root v\(root.version): \(error)"))
                 }

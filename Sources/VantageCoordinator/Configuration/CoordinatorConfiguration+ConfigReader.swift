@@ -13,6 +13,7 @@ extension CoordinatorConfiguration {
     /// - `admin.tokens` (strings), `admin.token_file` (one token per line; for systemd `LoadCredential`)
     /// - `agents`: strings `"<id> <region> <base64 Ed25519 public key>"`
     /// - `targets`: strings `"<id> tuf <url>"` or `"<id> notary <url> <gun>"`
+    /// - `approvers`: strings `"<id> <base64 Ed25519 public key>"`; `approval_threshold` (1)
     /// - `consensus.quorum` (2), `.min_regions` (2), `.max_age_seconds` (1800), `.max_dissent` (0),
     ///   `.min_duration.first|resigned|rotated|replaced` (0, 0, 600, 3600 s), `.unchained` (`approve` | `hold`),
     ///   `.hold_seconds` (86400, with `hold`), `.expiry_warning_days` (30), `.interval_seconds` (30), `.debounce_ms` (250)
@@ -42,6 +43,11 @@ extension CoordinatorConfiguration {
         }
         agents = try (keys.stringArray("agents") ?? []).map(Self.parseAgent)
         targets = try (keys.stringArray("targets") ?? []).map(Self.parseTarget)
+        approvers = try (keys.stringArray("approvers") ?? []).map(Self.parseApprover)
+        approvalThreshold = try keys.int("approval_threshold") ?? approvalThreshold
+        if approvalThreshold < 1 || (!approvers.isEmpty && approvalThreshold > approvers.count) {
+            throw CoordinatorError(.configuration, "approval_threshold: \(approvalThreshold) must be 1 to the number of approvers (\(approvers.count))")
+        }
 
         var policy = ConsensusPolicy()
         policy.quorum = try keys.int("consensus.quorum") ?? policy.quorum
@@ -88,7 +94,7 @@ extension CoordinatorConfiguration {
     /// Every key ``init(reader:)`` reads (the loader rejects others, so typos fail loudly).
     public static let knownKeys: Set<String> = [
         "listen.host", "listen.port", "listen.body_timeout_seconds", "listen.idle_timeout_seconds", "state_dir", "database_path", "key_file", "admin.tokens", "admin.token_file",
-        "agents", "targets", "consensus.quorum", "consensus.min_regions", "consensus.max_age_seconds",
+        "agents", "targets", "approvers", "approval_threshold", "consensus.quorum", "consensus.min_regions", "consensus.max_age_seconds",
         "consensus.max_dissent", "consensus.min_duration.first", "consensus.min_duration.resigned",
         "consensus.min_duration.rotated", "consensus.min_duration.replaced", "consensus.unchained",
         "consensus.hold_seconds", "consensus.expiry_warning_days", "consensus.interval_seconds", "consensus.debounce_ms",
@@ -117,6 +123,17 @@ extension CoordinatorConfiguration {
             return AgentEnrollment(id: fields[0], region: fields[1], publicKey: try PublicIdentity(base64: fields[2]))
         } catch {
             throw CoordinatorError(.configuration, "agents: \(fields[0]): \(error)")
+        }
+    }
+
+    /// `"<id> <base64 public key>"` (from `vantage approver keygen`).
+    static func parseApprover(_ line: String) throws -> ApproverKey {
+        let fields = line.split(whereSeparator: \.isWhitespace).map(String.init)
+        guard fields.count == 2 else { throw CoordinatorError(.configuration, "approvers: \"\(line)\" is not \"<id> <base64 public key>\"") }
+        do {
+            return ApproverKey(id: fields[0], publicKey: try PublicIdentity(base64: fields[1]))
+        } catch {
+            throw CoordinatorError(.configuration, "approvers: \(fields[0]): \(error)")
         }
     }
 

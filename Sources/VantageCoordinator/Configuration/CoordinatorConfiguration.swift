@@ -19,6 +19,10 @@ public struct CoordinatorConfiguration: Sendable {
     public var agents: [AgentEnrollment] = []
     /// Targets watched from the start (more can be added through the admin API).
     public var targets: [TargetSpec] = []
+    /// Keys whose signed approvals admit an unchained replacement (never the coordinator's own key).
+    public var approvers: [ApproverKey] = []
+    /// Approvals from distinct approver keys an unchained replacement needs.
+    public var approvalThreshold: Int = 1
     /// The consensus policy, also stated in every pin list header.
     public var consensus = ConsensusPolicy()
     /// Seconds between consensus runs when nothing is ingested.

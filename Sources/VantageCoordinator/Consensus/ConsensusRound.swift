@@ -12,6 +12,7 @@ import VantageTUF
 /// is past half its lifetime, a new pin list, verified against the coordinator's own trust policy before it is stored.
 struct ConsensusRound {
     var policy: ConsensusPolicy
+    var approvalRules: TrustPolicyBuilder.Approvals
     var now: Timestamp
     var identity: SigningIdentity
     var pinListLifetimeSeconds: Int64
@@ -34,14 +35,18 @@ struct ConsensusRound {
         var seq: Int64
         var classification: String
         var firstPinnedAt: Int64
+        /// ``VantageCore/RepositorySource/storageKey`` of the source this pin was made for.
+        var source: String?
     }
 
     func run(_ db: Database) throws -> Outcome {
         var outcome = Outcome()
         let targets = try RegistryStore.activeTargets(db)
         let views = try loadViews(db)
-        var pins = try loadPins(db)
-        let approvals = try loadApprovals(db)
+        // A pin made for another source (the target's URL changed) never carries over; its seq still counts.
+        let stored = try loadPins(db)
+        var pins = stored.filter { entry in targets.first { $0.id == entry.key }?.source?.storageKey == entry.value.source }
+        let approvals = try loadApprovals(db, targets: targets)
         let previous = try Dictionary(
             Row.fetchAll(db, sql: "SELECT target, status, leading, classification FROM target_state").map { row in
                 let status = ConsensusDecision.Status(rawValue: row["status"])
@@ -65,7 +70,7 @@ struct ConsensusRound {
                 if let root = try roots.root(digest, in: db) { known[digest] = root }
             }
             let targetViews = views[target.id] ?? []
-            let approved = approvals[target.id] ?? [:]
+            let approved = approvals[target.id]?.approved ?? [:]
             var pin = pins[target.id]
             var decision = evaluator.decide(
                 views: targetViews, pin: pin.map { .init(sha256: $0.sha256) }, roots: known, approved: Set(approved.keys), now: now)
@@ -73,15 +78,18 @@ struct ConsensusRound {
                 target: target.id, previous: previous[target.id]?.status, held: previous[target.id]?.held, decision: decision,
                 pinned: pin?.sha256, now: now)
             if case .pin(let digest, let classification) = decision.action, let root = known[digest] {
-                let approvedBy: String? =
-                    approved[digest].map { $0 ?? "operator" } ?? (classification == "replaced" ? "hold" : nil)
-                let next = CurrentPin(sha256: digest, seq: (pin?.seq ?? 0) + 1, classification: classification, firstPinnedAt: now.seconds)
+                // The approvers whose signatures admitted it (recorded only where the agents did not attest a chain).
+                let approvedBy: String? = approved[digest].map { $0.sorted().joined(separator: ",") }
+                let sourceKey = target.source?.storageKey
+                let next = CurrentPin(
+                    sha256: digest, seq: (stored[target.id]?.seq ?? 0) + 1, classification: classification, firstPinnedAt: now.seconds,
+                    source: sourceKey)
                 try db.execute(
                     sql: """
-                        INSERT INTO pins(target, seq, sha256, version, classification, pinned_at, approved_by, first_pinned_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO pins(target, seq, sha256, version, classification, pinned_at, approved_by, first_pinned_at, source)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
-                    arguments: [target.id, next.seq, digest, root.version, classification, now.seconds, approvedBy, now.seconds])
+                    arguments: [target.id, next.seq, digest, root.version, classification, now.seconds, approvedBy, now.seconds, sourceKey])
                 pin = next
                 pins[target.id] = next
                 outcome.newPins += 1
@@ -98,15 +106,21 @@ struct ConsensusRound {
             }
         }
         outcome.events += try silenceEvents(db, state: &alertState)
-        try saveAlertState(db, alertState.filter { loadedAlertState[$0.key] != $0.value })
 
         let active = Dictionary(targets.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let pinned = pins.filter { active[$0.key] != nil }
         let head = try PinListStore.latestHead(db)
-        let stale = head.map { $0.expires - now.seconds < pinListLifetimeSeconds / 2 } ?? true
+        // Clients count attestations at most max_age old at their own clock: re-sign with fresh attestations well
+        // inside that (every quarter of max_age), and before half of the list's lifetime is gone.
+        let stale = head.map {
+            $0.expires - now.seconds < pinListLifetimeSeconds / 2 || now.seconds - $0.issuedAt >= max(1, policy.maxAgeSeconds / 4)
+        } ?? true
         if stale || pinned.mapValues(\.sha256) != publishedPins {
-            (outcome.published, outcome.weakPins) = try publish(db, pins: pinned, targets: active, head: head)
+            (outcome.published, outcome.weakPins) = try publish(
+                db, pins: pinned, targets: active, head: head, approvals: approvals)
+            outcome.events += unsupportedEvents(pinned: Set(pinned.keys), weak: Set(outcome.weakPins), state: &alertState)
         }
+        try saveAlertState(db, alertState.filter { loadedAlertState[$0.key] != $0.value })
         outcome.events = try EventStore.insert(
             db, outcome.events, channels: channels, nowMillis: now.seconds * 1000)
         return outcome
@@ -120,7 +134,7 @@ struct ConsensusRound {
             db,
             sql: """
                 SELECT s.agent, a.region, s.target, s.outcome, s.first_seen, s.last_seen, s.attestation_observed_at,
-                    s.attestation_signature
+                    s.attestation_signature, s.attestation_continuity
                 FROM spans s JOIN agents a ON a.id = s.agent WHERE s.is_current = 1
                 """)
         // Columns by position, in the SELECT's order: one row per current span of every target, so name lookups
@@ -129,8 +143,10 @@ struct ConsensusRound {
             let agent: String = row[0]
             let outcome: String = row[3]
             let isError = outcome.hasPrefix("error:")
-            let attestation = (row[7] as String?).map {
-                Attestation(agent: agent, observedAt: Timestamp(seconds: row[6]), signature: $0)
+            let attestation: Attestation? = (row[7] as String?).flatMap { signature in
+                (row[8] as String?).flatMap(Continuity.init(rawValue:)).map {
+                    Attestation(agent: agent, observedAt: Timestamp(seconds: row[6]), continuity: $0, signature: signature)
+                }
             }
             views[row[2], default: []].append(
                 AgentView(
@@ -146,23 +162,44 @@ struct ConsensusRound {
         let rows = try Row.fetchAll(
             db,
             sql: """
-                SELECT target, seq, sha256, classification, first_pinned_at FROM pins p
+                SELECT target, seq, sha256, classification, first_pinned_at, source FROM pins p
                 WHERE seq = (SELECT max(seq) FROM pins q WHERE q.target = p.target)
                 """)
         return Dictionary(
             rows.map {
                 ($0["target"] as String,
-                 CurrentPin(sha256: $0["sha256"], seq: $0["seq"], classification: $0["classification"], firstPinnedAt: $0["first_pinned_at"]))
+                 CurrentPin(
+                    sha256: $0["sha256"], seq: $0["seq"], classification: $0["classification"], firstPinnedAt: $0["first_pinned_at"],
+                    source: $0["source"]))
             }, uniquingKeysWith: { a, _ in a })
     }
 
-    /// Target → approved digest → note.
-    private func loadApprovals(_ db: Database) throws -> [String: [String: String?]] {
-        var approvals: [String: [String: String?]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT target, sha256, note FROM approvals") {
-            approvals[row["target"], default: [:]][row["sha256"]] = .some(row["note"])
+    /// Per target, the stored approvals of its current source that verify under the configured approvers.
+    struct TargetApprovals {
+        /// Digest → its valid approvals.
+        var valid: [String: [Approval]] = [:]
+        /// Digest → approver ids, for digests that reach the threshold.
+        var approved: [String: Set<String>] = [:]
+    }
+
+    private func loadApprovals(_ db: Database, targets: [TargetSpec]) throws -> [String: TargetApprovals] {
+        guard !approvalRules.approvers.isEmpty else { return [:] }
+        let stored = try RegistryStore.approvals(db)
+        var result: [String: TargetApprovals] = [:]
+        for target in targets {
+            guard let source = target.source, let digests = stored[target.id]?[source.storageKey] else { continue }
+            var entry = TargetApprovals()
+            for (digest, approvals) in digests {
+                let check = ApprovalVerifier.valid(
+                    approvals, target: target.id, source: source, sha256: digest, approvers: approvalRules.approvers,
+                    notAfter: now.adding(seconds: 300))
+                let valid = approvals.filter { check.approvers.contains($0.approver) }
+                entry.valid[digest] = valid
+                if check.approvers.count >= approvalRules.threshold { entry.approved[digest] = check.approvers }
+            }
+            result[target.id] = entry
         }
-        return approvals
+        return result
     }
 
     // MARK: State
@@ -258,54 +295,83 @@ struct ConsensusRound {
 
     private func publish(
         _ db: Database, pins: [String: CurrentPin], targets: [String: TargetSpec],
-        head: (version: Int64, digest: String, expires: Int64)?
+        head: (version: Int64, digest: String, expires: Int64, issuedAt: Int64)?, approvals: [String: TargetApprovals]
     ) throws -> (PublishedPinList, [String]) {
-        var attestations: [String: [String: Attestation]] = [:]
+        var candidates: [String: [AttestationSelection.Candidate]] = [:]
         let rows = try Row.fetchAll(
             db,
             sql: """
-                SELECT target, outcome, agent, attestation_observed_at, attestation_signature FROM spans
-                WHERE attestation_signature IS NOT NULL AND attestation_observed_at >= ?
+                SELECT s.target, s.outcome, s.agent, a.region, s.attestation_observed_at, s.attestation_signature,
+                    s.attestation_continuity
+                FROM spans s JOIN agents a ON a.id = s.agent
+                WHERE s.attestation_signature IS NOT NULL AND s.attestation_observed_at >= ?
                 """,
             arguments: [now.seconds - policy.maxAgeSeconds])
         for row in rows {
-            let target: String = row["target"]
-            guard pins[target]?.sha256 == row["outcome"] else { continue }
+            let target: String = row[0]
+            guard pins[target]?.sha256 == row[1], let continuity = (row[6] as String?).flatMap(Continuity.init(rawValue:)) else { continue }
             let attestation = Attestation(
-                agent: row["agent"], observedAt: Timestamp(seconds: row["attestation_observed_at"]),
-                signature: row["attestation_signature"])
-            if let existing = attestations[target]?[attestation.agent], existing.observedAt >= attestation.observedAt { continue }
-            attestations[target, default: [:]][attestation.agent] = attestation
+                agent: row[2], observedAt: Timestamp(seconds: row[4]), continuity: continuity, signature: row[5])
+            candidates[target, default: []].append(.init(attestation: attestation, region: row[3]))
         }
+        let verifier = PinListVerifier(policy: try trustPolicy(db))
         var list: [Pin] = []
+        var weak: [String] = []
         for (target, pin) in pins {
-            guard let spec = targets[target], let root = try roots.root(pin.sha256, in: db) else { continue }
-            let supporting = (attestations[target].map { Array($0.values) } ?? [])
-                .sorted { $0.observedAt != $1.observedAt ? $0.observedAt > $1.observedAt : $0.agent < $1.agent }
-                .prefix(2 * policy.quorum)
-            list.append(
-                Pin(
-                    target: target, kind: spec.kind, gun: spec.gun, fingerprint: RootFingerprint(root),
-                    firstPinnedAt: Timestamp(seconds: pin.firstPinnedAt), classification: pin.classification,
-                    attestations: Array(supporting)))
+            guard let spec = targets[target], let source = spec.source else { continue }
+            // Region-aware and bounded: each supporting agent's best attestation, chosen so quorum and min_regions
+            // hold whenever the stored fresh attestations allow it.
+            guard let supporting = AttestationSelection.select(
+                candidates[target] ?? [], quorum: policy.quorum, minRegions: policy.minRegions, bound: 2 * policy.quorum)
+            else {
+                weak.append(target)
+                continue
+            }
+            var published = Pin(target: target, source: source, sha256: pin.sha256, attestations: supporting)
+            if verifier.verifyPin(published, expected: .init(target: target, source: source), issuedAt: now, now: now) != nil {
+                published.approvals = approvals[target]?.valid[pin.sha256] ?? []
+            }
+            // Never publish a pin that clients would refuse: report it instead.
+            guard verifier.verifyPin(published, expected: .init(target: target, source: source), issuedAt: now, now: now) == nil else {
+                weak.append(target)
+                continue
+            }
+            list.append(published)
         }
         let built = try PinList.build(
             pins: list, version: (head?.version ?? 0) + 1, issuedAt: now, lifetimeSeconds: pinListLifetimeSeconds,
             previous: head?.digest ?? "", policy: policy, identity: identity)
-        let verifier = PinListVerifier(policy: try trustPolicy(db))
-        if let failure = verifier.verify(
-            built, targets: [], accepted: head.map { .init(version: $0.version, digest: $0.digest) }, now: now)
-        {
+        let state = head.map { [identity.publicKey.keyID: PinListVerifier.Accepted(version: $0.version, digest: $0.digest)] } ?? [:]
+        if case .failure(let failure) = verifier.verify(built, expectations: [], state: state, now: now) {
             throw CoordinatorError(.pinListRejected, "built pin list v\(built.header.signed.version) fails verification: \(failure)")
         }
-        let weak = built.pins.filter { verifier.verifyPin($0, issuedAt: now) != nil }.map(\.target)
         let published = try PublishedPinList(list: built)
         try PinListStore.insert(db, published)
-        return (published, weak)
+        return (published, weak.sorted())
+    }
+
+    /// `pin_unsupported` when a pinned target first cannot be published with a verifiable quorum, `recovered` when
+    /// it can again.
+    private func unsupportedEvents(pinned: Set<String>, weak: Set<String>, state: inout [String: String]) -> [VantageEvent] {
+        var events: [VantageEvent] = []
+        for target in pinned.sorted() {
+            let condition = weak.contains(target) ? "unsupported" : "ok"
+            let key = "unsupported:\(target)"
+            guard state[key, default: "ok"] != condition else { continue }
+            state[key] = condition
+            events.append(
+                condition == "unsupported"
+                    ? event(.pinUnsupported, .critical, target: target,
+                        "pin of \(target) left out of the pin list: its stored fresh attestations do not meet quorum \(policy.quorum) from \(policy.minRegions) regions (or it lacks approvals)",
+                        [:])
+                    : event(.recovered, .info, target: target, "pin of \(target) is published again", [:]))
+        }
+        return events
     }
 
     /// The trust policy a client of this coordinator uses (`GET /v1/policy`), read inside the transaction.
     func trustPolicy(_ db: Database, minPinListVersion: Int64 = 0) throws -> TrustPolicy {
-        try TrustPolicyBuilder.policy(db, identity: identity, consensus: policy, minPinListVersion: minPinListVersion)
+        try TrustPolicyBuilder.policy(
+            db, identity: identity, consensus: policy, approvals: approvalRules, minPinListVersion: minPinListVersion)
     }
 }

@@ -55,7 +55,7 @@ public final class ConsensusService: Service, Sendable {
     @discardableResult
     public func evaluateNow() async throws -> Report {
         let round = ConsensusRound(
-            policy: configuration.consensus, now: clock.now, identity: identity,
+            policy: configuration.consensus, approvalRules: configuration.approvals, now: clock.now, identity: identity,
             pinListLifetimeSeconds: configuration.pinListLifetimeSeconds, channels: channels, roots: roots,
             publishedPins: Dictionary(
                 (pinLists.latest?.list.pins ?? []).map { ($0.target, $0.sha256) }, uniquingKeysWith: { a, _ in a }))

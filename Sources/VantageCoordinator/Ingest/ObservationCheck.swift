@@ -11,13 +11,16 @@ package struct VerifiedObservation: Sendable {
     var outcome: String
     /// Base64 attestation signature (successful fetches).
     var attestationSignature: String?
+    /// The agent's signed continuity verdict (successful fetches).
+    var continuity: Continuity?
     /// Exact root bytes, hash-checked, when the agent sent them.
     var rootBytes: (sha256: String, bytes: [UInt8])?
 
     package init(
         id: String, agent: String, target: String, observedAt: Timestamp, outcome: String, attestationSignature: String? = nil,
-        rootBytes: (sha256: String, bytes: [UInt8])? = nil
+        continuity: Continuity? = nil, rootBytes: (sha256: String, bytes: [UInt8])? = nil
     ) {
+        self.continuity = continuity
         self.id = id
         self.agent = agent
         self.target = target
@@ -81,9 +84,10 @@ struct ObservationCheck: Sendable {
         guard let spec = directory.targets[observation.target] else {
             throw reject("unknown_target", "target is not watched by this coordinator")
         }
-        // Kind and GUN are bound into the attestation; they must be the ones this coordinator pins under.
-        guard observation.kind == spec.kind, observation.gun == spec.gun else {
-            throw reject("target_mismatch", "observation is for \(observation.kind.rawValue) \(observation.gun ?? "-"), the target is \(spec.kind.rawValue) \(spec.gun ?? "-")")
+        // The source (kind, normalised URL, GUN) is bound into the attestation: it must be the one this coordinator
+        // pins under, or the attestation would vouch for another repository.
+        guard let source = spec.source, observation.source == source else {
+            throw reject("source_mismatch", "observation is for \(String(describing: observation.source).prefix(300)), the target's source is \(spec.source.map(String.init(describing:)) ?? "invalid")")
         }
         if observation.observedAt < now.adding(seconds: -limits.maxPastSeconds) {
             throw reject("stale", "observed at \(observation.observedAt), more than \(limits.maxPastSeconds) s ago")
@@ -94,11 +98,14 @@ struct ObservationCheck: Sendable {
         var verified = VerifiedObservation(
             id: id, agent: agent.id, target: observation.target, observedAt: observation.observedAt,
             outcome: observation.outcomeKey)
-        guard let fingerprint = observation.fingerprint, let statement = observation.attestationStatement else {
-            if signed.rootBytes != nil || signed.attestationSignature != nil {
+        guard let fingerprint = observation.fingerprint else {
+            if signed.rootBytes != nil || signed.attestationSignature != nil || observation.continuity != nil {
                 throw reject("malformed_observation", "an error observation carries root bytes or an attestation")
             }
             return verified
+        }
+        guard let statement = observation.attestationStatement else {
+            throw reject("malformed_observation", "a successful observation must carry the agent's continuity verdict")
         }
         guard let attestation = signed.attestationSignature, let attestationBytes = ByteEncoding.base64Decode(attestation) else {
             throw reject("missing_attestation", "a successful observation must carry an attestation signature")
@@ -107,6 +114,7 @@ struct ObservationCheck: Sendable {
             throw reject("bad_attestation_signature", "attestation signature does not verify with agent \(agent.id)'s enrolled key")
         }
         verified.attestationSignature = attestation
+        verified.continuity = statement.continuity
         if let encoded = signed.rootBytes {
             verified.rootBytes = try checkRootBytes(encoded, fingerprint: fingerprint)
         }

@@ -1,5 +1,6 @@
 import Hummingbird
 import VantageCore
+import VantageTUF
 
 /// Admin routes (bearer token): add targets, enrol agents, send a test alert. Per-target admin actions (remove,
 /// approve) are dispatched by ``TargetRoutes``.
@@ -12,6 +13,7 @@ struct AdminController: Sendable {
     let channels: [String]
     let clock: CoordinatorClock
     let bodyTimeout: Duration
+    let approvers: [ApproverKey]
 
     static let bodyLimit = 64 << 10
 
@@ -20,9 +22,9 @@ struct AdminController: Sendable {
             try auth.check(request)
             let spec = try await JSONResponse.decode(TargetSpec.self, from: request, limit: Self.bodyLimit, timeout: bodyTimeout)
             if let problem = spec.problem { throw CoordinatorError(.malformedRequest, problem) }
-            let added = try await registry.add(spec, now: clock.now)
+            let outcome = try await registry.add(spec, now: clock.now, allowSourceChange: false)
             consensus.signal()
-            return try JSONResponse.make(spec, status: added ? .created : .ok)
+            return try JSONResponse.make(spec, status: outcome == .unchanged ? .ok : .created)
         }
         router.post(RouterPath(APIPath.agents)) { request, _ in
             try auth.check(request)
@@ -53,16 +55,23 @@ struct AdminController: Sendable {
         return Response(status: .noContent)
     }
 
-    /// `POST /v1/targets/{id}/approve`: approvals may precede the digest's appearance (pre-approval).
+    /// `POST /v1/targets/{id}/approve`: an approver's signed approval (it may precede the digest's appearance).
+    /// The admin token lets the request in; only a valid signature by a configured approver makes it count.
     func approve(_ request: Request, id: String) async throws -> Response {
         try auth.check(request)
-        let approval = try await JSONResponse.decode(ApproveRequest.self, from: request, limit: Self.bodyLimit, timeout: bodyTimeout)
-        guard QueryController.isSHA256(approval.sha256) else {
+        let body = try await JSONResponse.decode(ApproveRequest.self, from: request, limit: Self.bodyLimit, timeout: bodyTimeout)
+        guard ByteEncoding.isSHA256Hex(body.sha256) else {
             throw CoordinatorError(.malformedRequest, "sha256 must be 64 lowercase hex digits")
         }
-        guard registry.directory.target(id) != nil else { throw CoordinatorError(.notFound, "unknown target") }
-        try await registry.approve(target: id, sha256: approval.sha256, note: approval.note, now: clock.now)
+        guard let spec = registry.directory.target(id), let source = spec.source else { throw CoordinatorError(.notFound, "unknown target") }
+        let valid = ApprovalVerifier.valid(
+            [body.approval], target: id, source: source, sha256: body.sha256, approvers: approvers, notAfter: clock.now.adding(seconds: 300))
+        guard valid.approvers.count == 1 else {
+            throw CoordinatorError(.unauthorized,
+                "approval does not verify: \(valid.rejected.first ?? "unknown approver") (approvals are signed over the target, its source \(source) and the digest)")
+        }
+        try await registry.approve(target: id, source: source, sha256: body.sha256, approval: body.approval, note: body.note, now: clock.now)
         consensus.signal()
-        return try JSONResponse.make(approval, status: .created)
+        return try JSONResponse.make(body, status: .created)
     }
 }

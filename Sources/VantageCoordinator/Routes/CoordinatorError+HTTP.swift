@@ -10,6 +10,7 @@ extension CoordinatorError: HTTPResponseError {
         case .timeout: return .requestTimeout
         case .unauthorized: return .unauthorized
         case .notFound: return .notFound
+        case .conflict: return .conflict
         case .storage: return .serviceUnavailable
         default: return .internalServerError
         }

@@ -9,6 +9,7 @@ struct QueryController: Sendable {
     let configuration: CoordinatorConfiguration
     let identity: SigningIdentity
     let clock: CoordinatorClock
+    let directory: Directory
 
     func add(to router: Router<BasicRequestContext>) {
         router.get(RouterPath(APIPath.targets)) { _, _ in try JSONResponse.make(try await targets(only: nil)) }
@@ -24,7 +25,8 @@ struct QueryController: Sendable {
         router.get(RouterPath(APIPath.policy)) { _, _ in
             try JSONResponse.make(
                 try await queries.trustPolicy(
-                    identity: identity, consensus: configuration.consensus, minPinListVersion: pinLists.latest?.version ?? 0))
+                    identity: identity, consensus: configuration.consensus, approvals: configuration.approvals,
+                    minPinListVersion: pinLists.latest?.version ?? 0))
         }
         router.get("\(APIPath.blobs)/:hex") { _, context in
             let hex = context.parameters.get("hex") ?? ""
@@ -35,6 +37,14 @@ struct QueryController: Sendable {
             headers[.cacheControl] = "public, max-age=31536000, immutable"
             return JSONResponse.bytes(bytes, headers: headers)
         }
+    }
+
+    /// `GET /v1/targets/{id}/approvals`: what agents check against their own approver keys.
+    func approvals(_ id: String) async throws -> Response {
+        guard let spec = directory.target(id), let set = try await queries.approvals(spec) else {
+            throw CoordinatorError(.notFound, "unknown target")
+        }
+        return try JSONResponse.make(set)
     }
 
     /// `GET /v1/targets/{id}` and `GET /v1/targets/{id}/history` (dispatched by ``TargetRoutes``).
@@ -49,7 +59,7 @@ struct QueryController: Sendable {
 
     func targets(only id: String?) async throws -> [TargetStatus] {
         let latest = pinLists.latest
-        return try await queries.targets(only: id) { target in latest?.pin(for: target) }
+        return try await queries.targets(only: id) { target in latest?.pin(for: target)?.sha256 }
     }
 
     func status() async throws -> CoordinatorStatus {

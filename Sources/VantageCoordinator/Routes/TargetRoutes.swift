@@ -1,7 +1,7 @@
 import Hummingbird
 import VantageCore
 
-/// `/v1/targets/{id}[/history|/approve]` for GET, POST and DELETE. One catch-all route per method, because a
+/// `/v1/targets/{id}[/history|/approvals|/approve]` for GET, POST and DELETE. One catch-all route per method, because a
 /// target id may arrive as one `%2F`-encoded segment or with literal slashes (see ``TargetPath``).
 struct TargetRoutes: Sendable {
     let queries: QueryController
@@ -10,7 +10,8 @@ struct TargetRoutes: Sendable {
     func add(to router: Router<BasicRequestContext>) {
         let prefix = APIPath.targets + "/"
         router.get("\(APIPath.targets)/**") { request, _ in
-            let path = try TargetPath(path: request.uri.path, prefix: prefix, actions: ["history"])
+            let path = try TargetPath(path: request.uri.path, prefix: prefix, actions: ["history", "approvals"])
+            if path.action == "approvals" { return try await queries.approvals(path.id) }
             return try await queries.target(path.id, history: path.action == "history")
         }
         router.delete("\(APIPath.targets)/**") { request, _ in

@@ -71,12 +71,13 @@ package struct IngestStore: Sendable {
                     sql: """
                         UPDATE spans SET last_seen = ?, count = count + 1, last_observation = ?,
                             attestation_observed_at = coalesce(?, attestation_observed_at),
-                            attestation_signature = coalesce(?, attestation_signature)
+                            attestation_signature = coalesce(?, attestation_signature),
+                            attestation_continuity = coalesce(?, attestation_continuity)
                         WHERE id = ?
                         """,
                     arguments: [
                         at, observation.id, observation.attestationSignature.map { _ in at }, observation.attestationSignature,
-                        current["id"] as Int64,
+                        observation.attestationSignature.flatMap { _ in observation.continuity?.rawValue }, current["id"] as Int64,
                     ])
                 return
             }
@@ -85,12 +86,13 @@ package struct IngestStore: Sendable {
         try db.execute(
             sql: """
                 INSERT INTO spans(agent, target, outcome, first_seen, last_seen, count, attestation_observed_at,
-                    attestation_signature, last_observation, is_current)
-                VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, 1)
+                    attestation_signature, attestation_continuity, last_observation, is_current)
+                VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, 1)
                 """,
             arguments: [
                 observation.agent, observation.target, observation.outcome, at, at,
-                observation.attestationSignature.map { _ in at }, observation.attestationSignature, observation.id,
+                observation.attestationSignature.map { _ in at }, observation.attestationSignature,
+                observation.attestationSignature.flatMap { _ in observation.continuity?.rawValue }, observation.id,
             ])
     }
 }

@@ -114,6 +114,27 @@ enum Migrations {
                 );
                 """)
         }
+        // Trust model v2: attestations bind the source and the agent's continuity verdict; approvals are signed by
+        // approvers' keys. v1 attestations cannot verify under v2, so every span is closed (agents re-attest on their
+        // next poll) and v1 pins, which have no source, never carry over.
+        migrator.registerMigration("v2-source-binding") { db in
+            try db.execute(sql: """
+                ALTER TABLE spans ADD COLUMN attestation_continuity TEXT;
+                UPDATE spans SET is_current = 0;
+                ALTER TABLE pins ADD COLUMN source TEXT;
+                CREATE TABLE signed_approvals(
+                    target TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    approver TEXT NOT NULL,
+                    approved_at INTEGER NOT NULL,
+                    signature TEXT NOT NULL,
+                    note TEXT,
+                    received_at INTEGER NOT NULL,
+                    PRIMARY KEY (target, source, sha256, approver)
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -7,9 +7,9 @@ struct PinListStore: Sendable {
     let database: CoordinatorDatabase
 
     /// Version, digest and expiry of the latest list, inside a caller's transaction.
-    static func latestHead(_ db: Database) throws -> (version: Int64, digest: String, expires: Int64)? {
-        try Row.fetchOne(db, sql: "SELECT version, digest, expires FROM pin_lists ORDER BY version DESC LIMIT 1").map {
-            ($0["version"], $0["digest"], $0["expires"])
+    static func latestHead(_ db: Database) throws -> (version: Int64, digest: String, expires: Int64, issuedAt: Int64)? {
+        try Row.fetchOne(db, sql: "SELECT version, digest, expires, issued_at FROM pin_lists ORDER BY version DESC LIMIT 1").map {
+            ($0["version"], $0["digest"], $0["expires"], $0["issued_at"])
         }
     }
 

@@ -1,13 +1,15 @@
 import Foundation
 import GRDB
 import VantageCore
+import VantageTUF
 
 /// Read-only queries behind the query API (`/v1/targets`, `/v1/agents`, `/v1/status`, `/v1/policy`).
 struct QueryStore: Sendable {
     let database: CoordinatorDatabase
 
     /// Status of every active target (or only `id`), with each agent's current view.
-    func targets(only id: String? = nil, pinned: (String) -> Pin?) async throws -> [TargetStatus] {
+    /// - Parameter published: the digest the latest published list carries for a target.
+    func targets(only id: String? = nil, published: (String) -> String?) async throws -> [TargetStatus] {
         let rows = try await storage("read targets") {
             try await database.writer.read { db in
                 let specs = try RegistryStore.activeTargets(db).filter { id == nil || $0.id == id }
@@ -35,18 +37,53 @@ struct QueryStore: Sendable {
                             error: isError ? String(outcome.dropFirst("error:".count)) : nil,
                             observedAt: Timestamp(seconds: row["last_seen"]), since: Timestamp(seconds: row["first_seen"])))
                 }
-                return (specs, states, views)
+                // The latest pin made for each target's current source, with facts from its stored bytes.
+                var pins: [String: (Row, RootFingerprint?)] = [:]
+                for spec in specs {
+                    guard let row = try Row.fetchOne(
+                        db,
+                        sql: """
+                            SELECT sha256, version, classification, pinned_at, approved_by, source FROM pins
+                            WHERE target = ? ORDER BY seq DESC LIMIT 1
+                            """,
+                        arguments: [spec.id]),
+                        (row["source"] as String?) == spec.source?.storageKey
+                    else { continue }
+                    let bytes = try Data.fetchOne(db, sql: "SELECT bytes FROM blobs WHERE sha256 = ?", arguments: [row["sha256"] as String])
+                    pins[spec.id] = (row, bytes.flatMap { try? Root.parse($0) }.map(RootFingerprint.init))
+                }
+                return (specs, states, views, pins)
             }
         }
-        let (specs, states, views) = rows
+        let (specs, states, views, pins) = rows
         return try specs.map { spec in
             let state = states[spec.id]
             let reasons: [String] = try (state?["reasons"] as String?).map {
                 try Canonical.decode([String].self, from: Array($0.utf8))
             } ?? []
             return TargetStatus(
-                spec: spec, status: state?["status"] ?? "unobserved", pinned: pinned(spec.id), leading: state?["leading"],
+                spec: spec, status: state?["status"] ?? "unobserved",
+                pinned: pins[spec.id].map { row, fingerprint in
+                    PinnedSummary(
+                        sha256: row["sha256"], version: row["version"], expires: fingerprint?.expires ?? "", rootKeys: fingerprint?.rootKeys ?? [],
+                        classification: row["classification"], pinnedAt: Timestamp(seconds: row["pinned_at"]), approvedBy: row["approved_by"],
+                        published: published(spec.id) == row["sha256"])
+                },
+                leading: state?["leading"],
                 classification: state?["classification"], reasons: reasons, views: views[spec.id] ?? [])
+        }
+    }
+
+    /// The stored approvals of one active target's current source; `nil` for an unknown target.
+    func approvals(_ spec: TargetSpec) async throws -> ApprovalSet? {
+        guard let source = spec.source else { return nil }
+        return try await storage("read approvals") {
+            try await database.writer.read { db in
+                let stored = try RegistryStore.approvals(db, target: spec.id)[spec.id]?[source.storageKey] ?? [:]
+                return ApprovalSet(
+                    target: spec.id, source: source,
+                    digests: stored.keys.sorted().map { ApprovalSet.Entry(sha256: $0, approvals: stored[$0] ?? []) })
+            }
         }
     }
 
@@ -92,10 +129,13 @@ struct QueryStore: Sendable {
     }
 
     /// The trust policy clients of this coordinator should use.
-    func trustPolicy(identity: SigningIdentity, consensus: ConsensusPolicy, minPinListVersion: Int64) async throws -> TrustPolicy {
+    func trustPolicy(
+        identity: SigningIdentity, consensus: ConsensusPolicy, approvals: TrustPolicyBuilder.Approvals, minPinListVersion: Int64
+    ) async throws -> TrustPolicy {
         try await storage("read policy") {
             try await database.writer.read { db in
-                try TrustPolicyBuilder.policy(db, identity: identity, consensus: consensus, minPinListVersion: minPinListVersion)
+                try TrustPolicyBuilder.policy(
+                    db, identity: identity, consensus: consensus, approvals: approvals, minPinListVersion: minPinListVersion)
             }
         }
     }

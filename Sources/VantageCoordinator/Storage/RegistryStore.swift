@@ -1,7 +1,7 @@
 import GRDB
 import VantageCore
 
-/// Enrolled agents, watched targets and operator approvals.
+/// Enrolled agents, watched targets and approvers' signed approvals.
 struct RegistryStore: Sendable {
     let database: CoordinatorDatabase
     let directory: Directory
@@ -37,13 +37,49 @@ struct RegistryStore: Sendable {
         directory.put(agent: agent)
     }
 
-    /// Adds a target, or re-activates and updates a removed one. Returns whether it was new or re-activated.
+    /// What ``add(_:now:allowSourceChange:channels:)`` did.
+    enum AddOutcome: Equatable {
+        case added, reactivated, unchanged
+        /// The id existed with another source: the old source's spans were closed and a critical event recorded.
+        case sourceChanged(old: String)
+    }
+
+    /// Adds a target, or re-activates a removed one with the same source.
+    ///
+    /// An id is bound to its source (kind, normalised URL, GUN): attestations, spans and pins belong to that
+    /// source. Through the admin API (`allowSourceChange` false) an existing id with another source is refused,
+    /// so nobody holding an admin token can re-point agents at another repository under a pinned name. The
+    /// operator's own configuration may change it (`allowSourceChange` true): then nothing carries over — every
+    /// current span of the target is closed, the old pin stops counting — and a critical `source_changed` event
+    /// names both sources.
     @discardableResult
-    func add(_ spec: TargetSpec, now: Timestamp) async throws -> Bool {
-        let added = try await storage("add target") {
+    func add(_ spec: TargetSpec, now: Timestamp, allowSourceChange: Bool, channels: [String] = []) async throws -> AddOutcome {
+        guard let source = spec.source else { throw CoordinatorError(.malformedRequest, "target \(spec.id): url cannot be normalised") }
+        let outcome: AddOutcome = try await storage("add target") {
             try await database.writer.write { db in
-                let wasActive = try Bool.fetchOne(
-                    db, sql: "SELECT removed_at IS NULL FROM targets WHERE id = ?", arguments: [spec.id]) ?? false
+                let existing = try Row.fetchOne(db, sql: "SELECT kind, url, gun, removed_at FROM targets WHERE id = ?", arguments: [spec.id])
+                var outcome = AddOutcome.added
+                if let existing {
+                    let old = TargetSpec(
+                        id: spec.id, kind: TargetSpec.Kind(rawValue: existing["kind"]) ?? .tuf, url: existing["url"], gun: existing["gun"])
+                    let removed = (existing["removed_at"] as Int64?) != nil
+                    if old.source == source {
+                        outcome = removed ? .reactivated : .unchanged
+                    } else {
+                        guard allowSourceChange else {
+                            throw CoordinatorError(.conflict,
+                                "target \(spec.id) exists with source \(old.source.map(String.init(describing:)) ?? old.url); a target's source never changes through the API: add the new repository under a new id")
+                        }
+                        outcome = .sourceChanged(old: old.source.map(String.init(describing:)) ?? old.url)
+                        try db.execute(sql: "UPDATE spans SET is_current = 0 WHERE target = ? AND is_current = 1", arguments: [spec.id])
+                        let event = VantageEvent(
+                            id: ConsensusEvents.eventID(target: spec.id, kind: .sourceChanged, now: now, digest: source.storageKey),
+                            kind: .sourceChanged, severity: .critical, target: spec.id, at: now,
+                            message: "target \(spec.id) now fetches from \(source) (was \(old.source.map(String.init(describing:)) ?? old.url)): its history and pin do not carry over",
+                            details: ["old_source": old.source.map(String.init(describing:)) ?? old.url, "new_source": source.description])
+                        _ = try EventStore.insert(db, [event], channels: channels, nowMillis: now.seconds * 1000)
+                    }
+                }
                 try db.execute(
                     sql: """
                         INSERT INTO targets(id, kind, url, gun, added_at) VALUES (?, ?, ?, ?, ?)
@@ -51,11 +87,11 @@ struct RegistryStore: Sendable {
                             removed_at = NULL
                         """,
                     arguments: [spec.id, spec.kind.rawValue, spec.url, spec.gun, now.seconds])
-                return !wasActive
+                return outcome
             }
         }
         directory.put(target: spec)
-        return added
+        return outcome
     }
 
     /// Marks a target removed (history and pins are kept). Returns `false` when no active target has `id`.
@@ -71,18 +107,39 @@ struct RegistryStore: Sendable {
         return removed
     }
 
-    /// Records an operator approval of `sha256` for `target` (it may precede the digest's appearance).
-    func approve(target: String, sha256: String, note: String?, now: Timestamp) async throws {
+    /// Records an approver's signed approval of `sha256` for `target` at `source` (it may precede the digest's
+    /// appearance). The caller has verified the signature against the configured approvers.
+    func approve(target: String, source: RepositorySource, sha256: String, approval: Approval, note: String?, now: Timestamp) async throws {
         try await storage("approve") {
             try await database.writer.write { db in
                 try db.execute(
                     sql: """
-                        INSERT INTO approvals(target, sha256, approved_at, note) VALUES (?, ?, ?, ?)
-                        ON CONFLICT(target, sha256) DO UPDATE SET approved_at = excluded.approved_at, note = excluded.note
+                        INSERT INTO signed_approvals(target, source, sha256, approver, approved_at, signature, note, received_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT(target, source, sha256, approver) DO UPDATE SET approved_at = excluded.approved_at,
+                            signature = excluded.signature, note = excluded.note, received_at = excluded.received_at
                         """,
-                    arguments: [target, sha256, now.seconds, note])
+                    arguments: [
+                        target, source.storageKey, sha256, approval.approver, approval.approvedAt.seconds, approval.signature, note,
+                        now.seconds,
+                    ])
             }
         }
+    }
+
+    /// The stored approvals of `target` at `source`, by digest.
+    static func approvals(_ db: Database, target: String? = nil) throws -> [String: [String: [String: [Approval]]]] {
+        var result: [String: [String: [String: [Approval]]]] = [:]
+        let rows = try Row.fetchAll(
+            db,
+            sql: "SELECT target, source, sha256, approver, approved_at, signature FROM signed_approvals"
+                + (target == nil ? "" : " WHERE target = ?") + " ORDER BY target, sha256, approver",
+            arguments: target.map { [$0] } ?? [])
+        for row in rows {
+            let approval = Approval(approver: row["approver"], approvedAt: Timestamp(seconds: row["approved_at"]), signature: row["signature"])
+            result[row["target"], default: [:]][row["source"], default: [:]][row["sha256"], default: []].append(approval)
+        }
+        return result
     }
 
     static func activeTargets(_ db: Database) throws -> [TargetSpec] {

@@ -68,14 +68,41 @@ public struct AgentEnrollment: Sendable, Hashable, Codable {
     }
 }
 
-/// `POST /v1/targets/{id}/approve`.
+/// `POST /v1/targets/{id}/approve`: an approver's signed approval of a digest for the target's source.
 public struct ApproveRequest: Sendable, Hashable, Codable {
     public var sha256: String
+    public var approval: Approval
+    /// Free text for operators; not signed, never shown as the approver.
     public var note: String?
 
-    public init(sha256: String, note: String? = nil) {
+    public init(sha256: String, approval: Approval, note: String? = nil) {
         self.sha256 = sha256
+        self.approval = approval
         self.note = note
+    }
+}
+
+/// `GET /v1/targets/{id}/approvals`: every stored approval of the target's current source, so agents can check
+/// them against the approver keys of their own configuration before adopting an unchained root.
+public struct ApprovalSet: Sendable, Hashable, Codable {
+    public struct Entry: Sendable, Hashable, Codable {
+        public var sha256: String
+        public var approvals: [Approval]
+
+        public init(sha256: String, approvals: [Approval]) {
+            self.sha256 = sha256
+            self.approvals = approvals
+        }
+    }
+
+    public var target: String
+    public var source: RepositorySource
+    public var digests: [Entry]
+
+    public init(target: String, source: RepositorySource, digests: [Entry]) {
+        self.target = target
+        self.source = source
+        self.digests = digests
     }
 }
 
@@ -103,19 +130,56 @@ public struct SupporterView: Sendable, Hashable, Codable {
     }
 }
 
+/// The coordinator's record of a target's current pin, for operators (the query API). Clients never decide on
+/// it: `pins verify` and `pins install` use only signed pins and the root bytes.
+public struct PinnedSummary: Sendable, Hashable, Codable {
+    public var sha256: String
+    public var version: Int
+    public var expires: String
+    public var rootKeys: [String]
+    /// `first`, `resigned`, `rotated` or `replaced`: how the coordinator classified the change.
+    public var classification: String
+    public var pinnedAt: Timestamp
+    /// Approver ids, for a pin admitted by approvals.
+    public var approvedBy: String?
+    /// Whether the latest published list carries this pin (see the `pin_unsupported` event otherwise).
+    public var published: Bool
+
+    public init(
+        sha256: String, version: Int, expires: String, rootKeys: [String], classification: String, pinnedAt: Timestamp,
+        approvedBy: String?, published: Bool
+    ) {
+        self.sha256 = sha256
+        self.version = version
+        self.expires = expires
+        self.rootKeys = rootKeys
+        self.classification = classification
+        self.pinnedAt = pinnedAt
+        self.approvedBy = approvedBy
+        self.published = published
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case sha256, version, expires, classification, published
+        case rootKeys = "root_keys"
+        case pinnedAt = "pinned_at"
+        case approvedBy = "approved_by"
+    }
+}
+
 /// Current consensus for one target.
 public struct TargetStatus: Sendable, Hashable, Codable {
     public var spec: TargetSpec
     /// `agreed`, `changing`, `pending`, `split_view`, `no_consensus`, or `unobserved`.
     public var status: String
-    public var pinned: Pin?
+    public var pinned: PinnedSummary?
     public var leading: String?
     public var classification: String?
     public var reasons: [String]
     public var views: [SupporterView]
 
     public init(
-        spec: TargetSpec, status: String, pinned: Pin?, leading: String?, classification: String?, reasons: [String],
+        spec: TargetSpec, status: String, pinned: PinnedSummary?, leading: String?, classification: String?, reasons: [String],
         views: [SupporterView]
     ) {
         self.spec = spec

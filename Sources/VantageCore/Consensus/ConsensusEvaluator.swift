@@ -19,7 +19,7 @@ public struct ConsensusEvaluator: Sendable {
     ///   - views: the latest observation of each agent for this target.
     ///   - pin: the current pin, if any.
     ///   - roots: parsed roots of this target by exact SHA-256 (for classification and intermediates).
-    ///   - approved: digests an operator approved for this target.
+    ///   - approved: digests with enough valid approver signatures for this target and source.
     ///   - now: the evaluation instant.
     public func decide(
         views: [AgentView], pin: CurrentPin?, roots: [String: Root], approved: Set<String>, now: Timestamp
@@ -114,18 +114,23 @@ public struct ConsensusEvaluator: Sendable {
         case "rotated": required = policy.minDuration.rotated
         default: required = policy.minDuration.replaced
         }
-        if classification.kind == "replaced", !approved.contains(top.key) {
-            switch policy.unchained {
-            case .approve:
+        // Clients count agents' own verdicts, not this classification: without a quorum of verified continuations
+        // (or first sights) from the supporters, the pin needs approvers' signatures whatever the coordinator thinks.
+        let continuing = top.value.filter { $0.attestation?.continuity.isVerifiedContinuation ?? false }
+        let continuationQuorum = continuing.count >= policy.quorum && Set(continuing.map(\.region)).count >= policy.minRegions
+        if classification.kind == "replaced" || !continuationQuorum {
+            guard approved.contains(top.key) else {
                 decision.status = .pending
-                decision.reasons.append("unchained replacement waits for operator approval")
+                decision.reasons.append(
+                    classification.kind == "replaced"
+                        ? "unchained replacement waits for approvers' signatures"
+                        : "\(top.value.count - continuing.count) supporting agents attest this root as unchained; it waits for approvers' signatures")
                 return decision
-            case .hold(let seconds):
-                guard held >= seconds else {
-                    decision.status = .pending
-                    decision.reasons.append("unchained replacement held: \(held) of \(seconds) s")
-                    return decision
-                }
+            }
+            if case .hold(let seconds) = policy.unchained, held < seconds {
+                decision.status = .pending
+                decision.reasons.append("approved unchained replacement held: \(held) of \(seconds) s")
+                return decision
             }
         }
         guard held >= required || approved.contains(top.key) else {

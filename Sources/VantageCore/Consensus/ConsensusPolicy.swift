@@ -31,9 +31,10 @@ public struct ConsensusPolicy: Sendable, Hashable, Codable {
     }
 
     public enum UnchainedHandling: Sendable, Hashable, Codable {
-        /// Pin only after an operator approves the digest.
+        /// Pin as soon as approvers have signed the digest (`approval_threshold` of them).
         case approve
-        /// Pin after the digest has held a quorum for this many seconds, or earlier on approval.
+        /// Pin only once approved and after the digest has held a quorum for this many seconds as well (clients
+        /// never accept an unchained root without approvals, so a hold alone never pins).
         case hold(seconds: Int64)
     }
 

@@ -4,7 +4,8 @@ import VantageTUF
 /// The small signed part of a pin list (DESIGN.md trust property 2): version, times, the previous list's digest,
 /// the policy in force and a Merkle root over the pins sorted by target.
 public struct PinListHeader: Sendable, Hashable, Codable {
-    public static let type = "vantage-pinlist/v1"
+    /// v2: pins carry their source, agents' verdicts and approvals (``Pin``).
+    public static let type = "vantage-pinlist/v2"
 
     public var type: String = PinListHeader.type
     public var version: Int64
@@ -16,7 +17,9 @@ public struct PinListHeader: Sendable, Hashable, Codable {
     public var merkleRoot: String
     public var pinCount: Int
     public var policy: ConsensusPolicy
-    /// Key ID of the coordinator key that signs this header.
+    /// Id of the coordinator whose key signs this header: the id of that key in the client's trust policy.
+    /// Clients refuse a header whose id is not the id of the policy key that verified it, and keep their
+    /// rollback state under that verified id.
     public var coordinator: String
 
     public init(
@@ -78,14 +81,14 @@ public struct PinList: Sendable, Hashable, Codable {
     /// Builds and signs a list. Pins are sorted by target; the Merkle root covers them in that order.
     public static func build(
         pins: [Pin], version: Int64, issuedAt: Timestamp, lifetimeSeconds: Int64, previous: String,
-        policy: ConsensusPolicy, identity: SigningIdentity
+        policy: ConsensusPolicy, identity: SigningIdentity, coordinatorID: String? = nil
     ) throws -> PinList {
         let sorted = pins.sorted { $0.target.utf8.lexicographicallyPrecedes($1.target.utf8) }
         let leaves = try sorted.map { MerkleTree.leafHash(try $0.leafBytes) }
         let header = PinListHeader(
             version: version, issuedAt: issuedAt, expires: issuedAt.adding(seconds: lifetimeSeconds), previous: previous,
             merkleRoot: ByteEncoding.hexEncode(MerkleTree.root(leaves)), pinCount: sorted.count, policy: policy,
-            coordinator: identity.publicKey.keyID)
+            coordinator: coordinatorID ?? identity.publicKey.keyID)
         return PinList(header: try SignedPinListHeader(signing: header, with: identity), pins: sorted)
     }
 

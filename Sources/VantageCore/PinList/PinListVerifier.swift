@@ -1,16 +1,20 @@
 import VantageTUF
 
-/// Client-side verification of pin lists against a ``TrustPolicy`` (DESIGN.md trust properties 1 and 2).
+/// Client-side verification of pin lists against a ``TrustPolicy`` (DESIGN.md trust properties 1-5).
 ///
-/// Pure: the documents, the policy, the last accepted list and `now` in; a ``Verdict`` with the failed rule out.
+/// Pure: the documents, the policy, this machine's saved state and its clock `now` in; the verified coordinator id
+/// or a ``Failure`` naming the rule out. Nothing here trusts a field that only the coordinator vouches for: pins
+/// count through agent and approver signatures checked against the policy's keys, freshness is measured at
+/// `now`, and the header's identity must be the policy's name for the key that verified it.
 public struct PinListVerifier: Sendable {
     public var policy: TrustPolicy
-    /// Clock skew tolerated on `issued_at` and attestation times.
-    public var skewSeconds: Int64 = 300
 
     public init(policy: TrustPolicy) { self.policy = policy }
 
-    /// What this machine accepted last (version and header digest).
+    /// Clock skew tolerated on `issued_at` and attestation times (the policy's `skew_seconds`).
+    public var skewSeconds: Int64 { policy.skewSeconds }
+
+    /// What this machine accepted last from one coordinator (version, header digest, issue time).
     public struct Accepted: Sendable, Hashable, Codable {
         public var version: Int64
         public var digest: String
@@ -28,6 +32,64 @@ public struct PinListVerifier: Sendable {
             case version, digest
             case issuedAt = "issued_at"
         }
+    }
+
+    /// What the client will use a pin for: the target it asked for and what it knows of the source its own TUF
+    /// client fetches from (each given field must match the attested source). A policy entry for the target, when
+    /// present, must match in full too.
+    public struct Expectation: Sendable, Hashable {
+        public var target: String
+        public var kind: TargetSpec.Kind?
+        /// Normalised (``RepositorySource/normalise(_:)``) server or metadata URL.
+        public var url: String?
+        public var gun: String?
+
+        public init(target: String, kind: TargetSpec.Kind? = nil, url: String? = nil, gun: String? = nil) {
+            self.target = target
+            self.kind = kind
+            self.url = url
+            self.gun = gun
+        }
+
+        public init(target: String, source: RepositorySource) {
+            self.init(target: target, kind: source.kind, url: source.url, gun: source.gun)
+        }
+
+        /// Whether any part of the source is stated.
+        public var namesSource: Bool { kind != nil || url != nil || gun != nil }
+
+        func mismatch(_ source: RepositorySource) -> String? {
+            if let kind, kind != source.kind { return "kind \(kind.rawValue)" }
+            if let url, url != source.url { return "url \(url)" }
+            if let gun, gun != source.gun { return "gun \(gun)" }
+            return nil
+        }
+    }
+
+    /// The stable rule names of refusals (documented in the README; scripts match on them).
+    public enum Rule {
+        public static let trustPolicy = "trust_policy"
+        public static let coordinatorSignature = "coordinator_signature"
+        public static let coordinatorIdentity = "coordinator_identity"
+        public static let schema = "schema"
+        public static let expired = "expired"
+        public static let issuedInFuture = "issued_in_future"
+        public static let listTooOld = "list_too_old"
+        public static let rollback = "rollback"
+        public static let equivocation = "equivocation"
+        public static let chain = "chain"
+        public static let merkleRoot = "merkle_root"
+        public static let pinOrder = "pin_order"
+        public static let inclusionProof = "inclusion_proof"
+        public static let proofTarget = "proof_target"
+        public static let noPin = "no_pin"
+        public static let sourceMismatch = "source_mismatch"
+        public static let sourceUnknown = "source_unknown"
+        public static let quorum = "quorum"
+        public static let unapprovedReplacement = "unapproved_replacement"
+        public static let blobMismatch = "blob_mismatch"
+        public static let blobMalformed = "blob_malformed"
+        public static let notaryRules = "notary_rules"
     }
 
     /// A failed rule: which rule, which pin, which agent.
@@ -52,136 +114,214 @@ public struct PinListVerifier: Sendable {
         }
     }
 
-    /// Verifies the header: signature by a policy coordinator key, time window, version floor, and the hash chain
-    /// to the last accepted list (`intermediates` are the headers between it and this one, in order).
+    // MARK: Header
+
+    /// The policy coordinator whose key made `header`'s signature, if any.
+    func signer(of header: SignedPinListHeader) -> TrustPolicy.Coordinator? {
+        guard let signature = ByteEncoding.base64Decode(header.signature), let message = try? Canonical.bytes(of: header.signed)
+        else { return nil }
+        return policy.coordinators.first { $0.publicKey.isValidSignature(signature, for: message) }
+    }
+
+    /// Verifies the header: signature by a policy coordinator key whose policy id is the header's `coordinator`,
+    /// time window at `now`, version floor, and the hash chain to what this machine accepted from that
+    /// coordinator (`intermediates` are the headers between it and this one, in order).
+    /// - Returns: the verified coordinator id (the key to save state under).
     public func verifyHeader(
-        _ header: SignedPinListHeader, accepted: Accepted?, intermediates: [SignedPinListHeader] = [], now: Timestamp
-    ) -> Failure? {
+        _ header: SignedPinListHeader, state: [String: Accepted], intermediates: [SignedPinListHeader] = [], now: Timestamp
+    ) -> Result<String, Failure> {
         // An unusable policy (quorum 0, one key under two agent ids, …) would let too few keys make a pin.
-        if let problem = policy.problem { return Failure(rule: "trust_policy", "unusable trust policy: \(problem)") }
-        guard let signature = ByteEncoding.base64Decode(header.signature),
-            let message = try? Canonical.bytes(of: header.signed),
-            policy.coordinators.contains(where: { $0.publicKey.isValidSignature(signature, for: message) })
-        else { return Failure(rule: "coordinator_signature", "pin list header is not signed by a coordinator key of the trust policy") }
+        if let problem = policy.problem { return .failure(Failure(rule: Rule.trustPolicy, "unusable trust policy: \(problem)")) }
+        guard let coordinator = signer(of: header) else {
+            return .failure(Failure(rule: Rule.coordinatorSignature, "pin list header is not signed by a coordinator key of the trust policy"))
+        }
         let signed = header.signed
-        if signed.type != PinListHeader.type { return Failure(rule: "schema", "unknown pin list type \(signed.type)") }
-        if signed.expires <= now { return Failure(rule: "expired", "pin list v\(signed.version) expired at \(signed.expires)") }
+        guard signed.coordinator == coordinator.id else {
+            return .failure(Failure(rule: Rule.coordinatorIdentity,
+                "header names coordinator \"\(signed.coordinator.prefix(100))\" but is signed by the key of \"\(coordinator.id)\""))
+        }
+        if signed.type != PinListHeader.type {
+            return .failure(Failure(rule: Rule.schema, "unknown pin list type \(signed.type.prefix(64))"))
+        }
+        if signed.expires <= now { return .failure(Failure(rule: Rule.expired, "pin list v\(signed.version) expired at \(signed.expires)")) }
         if signed.issuedAt > now.adding(seconds: skewSeconds) {
-            return Failure(rule: "issued_in_future", "pin list v\(signed.version) issued at \(signed.issuedAt)")
+            return .failure(Failure(rule: Rule.issuedInFuture, "pin list v\(signed.version) issued at \(signed.issuedAt), after now \(now)"))
+        }
+        if signed.issuedAt < now.adding(seconds: -policy.maxListAgeSeconds - skewSeconds) {
+            return .failure(Failure(rule: Rule.listTooOld,
+                "pin list v\(signed.version) was issued at \(signed.issuedAt), more than max_list_age_seconds \(policy.maxListAgeSeconds) before now \(now)"))
         }
         if signed.version < policy.minPinListVersion {
-            return Failure(rule: "rollback", "pin list v\(signed.version) is below the policy's minimum v\(policy.minPinListVersion)")
+            return .failure(Failure(rule: Rule.rollback, "pin list v\(signed.version) is below the policy's minimum v\(policy.minPinListVersion)"))
         }
-        guard let accepted else { return nil }
+        guard let accepted = state[coordinator.id] else { return .success(coordinator.id) }
         if signed.version < accepted.version {
-            return Failure(rule: "rollback", "pin list v\(signed.version) is older than v\(accepted.version) accepted before")
+            return .failure(Failure(rule: Rule.rollback, "pin list v\(signed.version) is older than v\(accepted.version) accepted before"))
         }
         if let previous = accepted.issuedAt, signed.issuedAt < previous {
-            return Failure(rule: "rollback", "pin list v\(signed.version) claims to be issued at \(signed.issuedAt), before v\(accepted.version) (\(previous))")
+            return .failure(Failure(rule: Rule.rollback,
+                "pin list v\(signed.version) claims to be issued at \(signed.issuedAt), before v\(accepted.version) (\(previous))"))
         }
         let digest = (try? header.digest) ?? ""
         if signed.version == accepted.version {
             return digest == accepted.digest
-                ? nil : Failure(rule: "equivocation", "a different pin list v\(signed.version) was accepted before")
+                ? .success(coordinator.id)
+                : .failure(Failure(rule: Rule.equivocation, "a different pin list v\(signed.version) was accepted before"))
         }
-        // Walk the hash chain from the accepted list through the intermediates to this one.
+        // Walk the hash chain from the accepted list through the intermediates to this one: every link signed by
+        // the same coordinator under the same id.
         var previousDigest = accepted.digest
         var previousVersion = accepted.version
         for link in intermediates + [header] {
             guard link.signed.version == previousVersion + 1 else {
-                return Failure(rule: "chain", "missing pin lists between v\(previousVersion) and v\(link.signed.version)")
+                return .failure(Failure(rule: Rule.chain, "missing pin lists between v\(previousVersion) and v\(link.signed.version)"))
             }
             guard link.signed.previous == previousDigest else {
-                return Failure(rule: "chain", "pin list v\(link.signed.version) does not chain to v\(previousVersion)")
+                return .failure(Failure(rule: Rule.chain, "pin list v\(link.signed.version) does not chain to v\(previousVersion)"))
             }
-            if link != header, verifyLinkSignature(link) == false {
-                return Failure(rule: "chain", "pin list v\(link.signed.version) in the chain is not signed by a coordinator key")
+            if link != header, signer(of: link)?.id != coordinator.id || link.signed.coordinator != coordinator.id {
+                return .failure(Failure(rule: Rule.chain, "pin list v\(link.signed.version) in the chain is not signed by coordinator \(coordinator.id)"))
             }
             previousDigest = (try? link.digest) ?? ""
             previousVersion = link.signed.version
         }
-        return nil
+        return .success(coordinator.id)
     }
 
-    func verifyLinkSignature(_ header: SignedPinListHeader) -> Bool {
-        guard let signature = ByteEncoding.base64Decode(header.signature), let message = try? Canonical.bytes(of: header.signed)
-        else { return false }
-        return policy.coordinators.contains { $0.publicKey.isValidSignature(signature, for: message) }
-    }
+    // MARK: Pins
 
-    /// Verifies one pin's attestations: at least `quorum` distinct policy agents from `min_regions` regions, each a
-    /// valid signature over (target, sha256, observed_at) made within `max_age` before the list was issued.
-    public func verifyPin(_ pin: Pin, issuedAt: Timestamp) -> Failure? {
-        if let problem = policy.problem { return Failure(rule: "trust_policy", target: pin.target, "unusable trust policy: \(problem)") }
-        var agents = Set<String>()
-        var regions = Set<String>()
+    /// Verifies one pin for `expected`: the source it binds, then at least `quorum` distinct policy agents from
+    /// `min_regions` regions, each a valid signature over (target, source, digest, time, verdict) made at most
+    /// `max_age` before `now` (and not after the list was issued). When those agents do not all attest a verified
+    /// continuation (or first sight), `approval_threshold` policy approvers must have signed the same
+    /// (target, source, digest).
+    public func verifyPin(_ pin: Pin, expected: Expectation, issuedAt: Timestamp, now: Timestamp) -> Failure? {
+        if let problem = policy.problem {
+            return Failure(rule: Rule.trustPolicy, target: pin.target, "unusable trust policy: \(problem)")
+        }
+        guard pin.target == expected.target else {
+            return Failure(rule: Rule.proofTarget, target: expected.target, "the pin answers target \(pin.target.prefix(200)), not the one asked for")
+        }
+        if let problem = pin.source.problem { return Failure(rule: Rule.schema, target: pin.target, problem) }
+        if let want = expected.mismatch(pin.source) {
+            return Failure(rule: Rule.sourceMismatch, target: pin.target,
+                "the agents attested \(pin.source), but this client uses \(want)")
+        }
+        if let entry = policy.targets.first(where: { $0.id == pin.target }), entry.source != pin.source {
+            return Failure(rule: Rule.sourceMismatch, target: pin.target,
+                "the agents attested \(pin.source), but the trust policy names \(entry.source)")
+        }
+        if !ByteEncoding.isSHA256Hex(pin.sha256) { return Failure(rule: Rule.schema, target: pin.target, "sha256 is not 64 lowercase hex digits") }
+        let oldest = now.adding(seconds: -policy.maxAgeSeconds - skewSeconds)
+        let newest = min(now, issuedAt).adding(seconds: skewSeconds)
+        var regionsOf: [String: String] = [:]
+        var continuing = Set<String>()
         var rejected: [Failure] = []
         for attestation in pin.attestations {
             guard let agent = policy.agents.first(where: { $0.id == attestation.agent }) else {
-                rejected.append(Failure(rule: "unknown_agent", target: pin.target, agent: attestation.agent, "agent is not in the trust policy"))
+                rejected.append(Failure(rule: "unknown_agent", target: pin.target, agent: String(attestation.agent.prefix(100)), "agent is not in the trust policy"))
                 continue
             }
-            let statement = AttestationStatement(
-                agent: agent.id, target: pin.target, kind: pin.kind, gun: pin.gun, sha256: pin.sha256, observedAt: attestation.observedAt)
+            let statement = attestation.statement(target: pin.target, source: pin.source, sha256: pin.sha256)
             guard let signature = ByteEncoding.base64Decode(attestation.signature), let message = try? statement.signingBytes,
                 agent.publicKey.isValidSignature(signature, for: message)
             else {
-                rejected.append(Failure(rule: "attestation_signature", target: pin.target, agent: agent.id, "attestation signature does not verify"))
+                rejected.append(Failure(rule: "attestation_signature", target: pin.target, agent: agent.id,
+                    "attestation signature does not verify for this target, source, digest and verdict"))
                 continue
             }
-            if attestation.observedAt < issuedAt.adding(seconds: -policy.maxAgeSeconds) {
+            if attestation.observedAt < oldest {
                 rejected.append(Failure(rule: "stale_attestation", target: pin.target, agent: agent.id,
-                    "observed at \(attestation.observedAt), more than \(policy.maxAgeSeconds) s before the list was issued"))
+                    "observed at \(attestation.observedAt), more than max_age_seconds \(policy.maxAgeSeconds) before now \(now)"))
                 continue
             }
-            if attestation.observedAt > issuedAt.adding(seconds: skewSeconds) {
-                rejected.append(Failure(rule: "future_attestation", target: pin.target, agent: agent.id, "observed after the list was issued"))
+            if attestation.observedAt > newest {
+                rejected.append(Failure(rule: "future_attestation", target: pin.target, agent: agent.id,
+                    "observed at \(attestation.observedAt), after the list was issued or after now"))
                 continue
             }
-            agents.insert(agent.id)
-            regions.insert(agent.region)
+            regionsOf[agent.id] = agent.region
+            if attestation.continuity.isVerifiedContinuation { continuing.insert(agent.id) }
         }
-        if agents.count >= policy.quorum, regions.count >= policy.minRegions { return nil }
-        let detail = rejected.map(\.description).joined(separator: "; ")
+        func meets(_ agents: some Collection<String>) -> Bool {
+            agents.count >= policy.quorum && Set(agents.compactMap { regionsOf[$0] }).count >= policy.minRegions
+        }
+        if meets(continuing) { return nil }
+        let regions = Set(regionsOf.values).count
+        guard meets(regionsOf.keys) else {
+            let detail = rejected.map(\.description).joined(separator: "; ")
+            return Failure(
+                rule: Rule.quorum, target: pin.target, agent: rejected.first?.agent,
+                "\(regionsOf.count) valid fresh attestations from \(regions) regions; policy needs \(policy.quorum) from \(policy.minRegions)"
+                    + (detail.isEmpty ? "" : " (rejected: \(detail))"))
+        }
+        // A quorum saw this root, but not all of it as a verified continuation: only approvers can admit it.
+        let approvals = ApprovalVerifier.valid(
+            pin.approvals, target: pin.target, source: pin.source, sha256: pin.sha256, approvers: policy.approvers,
+            notAfter: now.adding(seconds: skewSeconds))
+        if !policy.approvers.isEmpty, approvals.approvers.count >= policy.approvalThreshold { return nil }
+        let unchained = regionsOf.keys.filter { !continuing.contains($0) }.sorted()
         return Failure(
-            rule: "quorum", target: pin.target, agent: rejected.first?.agent,
-            "\(agents.count) valid attestations from \(regions.count) regions; policy needs \(policy.quorum) from \(policy.minRegions)"
-                + (detail.isEmpty ? "" : " (rejected: \(detail))"))
+            rule: Rule.unapprovedReplacement, target: pin.target, agent: unchained.first,
+            "agents \(unchained.joined(separator: ", ")) attest this root as unchained from the root they trusted; it needs "
+                + "\(policy.approvalThreshold) approvals from the policy's approvers, has \(approvals.approvers.count)"
+                + (approvals.rejected.isEmpty ? "" : " (rejected: \(approvals.rejected.joined(separator: "; ")))"))
     }
 
-    /// Verifies a whole list: header, Merkle root over all pins, and every pin (or only `targets` when given).
+    // MARK: Lists and proofs
+
+    /// Verifies a whole list: header, Merkle root over all pins, order, and the pins named in `expectations`
+    /// (every pin, without source expectations, when `nil`).
+    /// - Returns: the verified coordinator id.
     public func verify(
-        _ list: PinList, targets: [String]? = nil, accepted: Accepted?, intermediates: [SignedPinListHeader] = [], now: Timestamp
-    ) -> Failure? {
-        if let failure = verifyHeader(list.header, accepted: accepted, intermediates: intermediates, now: now) { return failure }
+        _ list: PinList, expectations: [Expectation]? = nil, state: [String: Accepted],
+        intermediates: [SignedPinListHeader] = [], now: Timestamp
+    ) -> Result<String, Failure> {
+        let coordinator: String
+        switch verifyHeader(list.header, state: state, intermediates: intermediates, now: now) {
+        case .failure(let failure): return .failure(failure)
+        case .success(let id): coordinator = id
+        }
         guard let leaves = try? list.pins.map({ MerkleTree.leafHash(try $0.leafBytes) }),
             ByteEncoding.hexEncode(MerkleTree.root(leaves)) == list.header.signed.merkleRoot,
             list.pins.count == list.header.signed.pinCount
-        else { return Failure(rule: "merkle_root", "pins do not match the signed Merkle root") }
+        else { return .failure(Failure(rule: Rule.merkleRoot, "pins do not match the signed Merkle root")) }
         // The Merkle root is over the pins sorted by target: one pin per target, in byte order.
         for (earlier, later) in zip(list.pins, list.pins.dropFirst()) where !earlier.target.utf8.lexicographicallyPrecedes(later.target.utf8) {
-            return Failure(rule: "pin_order", target: later.target, "pins are not strictly sorted by target (duplicate or out of order)")
+            return .failure(Failure(rule: Rule.pinOrder, target: later.target, "pins are not strictly sorted by target (duplicate or out of order)"))
         }
-        let wanted = targets.map(Set.init)
-        for pin in list.pins where wanted?.contains(pin.target) ?? true {
-            if let failure = verifyPin(pin, issuedAt: list.header.signed.issuedAt) { return failure }
+        let issuedAt = list.header.signed.issuedAt
+        for expectation in expectations ?? list.pins.map({ Expectation(target: $0.target) }) {
+            guard let pin = list.pins.first(where: { $0.target == expectation.target }) else {
+                return .failure(Failure(rule: Rule.noPin, target: expectation.target, "the pin list has no pin for this target"))
+            }
+            if let failure = verifyPin(pin, expected: expectation, issuedAt: issuedAt, now: now) { return .failure(failure) }
         }
-        for target in targets ?? [] where !list.pins.contains(where: { $0.target == target }) {
-            return Failure(rule: "no_pin", target: target, "the pin list has no pin for this target")
-        }
-        return nil
+        return .success(coordinator)
     }
 
-    /// Verifies one pin fetched with its inclusion proof.
+    /// Verifies one pin fetched with its inclusion proof, for the target (and source) asked for.
+    /// - Returns: the verified coordinator id.
     public func verify(
-        _ proof: PinProof, accepted: Accepted?, intermediates: [SignedPinListHeader] = [], now: Timestamp
-    ) -> Failure? {
-        if let failure = verifyHeader(proof.header, accepted: accepted, intermediates: intermediates, now: now) { return failure }
+        _ proof: PinProof, expected: Expectation, state: [String: Accepted], intermediates: [SignedPinListHeader] = [],
+        now: Timestamp
+    ) -> Result<String, Failure> {
+        let coordinator: String
+        switch verifyHeader(proof.header, state: state, intermediates: intermediates, now: now) {
+        case .failure(let failure): return .failure(failure)
+        case .success(let id): coordinator = id
+        }
+        // A relaying proxy can answer with another target's genuine pin and proof: the answer must be the question.
+        guard proof.pin.target == expected.target else {
+            return .failure(Failure(rule: Rule.proofTarget, target: expected.target,
+                "the proof answers target \(proof.pin.target.prefix(200)), not the one asked for"))
+        }
         let path = proof.path.compactMap(ByteEncoding.hexDecode)
-        guard path.count == proof.path.count, let leaf = try? MerkleTree.leafHash(proof.pin.leafBytes),
+        guard path.count == proof.path.count, path.allSatisfy({ $0.count == 32 }), let leaf = try? MerkleTree.leafHash(proof.pin.leafBytes),
             let root = MerkleTree.root(leaf: leaf, index: proof.index, size: proof.header.signed.pinCount, proof: path),
             ByteEncoding.hexEncode(root) == proof.header.signed.merkleRoot
-        else { return Failure(rule: "inclusion_proof", target: proof.pin.target, "pin is not included under the signed Merkle root") }
-        return verifyPin(proof.pin, issuedAt: proof.header.signed.issuedAt)
+        else { return .failure(Failure(rule: Rule.inclusionProof, target: proof.pin.target, "pin is not included under the signed Merkle root")) }
+        if let failure = verifyPin(proof.pin, expected: expected, issuedAt: proof.header.signed.issuedAt, now: now) { return .failure(failure) }
+        return .success(coordinator)
     }
 }

@@ -1,17 +1,22 @@
 /// What a client trusts, distributed out of band (e.g. baked into CI images): the coordinator keys that may sign
-/// pin lists, the agents whose attestations count, and the quorum rules it applies itself.
+/// pin lists, the agents whose attestations count, the approvers whose signatures admit an unchained
+/// replacement, and the quorum and freshness rules it applies itself against its own clock.
 public struct TrustPolicy: Sendable, Hashable, Codable {
     public struct Coordinator: Sendable, Hashable, Codable {
+        /// The id a header signed by this key must carry; client state is kept under it.
         public var id: String
         public var publicKey: PublicIdentity
+        /// Base URLs of this coordinator's API or static mirrors, tried in order (optional).
+        public var urls: [String]?
 
-        public init(id: String, publicKey: PublicIdentity) {
+        public init(id: String, publicKey: PublicIdentity, urls: [String]? = nil) {
             self.id = id
             self.publicKey = publicKey
+            self.urls = urls
         }
 
         enum CodingKeys: String, CodingKey {
-            case id
+            case id, urls
             case publicKey = "public_key"
         }
     }
@@ -19,50 +24,111 @@ public struct TrustPolicy: Sendable, Hashable, Codable {
     /// An agent whose attestations count: the same id, region and key as its enrolment.
     public typealias Agent = AgentEnrollment
 
-    public static let type = "vantage-trust-policy/v1"
+    /// The source a target must have been fetched from (optional; `pins install --server` gives it otherwise).
+    public struct Target: Sendable, Hashable, Codable {
+        public var id: String
+        public var source: RepositorySource
+
+        public init(id: String, source: RepositorySource) {
+            self.id = id
+            self.source = source
+        }
+    }
+
+    /// v2 added approvers, the list-age bound, the skew allowance and per-target sources.
+    public static let type = "vantage-trust-policy/v2"
 
     public var type: String = TrustPolicy.type
     public var coordinators: [Coordinator]
     public var agents: [Agent]
     public var quorum: Int
     public var minRegions: Int
+    /// Oldest counted attestation, measured at the verifying machine's clock.
     public var maxAgeSeconds: Int64
+    /// Oldest pin list accepted, by its `issued_at` at the verifying machine's clock.
+    public var maxListAgeSeconds: Int64
+    /// Clock difference tolerated between this machine and agents or coordinator.
+    public var skewSeconds: Int64
     /// Lists with a lower version are refused even on a host with no memory of earlier lists.
     public var minPinListVersion: Int64
+    public var approvers: [ApproverKey]
+    /// Approvals from distinct approver keys needed for a pin its agents attest as unchained.
+    public var approvalThreshold: Int
+    public var targets: [Target]
 
     public init(
         coordinators: [Coordinator], agents: [Agent], quorum: Int, minRegions: Int, maxAgeSeconds: Int64,
-        minPinListVersion: Int64 = 0
+        maxListAgeSeconds: Int64? = nil, skewSeconds: Int64 = 300, minPinListVersion: Int64 = 0,
+        approvers: [ApproverKey] = [], approvalThreshold: Int = 1, targets: [Target] = []
     ) {
         self.coordinators = coordinators
         self.agents = agents
         self.quorum = quorum
         self.minRegions = minRegions
         self.maxAgeSeconds = maxAgeSeconds
+        self.maxListAgeSeconds = maxListAgeSeconds ?? maxAgeSeconds
+        self.skewSeconds = skewSeconds
         self.minPinListVersion = minPinListVersion
+        self.approvers = approvers
+        self.approvalThreshold = approvalThreshold
+        self.targets = targets
     }
 
     /// Why the policy is unusable, or `nil`.
     public var problem: String? {
         if type != Self.type { return "type must be \(Self.type)" }
         if coordinators.isEmpty { return "no coordinator keys" }
+        if Set(coordinators.map(\.id)).count != coordinators.count { return "coordinator ids must be unique" }
+        if Set(coordinators.map(\.publicKey)).count != coordinators.count { return "coordinator keys must be unique" }
         if quorum < 1 { return "quorum must be at least 1" }
         if minRegions < 1 { return "min_regions must be at least 1" }
         if Set(agents.map(\.id)).count != agents.count { return "agent ids must be unique" }
         if Set(agents.map(\.publicKey)).count != agents.count { return "agent public keys must be unique" }
-        if agents.contains(where: { agent in coordinators.contains { $0.publicKey == agent.publicKey } }) {
-            return "an agent key must not be a coordinator key"
-        }
+        let coordinatorKeys = Set(coordinators.map(\.publicKey))
+        if agents.contains(where: { coordinatorKeys.contains($0.publicKey) }) { return "an agent key must not be a coordinator key" }
         if agents.count < quorum { return "fewer agents (\(agents.count)) than quorum (\(quorum))" }
         if Set(agents.map(\.region)).count < minRegions { return "fewer regions than min_regions" }
         if maxAgeSeconds < 1 { return "max_age_seconds must be positive" }
+        if maxListAgeSeconds < 1 { return "max_list_age_seconds must be positive" }
+        if skewSeconds < 0 || skewSeconds > 3600 { return "skew_seconds must be 0 to 3600" }
+        if Set(approvers.map(\.id)).count != approvers.count { return "approver ids must be unique" }
+        if Set(approvers.map(\.publicKey)).count != approvers.count { return "approver keys must be unique" }
+        // The coordinator key is never an approver, and an agent key never doubles as one.
+        if approvers.contains(where: { coordinatorKeys.contains($0.publicKey) }) { return "an approver key must not be a coordinator key" }
+        let agentKeys = Set(agents.map(\.publicKey))
+        if approvers.contains(where: { agentKeys.contains($0.publicKey) }) { return "an approver key must not be an agent key" }
+        if approvalThreshold < 1 { return "approval_threshold must be at least 1" }
+        if !approvers.isEmpty, approvalThreshold > approvers.count {
+            return "approval_threshold (\(approvalThreshold)) exceeds the number of approvers (\(approvers.count))"
+        }
+        if Set(targets.map(\.id)).count != targets.count { return "target ids must be unique" }
+        if let bad = targets.first(where: { $0.source.problem != nil }) { return "target \(bad.id): \(bad.source.problem ?? "")" }
         return nil
     }
 
     enum CodingKeys: String, CodingKey {
-        case type, coordinators, agents, quorum
+        case type, coordinators, agents, quorum, approvers, targets
         case minRegions = "min_regions"
         case maxAgeSeconds = "max_age_seconds"
+        case maxListAgeSeconds = "max_list_age_seconds"
+        case skewSeconds = "skew_seconds"
         case minPinListVersion = "min_pin_list_version"
+        case approvalThreshold = "approval_threshold"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        type = try c.decode(String.self, forKey: .type)
+        coordinators = try c.decode([Coordinator].self, forKey: .coordinators)
+        agents = try c.decode([Agent].self, forKey: .agents)
+        quorum = try c.decode(Int.self, forKey: .quorum)
+        minRegions = try c.decode(Int.self, forKey: .minRegions)
+        maxAgeSeconds = try c.decode(Int64.self, forKey: .maxAgeSeconds)
+        maxListAgeSeconds = try c.decodeIfPresent(Int64.self, forKey: .maxListAgeSeconds) ?? maxAgeSeconds
+        skewSeconds = try c.decodeIfPresent(Int64.self, forKey: .skewSeconds) ?? 300
+        minPinListVersion = try c.decodeIfPresent(Int64.self, forKey: .minPinListVersion) ?? 0
+        approvers = try c.decodeIfPresent([ApproverKey].self, forKey: .approvers) ?? []
+        approvalThreshold = try c.decodeIfPresent(Int.self, forKey: .approvalThreshold) ?? 1
+        targets = try c.decodeIfPresent([Target].self, forKey: .targets) ?? []
     }
 }

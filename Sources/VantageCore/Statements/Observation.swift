@@ -6,16 +6,16 @@ import VantageTUF
 /// observations too: silence is never the signal.
 public struct Observation: Sendable, Hashable, Codable {
     /// Document type and version of this statement format.
-    public static let type = "vantage-observation/v1"
+    /// v2: `source` (kind, normalised URL, GUN) replaced `kind` and `gun`; `continuity` added.
+    public static let type = "vantage-observation/v2"
 
     public var type: String = Observation.type
     public var agent: String
     public var region: String
     public var target: String
-    /// The target's kind and Notary GUN, as the agent fetched it; both are bound into the attestation so a pin
-    /// cannot be moved to another repository or install path.
-    public var kind: TargetSpec.Kind
-    public var gun: String?
+    /// What the agent fetched (kind, normalised URL, GUN); bound into the attestation so a pin cannot be moved
+    /// to another repository or install path.
+    public var source: RepositorySource
     public var observedAt: Timestamp
     /// Agent-local sequence number, strictly increasing across restarts (makes every statement unique).
     public var sequence: Int64
@@ -29,21 +29,22 @@ public struct Observation: Sendable, Hashable, Codable {
     public var chainSteps: Int?
     /// Set when the reported root is what the server offers but it does not verify as a rotation of the agent's
     /// last verified root (rollback, equivocation, unchained replacement): why. The agent keeps trusting its last
-    /// verified root; the coordinator classifies the change itself.
+    /// verified root, and its verdict is ``Continuity/unchained``.
     public var chainRejection: String?
+    /// The agent's verdict on the reported root (set exactly when `fingerprint` is), signed into the attestation.
+    public var continuity: Continuity?
     public var error: ObservationError?
 
     public init(
-        agent: String, region: String, target: String, kind: TargetSpec.Kind, gun: String? = nil, observedAt: Timestamp,
+        agent: String, region: String, target: String, source: RepositorySource, observedAt: Timestamp,
         sequence: Int64, latencyMilliseconds: Int64,
         fingerprint: RootFingerprint? = nil, selfSignature: SelfSignature? = nil, certificates: [CertificateSummary]? = nil,
-        chainSteps: Int? = nil, chainRejection: String? = nil, error: ObservationError? = nil
+        chainSteps: Int? = nil, chainRejection: String? = nil, continuity: Continuity? = nil, error: ObservationError? = nil
     ) {
         self.agent = agent
         self.region = region
         self.target = target
-        self.kind = kind
-        self.gun = gun
+        self.source = source
         self.observedAt = observedAt
         self.sequence = sequence
         self.latencyMilliseconds = latencyMilliseconds
@@ -52,6 +53,7 @@ public struct Observation: Sendable, Hashable, Codable {
         self.certificates = certificates
         self.chainSteps = chainSteps
         self.chainRejection = chainRejection
+        self.continuity = continuity
         self.error = error
     }
 
@@ -62,7 +64,7 @@ public struct Observation: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case type, agent, region, target, kind, gun, sequence, fingerprint, certificates, error
+        case type, agent, region, target, source, sequence, fingerprint, certificates, error, continuity
         case observedAt = "observed_at"
         case latencyMilliseconds = "latency_ms"
         case selfSignature = "self_signature"
@@ -122,6 +124,10 @@ public struct ObservationError: Sendable, Hashable, Codable, Error {
         case badSignature = "bad_signature"
         case chainRejected = "chain_rejected"
         case expired
+        /// A Notary root the `notary` client would refuse (certificate CN is not the GUN, CA leaf, validity).
+        case notaryRules = "notary_rules"
+        /// The agent's own configuration does not allow this destination (URL pattern, private address, limit).
+        case forbidden
         case internalError = "internal"
     }
 

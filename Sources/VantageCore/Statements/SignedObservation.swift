@@ -44,8 +44,9 @@ public struct SignedObservation: Sendable, Hashable, Codable {
 extension Observation {
     /// The compact statement derived from a successful observation.
     public var attestationStatement: AttestationStatement? {
-        fingerprint.map { AttestationStatement(
-            agent: agent, target: target, kind: kind, gun: gun, sha256: $0.sha256, observedAt: observedAt) }
+        guard let fingerprint, let continuity else { return nil }
+        return AttestationStatement(
+            agent: agent, target: target, source: source, sha256: fingerprint.sha256, observedAt: observedAt, continuity: continuity)
     }
 }
 

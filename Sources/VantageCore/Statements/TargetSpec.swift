@@ -32,6 +32,10 @@ public struct TargetSpec: Sendable, Hashable, Codable {
         if id == "." || id == ".." { return "target id \(id) is a dot segment" }
         if !(url.hasPrefix("https://") || url.hasPrefix("http://")) { return "target \(id): url must be http(s)" }
         if kind == .notary, (gun ?? "").isEmpty { return "target \(id): notary targets need a gun" }
+        if kind == .tuf, gun != nil { return "target \(id): tuf targets have no gun" }
+        if RepositorySource.normalise(url) == nil {
+            return "target \(id): url must be http(s)://host[:port][/path] with no user info, query, fragment or dot segments"
+        }
         // The GUN becomes part of the fetch URL and of the installer's trust-dir path: no traversal, no odd bytes.
         if let gun, !gun.isEmpty {
             let components = gun.split(separator: "/", omittingEmptySubsequences: false)

@@ -53,7 +53,8 @@ struct DemoCommand: AsyncParsableCommand {
                     work: work, coordinator: coordinator, genuine: genuine, interceptor: interceptor,
                     rootsPort: await ports.wait("roots"), interceptorPort: await ports.wait("interceptor"),
                     coordinatorPort: await ports.wait("coordinator"), adminToken: coordinatorConfiguration.adminToken,
-                    agentKeys: coordinatorConfiguration.agentKeys, logger: quiet)
+                    agentKeys: coordinatorConfiguration.agentKeys, approverKeyPath: coordinatorConfiguration.approverKeyPath,
+                    approver: coordinatorConfiguration.approver, logger: quiet)
                 try await scenario.run()
             } catch {
                 await group.triggerGracefulShutdown()

@@ -20,6 +20,8 @@ struct DemoScenario {
     var coordinatorPort: Int
     var adminToken: String
     var agentKeys: [String: String]
+    var approverKeyPath: String
+    var approver: ApproverKey
     var logger: Logger
 
     var coordinatorURL: String { "http://127.0.0.1:\(coordinatorPort)" }
@@ -50,11 +52,13 @@ struct DemoScenario {
             try await admin.addTarget(notary)
             try await admin.addTarget(tuf)
             for (id, region) in DemoSetup.agents {
-                let notaryURL = "http://127.0.0.1:\(id == DemoSetup.intercepted ? interceptorPort : rootsPort)"
                 let configuration = DemoSetup.agentConfiguration(
                     id: id, region: region, keyPath: agentKeys[id]!, work: work, coordinatorURL: coordinatorURL,
-                    notaryURL: notaryURL, tufURL: "http://127.0.0.1:\(rootsPort)/tuf", targets: [notary, tuf])
-                agents.append(try await AgentRuntime(configuration: configuration, logger: logger, registry: nil))
+                    targets: [notary, tuf], approver: approver)
+                let intercepted = InterceptedPath.wrapper(
+                    genuine: "http://127.0.0.1:\(rootsPort)", interceptor: "http://127.0.0.1:\(interceptorPort)")
+                agents.append(try await AgentRuntime(
+                    configuration: configuration, logger: logger, registry: nil, path: id == DemoSetup.intercepted ? intercepted : nil))
             }
             DemoOutput.step("Three agents: \(DemoSetup.agents.map { "\($0.0) (\($0.1))" }.joined(separator: ", "))")
             try await story(repos: &repos, admin: admin, agents: agents, notary: notary, tuf: tuf)
@@ -101,18 +105,23 @@ struct DemoScenario {
         let held = try await admin.target(tuf.id)
         try expect(held.status == "pending" && held.pinned?.version == 1, "the unchained replacement should be held")
 
-        DemoOutput.step("5. An operator checks it out of band and approves it: vantage approve \(tuf.id) \(short(tufV2))…")
-        try await admin.approve(target: tuf.id, sha256: sha256(try Root.parse(tufV2)), note: "demo: planned key replacement")
+        DemoOutput.step("5. An approver checks it out of band and signs an approval with their own key: vantage approve \(tuf.id) \(short(tufV2))…")
+        var approve = try ApproveCommand.parse([
+            tuf.id, sha256(try Root.parse(tufV2)), "--key", approverKeyPath, "--approver", approver.id, "--server", tuf.url,
+            "--coordinator", coordinatorURL, "--token", adminToken, "--note", "demo: planned key replacement",
+        ])
+        try await approve.run()
         cursor = try await round(agents, admin: admin, after: cursor)
         try expect(try await admin.target(tuf.id).pinned?.version == 2, "the approved replacement should be pinned")
+        DemoOutput.detail("agents hold the approver's key in their own configuration, so they adopt v2 as their trusted root too")
 
         DemoOutput.step("6. A CI host installs the consensus root for \(notary.id), verifying the pin list offline")
         let policyPath = work.appendingPathComponent("trust-policy.json").path
         try AtomicFile.write(try Canonical.encode(try await admin.policy(), pretty: true), to: policyPath)
-        DemoOutput.detail("trust policy exported to \(policyPath) (coordinator key, 3 agents, quorum 2, 2 regions)")
+        DemoOutput.detail("trust policy exported to \(policyPath) (coordinator key, 3 agents, 1 approver, quorum 2, 2 regions)")
         let trustDir = work.appendingPathComponent("ci-host/.docker/trust").path
         var install = try PinsInstallCommand.parse([
-            notary.id, "--policy", policyPath, "--coordinator", coordinatorURL, "--trust-dir", trustDir,
+            notary.id, "--policy", policyPath, "--coordinator", coordinatorURL, "--server", notary.url, "--trust-dir", trustDir,
             "--state", work.appendingPathComponent("ci-host/pin-state.json").path,
         ])
         try await install.run()

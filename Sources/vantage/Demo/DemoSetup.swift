@@ -13,6 +13,9 @@ enum DemoSetup {
         var configuration: CoordinatorConfiguration
         var adminToken: String
         var agentKeys: [String: String]
+        /// The demo approver's key file and public entry.
+        var approverKeyPath: String
+        var approver: ApproverKey
     }
 
     static func coordinatorConfiguration(in work: URL) throws -> Coordinator {
@@ -34,29 +37,54 @@ enum DemoSetup {
             keys[id] = path
             configuration.agents.append(AgentEnrollment(id: id, region: region, publicKey: identity.publicKey))
         }
+        let approverIdentity = SigningIdentity()
+        let approverKeyPath = work.appendingPathComponent("approver.key").path
+        try write(approverIdentity.fileContents, to: approverKeyPath)
+        let approver = ApproverKey(id: "demo-approver", publicKey: approverIdentity.publicKey)
+        configuration.approvers = [approver]
         configuration.consensus = ConsensusPolicy(
             quorum: 2, minRegions: 2, maxAgeSeconds: 600, maxDissent: 0,
             minDuration: .init(first: 0, resigned: 0, rotated: 0, replaced: 0), unchained: .approve)
-        return Coordinator(configuration: configuration, adminToken: token, agentKeys: keys)
+        return Coordinator(
+            configuration: configuration, adminToken: token, agentKeys: keys, approverKeyPath: approverKeyPath, approver: approver)
     }
 
-    /// The configuration of agent `id`, fetching the Notary target through `notaryURL` (its own network path).
+    /// The configuration of agent `id`: every agent fetches the same URLs (the source its attestations bind).
     static func agentConfiguration(
-        id: String, region: String, keyPath: String, work: URL, coordinatorURL: String, notaryURL: String, tufURL: String,
-        targets: [TargetSpec]
+        id: String, region: String, keyPath: String, work: URL, coordinatorURL: String, targets: [TargetSpec], approver: ApproverKey
     ) -> AgentConfiguration {
-        let specs = targets.map { spec -> AgentConfiguration.Target in
-            var spec = spec
-            spec.url = spec.kind == .notary ? notaryURL : tufURL
-            return AgentConfiguration.Target(spec: spec)
-        }
-        return AgentConfiguration(
+        var configuration = AgentConfiguration(
             agentID: id, region: region, keyPath: keyPath, coordinators: [coordinatorURL],
             spoolDirectory: work.appendingPathComponent("\(id)-spool").path, limits: FetchLimits(totalTimeout: .seconds(10)),
-            targets: specs)
+            targets: targets.map { AgentConfiguration.Target(spec: $0) },
+            // The demo's repositories and interceptor run on 127.0.0.1: the offline demo is the operator's own setup.
+            network: .init(allowPrivateAddresses: true))
+        configuration.approvers = [approver]
+        return configuration
     }
 
     static func write(_ text: String, to path: String) throws {
         FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+    }
+}
+
+/// A man in the middle on one agent's network path: the agent asks for the repositories' URLs as every agent does,
+/// and the answers come from the interceptor's machine (the demo's stand-in for a hostile router or DNS).
+struct InterceptedPath: HTTPGetting {
+    let inner: any HTTPGetting
+    /// `http://127.0.0.1:<port>` of the genuine server, and of the interceptor that answers in its place.
+    let genuine: String
+    let interceptor: String
+
+    /// Puts the interceptor on the path of the fetcher it is given.
+    static func wrapper(genuine: String, interceptor: String) -> @Sendable (any HTTPGetting) -> any HTTPGetting {
+        { inner in InterceptedPath(inner: inner, genuine: genuine, interceptor: interceptor) }
+    }
+
+    func get(_ url: String, bearerToken: String?, maxBytes: Int) async throws -> FetchedResponse {
+        guard url.hasPrefix(genuine + "/") else { return try await inner.get(url, bearerToken: bearerToken, maxBytes: maxBytes) }
+        var response = try await inner.get(interceptor + url.dropFirst(genuine.count), bearerToken: bearerToken, maxBytes: maxBytes)
+        response.url = url
+        return response
     }
 }

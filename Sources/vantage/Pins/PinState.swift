@@ -2,7 +2,8 @@ import Foundation
 import VantageCore
 import VantageSupport
 
-/// The last pin list this machine accepted, per coordinator key, so a rolled-back or forked list is refused
+/// The last pin list this machine accepted, per verified coordinator id (the policy's name for the key that
+/// verified it), so a rolled-back or forked list is refused
 /// (`${XDG_STATE_HOME:-~/.local/state}/vantage/pin-state.json`, overridable with `--state`).
 struct PinState {
     var path: String
@@ -10,7 +11,8 @@ struct PinState {
 
     static func defaultPath() -> String {
         let environment = ProcessInfo.processInfo.environment
-        return (environment["XDG_STATE_HOME"] ?? (NSHomeDirectory() + "/.local/state")) + "/vantage/pin-state.json"
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return (environment["XDG_STATE_HOME"] ?? (home + "/.local/state")) + "/vantage/pin-state.json"
     }
 
     static func load(_ path: String?) throws -> PinState {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import VantageCore
 
 struct PinsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,10 +31,22 @@ struct PinListVerifierFailureReport: Encodable {
     var message: String
 }
 
+/// What `pins verify` shows of a pin: only what the agents' and approvers' signatures vouch for.
 struct PinReport: Encodable {
     var target: String
+    var source: String
     var sha256: String
-    var version: Int
-    var classification: String
+    /// Attestations by verdict, e.g. `same: 3, rotated: 1`.
+    var continuity: [String: Int]
     var attestations: Int
+    var approvals: Int
+
+    init(_ pin: Pin) {
+        target = pin.target
+        source = pin.source.description
+        sha256 = pin.sha256
+        continuity = Dictionary(pin.attestations.map { ($0.continuity.rawValue, 1) }, uniquingKeysWith: +)
+        attestations = pin.attestations.count
+        approvals = pin.approvals.count
+    }
 }

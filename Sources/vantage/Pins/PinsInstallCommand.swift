@@ -60,6 +60,14 @@ struct PinsInstallCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // The source binding needs to know where this machine's TUF client fetches from: a usage error before any
+        // network call when neither --server nor the trust policy says it.
+        let policy = try options.loadPolicy()
+        if options.server == nil, let missing = targets.first(where: { target in !policy.targets.contains { $0.id == target } }) {
+            throw ValidationError(
+                "\(missing): pass --server URL (the Notary server or TUF metadata URL your client uses) or list the target's source in the trust policy's targets")
+        }
+        let now = try options.now()
         let verified: VerifiedPins
         do {
             switch try await PinsVerification(options: options).run(targets: targets) {
@@ -77,7 +85,7 @@ struct PinsInstallCommand: AsyncParsableCommand {
         let tufPins = verified.pins.filter { $0.kind == .tuf }
         if tufPins.count > 1 { throw ValidationError("--tuf-root takes one TUF target at a time; got \(tufPins.count)") }
         for pin in verified.pins {
-            let (action, root) = try await install(pin)
+            let (action, root) = try await install(pin, now: now)
             if action.action == "refused" { refused = true }
             if let gun = pin.gun, pin.kind == .notary { notaryRoots.append((gun, root)) }
             actions.append(action)
@@ -94,16 +102,15 @@ struct PinsInstallCommand: AsyncParsableCommand {
     }
 
     /// Installs one verified pin; returns what was done and the pinned root.
-    func install(_ pin: Pin) async throws -> (Action, Root) {
+    func install(_ pin: Pin, now: Timestamp) async throws -> (Action, Root) {
         let path = try destination(for: pin)
         let bytes = try await blob(pin.sha256)
-        guard ByteEncoding.hexEncode(SHA256.hash(data: bytes)) == pin.sha256 else {
-            Output.diagnostic("\(pin.target): blob bytes do not match the pinned SHA-256 \(pin.sha256)")
-            throw ExitStatus.verificationFailed
-        }
+        // Facts from bytes: the attested digest, the attested kind, Notary's own rules for the attested GUN.
         let pinned: Root
-        do { pinned = try Root.parse(bytes) } catch {
-            Output.diagnostic("\(pin.target): pinned root does not parse: \(error)")
+        switch PinnedRootVerifier.verify(bytes, for: pin, now: now) {
+        case .success(let root): pinned = root
+        case .failure(let failure):
+            Output.diagnostic("verification failed: \(failure)")
             throw ExitStatus.verificationFailed
         }
         var action = Action(target: pin.target, action: "installed", path: path, sha256: pin.sha256)
@@ -142,7 +149,8 @@ struct PinsInstallCommand: AsyncParsableCommand {
                 throw ValidationError("\(pin.target): pin has no usable GUN")
             }
             let environment = ProcessInfo.processInfo.environment
-            let trust = trustDir ?? ((dockerConfig ?? environment["DOCKER_CONFIG"] ?? (NSHomeDirectory() + "/.docker")) + "/trust")
+            let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+            let trust = trustDir ?? ((dockerConfig ?? environment["DOCKER_CONFIG"] ?? (home + "/.docker")) + "/trust")
             return "\(trust)/tuf/\(gun)/metadata/root.json"
         case .tuf:
             guard let tufRoot else { throw ValidationError("\(pin.target) is a TUF target: pass --tuf-root PATH") }

@@ -18,6 +18,14 @@ struct PinsOptions: ParsableArguments {
     @Option(help: "Verify at this RFC 3339 time instead of now.")
     var at: String?
 
+    @Option(
+        name: [.customLong("server"), .customLong("source")],
+        help: "The Notary server or TUF metadata URL your TUF client uses: pins attested for another source are refused.")
+    var server: String?
+
+    @Option(help: "The Notary GUN your client uses (checked against the attested GUN, which decides the trust-dir path).")
+    var gun: String?
+
     @OptionGroup var coordinator: CoordinatorOptions
 
     func loadPolicy() throws -> TrustPolicy {
@@ -33,6 +41,18 @@ struct PinsOptions: ParsableArguments {
         return decoded
     }
 
+    /// What this machine knows about the source of `target`: `--server`/`--gun`, and the policy's target entry.
+    func expectation(for target: String) throws -> PinListVerifier.Expectation {
+        var expectation = PinListVerifier.Expectation(target: target, gun: gun)
+        if let server {
+            guard let url = RepositorySource.normalise(server) else {
+                throw ValidationError("--server \(server) is not an http(s) URL without user info, query or fragment")
+            }
+            expectation.url = url
+        }
+        return expectation
+    }
+
     func now() throws -> Timestamp {
         guard let at else { return Timestamp(Date()) }
         guard let date = RFC3339.parse(at) else { throw ValidationError("--at \(at) is not RFC 3339") }
@@ -40,20 +60,22 @@ struct PinsOptions: ParsableArguments {
     }
 }
 
-/// Verified pins: the header they hang under and the pins asked for.
+/// Verified pins: the header they hang under, the verified coordinator id and the pins asked for.
 struct VerifiedPins {
     var header: SignedPinListHeader
+    var coordinator: String
     var pins: [Pin]
 }
 
-/// Fetches (or reads) a pin list, verifies it against the trust policy and the last accepted list, and records
-/// the new accepted version on success.
+/// Fetches (or reads) a pin list, verifies it against the trust policy, this machine's clock and the last list
+/// accepted from the same (verified) coordinator, and records the new accepted version on success.
 struct PinsVerification {
     var options: PinsOptions
 
     /// Returns the verified pins, or the rule that failed.
     func run(targets: [String]?) async throws -> Result<VerifiedPins, PinListVerifier.Failure> {
         let policy = try options.loadPolicy()
+        let expectations = try targets.map { try $0.map(options.expectation(for:)) }
         let verifier = PinListVerifier(policy: policy)
         var state = try PinState.load(options.state)
         let now = try options.now()
@@ -65,18 +87,21 @@ struct PinsVerification {
                 throw ExitStatus.error
             }
             guard let list = try? Canonical.decode(PinList.self, from: data) else {
-                return .failure(.init(rule: "schema", "\(path) is not a Vantage pin list"))
+                return .failure(.init(rule: PinListVerifier.Rule.schema, "\(path) is not a Vantage pin list (v2)"))
             }
-            let accepted = state.accepted[list.header.signed.coordinator]
-            if let failure = verifier.verify(list, targets: targets, accepted: accepted, now: now) { return .failure(failure) }
-            result = .success(VerifiedPins(header: list.header, pins: select(list.pins, targets)))
+            switch verifier.verify(list, expectations: expectations, state: state.accepted, now: now) {
+            case .failure(let failure): return .failure(failure)
+            case .success(let coordinator):
+                result = .success(VerifiedPins(header: list.header, coordinator: coordinator, pins: select(list.pins, targets)))
+            }
         } else {
             result = try await options.coordinator.withClient { client in
-                try await fetchAndVerify(client: client, verifier: verifier, state: state, targets: targets, now: now)
+                try await fetchAndVerify(client: client, verifier: verifier, state: state, expectations: expectations, now: now)
             }
         }
         if case .success(let verified) = result {
-            state.accepted[verified.header.signed.coordinator] = .init(
+            // Keyed by the id of the policy key that verified the header, never by a field the signer chose freely.
+            state.accepted[verified.coordinator] = .init(
                 version: verified.header.signed.version, digest: try verified.header.digest, issuedAt: verified.header.signed.issuedAt)
             try state.save()
         }
@@ -89,39 +114,48 @@ struct PinsVerification {
     }
 
     func fetchAndVerify(
-        client: CoordinatorClient, verifier: PinListVerifier, state: PinState, targets: [String]?, now: Timestamp
+        client: CoordinatorClient, verifier: PinListVerifier, state: PinState, expectations: [PinListVerifier.Expectation]?,
+        now: Timestamp
     ) async throws -> Result<VerifiedPins, PinListVerifier.Failure> {
         let header = try await client.header(version: nil)
-        let accepted = state.accepted[header.signed.coordinator]
+        // Intermediates are fetched for the coordinator whose key verifies the header (looked up by its policy id).
+        let coordinator = verifier.policy.coordinators.first { $0.id == header.signed.coordinator }
+        let accepted = coordinator.flatMap { state.accepted[$0.id] }
         var intermediates: [SignedPinListHeader] = []
         if let accepted, header.signed.version > accepted.version + 1 {
             let gap = header.signed.version - accepted.version - 1
-            guard gap <= 10_000 else { return .failure(.init(rule: "chain", "\(gap) lists since the last accepted one")) }
+            guard gap <= 10_000 else { return .failure(.init(rule: PinListVerifier.Rule.chain, "\(gap) lists since the last accepted one")) }
             for version in (accepted.version + 1)..<header.signed.version {
                 intermediates.append(try await client.header(version: version))
             }
         }
-        guard let targets else {
+        guard let expectations else {
             let list = try await client.pinList(version: header.signed.version)
-            if let failure = verifier.verify(list, accepted: accepted, intermediates: intermediates, now: now) { return .failure(failure) }
-            return .success(VerifiedPins(header: list.header, pins: list.pins))
+            return verifier.verify(list, state: state.accepted, intermediates: intermediates, now: now)
+                .map { VerifiedPins(header: list.header, coordinator: $0, pins: list.pins) }
         }
         // Only the pins asked for, each with its inclusion proof under the same header.
-        var pins: [Pin] = []
-        if let failure = verifier.verifyHeader(header, accepted: accepted, intermediates: intermediates, now: now) {
-            return .failure(failure)
+        let verifiedCoordinator: String
+        switch verifier.verifyHeader(header, state: state.accepted, intermediates: intermediates, now: now) {
+        case .failure(let failure): return .failure(failure)
+        case .success(let id): verifiedCoordinator = id
         }
-        for target in targets {
+        var pins: [Pin] = []
+        for expectation in expectations {
             let proof: PinProof
             do {
-                proof = try await client.pinProof(target: target, version: header.signed.version)
+                proof = try await client.pinProof(target: expectation.target, version: header.signed.version)
             } catch let error as ClientError where error.status == 404 {
-                return .failure(.init(rule: "no_pin", target: target, "the coordinator has no pin for this target"))
+                return .failure(.init(rule: PinListVerifier.Rule.noPin, target: expectation.target, "the coordinator has no pin for this target"))
             }
-            guard proof.header == header else { return .failure(.init(rule: "inclusion_proof", target: target, "proof is for another list")) }
-            if let failure = verifier.verify(proof, accepted: accepted, intermediates: intermediates, now: now) { return .failure(failure) }
+            guard proof.header == header else {
+                return .failure(.init(rule: PinListVerifier.Rule.inclusionProof, target: expectation.target, "proof is for another list"))
+            }
+            if case .failure(let failure) = verifier.verify(proof, expected: expectation, state: state.accepted, intermediates: intermediates, now: now) {
+                return .failure(failure)
+            }
             pins.append(proof.pin)
         }
-        return .success(VerifiedPins(header: header, pins: pins))
+        return .success(VerifiedPins(header: header, coordinator: verifiedCoordinator, pins: pins))
     }
 }

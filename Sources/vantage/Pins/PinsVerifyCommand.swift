@@ -4,7 +4,7 @@ import VantageCore
 struct PinsVerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Verify a pin list: coordinator signature, expiry, no rollback, hash chain, agent quorum per pin.",
+        abstract: "Verify a pin list: coordinator signature and identity, age, no rollback, hash chain, agent quorum per pin.",
         discussion: """
             With TARGETs and a coordinator, fetches only those pins with their inclusion proofs. Exit 0 when \
             verified, 12 with the failed rule (which pin, which agent) otherwise.
@@ -33,19 +33,17 @@ struct PinsVerifyCommand: AsyncParsableCommand {
             report.version = verified.header.signed.version
             report.issuedAt = verified.header.signed.issuedAt.description
             report.expires = verified.header.signed.expires.description
-            report.pins = verified.pins.map {
-                PinReport(target: $0.target, sha256: $0.sha256, version: $0.version, classification: $0.classification,
-                          attestations: $0.attestations.count)
-            }
+            report.pins = verified.pins.map(PinReport.init)
         case .failure(let failure):
             report.failure = .init(rule: failure.rule, target: failure.target, agent: failure.agent, message: failure.message)
         }
         try Output.emit([report], format: format) { reports in
             let r = reports[0]
             guard r.verified else { return TerminalStyle.red("REFUSED") + " \(r.failure.map { "\($0.rule): \($0.message)" } ?? "")\n" }
-            var table = TextTable(header: ["TARGET", "VERSION", "SHA256", "CLASS", "ATTESTATIONS"])
+            var table = TextTable(header: ["TARGET", "SHA256", "VERDICTS", "APPROVALS", "SOURCE"])
             for pin in r.pins {
-                table.rows.append([pin.target, "\(pin.version)", String(pin.sha256.prefix(16)), pin.classification, "\(pin.attestations)"])
+                let verdicts = pin.continuity.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                table.rows.append([pin.target, String(pin.sha256.prefix(16)), verdicts, "\(pin.approvals)", pin.source])
             }
             return "pin list v\(r.version ?? 0) issued \(r.issuedAt ?? "-") expires \(r.expires ?? "-"): "
                 + TerminalStyle.green("verified") + "\n" + table.rendered

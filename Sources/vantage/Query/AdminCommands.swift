@@ -18,8 +18,9 @@ struct TargetsCommand: AsyncParsableCommand {
             try Output.emit(targets, format: format) { targets in
                 var table = TextTable(header: ["TARGET", "KIND", "STATUS", "PINNED", "VERSION", "URL"])
                 for t in targets {
-                    table.rows.append([t.spec.id, t.spec.kind.rawValue, TerminalStyle.status(t.status), String((t.pinned?.sha256 ?? "-").prefix(16)),
-                                       t.pinned.map { "\($0.version)" } ?? "-", t.spec.url])
+                    let pinned = String((t.pinned?.sha256 ?? "-").prefix(16))
+                    let version = t.pinned.map { "\($0.version)" } ?? "-"
+                    table.rows.append([t.spec.id, t.spec.kind.rawValue, TerminalStyle.status(t.status), pinned, version, t.spec.url])
                 }
                 return table.rendered
             }
@@ -52,30 +53,6 @@ struct TargetsCommand: AsyncParsableCommand {
             do { try await coordinator.withClient { try await $0.removeTarget(id) } } catch { throw Failure.report(error) }
             Output.diagnostic("removed \(id)")
         }
-    }
-}
-
-struct ApproveCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "approve",
-        abstract: "Approve a root digest for a target (admin): an unchained replacement, or a planned rotation in advance.")
-
-    @Argument(help: "Target id.") var target: String
-    @Argument(help: "SHA-256 of the root's exact bytes.") var digest: String
-    @Option(help: "A note kept with the approval.") var note: String?
-    @OptionGroup var coordinator: CoordinatorOptions
-
-    func validate() throws {
-        guard digest.count == 64, digest.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
-            throw ValidationError("DIGEST must be 64 lower-case hex characters")
-        }
-    }
-
-    func run() async throws {
-        do { try await coordinator.withClient { try await $0.approve(target: target, sha256: digest, note: note) } } catch {
-            throw Failure.report(error)
-        }
-        Output.diagnostic("approved \(digest) for \(target)")
     }
 }
 

@@ -47,9 +47,9 @@ struct QueryCommand: AsyncParsableCommand {
             var text = "target      \(t.spec.id) (\(t.spec.kind.rawValue) \(t.spec.url)\(t.spec.gun.map { " " + $0 } ?? ""))\n"
             text += "status      \(TerminalStyle.status(t.status))\(t.classification.map { " (\($0))" } ?? "")\n"
             if let pin = t.pinned {
-                text += "pinned      \(pin.sha256) v\(pin.version) expires \(pin.expires)\n"
+                text += "pinned      \(pin.sha256) v\(pin.version) expires \(pin.expires)\(pin.published ? "" : " (NOT in the published list)")\n"
                 text += "root keys   \(pin.rootKeys.map { String($0.prefix(16)) }.joined(separator: " "))\n"
-                text += "since       \(pin.firstPinnedAt) (\(pin.classification))\n"
+                text += "since       \(pin.pinnedAt) (\(pin.classification)\(pin.approvedBy.map { ", approved by " + $0 } ?? ""))\n"
             } else {
                 text += "pinned      none\n"
             }

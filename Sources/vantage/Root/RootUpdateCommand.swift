@@ -74,7 +74,8 @@ struct RootUpdateCommand: AsyncParsableCommand {
             getter = try AHCHTTPGetter(
                 limits: limits, caBundlePath: caBundle,
                 proxy: try (environment["HTTPS_PROXY"] ?? environment["https_proxy"]).flatMap(ProxyURL.parse),
-                noProxy: ProxyRule(noProxy: environment["NO_PROXY"] ?? environment["no_proxy"]))
+                noProxy: ProxyRule(noProxy: environment["NO_PROXY"] ?? environment["no_proxy"]),
+                destinations: .unrestricted)  // the operator typed the URL; agents pass their network.* policy
         } catch {
             Output.diagnostic("\(error)")
             throw ExitStatus.error

@@ -20,7 +20,11 @@ actor CoordinatorLedger {
     var hold: Duration?
     var firstBatchStored = false
 
+    /// What `GET /v1/targets` lists (for `targets_from_coordinator`).
+    var targets: [TargetSpec] = []
+
     func setHold(_ hold: Duration?) { self.hold = hold }
+    func setTargets(_ targets: [TargetSpec]) { self.targets = targets }
 
     func record(id: String, _ observation: SignedObservation) -> Bool {
         if stored[id] != nil {
@@ -45,7 +49,7 @@ actor CoordinatorLedger {
 }
 
 /// A minimal coordinator: `POST /v1/observations` verifies each agent signature (and root bytes against the
-/// digest), stores by id, and acknowledges.
+/// digest), stores by id, and acknowledges; `GET /v1/targets` lists the ledger's ``CoordinatorLedger/targets``.
 final class FakeCoordinator: @unchecked Sendable {
     let ledger = CoordinatorLedger()
     let port: Int
@@ -82,6 +86,14 @@ final class FakeCoordinator: @unchecked Sendable {
             }
             if let hold = await ledger.batchDone() { try await Task.sleep(for: hold) }
             return ObservationReceipt(items: items)
+        }
+        router.get("/v1/targets") { _, _ -> Response in
+            let statuses = await ledger.targets.map {
+                TargetStatus(spec: $0, status: "unobserved", pinned: nil, leading: nil, classification: nil, reasons: [], views: [])
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: try Canonical.encode(statuses))))
         }
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "fake-coordinator")

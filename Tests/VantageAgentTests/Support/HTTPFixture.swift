@@ -22,13 +22,23 @@ final class HTTPFixture: @unchecked Sendable {
             throw error
         }
         do {
-            getter = try AHCHTTPGetter(limits: limits, caBundlePath: certificates.caFile, proxy: nil, noProxy: ProxyRule(noProxy: nil))
+            // The server is on loopback: the agent's default policy would refuse it (DestinationPolicyTests check that).
+            getter = try AHCHTTPGetter(
+                limits: limits, caBundlePath: certificates.caFile, proxy: nil, noProxy: ProxyRule(noProxy: nil),
+                destinations: DestinationPolicy(allowPrivateAddresses: true))
         } catch {
             server.stop()
             scratch.remove()
             throw error
         }
         self.limits = limits
+    }
+
+    /// Another getter trusting the server's CA, with `destinations` and `resolver`; the caller shuts it down.
+    func getter(_ destinations: DestinationPolicy, resolver: any HostResolving = SystemHostResolver()) throws -> AHCHTTPGetter {
+        try AHCHTTPGetter(
+            limits: limits, caBundlePath: certificates.caFile, proxy: nil, noProxy: ProxyRule(noProxy: nil),
+            destinations: destinations, resolver: resolver)
     }
 
     /// Writes a file the server serves under `/files/`.

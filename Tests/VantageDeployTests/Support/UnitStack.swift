@@ -127,6 +127,7 @@ final class UnitStack: @unchecked Sendable {
             agent["targets"] = [Self.targetID: ["kind": "tuf", "url": tuf.url]]
             agent["poll"] = ["interval_seconds": 5, "jitter_seconds": 0, "concurrency": 2]
             agent["metrics"] = ["listen": "127.0.0.1:0"]
+            agent["network"] = ["allow_private_addresses": true]  // the TUF server is on loopback
             try JSON.write(agent, to: host.configurationDirectory + "/agent.json")
             agents.append(try host.start())
         }

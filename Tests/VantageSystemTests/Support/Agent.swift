@@ -55,6 +55,8 @@ final class AgentProcess: @unchecked Sendable {
             "poll": ["interval_seconds": pollSeconds, "jitter_seconds": 0, "concurrency": 4],
             "http": ["ca_bundle": caBundle, "request_timeout_seconds": 3, "total_timeout_seconds": 10],
             "targets": targetObject,
+            // The Notary servers and proxies of the testbed are on loopback or private addresses.
+            "network": ["allow_private_addresses": true],
             "log": ["level": "info"],
         ]
         configPath = directory + "/agent.json"
