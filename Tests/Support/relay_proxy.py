@@ -7,8 +7,9 @@ Prints the chosen port on stdout, then serves on 127.0.0.1 until killed.
 It holds no keys and changes no byte of what it relays. Every GET is relayed to the upstream coordinator, except
 that while FILE exists and holds a JSON object {"ASKED": "ANSWERED", ...}, a request for
 /v1/pins/{N}/targets/{ASKED} is answered with the upstream's genuine answer to /v1/pins/{N}/targets/{ANSWERED}:
-another target's real pin and inclusion proof under the same signed header. FILE is read on every request, so a
-test switches between passing through and swapping without a restart. Every request is appended to --log as
+another target's real pin and inclusion proof under the same signed header; a key that starts with "/" is an exact
+path, answered with the upstream's answer to the value's path (one blob for another). FILE is read on every
+request, so a test switches between passing through and swapping without a restart. Every request is appended to --log as
 "RELAY <path> <status>" or "SWAP <path> -> <path> <status>".
 """
 import argparse
@@ -51,9 +52,12 @@ class Handler(BaseHTTPRequestHandler):
         path = url.path
         relayed = path
         match = PROOF.match(path)
-        if match:
+        swaps = self.swaps()
+        if path in swaps:
+            relayed = swaps[path]
+        elif match:
             asked = urllib.parse.unquote(match.group(2))
-            answered = self.swaps().get(asked)
+            answered = swaps.get(asked)
             if answered:
                 relayed = "/v1/pins/%s/targets/%s" % (match.group(1), urllib.parse.quote(answered, safe=""))
         target = self.server.upstream + relayed + ("?" + url.query if url.query else "")

@@ -9,7 +9,7 @@ import VantageTUF
 struct TokenFlowTests {
     /// Publishes a Notary root for `gun` and probes it through the challenge.
     func probe(_ f: HTTPFixture, gun: String) async throws -> ProbeResult {
-        let chain = try RootChain(count: 1, dialect: .notary)
+        let chain = try RootChain(count: 1, dialect: .notary, gun: gun)
         try f.publish(chain.documents[0], at: "notary/\(gun)/root.json")
         let prober = TargetProber(http: f.getter, limits: f.limits)
         return await prober.probe(TargetSpec(id: gun, kind: .notary, url: f.server.base, gun: gun), trusted: nil, now: { Date() },

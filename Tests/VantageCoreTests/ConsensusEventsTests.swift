@@ -174,3 +174,18 @@ struct ConsensusEventsTests {
         #expect(event.details["supporters"] == "a1@eu,a2@us,a3@ap")
     }
 }
+
+/// A root the coordinator could chain but the agents attest unchained is held, and says so once.
+@Suite struct UnchainedVerdictHoldTests {
+    @Test func heldWithAnAlertOnceUntilApproved() {
+        let decision = ConsensusDecision(
+            status: .pending, action: .keep, leading: String(repeating: "b", count: 64), supporters: [], dissenters: [], failing: [],
+            classification: "unchained", reasons: ["agents attest this root as unchained"])
+        let now = Timestamp(seconds: 1_780_000_000)
+        let first = ConsensusEvents.events(target: "t", previous: .agreed, held: nil, decision: decision, pinned: String(repeating: "a", count: 64), now: now)
+        #expect(first.map(\.kind) == [VantageEvent.Kind.replacementHeld])
+        let again = ConsensusEvents.events(
+            target: "t", previous: .pending, held: decision.leading, decision: decision, pinned: String(repeating: "a", count: 64), now: now)
+        #expect(again.isEmpty)
+    }
+}

@@ -61,43 +61,96 @@ struct AttackTests {
             let viewsAfter = try await system.api.target("web").views
             #expect(viewsAfter.allSatisfy { $0.sha256 == genuineRoot.sha256 }, "an agent was pointed elsewhere: \(viewsAfter)")
             #expect(try await system.api.pinned("web")?.sha256 == genuineRoot.sha256)
-            #expect(!(try await system.api.events()).contains { $0.event.kind == .sourceChanged }, "a source_changed event was raised")
+            let changed = try await system.api.events().contains { $0.event.kind == .sourceChanged }
+            #expect(!changed, "a source_changed event was raised")
             let again = try await ci.install("web", server: genuine.url, coordinator)
             #expect(again.status == 0 && installActions(again).map(\.action) == ["unchanged"], "install after the refused re-point: \(again)")
 
-            // (b) Remove the target; re-adding the same id with the impostor's URL is still refused (a removed id
-            // keeps its source); then add the impostor under a new id: the agents attest it.
-            let removal = try await system.api.request("DELETE", "\(APIPath.targets)/web", token: token)
-            #expect(removal.status == 204, "remove: HTTP \(removal.status)")
-            let readd = try await system.api.request("POST", APIPath.targets, token: token, body: try Canonical.encode(impostorSpec))
-            #expect(readd.status == 409, "re-adding a removed id with another source: HTTP \(readd.status)")
+            // (b) Add the impostor under a new id: the agents attest it. The CI host's documented install of the
+            //     genuine target is unaffected, and asking for the new id with the genuine server, as its TUF
+            //     client uses, is source_mismatch.
             let mirror = TargetSpec(id: "web-mirror", kind: .notary, url: impostor.url, gun: gun)
             let add = try await system.api.request("POST", APIPath.targets, token: token, body: try Canonical.encode(mirror))
             #expect(add.status == 201, "add web-mirror: HTTP \(add.status) \(String(decoding: add.body, as: UTF8.self))")
-            let attacked = try await system.waitForPin("web-mirror", impostorRoot.sha256)
-            #expect(!attacked.pins.contains { $0.target == "web" }, "the removed target is still published")
-
-            // The CI host's documented install of the genuine target: no pin any more, nothing installed, the
-            // genuine root stays.
-            var before = ci.snapshot()
-            let genuineInstall = try await ci.install("web", server: genuine.url, coordinator)
-            expectRefusal(genuineInstall, rule: PinListVerifier.Rule.noPin, before: before, after: ci.snapshot(), "genuine target after removal")
+            let both = try await system.waitForPin("web-mirror", impostorRoot.sha256)
+            #expect(both.pins.first { $0.target == "web" }?.sha256 == genuineRoot.sha256)
+            let unaffected = try await ci.install("web", server: genuine.url, coordinator)
+            #expect(unaffected.status == 0 && installActions(unaffected).map(\.action) == ["unchanged"], "genuine install beside the impostor: \(unaffected)")
             #expect(ci.installedRoot(gun) == genuineRoot.bytes)
-
-            // Asking for the impostor's pin with the genuine server, as its TUF client uses: source_mismatch.
-            before = ci.snapshot()
+            var before = ci.snapshot()
             let mirrorInstall = try await ci.install("web-mirror", server: genuine.url, coordinator)
             expectRefusal(mirrorInstall, rule: PinListVerifier.Rule.sourceMismatch, before: before, after: ci.snapshot(), "impostor under a new id")
-            #expect(ci.installedRoot(gun) == genuineRoot.bytes)
-
             // Also with the GUN given: still the source binding that refuses.
             before = ci.snapshot()
             let withGUN = try await ci.install("web-mirror", server: genuine.url, coordinator + ["--gun", gun])
             expectRefusal(withGUN, rule: PinListVerifier.Rule.sourceMismatch, before: before, after: ci.snapshot(), "impostor with --gun")
 
-            // No list ever pinned the impostor's root under the genuine id.
+            // (c) Remove the genuine target; re-adding its id with the impostor's URL is still refused (a removed
+            //     id keeps its source). The genuine install then finds no pin; nothing is installed, the genuine
+            //     root stays, and the impostor's pin is still source_mismatch.
+            let removal = try await system.api.request("DELETE", "\(APIPath.targets)/web", token: token)
+            #expect(removal.status == 204, "remove: HTTP \(removal.status)")
+            let readd = try await system.api.request("POST", APIPath.targets, token: token, body: try Canonical.encode(impostorSpec))
+            #expect(readd.status == 409, "re-adding a removed id with another source: HTTP \(readd.status)")
+            try await waitUntil("the removed target is no longer published", seconds: 30) {
+                guard let list = try await system.api.latestPinList() else { return false }
+                return !list.pins.contains { $0.target == "web" } && list.pins.contains { $0.target == "web-mirror" }
+            }
+            before = ci.snapshot()
+            let genuineInstall = try await ci.install("web", server: genuine.url, coordinator)
+            expectRefusal(genuineInstall, rule: PinListVerifier.Rule.noPin, before: before, after: ci.snapshot(), "genuine target after removal")
+            #expect(ci.installedRoot(gun) == genuineRoot.bytes)
+            before = ci.snapshot()
+            let afterRemoval = try await ci.install("web-mirror", server: genuine.url, coordinator)
+            expectRefusal(afterRemoval, rule: PinListVerifier.Rule.sourceMismatch, before: before, after: ci.snapshot(), "impostor after removal")
+            #expect(ci.installedRoot(gun) == genuineRoot.bytes)
+            let sourceChanged = try await system.api.events().contains { $0.event.kind == .sourceChanged }
+            #expect(!sourceChanged, "a source_changed event was raised through the API")
+            //     Without --server and with no policy entry for the new id: a usage error before any network call.
+            before = ci.snapshot()
+            let noServer = try await runSplit(Paths.executable("vantage"), [
+                "pins", "install", "web-mirror", "--policy", ci.policy, "--state", ci.state, "--trust-dir", ci.trustDir,
+                "--coordinator", system.coordinatorURL,
+            ])
+            #expect(noServer.status == 64, "install without --server: \(noServer)")
+            #expect(ci.snapshot() == before, "a usage error touched the trust dir or state")
+
+            // (d) The attacker controls the coordinator's host: the configuration file re-points "web" at the
+            //     impostor and the coordinator restarts. A critical source_changed event; nothing carries over, so
+            //     the impostor's root is pinned under "web" as a first sight of the new source — and the CI host
+            //     refuses it, with --server and with only its policy's target entry.
+            await system.coordinator.stop()
+            let configURL = URL(fileURLWithPath: system.coordinator.configPath)
+            var config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: configURL)) as? [String: Any])
+            config["targets"] = [NotaryTarget(id: "web", url: impostor.url, gun: gun).coordinatorLine]
+            try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys]).write(to: configURL)
+            try await system.coordinator.start()
+            let changedEvent = try await waitFor("source_changed event for web", seconds: 30) {
+                try await system.api.events().first { $0.event.kind == .sourceChanged && $0.event.target == "web" }?.event
+            }
+            #expect(changedEvent.severity == .critical)
+            let repointed = try await system.waitForPin("web", impostorRoot.sha256)
+            let repointedPin = try #require(repointed.pins.first { $0.target == "web" })
+            #expect(repointedPin.source.url == RepositorySource.normalise(impostor.url))
+            before = ci.snapshot()
+            let configRepointed = try await ci.install("web", server: genuine.url, coordinator)
+            expectRefusal(configRepointed, rule: PinListVerifier.Rule.sourceMismatch, before: before, after: ci.snapshot(), "web re-pointed by the config file")
+            before = ci.snapshot()
+            let byPolicy = try await runSplit(Paths.executable("vantage"), [
+                "pins", "install", "web", "--policy", ci.policy, "--state", ci.state, "--trust-dir", ci.trustDir,
+                "--coordinator", system.coordinatorURL, "--format", "json",
+            ])
+            expectRefusal(byPolicy, rule: PinListVerifier.Rule.sourceMismatch, before: before, after: ci.snapshot(), "web re-pointed, policy target entry only")
+            #expect(ci.installedRoot(gun) == genuineRoot.bytes)
+
+            // No list ever bound the impostor's root to the genuine source: every pin of it names the impostor.
             for list in try await system.api.allPinLists() {
-                #expect(!list.pins.contains { $0.target == "web" && $0.sha256 == impostorRoot.sha256 }, "v\(list.header.signed.version) pins the impostor as web")
+                for pin in list.pins where pin.sha256 == impostorRoot.sha256 {
+                    #expect(pin.source.url == RepositorySource.normalise(impostor.url), "v\(list.header.signed.version) binds the impostor's root to \(pin.source)")
+                }
+                for pin in list.pins where pin.source.url == RepositorySource.normalise(genuine.url) {
+                    #expect(pin.sha256 == genuineRoot.sha256, "v\(list.header.signed.version) pins another root for the genuine source")
+                }
             }
         }
     }
@@ -175,6 +228,7 @@ struct AttackTests {
             }
 
             // Positive control 2: the key holder's own fresh, chained, correctly named list is accepted.
+            while Timestamp(Date()).seconds <= oldList.header.signed.issuedAt.seconds { try await Task.sleep(for: .milliseconds(200)) }
             let now = Timestamp(Date())
             let forgedControl = try forger.list(
                 pins: current.pins, version: genuineAccepted.version + 1, issuedAt: now, expires: now.adding(seconds: 600),
@@ -284,6 +338,39 @@ struct AttackTests {
             proxy.passThrough()
             let after = try await ci.install(asked.id, server: asked.url, viaProxy)
             #expect(after.status == 0 && installActions(after).map(\.action) == ["unchanged"], "pass-through again: \(after)")
+
+            // The proxy answers the asked pin's blob with the other target's genuine root bytes, to a fresh
+            // ephemeral CI host (no trust dir content, no state yet): blob_mismatch.
+            let otherRoot = try await system.notary.root(other.gun)
+            try proxy.swap(["\(APIPath.blobs)/\(askedRoot.sha256)": "\(APIPath.blobs)/\(otherRoot.sha256)"])
+            let fresh = try CIHost(cleanup.scratch, "ci-fresh")
+            try FileManager.default.copyItem(atPath: ci.policy, toPath: fresh.policy)
+            before = fresh.snapshot()
+            let blobSwapped = try await fresh.install(asked.id, server: asked.url, viaProxy)
+            expectRefusal(blobSwapped, rule: PinListVerifier.Rule.blobMismatch, before: before, after: fresh.snapshot(), "blob of another target")
+            #expect(proxy.requests().contains { $0.hasPrefix("SWAP \(APIPath.blobs)/") }, "the proxy did not swap the blob: \(proxy.requests())")
+
+            // Two targets in one run, the second one's blob swapped: the run is refused, and nothing may be
+            // installed — not even the first target, whose pin and blob are genuine.
+            let pair = try CIHost(cleanup.scratch, "ci-pair")
+            try FileManager.default.copyItem(atPath: ci.policy, toPath: pair.policy)
+            before = pair.snapshot()
+            let halfSwapped = try await runSplit(Paths.executable("vantage"), [
+                "pins", "install", other.id, asked.id, "--policy", pair.policy, "--state", pair.state, "--trust-dir", pair.trustDir,
+                "--server", asked.url, "--format", "json", "--coordinator", proxy.url,
+            ])
+            expectRefusal(halfSwapped, rule: PinListVerifier.Rule.blobMismatch, before: before, after: pair.snapshot(), "second target's blob swapped")
+            #expect(pair.installedRoot(other.gun) == nil, "a refused run installed \(other.id)")
+
+            // Not an attack: `--dry-run` ("write nothing") on a fresh host writes neither the trust dir nor state.
+            proxy.passThrough()
+            let dry = try CIHost(cleanup.scratch, "ci-dry")
+            try FileManager.default.copyItem(atPath: ci.policy, toPath: dry.policy)
+            before = dry.snapshot()
+            let dryRun = try await dry.install(asked.id, server: asked.url, viaProxy + ["--dry-run"])
+            #expect(dryRun.status == 0 && installActions(dryRun).map(\.action) == ["would-installed"], "dry run: \(dryRun)")
+            #expect(dry.snapshot().trust == before.trust, "--dry-run wrote into the trust dir")
+            #expect(dry.snapshot().state == before.state, "--dry-run wrote the state file")
         }
     }
 
@@ -291,78 +378,114 @@ struct AttackTests {
 
     /// Five agents, three in one region and one in each of two others, quorum 3 and min_regions 3: the coordinator
     /// publishes a region-aware selection of attestations and the pin verifies at the client. Controls in the same
-    /// test: the same pin re-signed with only the crowded region's attestations (or two regions) is refused
+    /// test: the same pin re-signed with only the crowded region's attestations (or from two regions) is refused
     /// `quorum`, and so is the genuine list for a client whose own policy puts the us-east agent in eu-west.
     @Test func lopsidedRegions() async throws {
         try await withSystem("atk-regions") { cleanup in
-            let notary = try await NotaryServer.startLocal(dir: try cleanup.scratch.directory("notary"))
-            cleanup.add { await notary.stop() }
-            let gun = "docker.io/vantage-attack/regions"
-            try await notary.publish(gun)
-            let root = try await notary.root(gun)
-            let target = NotaryTarget(id: gun, url: notary.url, gun: gun)
-            let agents: [(id: String, region: String)] = [
-                ("agent-eu-1", "eu-west"), ("agent-eu-2", "eu-west"), ("agent-eu-3", "eu-west"), ("agent-us", "us-east"), ("agent-ap", "ap-south"),
-            ]
-            let regionOf = Dictionary(uniqueKeysWithValues: agents.map { ($0.id, $0.region) })
-            let system = try await AttackSystem(
-                cleanup, agents: agents, coordinatorTargets: [target], agentTargets: [target], caBundle: notary.caFile
-            ) {
-                $0.quorum = 3
-                $0.minRegions = 3
-            }
-            try await system.start()
-            let published = try await system.waitForPin(gun, root.sha256)
-            let pin = try #require(published.pins.first { $0.target == gun })
-            let regions = Set(pin.attestations.compactMap { regionOf[$0.agent] })
-            #expect(pin.attestations.count >= 3 && regions == ["eu-west", "us-east", "ap-south"], "published selection: \(pin.attestations.map(\.agent))")
-
-            let ci = try CIHost(cleanup.scratch)
-            try await ci.exportPolicy(coordinator: system.coordinatorURL)
-            #expect(try ci.loadPolicy().quorum == 3 && ci.loadPolicy().minRegions == 3)
-            let install = try await ci.install(gun, server: notary.url, ["--coordinator", system.coordinatorURL])
-            #expect(install.status == 0 && installActions(install).map(\.action) == ["installed"], "lopsided install: \(install)")
-            #expect(ci.installedRoot(gun) == root.bytes)
-
-            // Controls: the accepted list's pin re-signed with fewer regions is refused.
-            let forger = try Forger(keyFile: system.keyFile)
-            let accepted = try #require(try ci.accepted()[forger.key.publicKey.keyID])
-            let current = try await system.api.decode(PinList.self, "\(APIPath.pins)/\(accepted.version)")
-            let currentPin = try #require(current.pins.first { $0.target == gun })
-            #expect(Set(currentPin.attestations.compactMap { regionOf[$0.agent] }).count == 3)
-            let blobs = cleanup.scratch.file("blobs")
-            try storeBlob(root, in: blobs)
-            let euOnly = ["agent-eu-1", "agent-eu-2", "agent-eu-3"]
-            let twoRegions = ["agent-eu-1", "agent-eu-2", "agent-us"]
-            for (serial, keep) in [euOnly, twoRegions].enumerated() {
-                var thin = currentPin
-                thin.attestations = currentPin.attestations.filter { keep.contains($0.agent) }
-                let now = Timestamp(Date())
-                let list = try forger.list(
-                    pins: [thin], version: accepted.version + 1, issuedAt: now, expires: now.adding(seconds: 600), previous: accepted.digest,
-                    policy: current.header.signed.policy)
-                let file = try Forger.write(list, to: cleanup.scratch.file("thin-\(serial).json"))
-                let trustDir = try ci.freshTrustDir("trust-thin-\(serial)")
-                let before = ci.snapshot(trustDir: trustDir)
-                let result = try await ci.install(gun, server: notary.url, trustDir: trustDir, ["--pins", file, "--blob-dir", blobs])
-                expectRefusal(result, rule: PinListVerifier.Rule.quorum, before: before, after: ci.snapshot(trustDir: trustDir),
-                    "attestations from \(Set(thin.attestations.compactMap { regionOf[$0.agent] }).sorted())")
-            }
-
-            // Regions come from the client's policy, never from the statement: a client that places agent-us in
-            // eu-west (and knows a fifth region's agent that never attests) refuses the genuine list.
-            let other = try CIHost(cleanup.scratch, "ci-other-regions")
-            var policy = try ci.loadPolicy()
-            policy.agents = policy.agents.map { agent in
-                var agent = agent
-                if agent.id == "agent-us" { agent.region = "eu-west" }
-                return agent
-            } + [TrustPolicy.Agent(id: "agent-sa", region: "sa-east", publicKey: SigningIdentity().publicKey)]
-            try other.savePolicy(policy)
-            let before = other.snapshot()
-            let result = try await other.install(gun, server: notary.url, ["--coordinator", system.coordinatorURL])
-            expectRefusal(result, rule: PinListVerifier.Rule.quorum, before: before, after: other.snapshot(), "client policy with two regions attesting")
+            try await Self.lopsided(
+                cleanup,
+                agents: [
+                    ("agent-eu-1", "eu-west"), ("agent-eu-2", "eu-west"), ("agent-eu-3", "eu-west"), ("agent-us", "us-east"),
+                    ("agent-ap", "ap-south"),
+                ],
+                quorum: 3, minRegions: 3,
+                thin: [["agent-eu-1", "agent-eu-2", "agent-eu-3"], ["agent-eu-1", "agent-eu-2", "agent-us"]])
         }
+    }
+
+    /// The crowded variant: five agents in one region and one in another, quorum 2 and min_regions 2, so the
+    /// coordinator's bound (2 × quorum = 4 attestations) is smaller than the crowded region: the published four
+    /// must still include the lone us-east agent.
+    @Test func crowdedRegionCannotCrowdOutTheOther() async throws {
+        try await withSystem("atk-crowd") { cleanup in
+            try await Self.lopsided(
+                cleanup,
+                agents: [
+                    ("agent-eu-1", "eu-west"), ("agent-eu-2", "eu-west"), ("agent-eu-3", "eu-west"), ("agent-eu-4", "eu-west"),
+                    ("agent-eu-5", "eu-west"), ("agent-us", "us-east"),
+                ],
+                quorum: 2, minRegions: 2, thin: [["agent-eu-1", "agent-eu-2", "agent-eu-3", "agent-eu-4", "agent-eu-5"]])
+        }
+    }
+
+    /// One target watched by `agents`; the published pin carries at most 2 × quorum attestations covering every
+    /// region and installs at the client. `thin` agent sets (fewer regions than `minRegions`) re-signed with the
+    /// coordinator key are refused `quorum`, and so is the genuine list for a client whose policy moves agent-us
+    /// into eu-west (plus an agent in a region nobody attests from, so the policy itself stays usable).
+    static func lopsided(
+        _ cleanup: Cleanup, agents: [(id: String, region: String)], quorum: Int, minRegions: Int, thin: [[String]]
+    ) async throws {
+        let notary = try await NotaryServer.startLocal(dir: try cleanup.scratch.directory("notary"))
+        cleanup.add { await notary.stop() }
+        let gun = "docker.io/vantage-attack/regions"
+        try await notary.publish(gun)
+        let root = try await notary.root(gun)
+        let target = NotaryTarget(id: gun, url: notary.url, gun: gun)
+        let regionOf = Dictionary(uniqueKeysWithValues: agents.map { ($0.id, $0.region) })
+        let allRegions = Set(agents.map(\.region))
+        let system = try await AttackSystem(
+            cleanup, agents: agents, coordinatorTargets: [target], agentTargets: [target], caBundle: notary.caFile
+        ) {
+            $0.quorum = quorum
+            $0.minRegions = minRegions
+        }
+        try await system.start()
+        // Wait until every agent has attested, so the selection has the whole crowd to choose from.
+        try await waitUntil("every agent reports the root", seconds: 60) {
+            let views = try await system.api.target(gun).views
+            return views.count == agents.count && views.allSatisfy { $0.sha256 == root.sha256 }
+        }
+        let published = try await system.waitForPin(gun, root.sha256)
+        let pin = try #require(published.pins.first { $0.target == gun })
+        let regions = Set(pin.attestations.compactMap { regionOf[$0.agent] })
+        #expect(pin.attestations.count >= quorum && pin.attestations.count <= 2 * quorum && regions == allRegions,
+            "published selection: \(pin.attestations.map(\.agent))")
+
+        let ci = try CIHost(cleanup.scratch)
+        try await ci.exportPolicy(coordinator: system.coordinatorURL)
+        let policy = try ci.loadPolicy()
+        #expect(policy.quorum == quorum && policy.minRegions == minRegions)
+        let install = try await ci.install(gun, server: notary.url, ["--coordinator", system.coordinatorURL])
+        #expect(install.status == 0 && installActions(install).map(\.action) == ["installed"], "lopsided install: \(install)")
+        #expect(ci.installedRoot(gun) == root.bytes)
+
+        // Controls: the accepted list's pin re-signed with fewer regions is refused.
+        let forger = try Forger(keyFile: system.keyFile)
+        let accepted = try #require(try ci.accepted()[forger.key.publicKey.keyID])
+        let current = try await system.api.decode(PinList.self, "\(APIPath.pins)/\(accepted.version)")
+        let currentPin = try #require(current.pins.first { $0.target == gun })
+        #expect(Set(currentPin.attestations.compactMap { regionOf[$0.agent] }) == allRegions, "\(currentPin.attestations.map(\.agent))")
+        let blobs = cleanup.scratch.file("blobs")
+        try storeBlob(root, in: blobs)
+        for (serial, keep) in thin.enumerated() {
+            var thinned = currentPin
+            thinned.attestations = currentPin.attestations.filter { keep.contains($0.agent) }
+            let kept = Set(thinned.attestations.compactMap { regionOf[$0.agent] })
+            try #require(kept.count < minRegions, "control \(serial) must lack a region")
+            let now = Timestamp(Date())
+            let list = try forger.list(
+                pins: [thinned], version: accepted.version + 1, issuedAt: now, expires: now.adding(seconds: 600), previous: accepted.digest,
+                policy: current.header.signed.policy)
+            let file = try Forger.write(list, to: cleanup.scratch.file("thin-\(serial).json"))
+            let trustDir = try ci.freshTrustDir("trust-thin-\(serial)")
+            let before = ci.snapshot(trustDir: trustDir)
+            let result = try await ci.install(gun, server: notary.url, trustDir: trustDir, ["--pins", file, "--blob-dir", blobs])
+            expectRefusal(result, rule: PinListVerifier.Rule.quorum, before: before, after: ci.snapshot(trustDir: trustDir),
+                "\(thinned.attestations.count) attestations from \(kept.sorted())")
+        }
+
+        // Regions come from the client's policy, never from the statement.
+        let other = try CIHost(cleanup.scratch, "ci-other-regions")
+        var moved = policy
+        moved.agents = policy.agents.map { agent in
+            var agent = agent
+            if agent.id == "agent-us" { agent.region = "eu-west" }
+            return agent
+        } + [TrustPolicy.Agent(id: "agent-sa", region: "sa-east", publicKey: SigningIdentity().publicKey)]
+        try other.savePolicy(moved)
+        let before = other.snapshot()
+        let result = try await other.install(gun, server: notary.url, ["--coordinator", system.coordinatorURL])
+        expectRefusal(result, rule: PinListVerifier.Rule.quorum, before: before, after: other.snapshot(), "client policy moving agent-us to eu-west")
     }
 
     // MARK: 5. Notary root with a wrong CN

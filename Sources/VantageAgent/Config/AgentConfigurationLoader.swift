@@ -12,7 +12,8 @@ import VantageTUF
 /// `spool.dir`, `spool.max_rows`, `spool.batch_size`, `poll.interval_seconds`, `poll.jitter_seconds`,
 /// `poll.concurrency`, `http.request_timeout_seconds`, `http.total_timeout_seconds`, `http.max_response_bytes`,
 /// `http.ca_bundle`, `http.proxy`, `http.no_proxy`, `targets_from_coordinator`, `network.allowed_sources`,
-/// `network.allow_private_addresses`, `network.max_targets`, `metrics.listen`, `log.level`,
+/// `network.allow_private_addresses`, `network.max_targets`, `approvers`, `approval_threshold`, `metrics.listen`,
+/// `log.level`,
 /// and `targets.<id>.{kind,url,gun,trusted_root}`. swift-configuration cannot list keys, so the target IDs are
 /// the member names of the file's `targets` object; their fields are read through the providers like any other.
 public enum AgentConfigurationLoader {
@@ -103,6 +104,11 @@ public enum AgentConfigurationLoader {
         }
         let allowPrivate = try f.bool(["network", "allow_private_addresses"]) ?? false
         let maxTargets = try f.int(["network", "max_targets"], default: 10_000, in: 1...1_000_000)
+        let approvers = try (f.stringArray(["approvers"]) ?? []).map(parseApprover)
+        guard Set(approvers.map(\.id)).count == approvers.count, Set(approvers.map(\.publicKey)).count == approvers.count else {
+            throw AgentError(.invalidConfiguration, "approvers: ids and keys must be unique")
+        }
+        let approvalThreshold = try f.int(["approval_threshold"], default: 1, in: 1...max(1, approvers.count))
 
         var targets: [AgentConfiguration.Target] = []
         var checkedRoots: Set<String> = []
@@ -117,7 +123,7 @@ public enum AgentConfigurationLoader {
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw AgentError(.invalidConfiguration, "log.level: \(logLevel) is not a swift-log level")
         }
-        return AgentConfiguration(
+        var configuration = AgentConfiguration(
             agentID: agentID, region: region, keyPath: keyPath, coordinators: coordinators, spoolDirectory: spoolDirectory,
             spoolMaxRows: maxRows, batchSize: batchSize, pollInterval: .seconds(interval), pollJitter: .seconds(jitter),
             concurrency: concurrency,
@@ -125,6 +131,18 @@ public enum AgentConfigurationLoader {
             caBundlePath: caBundle, proxy: proxy, noProxy: noProxy, targets: targets, targetsFromCoordinator: fromCoordinator,
             metricsListen: listen, logLevel: logLevel,
             network: .init(allowedSources: allowedSources, allowPrivateAddresses: allowPrivate, maxTargets: maxTargets))
+        configuration.approvers = approvers
+        configuration.approvalThreshold = approvalThreshold
+        return configuration
+    }
+
+    /// `"<id> <base64 Ed25519 public key>"`, as `vantage approver keygen` prints it.
+    static func parseApprover(_ line: String) throws -> ApproverKey {
+        let fields = line.split(whereSeparator: \.isWhitespace).map(String.init)
+        guard fields.count == 2, let key = try? PublicIdentity(base64: fields[1]) else {
+            throw AgentError(.invalidConfiguration, "approvers: \"\(line.prefix(200))\" is not \"<id> <base64 Ed25519 public key>\"")
+        }
+        return ApproverKey(id: fields[0], publicKey: key)
     }
 
     /// - Parameter checkedRoots: `kind:path` of the trusted root files already checked (targets often share one;

@@ -82,7 +82,8 @@ public struct RootWalk: Sendable {
         do {
             root = try Root.parse(bytes)
         } catch {
-            return Decision(next: .fail(ObservationError(.malformed, "\(request): \(error)")))
+            // Parse errors can quote the served document: clipped, so a server cannot use agents as a relay.
+            return Decision(next: .fail(ObservationError(.malformed, ServerText.clip("\(request): \(error)", limit: 200))))
         }
         guard let trusted else { return start(with: root, request: request) }
         switch (kind, request) {

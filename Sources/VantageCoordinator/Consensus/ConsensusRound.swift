@@ -50,7 +50,8 @@ struct ConsensusRound {
         let previous = try Dictionary(
             Row.fetchAll(db, sql: "SELECT target, status, leading, classification FROM target_state").map { row in
                 let status = ConsensusDecision.Status(rawValue: row["status"])
-                let held: String? = status == .pending && (row["classification"] as String?) == "replaced" ? row["leading"] : nil
+                let classification: String? = row["classification"]
+                let held: String? = status == .pending && (classification == "replaced" || classification == "unchained") ? row["leading"] : nil
                 return (row["target"] as String, (status: status, held: held))
             },
             uniquingKeysWith: { a, _ in a })

@@ -30,8 +30,23 @@ public struct ConsensusDecision: Sendable, Hashable {
     public var dissenters: [AgentView]
     /// Fresh agents whose latest observation is an error.
     public var failing: [AgentView]
-    /// Classification of `leading` against the current pin (`first`, `same`, `resigned`, `rotated`, `replaced`).
+    /// Classification of `leading` against the current pin (`first`, `same`, `resigned`, `rotated`, `replaced`), or
+    /// `unchained` when the coordinator could chain it but the supporting agents attest it unchained (held for approvers).
     public var classification: String?
     /// Why the decision is what it is.
     public var reasons: [String]
+
+    public init(
+        status: Status, action: Action, leading: String?, supporters: [AgentView], dissenters: [AgentView], failing: [AgentView],
+        classification: String?, reasons: [String]
+    ) {
+        self.status = status
+        self.action = action
+        self.leading = leading
+        self.supporters = supporters
+        self.dissenters = dissenters
+        self.failing = failing
+        self.classification = classification
+        self.reasons = reasons
+    }
 }

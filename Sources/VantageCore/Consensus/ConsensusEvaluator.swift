@@ -121,6 +121,8 @@ public struct ConsensusEvaluator: Sendable {
         if classification.kind == "replaced" || !continuationQuorum {
             guard approved.contains(top.key) else {
                 decision.status = .pending
+                // The agents' word decides what clients accept: a root they attest unchained is held like a replacement.
+                if classification.kind != "replaced" { decision.classification = "unchained" }
                 decision.reasons.append(
                     classification.kind == "replaced"
                         ? "unchained replacement waits for approvers' signatures"

@@ -40,7 +40,7 @@ public enum ConsensusEvents {
         switch decision.status {
         case .splitView where previous != .splitView:
             add(.splitView, .critical, "agents see different roots: \(why)", details)
-        case .pending where decision.classification == "replaced" && decision.leading != held:
+        case .pending where (decision.classification == "replaced" || decision.classification == "unchained") && decision.leading != held:
             add(.replacementHeld, .critical, "unchained root replacement held: \(why)", details)
         case .noConsensus where pinned != nil && previous != .noConsensus:
             add(.quorumLost, .warning, "quorum lost for the pinned root: \(why)", details)

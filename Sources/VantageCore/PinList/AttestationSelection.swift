@@ -13,8 +13,8 @@ public enum AttestationSelection {
         }
     }
 
-    /// At most `bound` attestations, one per agent, that meet `quorum` agents from `minRegions` regions — with
-    /// verified continuations alone when that is possible — or `nil` when no subset of `candidates` can.
+    /// At most `max(bound, quorum)` attestations, one per agent, that meet `quorum` agents from `minRegions`
+    /// regions — with verified continuations alone when that is possible — or `nil` when no subset can.
     public static func select(_ candidates: [Candidate], quorum: Int, minRegions: Int, bound: Int) -> [Attestation]? {
         // One per agent: its best (continuation first, then freshest) attestation.
         var best: [String: Candidate] = [:]

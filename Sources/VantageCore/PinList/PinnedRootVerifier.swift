@@ -21,7 +21,10 @@ public enum PinnedRootVerifier {
         guard dialect == pin.kind else {
             return .failure(.init(rule: Rule.blobMalformed, target: pin.target, "the pinned root is a \(dialect.rawValue) root, the pin is for \(pin.kind.rawValue)"))
         }
-        if pin.kind == .notary, let gun = pin.gun {
+        if pin.kind == .notary {
+            guard let gun = pin.gun, !gun.isEmpty else {
+                return .failure(.init(rule: Rule.notaryRules, target: pin.target, "a notary pin must name the GUN its root is checked for"))
+            }
             let evaluation = NotaryRootPolicy.evaluate(root, gun: gun, at: now.date, selfCheck: RootVerifier.selfCheck(root))
             if !evaluation.isMet {
                 let errors = evaluation.findings.filter { $0.severity == .error }.map { "\($0.code): \($0.message)" }

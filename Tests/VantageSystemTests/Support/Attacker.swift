@@ -135,7 +135,9 @@ func expectRefusal(
     #expect(result.stderr.contains("verification failed: \(rule):"), "\(what): expected rule \(rule): \(result)", sourceLocation: sourceLocation)
     #expect(installActions(result).isEmpty, "\(what): something was installed: \(result.stdout)", sourceLocation: sourceLocation)
     #expect(after.trust == before.trust, "\(what): the refusal touched the trust dir", sourceLocation: sourceLocation)
-    #expect(after.state == before.state, "\(what): the refusal changed the state file", sourceLocation: sourceLocation)
+    func text(_ bytes: [UInt8]?) -> String { bytes.map { String(decoding: $0, as: UTF8.self) } ?? "(no state file)" }
+    #expect(text(after.state) == text(before.state), "\(what): the refusal changed the state file", sourceLocation: sourceLocation)
+    print("refusal check (\(what)): exit \(result.status): \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
 }
 
 /// The holder of the coordinator's key file, forging lists with the real VantageCore code.
