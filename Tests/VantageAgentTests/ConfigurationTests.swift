@@ -121,6 +121,39 @@ struct ConfigurationTests {
         }
     }
 
+    /// `valid` with top-level `approvers` and `approval_threshold` as given.
+    static func withApprovers(_ body: String) -> String {
+        valid.replacingOccurrences(of: #""spool": {"#, with: #"\#(body), "spool": {"#)
+    }
+
+    static let approverKey = SigningIdentity().publicKey.base64
+
+    static let badApproverCases: [BadCase] = [
+        BadCase(edit: { _ in withApprovers(#""approvers": ["release-lead"]"#) }, key: "approvers"),
+        BadCase(edit: { _ in withApprovers(#""approvers": ["release-lead not-base64"]"#) }, key: "approvers"),
+        BadCase(edit: { _ in withApprovers(#""approvers": ["a \#(approverKey)", "b \#(approverKey)"]"#) }, key: "approvers"),
+        BadCase(edit: { _ in withApprovers(#""approvers": ["a \#(approverKey)"], "approval_threshold": 2"#) }, key: "approval_threshold"),
+        BadCase(edit: { _ in withApprovers(#""approvers": ["a \#(approverKey)"], "approval_threshold": 0"#) }, key: "approval_threshold"),
+    ]
+
+    @Test(arguments: badApproverCases)
+    func invalidApproversNameTheKey(_ bad: BadCase) async throws {
+        try await invalidValueNamesTheKey(bad)
+    }
+
+    @Test func approversParse() async throws {
+        try await withConfig({ _ in Self.withApprovers(#""approvers": ["release-lead \#(Self.approverKey)"], "approval_threshold": 1"#) }) { _, file in
+            let c = try await AgentConfigurationLoader.load(file: file, environment: [:])
+            #expect(c.approvers.map(\.id) == ["release-lead"])
+            #expect(c.approvers.first?.publicKey.base64 == Self.approverKey)
+            #expect(c.approvalThreshold == 1)
+        }
+        try await withConfig({ _ in Self.valid }) { _, file in
+            let plain = try await AgentConfigurationLoader.load(file: file, environment: [:])
+            #expect(plain.approvers.isEmpty, "no approvers: never adopt")
+        }
+    }
+
     @Test func networkKeysParse() async throws {
         let body = #""allowed_sources": ["notary.example.com", "*.Example.org:4443", "https://TUF.example.net/metadata/"], "allow_private_addresses": true, "max_targets": 250"#
         try await withConfig({ _ in Self.withNetwork(body) }) { _, file in
