@@ -33,11 +33,11 @@ SERVER=$!; trap 'kill $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
 for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/v1/pins/latest/header" && break; sleep 0.1; done
 printf "%-34s" "pins install, --coordinator (proof)"
 measure $BIN/vantage pins install bench.example/app-00000 --policy "$WORK/fixture/policy.json" \
-    --coordinator "http://127.0.0.1:$PORT" --trust-dir "$WORK/trust1" --state "$WORK/state1.json" --replace
+    --coordinator "http://127.0.0.1:$PORT" --server https://notary.bench.example --trust-dir "$WORK/trust1" --state "$WORK/state1.json" --replace
 printf "%-34s" "curl of the same 3 documents"
 measure curl -sf -o /dev/null "http://127.0.0.1:$PORT/v1/pins/latest/header" -o /dev/null \
     "http://127.0.0.1:$PORT/v1/pins/1/targets/bench.example/app-00000" -o /dev/null \
     "http://127.0.0.1:$PORT/v1/blobs/sha256/$(ls "$WORK/fixture/www/v1/blobs/sha256")"
 printf "%-34s" "pins install, --pins FILE (whole list)"
 measure $BIN/vantage pins install bench.example/app-00000 --policy "$WORK/fixture/policy.json" \
-    --pins "$WORK/fixture/pins.json" --blob-dir "$WORK/fixture" --trust-dir "$WORK/trust2" --state "$WORK/state2.json" --replace
+    --pins "$WORK/fixture/pins.json" --blob-dir "$WORK/fixture" --server https://notary.bench.example --trust-dir "$WORK/trust2" --state "$WORK/state2.json" --replace

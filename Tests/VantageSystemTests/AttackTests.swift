@@ -294,7 +294,9 @@ struct AttackTests {
 
     /// A proxy without keys in front of the real coordinator answers the proof request for one target with the
     /// other target's genuine pin and proof (same signed header). Passing through, the install succeeds; swapping,
-    /// it is refused with `proof_target`, and nothing of the other target lands in the trust dir.
+    /// it is refused with `proof_target`, and nothing of the other target lands in the trust dir. Swapping the blob
+    /// instead is `blob_mismatch` — which must not leave a state file or (with two targets asked) the first
+    /// target's root behind either.
     @Test func relayingProxySwapsProofs() async throws {
         try await withSystem("atk-proxy") { cleanup in
             let system = try await LoopbackSystem(cleanup, gunCount: 2)

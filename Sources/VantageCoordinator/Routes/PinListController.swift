@@ -16,6 +16,14 @@ struct PinListController: Sendable {
         }
         router.get("\(APIPath.pins)/:version/header") { _, context in
             let selector = context.parameters.get("version") ?? ""
+            // Headers of every version are kept (clients walk the hash chain), bodies only of recent ones.
+            if let number = Int64(selector), number >= 1, cache.latest?.version != number, cache.older(version: number) == nil,
+                let header = try await store.header(version: number)
+            {
+                var headers = HTTPFields()
+                headers[.cacheControl] = "public, max-age=31536000, immutable"
+                return JSONResponse.bytes(header, headers: headers)
+            }
             let list = try await list(selector)
             return JSONResponse.bytes(list.headerBody, headers: Self.headers(for: list, immutable: selector != "latest"))
         }

@@ -13,6 +13,10 @@ struct PinListStore: Sendable {
         }
     }
 
+    /// Full list bodies kept besides the latest: the coordinator re-signs every quarter of `max_age`, so bodies are
+    /// pruned to bound the database (about 16 × the list size); headers — the hash chain — are kept forever.
+    static let bodyRetention: Int64 = 16
+
     static func insert(_ db: Database, _ published: PublishedPinList) throws {
         let header = published.list.header.signed
         try db.execute(
@@ -24,6 +28,18 @@ struct PinListStore: Sendable {
                 header.version, Data(published.headerBody), published.digest, Data(published.body), published.etag,
                 header.issuedAt.seconds, header.expires.seconds,
             ])
+        try db.execute(
+            sql: "UPDATE pin_lists SET body_json = x'' WHERE version <= ? AND length(body_json) > 0",
+            arguments: [header.version - bodyRetention])
+    }
+
+    /// The signed header of list `version` (kept for every version), as served.
+    func header(version: Int64) async throws -> [UInt8]? {
+        try await storage("read pin list header") {
+            try await database.writer.read { db in
+                try Data.fetchOne(db, sql: "SELECT header_json FROM pin_lists WHERE version = ?", arguments: [version]).map(Array.init)
+            }
+        }
     }
 
     /// List `version`, or the latest when `nil`.
@@ -36,7 +52,8 @@ struct PinListStore: Sendable {
                 return try Data.fetchOne(db, sql: "SELECT body_json FROM pin_lists ORDER BY version DESC LIMIT 1")
             }
         }
-        guard let body else { return nil }
+        // An empty body is a list older than the retention: only its header is kept.
+        guard let body, !body.isEmpty else { return nil }
         do {
             return try PublishedPinList(list: try Canonical.decode(PinList.self, from: Array(body)))
         } catch {

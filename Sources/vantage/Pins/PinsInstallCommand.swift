@@ -79,16 +79,25 @@ struct PinsInstallCommand: AsyncParsableCommand {
         } catch {
             throw Failure.report(error)
         }
-        var actions: [Action] = []
-        var notaryRoots: [(gun: String, root: Root)] = []
-        var refused = false
         let tufPins = verified.pins.filter { $0.kind == .tuf }
         if tufPins.count > 1 { throw ValidationError("--tuf-root takes one TUF target at a time; got \(tufPins.count)") }
-        for pin in verified.pins {
-            let (action, root) = try await install(pin, now: now)
-            if action.action == "refused" { refused = true }
-            if let gun = pin.gun, pin.kind == .notary { notaryRoots.append((gun, root)) }
-            actions.append(action)
+        // All or nothing: every blob is fetched and checked, and every action decided, before anything is written;
+        // a refusal of any pin writes no file and leaves this machine's state as it was.
+        var plans: [(action: Action, bytes: [UInt8], root: Root)] = []
+        for pin in verified.pins { plans.append(try await plan(pin, now: now)) }
+        let refused = plans.contains { $0.action.action == "refused" }
+        var actions = plans.map(\.action)
+        if !refused {
+            for (index, plan) in plans.enumerated() where plan.action.action != "unchanged" {
+                if dryRun {
+                    actions[index].action = "would-" + plan.action.action
+                } else {
+                    try AtomicFile.write(plan.bytes, to: plan.action.path)
+                }
+            }
+            if !dryRun {
+                do { try PinsVerification(options: options).record(verified) } catch { throw Failure.report(error) }
+            }
         }
         try Output.emit(actions, format: format) { actions in
             var table = TextTable(header: ["TARGET", "ACTION", "SHA256", "PATH", "REASON"])
@@ -97,12 +106,19 @@ struct PinsInstallCommand: AsyncParsableCommand {
             }
             return table.rendered
         }
-        if notaryConfig { Output.line(try notaryFragment(notaryRoots)) }
-        if refused { throw ExitStatus.verificationFailed }
+        if notaryConfig {
+            Output.line(try notaryFragment(zip(verified.pins, plans).compactMap { pin, plan in
+                pin.kind == .notary ? pin.gun.map { ($0, plan.root) } : nil
+            }))
+        }
+        if refused {
+            Output.diagnostic("verification failed: refused: nothing was installed (see the REASON column)")
+            throw ExitStatus.verificationFailed
+        }
     }
 
-    /// Installs one verified pin; returns what was done and the pinned root.
-    func install(_ pin: Pin, now: Timestamp) async throws -> (Action, Root) {
+    /// What installing one verified pin would do, with the checked bytes and root; writes nothing.
+    func plan(_ pin: Pin, now: Timestamp) async throws -> (action: Action, bytes: [UInt8], root: Root) {
         let path = try destination(for: pin)
         let bytes = try await blob(pin.sha256)
         // Facts from bytes: the attested digest, the attested kind, Notary's own rules for the attested GUN.
@@ -117,7 +133,7 @@ struct PinsInstallCommand: AsyncParsableCommand {
         if let existing = FileManager.default.contents(atPath: path).map(Array.init) {
             if existing == bytes {
                 action.action = "unchanged"
-                return (action, pinned)
+                return (action, bytes, pinned)
             }
             if let old = try? Root.parse(existing) {
                 let change = RootChangeClassifier.classify(from: old, to: pinned)
@@ -125,21 +141,16 @@ struct PinsInstallCommand: AsyncParsableCommand {
                 if change.kind == .replaced && !replace {
                     action.action = "refused"
                     action.reason = "existing root v\(old.version) is not rotated to the pinned one (\(action.reason ?? "")); use --replace"
-                    return (action, pinned)
+                    return (action, bytes, pinned)
                 }
                 action.action = change.kind == .replaced ? "replaced" : "updated"
             } else if !replace {
                 action.action = "refused"
                 action.reason = "existing file is not a root; use --replace"
-                return (action, pinned)
+                return (action, bytes, pinned)
             }
         }
-        if dryRun {
-            action.action = "would-" + action.action
-            return (action, pinned)
-        }
-        try AtomicFile.write(bytes, to: path)
-        return (action, pinned)
+        return (action, bytes, pinned)
     }
 
     func destination(for pin: Pin) throws -> String {

@@ -67,8 +67,8 @@ struct VerifiedPins {
     var pins: [Pin]
 }
 
-/// Fetches (or reads) a pin list, verifies it against the trust policy, this machine's clock and the last list
-/// accepted from the same (verified) coordinator, and records the new accepted version on success.
+/// Fetches (or reads) a pin list and verifies it against the trust policy, this machine's clock and the last list
+/// accepted from the same (verified) coordinator; ``record(_:)`` then saves the new accepted version.
 struct PinsVerification {
     var options: PinsOptions
 
@@ -77,7 +77,7 @@ struct PinsVerification {
         let policy = try options.loadPolicy()
         let expectations = try targets.map { try $0.map(options.expectation(for:)) }
         let verifier = PinListVerifier(policy: policy)
-        var state = try PinState.load(options.state)
+        let state = try PinState.load(options.state)
         let now = try options.now()
         let result: Result<VerifiedPins, PinListVerifier.Failure>
         if let path = options.pins {
@@ -99,13 +99,17 @@ struct PinsVerification {
                 try await fetchAndVerify(client: client, verifier: verifier, state: state, expectations: expectations, now: now)
             }
         }
-        if case .success(let verified) = result {
-            // Keyed by the id of the policy key that verified the header, never by a field the signer chose freely.
-            state.accepted[verified.coordinator] = .init(
-                version: verified.header.signed.version, digest: try verified.header.digest, issuedAt: verified.header.signed.issuedAt)
-            try state.save()
-        }
         return result
+    }
+
+    /// Records `verified` as the last list accepted from its coordinator. Callers do this only once everything they
+    /// act on verified (`pins install`: after every root passed and was written), so a refusal changes no state.
+    func record(_ verified: VerifiedPins) throws {
+        var state = try PinState.load(options.state)
+        // Keyed by the id of the policy key that verified the header, never by a field the signer chose freely.
+        state.accepted[verified.coordinator] = .init(
+            version: verified.header.signed.version, digest: try verified.header.digest, issuedAt: verified.header.signed.issuedAt)
+        try state.save()
     }
 
     func select(_ pins: [Pin], _ targets: [String]?) -> [Pin] {

@@ -29,6 +29,7 @@ struct PinsVerifyCommand: AsyncParsableCommand {
         var report = VerdictReport(verified: false, pins: [])
         switch result {
         case .success(let verified):
+            do { try PinsVerification(options: options).record(verified) } catch { throw Failure.report(error) }
             report.verified = true
             report.version = verified.header.signed.version
             report.issuedAt = verified.header.signed.issuedAt.description

@@ -11,7 +11,9 @@ final class HTTPFixture: @unchecked Sendable {
     let getter: AHCHTTPGetter
     let limits: FetchLimits
 
-    init(tls: Bool = true, limits: FetchLimits = FetchLimits(requestTimeout: .seconds(3), totalTimeout: .seconds(5))) async throws {
+    /// The default limits are generous: the whole suite runs in parallel on two cores, and a probe that only has to
+    /// succeed must not turn into `timeout` there. Tests of time limits pass their own.
+    init(tls: Bool = true, limits: FetchLimits = FetchLimits(requestTimeout: .seconds(15), totalTimeout: .seconds(30))) async throws {
         scratch = try Scratch()
         do {
             certificates = try await TestCertificates.make(in: scratch.file("pki"))
