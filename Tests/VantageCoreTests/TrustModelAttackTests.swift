@@ -1078,7 +1078,7 @@ struct PinnedRootVerifierTests {
         }
     }
 
-    /// Reference vectors (/work/shared/vectors, EXPECTED.md): kind, version, and for Notary roots the certificate CN
+    /// Reference vectors (shared/vectors, EXPECTED.md): kind, version, and for Notary roots the certificate CN
     /// (cn==gun there) and validity window.
     struct Vector: Sendable, CustomTestStringConvertible {
         var path: String
@@ -1091,7 +1091,10 @@ struct PinnedRootVerifierTests {
         var testDescription: String { path }
     }
 
-    static let vectorsDirectory = URL(fileURLWithPath: "/work/shared/vectors")
+    /// The repository's copy of `shared/vectors` (provenance in Tests/VantageTUFTests/Fixtures/SOURCES.md), found from
+    /// this file so the test runs from any clone.
+    static let vectorsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("VantageTUFTests/Fixtures")
 
     static let vectors: [Vector] = [
         .init(path: "notary/notary0.1-samplerepo/root.json", kind: .notary, version: 1, gun: "docker.com/notary0.1/samplerepo",
