@@ -93,7 +93,17 @@ struct ContinuityTests {
             }
             #expect(adopted.continuity == .unchained)
             #expect(adopted.chainRejection?.contains("adopted") == true)
-            #expect(try store.root(for: key)?.bytes == replacement)
+            let entry = try #require(try store.entry(for: key))
+            #expect(entry.root.bytes == replacement && entry.adopted)
+            // The adopted root is served again: still `unchained`, so clients keep applying their own approvers to it
+            // (an agent's approvers never stand in for a client's). Control: the same bytes reached by a verified chain
+            // are `same`.
+            let again = await TargetProber(http: f.getter, limits: f.limits).probe(
+                spec, trusted: entry.root, trustedWasAdopted: true, now: { Date() }, onTrusted: { _ in })
+            #expect(again.continuity == .unchained)
+            let control = await TargetProber(http: f.getter, limits: f.limits).probe(
+                spec, trusted: entry.root, trustedWasAdopted: false, now: { Date() }, onTrusted: { _ in })
+            #expect(control.continuity == .same)
         }
     }
 

@@ -29,8 +29,11 @@ public struct TargetProber: Sendable {
     ///   - onTrusted: persists each newly verified root before the walk continues.
     ///   - adopt: asked about a root that does not verify against `trusted`; returns `true` once it has persisted it
     ///     as the new trusted root (approvers signed it), `false` to keep the old one.
+    ///   - trustedWasAdopted: `trusted` was adopted on approvals, not reached by a verified chain: the same bytes are
+    ///     then still attested `unchained`, so every client applies its own approvers to them.
     public func probe(
-        _ target: TargetSpec, source: RepositorySource? = nil, trusted: Root?, now: @escaping @Sendable () -> Date,
+        _ target: TargetSpec, source: RepositorySource? = nil, trusted: Root?, trustedWasAdopted: Bool = false,
+        now: @escaping @Sendable () -> Date,
         onTrusted: @escaping @Sendable (Root) async throws -> Void,
         adopt: @escaping @Sendable (Root) async -> Bool = { _ in false }
     ) async -> ProbeResult {
@@ -38,7 +41,8 @@ public struct TargetProber: Sendable {
         let started = clock.now
         let observedAt = Timestamp(now())
         let repository = source ?? target.source ?? RepositorySource(kind: target.kind, normalisedURL: target.url, gun: target.gun)
-        let source = self.source(for: target)
+        // Fetch exactly the URL the attestation names (the normalised one), not the spelling the target was given in.
+        let source = self.source(for: TargetSpec(id: target.id, kind: repository.kind, url: repository.url, gun: repository.gun))
         let limits = limits
         let gun = target.kind == .notary ? target.gun : nil
         func failed(_ error: ObservationError, steps: Int?) -> ProbeResult {
@@ -85,7 +89,8 @@ public struct TargetProber: Sendable {
         }
         return ProbeResult(
             target: target, source: repository, observedAt: observedAt, latencyMilliseconds: latency, root: root, chainSteps: accepted,
-            continuity: Self.continuity(from: trusted, to: root), selfCheck: selfCheck)
+            continuity: trustedWasAdopted && trusted?.bytes == root.bytes ? .unchained : Self.continuity(from: trusted, to: root),
+            selfCheck: selfCheck)
     }
 
     /// The verdict on `root`, reached by a verified walk from `trusted`.

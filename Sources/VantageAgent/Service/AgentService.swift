@@ -91,50 +91,21 @@ public final class AgentService: Service, Sendable {
         dependencies.metrics.spool(depth: (try? dependencies.spool.depth()) ?? 0)
     }
 
-    /// Probes one target, then signs and spools the observation. Trusted roots are kept per source (kind,
-    /// normalised URL, GUN), never per target id: a target whose URL changes starts with no history.
+    /// Probes one target, then signs and spools the observation.
     func probe(_ target: TargetCatalog.Entry) async {
         let id = target.spec.id
         let now = dependencies.now
-        let result: ProbeResult
-        if let source = target.spec.source {
-            let key = source.storageKey
-            if let reason = target.forbidden {
-                result = ProbeResult(
-                    target: target.spec, source: source, observedAt: Timestamp(now()), latencyMilliseconds: 0,
-                    error: ObservationError(.forbidden, reason), chainSteps: nil)
-            } else {
-                let stored = try? dependencies.trustedRoots.root(for: key)
-                let start: Root?
-                if let configured = target.configuredRoot, configured.version > stored?.version ?? Int.min {
-                    start = Self.newer(stored, configured.root())
-                } else {
-                    start = stored
-                }
-                let store = dependencies.trustedRoots
-                let adoption = dependencies.adoption
-                let logger = logger
-                result = await dependencies.prober.probe(
-                    target.spec, source: source, trusted: start, now: now,
-                    onTrusted: { root in try await store.storeDurably(root, for: key, at: now()) },
-                    adopt: { offered in
-                        guard let adoption, await adoption.isApproved(target: id, source: source, sha256: offered.sha256, now: Timestamp(now()))
-                        else { return false }
-                        do {
-                            try await store.replaceDurably(offered, for: key, at: now())
-                        } catch {
-                            logger.error("cannot adopt an approved root", metadata: ["vantage.target": "\(id)", "error": "\(error)"])
-                            return false
-                        }
-                        logger.notice("adopted an approved unchained root", metadata: [
-                            "vantage.target": "\(id)", "root.fingerprint": "\(offered.sha256)", "root.version": "\(offered.version)",
-                        ])
-                        return true
-                    })
-            }
-        } else {
+        guard let source = target.spec.source else {
             logger.error("target url cannot be normalised; not probed", metadata: ["vantage.target": "\(id)"])
             return
+        }
+        let result: ProbeResult
+        if let reason = target.forbidden {
+            result = ProbeResult(
+                target: target.spec, source: source, observedAt: Timestamp(now()), latencyMilliseconds: 0,
+                error: ObservationError(.forbidden, reason), chainSteps: nil)
+        } else {
+            result = await walk(target, source: source)
         }
         let identity = dependencies.identity
         let (agent, region) = (configuration.agentID, configuration.region)
@@ -164,6 +135,51 @@ public final class AgentService: Service, Sendable {
         }
         if let error = result.error { metadata["error"] = "\(error.message)" }
         logger.log(level: result.error == nil ? .debug : .notice, "probed", metadata: metadata)
+    }
+
+    /// Walks `target` from this agent's trusted root for `source`. Trusted roots are kept per source (kind,
+    /// normalised URL, GUN), never per target id: a target whose URL changes starts with no history.
+    func walk(_ target: TargetCatalog.Entry, source: RepositorySource) async -> ProbeResult {
+        let id = target.spec.id
+        let now = dependencies.now
+        let key = source.storageKey
+        let stored: (root: Root, adopted: Bool)?
+        do {
+            stored = try dependencies.trustedRoots.entry(for: key)
+        } catch {
+            // An unreadable trusted root is never "no history": that would make whatever is served a first sight.
+            return ProbeResult(
+                target: target.spec, source: source, observedAt: Timestamp(now()), latencyMilliseconds: 0,
+                error: ObservationError(.internalError, "the trusted root of this source cannot be read; not probed: \(error)"),
+                chainSteps: nil)
+        }
+        let start: Root?
+        if let configured = target.configuredRoot, configured.version > stored?.root.version ?? Int.min {
+            start = Self.newer(stored?.root, configured.root())
+        } else {
+            start = stored?.root
+        }
+        let adopted = stored.map { $0.adopted && start?.bytes == $0.root.bytes } ?? false
+        let store = dependencies.trustedRoots
+        let adoption = dependencies.adoption
+        let logger = logger
+        return await dependencies.prober.probe(
+            target.spec, source: source, trusted: start, trustedWasAdopted: adopted, now: now,
+            onTrusted: { root in try await store.storeDurably(root, for: key, at: now()) },
+            adopt: { offered in
+                guard let adoption, await adoption.isApproved(target: id, source: source, sha256: offered.sha256, now: Timestamp(now()))
+                else { return false }
+                do {
+                    try await store.replaceDurably(offered, for: key, at: now())
+                } catch {
+                    logger.error("cannot adopt an approved root", metadata: ["vantage.target": "\(id)", "error": "\(error)"])
+                    return false
+                }
+                logger.notice("adopted an approved unchained root", metadata: [
+                    "vantage.target": "\(id)", "root.fingerprint": "\(offered.sha256)", "root.version": "\(offered.version)",
+                ])
+                return true
+            })
     }
 
     /// The newer of two candidate starting roots (the persisted one wins a tie).

@@ -73,6 +73,11 @@ public struct AgentDatabase: Sendable {
                     updated_at INTEGER NOT NULL);
                 """)
         }
+        // A root adopted on approvals (not reached by a verified chain) keeps being attested `unchained`, so clients
+        // still apply their own approvers to it.
+        migrator.registerMigration("v2-adopted") { db in
+            try db.execute(sql: "ALTER TABLE trusted_root ADD COLUMN adopted INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 }

@@ -12,17 +12,27 @@ public struct TrustedRootStore: Sendable {
 
     public init(database: AgentDatabase) { self.database = database }
 
-    /// The stored root of `key`, or `nil`. A stored root that no longer parses is ignored.
-    public func root(for key: String) throws -> Root? {
-        let bytes: Data?
+    /// The stored root of `key`, or `nil` when there is none. A stored root that cannot be read or no longer
+    /// parses is an error, never "no history" (which would make the next root a first sight).
+    public func root(for key: String) throws -> Root? { try entry(for: key)?.root }
+
+    /// The stored root of `key` and whether it was adopted on approvals rather than reached by a verified chain.
+    public func entry(for key: String) throws -> (root: Root, adopted: Bool)? {
+        let row: Row?
         do {
-            bytes = try database.writer.read { db in
-                try Data.fetchOne(db, sql: "SELECT bytes FROM trusted_root WHERE target = ?", arguments: [key])
+            row = try database.writer.read { db in
+                try Row.fetchOne(db, sql: "SELECT bytes, adopted FROM trusted_root WHERE target = ?", arguments: [key])
             }
         } catch {
             throw AgentError(.spool, "cannot read a trusted root: \(error)")
         }
-        return bytes.flatMap { try? Root.parse($0) }
+        guard let row else { return nil }
+        let bytes: Data = row["bytes"]
+        do {
+            return (try Root.parse(bytes), (row["adopted"] as Int64) != 0)
+        } catch {
+            throw AgentError(.spool, "the stored trusted root no longer parses: \(error)")
+        }
     }
 
     /// Stores `root` as the newest verified root of `key` (never replacing a newer one).
@@ -54,11 +64,14 @@ public struct TrustedRootStore: Sendable {
         }
     }
 
+    /// `replacing`: an adoption on approvals (any version, marked adopted); otherwise a verified root, which never
+    /// replaces a newer one and clears the mark.
     static func upsert(_ db: Database, _ root: Root, for key: String, at now: Date, replacing: Bool) throws {
         try db.execute(sql: """
-            INSERT INTO trusted_root (target, version, bytes, updated_at) VALUES (?, ?, ?, ?)
+            INSERT INTO trusted_root (target, version, bytes, updated_at, adopted) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT(target) DO UPDATE SET version = excluded.version, bytes = excluded.bytes,
-                updated_at = excluded.updated_at WHERE ? OR excluded.version >= trusted_root.version
-            """, arguments: [key, root.version, Data(root.bytes), Int64(now.timeIntervalSince1970), replacing])
+                updated_at = excluded.updated_at, adopted = excluded.adopted
+                WHERE ? OR excluded.version >= trusted_root.version
+            """, arguments: [key, root.version, Data(root.bytes), Int64(now.timeIntervalSince1970), replacing, replacing])
     }
 }

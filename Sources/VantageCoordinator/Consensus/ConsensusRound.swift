@@ -321,7 +321,9 @@ struct ConsensusRound {
         for (target, pin) in pins {
             guard let spec = targets[target], let source = spec.source else { continue }
             // Region-aware and bounded: each supporting agent's best attestation, chosen so quorum and min_regions
-            // hold whenever the stored fresh attestations allow it.
+            // hold whenever the stored fresh attestations allow it. An attestation stays usable for max_age even when
+            // its agent now sees another root: the pin does not move without a quorum (or approvers), and clients
+            // bound the window at their own clock.
             guard let supporting = AttestationSelection.select(
                 candidates[target] ?? [], quorum: policy.quorum, minRegions: policy.minRegions, bound: 2 * policy.quorum)
             else {

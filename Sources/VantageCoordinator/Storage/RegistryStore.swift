@@ -71,7 +71,10 @@ struct RegistryStore: Sendable {
                                 "target \(spec.id) exists with source \(old.source.map(String.init(describing:)) ?? old.url); a target's source never changes through the API: add the new repository under a new id")
                         }
                         outcome = .sourceChanged(old: old.source.map(String.init(describing:)) ?? old.url)
-                        try db.execute(sql: "UPDATE spans SET is_current = 0 WHERE target = ? AND is_current = 1", arguments: [spec.id])
+                        // The old source's attestations sign the old source: never published for the new one.
+                        try db.execute(
+                            sql: "UPDATE spans SET is_current = 0, attestation_signature = NULL, attestation_continuity = NULL WHERE target = ?",
+                            arguments: [spec.id])
                         let event = VantageEvent(
                             id: ConsensusEvents.eventID(target: spec.id, kind: .sourceChanged, now: now, digest: source.storageKey),
                             kind: .sourceChanged, severity: .critical, target: spec.id, at: now,

@@ -11,6 +11,9 @@ public struct PinListVerifier: Sendable {
 
     public init(policy: TrustPolicy) { self.policy = policy }
 
+    /// The highest list version accepted (2^53, far above any real count; keeps version arithmetic exact).
+    public static let maxVersion: Int64 = 1 << 53
+
     /// Clock skew tolerated on `issued_at` and attestation times (the policy's `skew_seconds`).
     public var skewSeconds: Int64 { policy.skewSeconds }
 
@@ -142,6 +145,10 @@ public struct PinListVerifier: Sendable {
         }
         if signed.type != PinListHeader.type {
             return .failure(Failure(rule: Rule.schema, "unknown pin list type \(signed.type.prefix(64))"))
+        }
+        // Versions far beyond any real count would overflow the chain arithmetic: refused, not trusted.
+        guard signed.version >= 1, signed.version <= Self.maxVersion else {
+            return .failure(Failure(rule: Rule.schema, "pin list version \(signed.version) is outside 1...\(Self.maxVersion)"))
         }
         if signed.expires <= now { return .failure(Failure(rule: Rule.expired, "pin list v\(signed.version) expired at \(signed.expires)")) }
         if signed.issuedAt > now.adding(seconds: skewSeconds) {

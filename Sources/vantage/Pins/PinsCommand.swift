@@ -50,3 +50,5 @@ struct PinReport: Encodable {
         approvals = pin.approvals.count
     }
 }
+
+extension TargetSpec.Kind: ExpressibleByArgument {}

@@ -32,6 +32,9 @@ struct PinsInstallCommand: AsyncParsableCommand {
     @Option(help: "Trusted root path for the TUF target (python-tuf, sigstore clients).")
     var tufRoot: String?
 
+    @Option(help: "The kind of repository the targets are: notary or tuf (default: tuf with --tuf-root, else notary).")
+    var kind: TargetSpec.Kind?
+
     @Option(help: "Read pinned root bytes from this folder (files named <sha256> or <sha256>.json) instead of the coordinator.")
     var blobDir: String?
 
@@ -67,10 +70,20 @@ struct PinsInstallCommand: AsyncParsableCommand {
             throw ValidationError(
                 "\(missing): pass --server URL (the Notary server or TUF metadata URL your client uses) or list the target's source in the trust policy's targets")
         }
+        if options.gun != nil, targets.count > 1 { throw ValidationError("--gun names the GUN of one target; install several one by one") }
+        // The full source each target must have been attested for: kind (this command installs for one kind of client),
+        // URL and, for Notary, the GUN — never taken from the pin alone. A policy entry for the target decides instead.
+        let kind = self.kind ?? (tufRoot == nil ? .notary : .tuf)
+        let expectations = try targets.map { target in
+            if let entry = policy.targets.first(where: { $0.id == target }) {
+                return PinListVerifier.Expectation(target: target, source: entry.source)
+            }
+            return try options.expectation(for: target, kind: kind, complete: true)
+        }
         let now = try options.now()
         let verified: VerifiedPins
         do {
-            switch try await PinsVerification(options: options).run(targets: targets) {
+            switch try await PinsVerification(options: options).run(expectations: expectations) {
             case .success(let pins): verified = pins
             case .failure(let failure):
                 Output.diagnostic("verification failed: \(failure)")

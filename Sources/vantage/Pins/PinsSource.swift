@@ -41,9 +41,14 @@ struct PinsOptions: ParsableArguments {
         return decoded
     }
 
-    /// What this machine knows about the source of `target`: `--server`/`--gun`, and the policy's target entry.
-    func expectation(for target: String) throws -> PinListVerifier.Expectation {
-        var expectation = PinListVerifier.Expectation(target: target, gun: gun)
+    /// What this machine knows about the source of `target` from `--server`, `--gun` and `kind` (the policy's
+    /// target entry, when present, is checked by the verifier on top). With `complete`, a Notary GUN defaults to the
+    /// target id (the convention of `targets add`), so an installer never takes the GUN — which decides where the root
+    /// is written — from the pin alone.
+    func expectation(for target: String, kind: TargetSpec.Kind? = nil, complete: Bool = false) throws -> PinListVerifier.Expectation {
+        var expectation = PinListVerifier.Expectation(target: target, kind: kind, gun: gun)
+        if complete, kind == .notary, gun == nil { expectation.gun = target }
+        if complete, kind == .tuf { expectation.gun = nil }
         if let server {
             guard let url = RepositorySource.normalise(server) else {
                 throw ValidationError("--server \(server) is not an http(s) URL without user info, query or fragment")
@@ -73,9 +78,14 @@ struct PinsVerification {
     var options: PinsOptions
 
     /// Returns the verified pins, or the rule that failed.
+    /// - Parameter expectations: what each named target must match; `nil` verifies every pin of the list.
     func run(targets: [String]?) async throws -> Result<VerifiedPins, PinListVerifier.Failure> {
+        try await run(expectations: targets.map { try $0.map { try options.expectation(for: $0) } })
+    }
+
+    func run(expectations: [PinListVerifier.Expectation]?) async throws -> Result<VerifiedPins, PinListVerifier.Failure> {
         let policy = try options.loadPolicy()
-        let expectations = try targets.map { try $0.map(options.expectation(for:)) }
+        let targets = expectations?.map(\.target)
         let verifier = PinListVerifier(policy: policy)
         let state = try PinState.load(options.state)
         let now = try options.now()

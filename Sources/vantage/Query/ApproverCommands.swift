@@ -24,7 +24,9 @@ struct ApproveCommand: AsyncParsableCommand {
     @Option(help: "Your approver id, as listed in trust policies and configurations.") var approver: String
     @Option(name: [.customLong("server"), .customLong("source")], help: "The Notary server or TUF metadata URL of the repository you checked.")
     var server: String
-    @Option(help: "The Notary GUN you checked (defaults to the coordinator's).") var gun: String?
+    @Option(help: "The Notary GUN you checked (default: the target id).") var gun: String?
+    @Option(help: "The kind of repository you checked: notary or tuf (default: the coordinator's record, shown before signing).")
+    var kind: TargetSpec.Kind?
     @Option(help: "A note kept with the approval (not signed).") var note: String?
     @OptionGroup var coordinator: CoordinatorOptions
 
@@ -43,9 +45,12 @@ struct ApproveCommand: AsyncParsableCommand {
         do {
             try await coordinator.withClient { client in
                 let spec = try await client.target(target).spec
-                guard let source = spec.source, source.url == RepositorySource.normalise(server), gun == nil || gun == source.gun else {
+                // What is signed is the source the approver names (URL, kind, GUN); the coordinator's record must agree.
+                let kind = self.kind ?? spec.kind
+                let named = RepositorySource(kind: kind, url: server, gun: kind == .notary ? (gun ?? target) : nil)
+                guard let source = named, source == spec.source else {
                     Output.diagnostic(
-                        "verification failed: source_mismatch: the coordinator's target \(target) fetches \(spec.source.map(String.init(describing:)) ?? spec.url), not the source you named; nothing signed")
+                        "verification failed: source_mismatch: the coordinator's target \(target) fetches \(spec.source.map(String.init(describing:)) ?? spec.url), not \(named.map(String.init(describing:)) ?? server); nothing signed")
                     throw ExitStatus.verificationFailed
                 }
                 let approval = try Approval(
