@@ -87,7 +87,6 @@ public struct PinListVerifier: Sendable {
         public static let proofTarget = "proof_target"
         public static let noPin = "no_pin"
         public static let sourceMismatch = "source_mismatch"
-        public static let sourceUnknown = "source_unknown"
         public static let quorum = "quorum"
         public static let unapprovedReplacement = "unapproved_replacement"
         public static let blobMismatch = "blob_mismatch"

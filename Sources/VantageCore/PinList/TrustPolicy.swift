@@ -6,17 +6,14 @@ public struct TrustPolicy: Sendable, Hashable, Codable {
         /// The id a header signed by this key must carry; client state is kept under it.
         public var id: String
         public var publicKey: PublicIdentity
-        /// Base URLs of this coordinator's API or static mirrors, tried in order (optional).
-        public var urls: [String]?
 
-        public init(id: String, publicKey: PublicIdentity, urls: [String]? = nil) {
+        public init(id: String, publicKey: PublicIdentity) {
             self.id = id
             self.publicKey = publicKey
-            self.urls = urls
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, urls
+            case id
             case publicKey = "public_key"
         }
     }
