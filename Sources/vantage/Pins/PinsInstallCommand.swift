@@ -75,10 +75,14 @@ struct PinsInstallCommand: AsyncParsableCommand {
         // URL and, for Notary, the GUN — never taken from the pin alone. A policy entry for the target decides instead.
         let kind = self.kind ?? (tufRoot == nil ? .notary : .tuf)
         let expectations = try targets.map { target in
-            if let entry = policy.targets.first(where: { $0.id == target }) {
-                return PinListVerifier.Expectation(target: target, source: entry.source)
+            guard let entry = policy.targets.first(where: { $0.id == target }) else {
+                return try options.expectation(for: target, kind: kind, complete: true)
             }
-            return try options.expectation(for: target, kind: kind, complete: true)
+            // The policy states the source; what the command line adds must match it too (the verifier checks both).
+            var expectation = try options.expectation(for: target, kind: self.kind ?? entry.source.kind)
+            if expectation.gun == nil { expectation.gun = entry.source.gun }
+            if expectation.url == nil { expectation.url = entry.source.url }
+            return expectation
         }
         let now = try options.now()
         let verified: VerifiedPins
