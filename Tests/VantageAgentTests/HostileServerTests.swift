@@ -72,9 +72,9 @@ struct HostileServerTests {
 
     @Test func tricklingServerTimesOut() async throws {
         try await HTTPFixture.with(limits: FetchLimits(requestTimeout: .seconds(2), totalTimeout: .seconds(3))) { f in
-            let started = ContinuousClock.now
+            // The server trickles 1 byte/s for far longer than the limits: only the limits can end this with `timeout`
+            // (no wall-clock bound here: the suite's time limit catches a limit that does not work).
             #expect(await failureKind { _ = try await get(f, "/trickle") } == .timeout)
-            #expect(ContinuousClock.now - started < .seconds(10))
         }
     }
 
