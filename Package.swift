@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "vantage", targets: ["vantage"]),
+        .executable(name: "vantage-pins", targets: ["vantage-pins"]),
         .executable(name: "vantage-agent", targets: ["vantage-agent"]),
         .executable(name: "vantage-coordinator", targets: ["vantage-coordinator"]),
         .library(name: "VantageTUF", targets: ["VantageTUF"]),
@@ -64,7 +65,7 @@ let package = Package(
         .target(
             name: "VantageClient",
             dependencies: [
-                "VantageCore", "VantageSupport",
+                "VantageTUF", "VantageCore", "VantageSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -110,11 +111,31 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // The CI host's commands (`pins verify|install|bundle`) and the CLI's shared output and options: argument
+        // parsing over VantageClient, with no coordinator, agent or SQLite.
+        .target(
+            name: "VantagePinsCLI",
+            dependencies: [
+                "VantageTUF", "VantageCore", "VantageClient", "VantageSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
+
         // Executables: parse arguments and configuration, then call the libraries.
+        .executableTarget(
+            name: "vantage-pins",
+            dependencies: [
+                "VantagePinsCLI", "VantageClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "vantage",
             dependencies: [
-                "VantageTUF", "VantageCore", "VantageClient", "VantageAgent", "VantageCoordinator", "VantageSupport",
+                "VantagePinsCLI", "VantageTUF", "VantageCore", "VantageClient", "VantageAgent", "VantageCoordinator", "VantageSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -170,7 +191,7 @@ let package = Package(
         .testTarget(
             name: "VantageCLITests",
             dependencies: [
-                "vantage", "VantageTUF", "VantageCore", "VantageClient", "VantageAgent", "VantageCoordinator",
+                "vantage", "vantage-pins", "VantageTUF", "VantageCore", "VantageClient", "VantageAgent", "VantageCoordinator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -223,7 +244,7 @@ let package = Package(
         .testTarget(
             name: "VantageSystemTests",
             dependencies: [
-                "vantage", "vantage-agent", "vantage-coordinator", "VantageCore", "VantageTUF", "VantageClient",
+                "vantage", "vantage-pins", "vantage-agent", "vantage-coordinator", "VantageCore", "VantageTUF", "VantageClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -15,6 +15,10 @@ public struct ClientError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let malformed = Code(rawValue: "malformed")
         /// The URL or request was invalid.
         public static let invalidRequest = Code(rawValue: "invalid_request")
+        /// A document an offline source (bundle, blob folder, pin list file) should hold is missing or unreadable.
+        public static let missingDocument = Code(rawValue: "missing_document")
+        /// A file could not be written where it must go (unwritable folder, a folder in the way).
+        public static let destination = Code(rawValue: "destination")
     }
 
     public var code: Code

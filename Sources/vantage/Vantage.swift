@@ -1,4 +1,5 @@
 import ArgumentParser
+import VantagePinsCLI
 
 @main
 struct Vantage: AsyncParsableCommand {

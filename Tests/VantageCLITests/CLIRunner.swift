@@ -68,10 +68,15 @@ enum CLI {
 extension CLI {
     /// ``run(_:tool:environment:)`` on a thread of its own, so a waiting test never blocks the cooperative pool that an
     /// in-process server of the same test needs.
-    static func runDetached(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+    static func runDetached(_ arguments: [String], tool: String = "vantage", environment: [String: String] = [:]) async throws -> Result {
+        try await execDetached(productsDirectory.appendingPathComponent(tool).path, arguments, environment: environment)
+    }
+
+    /// ``exec(_:_:environment:)`` on a thread of its own (see ``runDetached(_:tool:environment:)``).
+    static func execDetached(_ path: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Swift.Result { try run(arguments, environment: environment) })
+                continuation.resume(with: Swift.Result { try exec(path, arguments, environment: environment) })
             }
         }
     }

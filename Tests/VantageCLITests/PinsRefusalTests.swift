@@ -133,7 +133,7 @@ struct PinsRefusalTests {
         let pins = try w.write(try w.list([try w.attestation("a1"), try w.attestation("a2")]))
         let trust = w.dir.appendingPathComponent("trust").path
         func install(_ extra: [String] = []) throws -> CLI.Result {
-            try CLI.run(["pins", "install", World.target, "--policy", try w.policy(), "--pins", pins, "--blob-dir", w.dir.path,
+            try CLI.run(["pins", "install", "--for", "notary", World.target, "--policy", try w.policy(), "--pins", pins, "--blob-dir", w.dir.path,
                          "--trust-dir", trust, "--state", w.dir.appendingPathComponent("s-\(UUID().uuidString)").path]
                         + (extra.contains("--server") || extra.contains("--no-server") ? extra.filter { $0 != "--no-server" } : ["--server", World.server] + extra))
         }
@@ -163,7 +163,7 @@ struct PinsRefusalTests {
         let trust = w.dir.appendingPathComponent("trust").path
         let state = w.dir.appendingPathComponent("state.json").path
         func install(_ extra: [String]) throws -> CLI.Result {
-            try CLI.run(["pins", "install", World.target, "--policy", try w.policy(), "--pins", pins, "--blob-dir", w.dir.path,
+            try CLI.run(["pins", "install", "--for", "notary", World.target, "--policy", try w.policy(), "--pins", pins, "--blob-dir", w.dir.path,
                          "--trust-dir", trust, "--state", state] + extra)
         }
         let path = "\(trust)/tuf/\(World.target)/metadata/root.json"

@@ -9,24 +9,26 @@ import VantageClient
 import VantageCoordinator
 import VantageCore
 
-/// The point of the whole system: after `vantage pins install`, real TUF clients trust the consensus root and
-/// refuse an impostor. Real notary-server and notary client (Debian's `notary`), real python-tuf, a real
-/// coordinator (SQLite file, HTTP) and three agents fetching over TLS, all on 127.0.0.1.
-@Suite("Real clients after vantage pins install", .serialized)
+/// The point of the whole system: after `vantage-pins install --for CLIENT`, the command it prints — run literally —
+/// makes the real client trust the consensus root and refuse an impostor. Real notary-server and notary client
+/// (Debian's `notary`), the docker CLI, python-tuf's `Updater` and sigstore-python from PyPI against a Sigstore-style
+/// TUF repository over HTTPS; a real coordinator (SQLite file, HTTP) and three agents, all on 127.0.0.1; the pins
+/// reach the CI host as an offline bundle made by `vantage-pins bundle`.
+@Suite("Real clients run what vantage-pins install prints", .serialized)
 struct RealClientTests {
     static let gun = "example.test/app"
-    static let tufTarget = "example-tuf"
+    static let tufTarget = "sigstore-local"
 
-    @Test("notary list accepts the installed root from the genuine server and refuses the impostor; python-tuf likewise")
+    @Test("notary, docker, python-tuf and sigstore accept the genuine repository and refuse the impostor; sigstore follows a rotation")
     func realClients() async throws {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-real-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        var background: [Process] = []
+        var servers: [BackgroundServer] = []
         let notary = CLI.packageRoot.appendingPathComponent("scripts/testbed/notary.sh").path
-        let tufRepo = CLI.packageRoot.appendingPathComponent("Tests/Support/tuf_repo.py").path
+        let sigstoreRepo = CLI.packageRoot.appendingPathComponent("Tests/Support/sigstore_repo.py").path
         let genuineDir = work.appendingPathComponent("genuine").path, impostorDir = work.appendingPathComponent("impostor").path
         defer {
-            for process in background where process.isRunning { process.terminate() }
+            for server in servers { server.stop() }
             _ = try? CLI.exec("/bin/bash", [notary, "down", genuineDir])
             _ = try? CLI.exec("/bin/bash", [notary, "down", impostorDir])
             try? FileManager.default.removeItem(at: work)
@@ -48,60 +50,131 @@ struct RealClientTests {
             try #require(published.status == 0, "publish failed: \(published.stdout) \(published.stderr)")
             notaryPorts.append(port)
         }
-        let (p1, p2) = (notaryPorts[0], notaryPorts[1])
-        let (m1, m2) = (try freePort(), try freePort())
+        let genuineNotary = "https://127.0.0.1:\(notaryPorts[0])", impostorNotary = "https://127.0.0.1:\(notaryPorts[1])"
         let ca = genuineDir + "/ca/ca.crt"
 
-        // Two real TUF repositories made by python-tuf, served over HTTP.
-        for (name, port) in [("tuf-genuine", m1), ("tuf-impostor", m2)] {
-            let made = try CLI.exec("/usr/bin/env", ["python3", tufRepo, "make", work.appendingPathComponent(name).path])
-            try #require(made.status == 0, "tuf_repo.py make: \(made.stdout) \(made.stderr)")
-            let server = Process()
-            server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            server.arguments = ["python3", "-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", work.appendingPathComponent(name).path]
-            server.standardOutput = FileHandle.nullDevice
-            server.standardError = FileHandle.nullDevice
-            try server.run()
-            background.append(server)
+        // Two Sigstore-style TUF repositories made with python-tuf, served over HTTPS with the same CA.
+        var tufURLs: [String] = []
+        for name in ["tuf-genuine", "tuf-impostor"] {
+            let made = try CLI.exec("/usr/bin/env", ["python3", sigstoreRepo, "make", work.appendingPathComponent(name).path])
+            try #require(made.status == 0, "sigstore_repo.py make: \(made.stdout) \(made.stderr)")
+            let server = try BackgroundServer(["/usr/bin/python3", sigstoreRepo, "serve", work.appendingPathComponent(name).path,
+                                               "--cert", genuineDir + "/tls/server.crt", "--key", genuineDir + "/tls/server.key", "--watch-stdin"])
+            servers.append(server)
+            tufURLs.append("https://127.0.0.1:\(server.port)")
         }
-        try await waitForHTTP("http://127.0.0.1:\(m1)/1.root.json")
-        try await waitForHTTP("http://127.0.0.1:\(m2)/1.root.json")
+        let (genuineTUF, impostorTUF) = (tufURLs[0], tufURLs[1])
 
         let targets = [
-            TargetSpec(id: Self.gun, kind: .notary, url: "https://127.0.0.1:\(p1)", gun: Self.gun),
-            TargetSpec(id: Self.tufTarget, kind: .tuf, url: "http://127.0.0.1:\(m1)"),
+            TargetSpec(id: Self.gun, kind: .notary, url: genuineNotary, gun: Self.gun),
+            TargetSpec(id: Self.tufTarget, kind: .tuf, url: genuineTUF),
         ]
-        let policyPath = try await observeAndExportPolicy(work: work, targets: targets, caBundle: ca)
+        // The CI host: its own HOME (notary, docker, python-tuf and sigstore all follow it) and the test CA.
+        let home = work.appendingPathComponent("ci-home").path
+        try FileManager.default.createDirectory(atPath: home + "/.notary", withIntermediateDirectories: true)
+        try Data(#"{"remote_server":{"root_ca":"\#(ca)"}}"#.utf8).write(to: URL(fileURLWithPath: home + "/.notary/config.json"))
+        let dockerConfig = home + "/.docker"
+        for port in notaryPorts {
+            try FileManager.default.createDirectory(atPath: "\(dockerConfig)/tls/127.0.0.1:\(port)", withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: ca, toPath: "\(dockerConfig)/tls/127.0.0.1:\(port)/ca.crt")
+        }
+        let ci = ["HOME": home, "SSL_CERT_FILE": ca, "XDG_DATA_HOME": "", "XDG_CACHE_HOME": "", "XDG_STATE_HOME": "", "DOCKER_CONFIG": "",
+                  "no_proxy": "127.0.0.1", "NO_PROXY": "127.0.0.1"]
+        let policy = work.appendingPathComponent("policy.json").path
+        let bundle = work.appendingPathComponent("bundle").path
 
-        // Notary: install, then the real client against the genuine server and against the impostor.
-        let trust = work.appendingPathComponent("ci/.docker/trust").path
-        let state = work.appendingPathComponent("ci/state.json").path
-        let install = try CLI.run(["pins", "install", Self.gun, "--policy", policyPath, "--pins", work.appendingPathComponent("pins.json").path,
-                                   "--blob-dir", work.appendingPathComponent("blobs").path, "--trust-dir", trust, "--state", state,
-                                   "--server", "https://127.0.0.1:\(p1)"])
-        #expect(install.status == 0, "\(install.stdout) \(install.stderr)")
-        let genuineList = try CLI.exec("/bin/bash", [notary, "list", "https://127.0.0.1:\(p1)", Self.gun, trust, ca])
-        #expect(genuineList.status == 0, "notary list against the genuine server: \(genuineList.stdout) \(genuineList.stderr)")
-        let impostorList = try CLI.exec("/bin/bash", [notary, "list", "https://127.0.0.1:\(p2)", Self.gun, trust, ca])
-        #expect(impostorList.status == 1)
-        #expect(impostorList.stdout.contains("could not rotate trust to a new trusted root"), "\(impostorList.stdout)")
+        try await LiveSystem.with(work: work, targets: targets, caBundle: ca) { system in
+            try await system.round()
+            try await system.exportPolicy(to: policy)
+            let made = try await CLI.runDetached(["bundle", Self.gun, Self.tufTarget, "--out", bundle, "--policy", policy,
+                                                  "--coordinator", system.url], tool: "vantage-pins")
+            try #require(made.status == 0, "vantage-pins bundle: \(made.stdout) \(made.stderr)")
 
-        // TUF: install the trusted root, then python-tuf's Updater against both mirrors.
-        let tufRoot = work.appendingPathComponent("ci/sigstore-root.json").path
-        let tufInstall = try CLI.run(["pins", "install", Self.tufTarget, "--policy", policyPath, "--pins",
-                                      work.appendingPathComponent("pins.json").path, "--blob-dir", work.appendingPathComponent("blobs").path,
-                                      "--tuf-root", tufRoot, "--state", state, "--server", "http://127.0.0.1:\(m1)"])
-        #expect(tufInstall.status == 0, "\(tufInstall.stdout) \(tufInstall.stderr)")
-        let refreshed = try CLI.exec("/usr/bin/env", ["python3", tufRepo, "refresh", tufRoot, "http://127.0.0.1:\(m1)/"])
-        #expect(refreshed.status == 0, "python-tuf against the genuine mirror: \(refreshed.stdout)")
-        let refused = try CLI.exec("/usr/bin/env", ["python3", tufRepo, "refresh", tufRoot, "http://127.0.0.1:\(m2)/"])
-        #expect(refused.status == 1, "python-tuf against the impostor: \(refused.stdout)")
-        #expect(refused.stdout.contains("refused"))
+            /// `vantage-pins install` from the bundle; returns the printed `use:` command.
+            func install(_ target: String, _ arguments: [String]) throws -> String {
+                let result = try CLI.run(["install", target, "--bundle", bundle, "--policy", policy] + arguments, tool: "vantage-pins",
+                                         environment: ci)
+                try #require(result.status == 0, "install \(arguments): \(result.stdout) \(result.stderr)")
+                let use = result.stdout.split(separator: "\n").first { $0.hasPrefix("use: ") }.map { String($0.dropFirst(5)) }
+                return try #require(use, "no use: line in \(result.stdout)")
+            }
+            /// The printed command as a user pastes it, optionally pointed at the impostor.
+            func run(_ command: String, _ environment: [String: String] = [:]) throws -> CLI.Result {
+                try CLI.exec("/bin/bash", ["-c", command], environment: ci.merging(environment) { $1 })
+            }
+
+            // notary: the default trust dir under $HOME, the CA from ~/.notary/config.json.
+            let notaryUse = try install(Self.gun, ["--for", "notary", "--server", genuineNotary])
+            #expect(notaryUse == "notary -s \(genuineNotary) -d \(home)/.notary list \(Self.gun)")
+            let notaryOK = try run(notaryUse)
+            #expect(notaryOK.status == 0, "notary against the genuine server: \(notaryOK.stdout) \(notaryOK.stderr)")
+            let notaryImpostor = try run(notaryUse.replacingOccurrences(of: genuineNotary, with: impostorNotary))
+            #expect(notaryImpostor.status == 1)
+            #expect(notaryImpostor.stdout.contains("could not rotate trust to a new trusted root"), "\(notaryImpostor.stdout)")
+
+            // docker: ${DOCKER_CONFIG:-~/.docker}/trust, through the docker CLI's own Notary client.
+            let dockerUse = try install(Self.gun, ["--for", "docker", "--server", genuineNotary])
+            #expect(dockerUse.hasPrefix("DOCKER_CONTENT_TRUST=1 DOCKER_CONTENT_TRUST_SERVER=\(genuineNotary) docker trust inspect"), "\(dockerUse)")
+            #expect(FileManager.default.fileExists(atPath: "\(dockerConfig)/trust/tuf/\(Self.gun)/metadata/root.json"))
+            let dockerOK = try run(dockerUse)
+            #expect(dockerOK.status == 0, "docker trust inspect against the genuine server: \(dockerOK.stdout) \(dockerOK.stderr)")
+            let dockerImpostor = try run(dockerUse.replacingOccurrences(of: genuineNotary, with: impostorNotary))
+            #expect(dockerImpostor.status != 0, "docker against the impostor: \(dockerImpostor.stdout) \(dockerImpostor.stderr)")
+
+            // python-tuf: the Updater's metadata dir.
+            let tufUse = try install(Self.tufTarget, ["--for", "python-tuf", "--out", home + "/tuf-metadata", "--server", genuineTUF])
+            let tufOK = try run(tufUse)
+            #expect(tufOK.status == 0, "python-tuf against the genuine repository: \(tufOK.stdout) \(tufOK.stderr)")
+            let tufImpostor = try run(tufUse.replacingOccurrences(of: genuineTUF, with: impostorTUF))
+            #expect(tufImpostor.status == 1)
+            #expect(tufImpostor.stderr.contains("UnsignedMetadataError"), "\(tufImpostor.stderr)")
+
+            // sigstore-python: trust-instance with the installed root; the impostor is refused for its signatures
+            // (`-v` after the subcommand shows why), from a fresh HOME as a CI host has.
+            let sigstoreUse = try install(Self.tufTarget, ["--for", "sigstore", "--server", genuineTUF])
+            #expect(sigstoreUse.hasPrefix("sigstore --instance \(genuineTUF) trust-instance \(home)/.local/share/vantage/roots/"), "\(sigstoreUse)")
+            let sigstoreOK = try run(sigstoreUse)
+            #expect(sigstoreOK.status == 0, "sigstore against the genuine repository: \(sigstoreOK.stdout) \(sigstoreOK.stderr)")
+            let otherHome = work.appendingPathComponent("ci-home-2").path
+            let sigstoreImpostor = try run(
+                sigstoreUse.replacingOccurrences(of: genuineTUF, with: impostorTUF).replacingOccurrences(of: "trust-instance", with: "trust-instance -v"),
+                ["HOME": otherHome])
+            #expect(sigstoreImpostor.status == 1)
+            #expect(sigstoreImpostor.stderr.contains("UnsignedMetadataError"), "\(sigstoreImpostor.stderr)")
+
+            // A chained rotation of the Sigstore repository: the agents see it, the pin follows, the installer
+            // updates the root file (a verified rotation) and sigstore follows the chain to v2.
+            let rotated = try CLI.exec("/usr/bin/env", ["python3", sigstoreRepo, "rotate", work.appendingPathComponent("tuf-genuine").path])
+            try #require(rotated.status == 0, "rotate: \(rotated.stderr)")
+            try await system.round()
+            try FileManager.default.removeItem(atPath: bundle)
+            let remade = try await CLI.runDetached(["bundle", Self.tufTarget, "--out", bundle, "--policy", policy, "--coordinator", system.url],
+                                                   tool: "vantage-pins")
+            try #require(remade.status == 0, "vantage-pins bundle after the rotation: \(remade.stdout) \(remade.stderr)")
+            let update = try CLI.run(["install", Self.tufTarget, "--bundle", bundle, "--policy", policy, "--for", "sigstore", "--server", genuineTUF,
+                                      "--format", "json"], tool: "vantage-pins", environment: ci)
+            #expect(update.status == 0, "\(update.stderr)")
+            #expect(update.stdout.contains(#""action" : "updated""#), "\(update.stdout)")
+            let followed = try run(sigstoreUse)
+            #expect(followed.status == 0, "sigstore after the rotation: \(followed.stderr)")
+            let quoted = genuineTUF.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? ""
+            #expect(FileManager.default.fileExists(atPath: "\(home)/.local/share/sigstore-python/tuf/\(quoted)/root_history/2.root.json"))
+        }
     }
+}
 
-    /// Runs a coordinator and three agents in process until both targets are pinned; writes the trust policy, the
-    /// published pin list (`pins.json`) and the pinned blobs (`blobs/`) for the CLI, and returns the policy path.
-    func observeAndExportPolicy(work: URL, targets: [TargetSpec], caBundle: String) async throws -> String {
+/// A coordinator (SQLite file, HTTP on loopback) and three agents in two or more regions, in process; agents poll
+/// when the test says so.
+struct LiveSystem {
+    let url: String
+    let agents: [AgentConfiguration]
+    let coordinator: Coordinator
+    let logger: Logger
+
+    /// Starts the coordinator, runs `body`, stops it (on failure too).
+    static func with<T: Sendable>(
+        work: URL, targets: [TargetSpec], caBundle: String, _ body: (LiveSystem) async throws -> T
+    ) async throws -> T {
         let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         let state = work.appendingPathComponent("coordinator").path
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
@@ -111,13 +184,13 @@ struct RealClientTests {
         configuration.stateDirectory = state
         configuration.targets = targets
         configuration.consensus = ConsensusPolicy(quorum: 2, minRegions: 2, minDuration: .init(first: 0, resigned: 0, rotated: 0, replaced: 0))
-        var agentConfigurations: [AgentConfiguration] = []
+        var agents: [AgentConfiguration] = []
         for (id, region) in [("agent-eu", "eu"), ("agent-us", "us"), ("agent-ap", "ap")] {
             let identity = SigningIdentity()
             let keyPath = work.appendingPathComponent("\(id).key").path
             FileManager.default.createFile(atPath: keyPath, contents: Data(identity.fileContents.utf8), attributes: [.posixPermissions: 0o600])
             configuration.agents.append(AgentEnrollment(id: id, region: region, publicKey: identity.publicKey))
-            agentConfigurations.append(AgentConfiguration(
+            agents.append(AgentConfiguration(
                 agentID: id, region: region, keyPath: keyPath, coordinators: [], spoolDirectory: work.appendingPathComponent("\(id)-spool").path,
                 caBundlePath: caBundle, targets: targets.map { AgentConfiguration.Target(spec: $0) },
                 network: .init(allowPrivateAddresses: true)))  // the test servers are on loopback
@@ -128,42 +201,70 @@ struct RealClientTests {
         let group = ServiceGroup(services: [coordinator.application], gracefulShutdownSignals: [], logger: quiet)
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            defer { Task { await group.triggerGracefulShutdown() } }
             let url = "http://127.0.0.1:\(await port.get())"
-            for var agentConfiguration in agentConfigurations {
-                agentConfiguration.coordinators = [url]
-                let agent = try await AgentRuntime(configuration: agentConfiguration, logger: quiet, registry: nil)
-                let delivered = await agent.service.runOnce()
-                await agent.shutdown()
-                #expect(delivered)
-            }
-            _ = try await coordinator.consensus.evaluateNow()
-            let http = try HTTPClientFactory.make()
-            let client = CoordinatorClient(baseURL: url, http: http)
-            let policyPath = work.appendingPathComponent("policy.json").path
-            do {
-                for target in targets {
-                    let status = try await client.target(target.id)
-                    #expect(status.pinned != nil, "\(target.id) is \(status.status): \(status.reasons)")
-                }
-                try Data(try Canonical.encode(try await client.policy())).write(to: URL(fileURLWithPath: policyPath))
-                let pins = try #require(try await client.pins())
-                try Data(try Canonical.encode(pins.list)).write(to: work.appendingPathComponent("pins.json"))
-                let blobs = work.appendingPathComponent("blobs")
-                try FileManager.default.createDirectory(at: blobs, withIntermediateDirectories: true)
-                for pin in pins.list.pins {
-                    try Data(try await client.blob(sha256: pin.sha256)).write(to: blobs.appendingPathComponent(pin.sha256))
-                }
-            } catch {
-                try? await http.shutdown()
+            let system = LiveSystem(url: url, agents: agents.map { var a = $0; a.coordinators = [url]; return a }, coordinator: coordinator, logger: quiet)
+            let result: T
+            do { result = try await body(system) } catch {
                 await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
                 throw error
             }
-            try await http.shutdown()
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
-            return policyPath
+            return result
         }
+    }
+
+    /// Every agent polls once and delivers; the coordinator decides. Every target must end up pinned.
+    func round() async throws {
+        for configuration in agents {
+            let agent = try await AgentRuntime(configuration: configuration, logger: logger, registry: nil)
+            let delivered = await agent.service.runOnce()
+            await agent.shutdown()
+            #expect(delivered)
+        }
+        _ = try await coordinator.consensus.evaluateNow()
+        let http = try HTTPClientFactory.make()
+        defer { Task { try? await http.shutdown() } }
+        for target in try await CoordinatorClient(baseURL: url, http: http).targets() {
+            #expect(target.pinned != nil, "\(target.spec.id) is \(target.status): \(target.reasons)")
+        }
+    }
+
+    func exportPolicy(to path: String) async throws {
+        let http = try HTTPClientFactory.make()
+        defer { Task { try? await http.shutdown() } }
+        try Data(try Canonical.encode(try await CoordinatorClient(baseURL: url, http: http).policy())).write(to: URL(fileURLWithPath: path))
+    }
+}
+
+/// A test server process that prints its port on stdout; ``stop()`` kills it (SIGKILL: nothing to flush), and closing
+/// its stdin makes `--watch-stdin` servers exit should the test process die first.
+final class BackgroundServer: @unchecked Sendable {
+    let process = Process()
+    let input = Pipe()
+    let port: Int
+
+    init(_ command: [String]) throws {
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line = Data()
+        while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line += byte }
+        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
+            kill(process.processIdentifier, SIGKILL)
+            throw CancellationError()
+        }
+        self.port = port
+    }
+
+    func stop() {
+        kill(process.processIdentifier, SIGKILL)
+        try? input.fileHandleForWriting.close()
     }
 }
 
@@ -193,13 +294,4 @@ func freePort() throws -> Int {
     _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
     _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
     return Int(UInt16(bigEndian: address.sin_port))
-}
-
-/// Polls `url` until it answers 200 (at most 10 s).
-func waitForHTTP(_ url: String) async throws {
-    for _ in 0..<100 {
-        if let result = try? CLI.exec("/usr/bin/curl", ["-sf", "-o", "/dev/null", url]), result.status == 0 { return }
-        try await Task.sleep(for: .milliseconds(100))
-    }
-    throw CancellationError()
 }

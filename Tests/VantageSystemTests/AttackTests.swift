@@ -109,7 +109,7 @@ struct AttackTests {
             //     Without --server and with no policy entry for the new id: a usage error before any network call.
             before = ci.snapshot()
             let noServer = try await runSplit(Paths.executable("vantage"), [
-                "pins", "install", "web-mirror", "--policy", ci.policy, "--state", ci.state, "--trust-dir", ci.trustDir,
+                "pins", "install", "--for", "notary", "web-mirror", "--policy", ci.policy, "--state", ci.state, "--trust-dir", ci.trustDir,
                 "--coordinator", system.coordinatorURL,
             ])
             #expect(noServer.status == 64, "install without --server: \(noServer)")
@@ -137,7 +137,7 @@ struct AttackTests {
             expectRefusal(configRepointed, rule: PinListVerifier.Rule.sourceMismatch, before: before, after: ci.snapshot(), "web re-pointed by the config file")
             before = ci.snapshot()
             let byPolicy = try await runSplit(Paths.executable("vantage"), [
-                "pins", "install", "web", "--policy", ci.policy, "--state", ci.state, "--trust-dir", ci.trustDir,
+                "pins", "install", "--for", "notary", "web", "--policy", ci.policy, "--state", ci.state, "--trust-dir", ci.trustDir,
                 "--coordinator", system.coordinatorURL, "--format", "json",
             ])
             expectRefusal(byPolicy, rule: PinListVerifier.Rule.sourceMismatch, before: before, after: ci.snapshot(), "web re-pointed, policy target entry only")
@@ -331,7 +331,7 @@ struct AttackTests {
             try proxy.swap([asked.id: other.id, other.id: asked.id])
             before = ci.snapshot()
             let both = try await runSplit(Paths.executable("vantage"), [
-                "pins", "install", asked.id, other.id, "--policy", ci.policy, "--state", ci.state, "--trust-dir", ci.trustDir,
+                "pins", "install", "--for", "notary", asked.id, other.id, "--policy", ci.policy, "--state", ci.state, "--trust-dir", ci.trustDir,
                 "--server", asked.url, "--format", "json", "--coordinator", proxy.url,
             ])
             expectRefusal(both, rule: PinListVerifier.Rule.proofTarget, before: before, after: ci.snapshot(), "two targets, proofs crossed")
@@ -358,7 +358,7 @@ struct AttackTests {
             try FileManager.default.copyItem(atPath: ci.policy, toPath: pair.policy)
             before = pair.snapshot()
             let halfSwapped = try await runSplit(Paths.executable("vantage"), [
-                "pins", "install", other.id, asked.id, "--policy", pair.policy, "--state", pair.state, "--trust-dir", pair.trustDir,
+                "pins", "install", "--for", "notary", other.id, asked.id, "--policy", pair.policy, "--state", pair.state, "--trust-dir", pair.trustDir,
                 "--server", asked.url, "--format", "json", "--coordinator", proxy.url,
             ])
             expectRefusal(halfSwapped, rule: PinListVerifier.Rule.blobMismatch, before: before, after: pair.snapshot(), "second target's blob swapped")

@@ -279,7 +279,7 @@ struct MultiHostTests {
         }
 
         func pinsInstall(policy: String, state: String, trustDir: String) -> [String] {
-            ["pins", "install", MultiHostTests.gun, "--policy", policy, "--state", state, "--coordinator", coordinatorURL,
+            ["pins", "install", "--for", "notary", MultiHostTests.gun, "--policy", policy, "--state", state, "--coordinator", coordinatorURL,
              "--server", "https://\(MultiHostTests.notaryName):\(MultiHostTests.notaryPort)", "--trust-dir", trustDir, "--format", "json"]
         }
     }

@@ -37,15 +37,16 @@ public struct TargetSpec: Sendable, Hashable, Codable {
             return "target \(id): url must be http(s)://host[:port][/path] with no user info, query, fragment or dot segments"
         }
         // The GUN becomes part of the fetch URL and of the installer's trust-dir path: no traversal, no odd bytes.
-        if let gun, !gun.isEmpty {
-            let components = gun.split(separator: "/", omittingEmptySubsequences: false)
-            if gun.utf8.count > 255 || !gun.unicodeScalars.allSatisfy({ Self.idCharacters.contains($0) })
-                || components.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." })
-            {
-                return "target \(id): gun \(gun) must be 1 to 255 characters of letters, digits and . _ - / : @ with no empty, . or .. components"
-            }
+        if let gun, !gun.isEmpty, !Self.isSafeGUN(gun) {
+            return "target \(id): gun \(gun) must be 1 to 255 characters of letters, digits and . _ - / : @ with no empty, . or .. components"
         }
         return nil
+    }
+
+    /// Whether `gun` can be a URL path and a trust-dir path: 1 to 255 of the id characters, no empty, `.` or `..` component.
+    public static func isSafeGUN(_ gun: String) -> Bool {
+        !gun.isEmpty && gun.utf8.count <= 255 && gun.unicodeScalars.allSatisfy { idCharacters.contains($0) }
+            && !gun.split(separator: "/", omittingEmptySubsequences: false).contains { $0.isEmpty || $0 == "." || $0 == ".." }
     }
 
     static let idCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/:@".unicodeScalars)

@@ -1,3 +1,4 @@
+import VantagePinsCLI
 import Foundation
 import VantageCore
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import VantagePinsCLI
 import AsyncHTTPClient
 import Foundation
 import Logging
@@ -119,16 +120,16 @@ struct DemoScenario {
         let policyPath = work.appendingPathComponent("trust-policy.json").path
         try AtomicFile.write(try Canonical.encode(try await admin.policy(), pretty: true), to: policyPath)
         DemoOutput.detail("trust policy exported to \(policyPath) (coordinator key, 3 agents, 1 approver, quorum 2, 2 regions)")
-        let trustDir = work.appendingPathComponent("ci-host/.docker/trust").path
-        var install = try PinsInstallCommand.parse([
-            notary.id, "--policy", policyPath, "--coordinator", coordinatorURL, "--server", notary.url, "--trust-dir", trustDir,
-            "--state", work.appendingPathComponent("ci-host/pin-state.json").path,
-        ])
+        let trustDir = work.appendingPathComponent("ci-host/.notary").path
+        guard var install = try PinsCommand.parseAsRoot([
+            "install", notary.id, "--for", "notary", "--policy", policyPath, "--coordinator", coordinatorURL, "--server", notary.url,
+            "--trust-dir", trustDir, "--state", work.appendingPathComponent("ci-host/pin-state.json").path,
+        ]) as? any AsyncParsableCommand else { throw DemoFailure(message: "pins install did not parse") }
         try await install.run()
         let installed = "\(trustDir)/tuf/\(DemoRepositories.gun)/metadata/root.json"
         let bytes = FileManager.default.contents(atPath: installed).map(Array.init) ?? []
         try expect(bytes == notaryV2, "the installed root should be the exact pinned bytes")
-        DemoOutput.detail("\(installed): the exact bytes of v2; a notary or docker trust client using this trust dir now refuses any other root")
+        DemoOutput.detail("\(installed): the exact bytes of v2; `notary -d` on this trust dir now refuses any other root")
     }
 
     /// Agents poll and deliver, the coordinator decides; prints the consensus table and the new events.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import VantagePinsCLI
 import VantageClient
 import VantageCore
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import VantagePinsCLI
 import Foundation
 import VantageClient
 import VantageCore

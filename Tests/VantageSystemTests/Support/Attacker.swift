@@ -83,7 +83,7 @@ struct CIHost: Sendable {
     /// (`--coordinator URL`, or `--pins FILE --blob-dir DIR`, `--at TIME`, …).
     func install(_ target: String, server: String, trustDir: String? = nil, _ extra: [String]) async throws -> SplitResult {
         try await runSplit(Paths.executable("vantage"), [
-            "pins", "install", target, "--policy", policy, "--state", state, "--trust-dir", trustDir ?? self.trustDir,
+            "pins", "install", "--for", "notary", target, "--policy", policy, "--state", state, "--trust-dir", trustDir ?? self.trustDir,
             "--server", server, "--format", "json",
         ] + extra)
     }

@@ -1,11 +1,16 @@
 import ArgumentParser
 import VantageCore
 
-struct PinsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+/// `pins verify|install|bundle`, shared by `vantage pins` and the CI verifier `vantage-pins`.
+public struct PinsCommand: AsyncParsableCommand {
+    public init() {}
+
+    public static let subcommands: [any ParsableCommand.Type] = [PinsVerifyCommand.self, PinsInstallCommand.self, PinsBundleCommand.self]
+
+    public static let configuration = CommandConfiguration(
         commandName: "pins",
         abstract: "Verify the pin list offline against a trust policy and install pinned roots.",
-        subcommands: [PinsVerifyCommand.self, PinsInstallCommand.self]
+        subcommands: subcommands
     )
 }
 
@@ -51,4 +56,3 @@ struct PinReport: Encodable {
     }
 }
 
-extension TargetSpec.Kind: ExpressibleByArgument {}

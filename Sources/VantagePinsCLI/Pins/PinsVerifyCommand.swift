@@ -1,8 +1,11 @@
 import ArgumentParser
+import VantageClient
 import VantageCore
 
-struct PinsVerifyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct PinsVerifyCommand: AsyncParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Verify a pin list: coordinator signature and identity, age, no rollback, hash chain, agent quorum per pin.",
         discussion: """
@@ -19,17 +22,20 @@ struct PinsVerifyCommand: AsyncParsableCommand {
     @Option(help: "Output format: table, json or jsonl.")
     var format: OutputFormat = .table
 
-    func run() async throws {
+    public func run() async throws {
+        let policy = try options.loadPolicy()
         let result: Result<VerifiedPins, PinListVerifier.Failure>
+        var state: PinState
         do {
-            result = try await PinsVerification(options: options).run(targets: targets.isEmpty ? nil : targets)
+            state = try PinState.load(options.state)
+            result = try await options.verify(targets.isEmpty ? nil : targets.map { options.expectation(for: $0) }, policy: policy, state: state)
         } catch {
             throw Failure.report(error)
         }
         var report = VerdictReport(verified: false, pins: [])
         switch result {
         case .success(let verified):
-            do { try PinsVerification(options: options).record(verified) } catch { throw Failure.report(error) }
+            do { try state.record(verified) } catch { throw Failure.report(error) }
             report.verified = true
             report.version = verified.header.signed.version
             report.issuedAt = verified.header.signed.issuedAt.description

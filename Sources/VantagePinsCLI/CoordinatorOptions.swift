@@ -5,21 +5,23 @@ import VantageClient
 
 /// Where the coordinator is and how to talk to it: flags, then `VANTAGE_COORDINATOR` / `VANTAGE_TOKEN`, then
 /// the CLI config file (`${XDG_CONFIG_HOME:-~/.config}/vantage/config.json`: `coordinator`, `token`, `ca_bundle`).
-struct CoordinatorOptions: ParsableArguments {
+public struct CoordinatorOptions: ParsableArguments {
+    public init() {}
+
     @Option(help: "Coordinator base URL (env VANTAGE_COORDINATOR).")
-    var coordinator: String?
+    public var coordinator: String?
 
     @Option(help: "Admin bearer token (env VANTAGE_TOKEN).")
-    var token: String?
+    public var token: String?
 
     @Option(help: "Extra CA certificates (PEM) for the coordinator's TLS certificate.")
-    var caBundle: String?
+    public var caBundle: String?
 
     @Option(help: "CLI config file.")
-    var config: String?
+    public var config: String?
 
     struct FileConfig: Decodable {
-        var coordinator: String?
+        public var coordinator: String?
         var token: String?
         var caBundle: String?
 
@@ -44,13 +46,13 @@ struct CoordinatorOptions: ParsableArguments {
     }
 
     /// The resolved coordinator URL, or `nil` if none was given anywhere.
-    func resolvedURL() throws -> String? {
+    public func resolvedURL() throws -> String? {
         if let url = coordinator ?? ProcessInfo.processInfo.environment["VANTAGE_COORDINATOR"] { return url }
         return try fileConfig()?.coordinator
     }
 
     /// Runs `body` with a client for the coordinator; shuts the HTTP client down afterwards.
-    func withClient<T>(_ body: (CoordinatorClient) async throws -> T) async throws -> T {
+    public func withClient<T>(_ body: (CoordinatorClient) async throws -> T) async throws -> T {
         guard let url = try resolvedURL() else {
             throw ValidationError("no coordinator: pass --coordinator or set VANTAGE_COORDINATOR")
         }
@@ -69,14 +71,33 @@ struct CoordinatorOptions: ParsableArguments {
 }
 
 /// Maps failures to the documented exit codes with a one-line diagnostic.
-enum Failure {
-    static func report(_ error: any Error) -> ExitCode {
+public enum Failure {
+    public static func report(_ error: any Error) -> ExitCode {
         if let exit = error as? ExitCode { return exit }
-        if let client = error as? ClientError {
-            Output.diagnostic("coordinator: \(client.reason)")
+        if let validation = error as? ValidationError {
+            Output.diagnostic(validation.message)
+            return ExitStatus.usage
+        }
+        guard let client = error as? ClientError else {
+            Output.diagnostic("\(error)")
             return ExitStatus.error
         }
-        Output.diagnostic("\(error)")
-        return ExitStatus.error
+        switch client.code {
+        case .missingDocument:
+            Output.diagnostic(client.reason)
+            return ExitStatus.noInput
+        case .destination:
+            Output.diagnostic(client.reason)
+            return ExitStatus.cannotCreate
+        case .invalidRequest:
+            Output.diagnostic(client.reason)
+            return ExitStatus.usage
+        case .transport, .httpStatus:
+            Output.diagnostic("coordinator: \(client.reason)")
+            return ExitStatus.error
+        default:
+            Output.diagnostic(client.reason)
+            return ExitStatus.error
+        }
     }
 }

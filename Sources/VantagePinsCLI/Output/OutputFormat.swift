@@ -2,22 +2,22 @@ import ArgumentParser
 import Foundation
 
 /// `--format`: human table, one JSON document, or one JSON object per line.
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+public enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
     case table, json, jsonl
 }
 
 /// Writes data to stdout and diagnostics to stderr.
-enum Output {
-    static func line(_ text: String = "") {
+public enum Output {
+    public static func line(_ text: String = "") {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
-    static func diagnostic(_ text: String) {
+    public static func diagnostic(_ text: String) {
         FileHandle.standardError.write(Data(("vantage: " + text + "\n").utf8))
     }
 
     /// Stable JSON: sorted keys, no escaped slashes, ISO 8601 dates.
-    static func json(_ value: some Encodable, pretty: Bool) throws -> String {
+    public static func json(_ value: some Encodable, pretty: Bool) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
@@ -25,7 +25,7 @@ enum Output {
     }
 
     /// Emits `values` in `format`; `table` renders with `render`.
-    static func emit<T: Encodable>(_ values: [T], format: OutputFormat, render: ([T]) -> String) throws {
+    public static func emit<T: Encodable>(_ values: [T], format: OutputFormat, render: ([T]) -> String) throws {
         switch format {
         case .table: FileHandle.standardOutput.write(Data(render(values).utf8))
         case .json: line(try json(values, pretty: true))
@@ -35,11 +35,13 @@ enum Output {
 }
 
 /// Column-aligned text, like `notary list` or `kubectl get`.
-struct TextTable {
-    var header: [String]
-    var rows: [[String]] = []
+public struct TextTable {
+    public var header: [String]
+    public var rows: [[String]] = []
 
-    var rendered: String {
+    public init(header: [String]) { self.header = header }
+
+    public var rendered: String {
         let all = [header] + rows
         let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
         return all.map { row in

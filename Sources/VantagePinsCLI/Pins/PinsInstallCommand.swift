@@ -1,0 +1,173 @@
+import ArgumentParser
+import Foundation
+import VantageClient
+import VantageCore
+import VantageSupport
+import VantageTUF
+
+public struct PinsInstallCommand: AsyncParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
+        commandName: "install",
+        abstract: "Verify pinned roots and install them where a TUF client reads its trusted root.",
+        discussion: """
+            --for notary: <trust dir>/tuf/<GUN>/metadata/root.json (trust dir: --trust-dir, else trust_dir of \
+            ~/.notary/config.json, else ~/.notary). --for docker: the same under ${DOCKER_CONFIG:-~/.docker}/trust. \
+            --for python-tuf: <--out DIR>/root.json (the Updater's metadata_dir). --for sigstore / cosign: a root file \
+            (--out, default ${XDG_DATA_HOME:-~/.local/share}/vantage/roots/<target>.root.json). Then prints the command \
+            that makes the client use it. Exact pinned bytes, written atomically, 0600 files in 0700 folders; an \
+            existing different root is replaced only when the pinned one is a verified rotation of it, unless \
+            --replace. All or nothing. Exit 0 ok, 1 error, 12 verification failed or refused, 64 usage, 66 missing \
+            input (bundle document, blob), 73 destination not writable, 78 unusable trust policy.
+            """
+    )
+
+    @Argument(help: "Targets to install.")
+    var targets: [String]
+
+    @Option(name: .customLong("for"), help: "The client to install for: notary, docker, python-tuf, sigstore or cosign.")
+    var client: InstallClient
+
+    @OptionGroup var options: PinsOptions
+
+    @Option(help: "notary/docker: the Notary trust dir (notary's -d).")
+    var trustDir: String?
+
+    @Option(help: "python-tuf: the Updater's metadata dir (required); sigstore/cosign: the root file to write.")
+    var out: String?
+
+    @Option(help: "Read pinned root bytes from this folder (files named <sha256> or <sha256>.json) instead of the coordinator.")
+    var blobDir: String?
+
+    @Flag(help: "Show what would be done; write nothing.")
+    var dryRun = false
+
+    @Flag(help: "Replace an existing root even when the pinned one is not a verified rotation of it.")
+    var replace = false
+
+    @Flag(help: "notary/docker: also print the trust_pinning.certs fragment for ~/.notary/config.json.")
+    var notaryConfig = false
+
+    @Option(help: "Output format: table, json or jsonl.")
+    var format: OutputFormat = .table
+
+    /// One target's outcome (`--format json`: an array of these).
+    struct Report: Encodable {
+        var target: String
+        var action: String
+        var path: String
+        var sha256: String
+        var reason: String?
+        /// The command that makes the client use the installed root.
+        var use: String
+        /// notary/docker with `--notary-config`: the root key IDs for `trust_pinning.certs`.
+        var trustPinning: [String]?
+
+        enum CodingKeys: String, CodingKey {
+            case target, action, path, sha256, reason, use
+            case trustPinning = "trust_pinning_certs"
+        }
+    }
+
+    public func validate() throws {
+        if targets.isEmpty { throw ValidationError("name at least one target") }
+        if options.gun != nil, targets.count > 1 { throw ValidationError("--gun names the GUN of one target; install several one by one") }
+        if client.kind == .tuf, targets.count > 1 { throw ValidationError("\(client.rawValue) takes one target at a time (one root file)") }
+        if blobDir != nil, options.bundle != nil { throw ValidationError("a bundle has its blobs: --blob-dir is for --pins") }
+        do { _ = try InstallLayout(client: client, trustDir: trustDir, out: out) } catch let error as ClientError {
+            throw ValidationError(error.reason)
+        }
+    }
+
+    public func run() async throws {
+        let layout: InstallLayout
+        do { layout = try InstallLayout(client: client, trustDir: trustDir, out: out) } catch { throw Failure.report(error) }
+        let policy = try options.loadPolicy()
+        let expectations = try targets.map { try expectation(for: $0, policy: policy) }
+        // Every destination is known and writable before any network call.
+        let paths: [String]
+        do {
+            paths = try expectations.map { try layout.destination(target: $0.target, gun: $0.gun) }
+            if !dryRun { for path in paths { try PinInstaller.checkWritable(path) } }
+        } catch { throw Failure.report(error) }
+
+        let installer = PinInstaller(replace: replace)
+        let now = try options.now()
+        var state: PinState
+        var plans: [InstallPlan] = []
+        do {
+            state = try PinState.load(options.state)
+            let verified: VerifiedPins
+            switch try await options.verify(expectations, policy: policy, state: state) {
+            case .success(let pins): verified = pins
+            case .failure(let failure): throw refusal(failure)
+            }
+            // All or nothing: every blob is fetched and checked, and every action decided, before anything is written.
+            for (pin, path) in zip(verified.pins, paths) {
+                switch installer.plan(pin, bytes: try await blob(pin.sha256), path: path, now: now) {
+                case .success(let plan): plans.append(plan)
+                case .failure(let failure): throw refusal(failure)
+                }
+            }
+            if !dryRun, try installer.apply(plans) {
+                // Saved only once every root verified and was written: a refusal changes no state.
+                try state.record(verified)
+            }
+        } catch { throw Failure.report(error) }
+
+        let reports = plans.map { plan in
+            Report(target: plan.pin.target, action: (dryRun && plan.action != .refused ? "would-" : "") + plan.action.rawValue,
+                   path: plan.path, sha256: plan.pin.sha256, reason: plan.reason, use: layout.usage(path: plan.path, source: plan.pin.source),
+                   trustPinning: notaryConfig && client.kind == .notary ? plan.root.rootRole.keyIDs.sorted() : nil)
+        }
+        try Output.emit(reports, format: format) { reports in
+            var table = TextTable(header: ["TARGET", "ACTION", "SHA256", "PATH", "REASON"])
+            for r in reports { table.rows.append([r.target, TerminalStyle.status(r.action), String(r.sha256.prefix(16)), r.path, r.reason ?? ""]) }
+            var text = table.rendered
+            if !plans.contains(where: { $0.action == .refused }) { text += Set(reports.map(\.use)).sorted().map { "use: \($0)\n" }.joined() }
+            if notaryConfig { text += (try? notaryFragment(plans)) ?? "" }
+            return text
+        }
+        if plans.contains(where: { $0.action == .refused }) {
+            Output.diagnostic("verification failed: refused: nothing was installed (see the REASON column)")
+            throw ExitStatus.verificationFailed
+        }
+    }
+
+    /// The full source `target` must have been attested for: the client's kind, the URL and, for Notary, the GUN —
+    /// never taken from the pin alone. A policy entry for the target states it instead; what the command line adds
+    /// must match that too (the verifier checks both).
+    func expectation(for target: String, policy: TrustPolicy) throws -> PinListVerifier.Expectation {
+        guard let entry = policy.targets.first(where: { $0.id == target }) else {
+            // A usage error before any network call when neither --server nor the policy says where the client fetches.
+            guard options.server != nil else {
+                throw ValidationError(
+                    "\(target): pass --server URL (the Notary server or TUF repository URL your client uses) or list the target's source in the trust policy's targets")
+            }
+            return options.expectation(for: target, kind: client.kind, complete: true)
+        }
+        var expectation = options.expectation(for: target, kind: client.kind)
+        if expectation.gun == nil { expectation.gun = entry.source.gun }
+        if expectation.url == nil { expectation.url = entry.source.url }
+        return expectation
+    }
+
+    func refusal(_ failure: PinListVerifier.Failure) -> ExitCode {
+        Output.diagnostic("verification failed: \(failure)")
+        return ExitStatus.verificationFailed
+    }
+
+    func blob(_ sha256: String) async throws -> [UInt8] {
+        if let blobDir { return try BlobFolder(directory: blobDir).blob(sha256: sha256) }
+        if let bundle = options.bundle { return try await PinBundle(directory: bundle).blob(sha256: sha256) }
+        return try await options.coordinator.withClient { try await $0.blob(sha256: sha256) }
+    }
+
+    /// `{"trust_pinning":{"certs":{"<GUN>":["<root cert key ID>",…]}}}` for ~/.notary/config.json.
+    func notaryFragment(_ plans: [InstallPlan]) throws -> String {
+        var certs: [String: [String]] = [:]
+        for plan in plans { if let gun = plan.pin.gun { certs[gun] = plan.root.rootRole.keyIDs.sorted() } }
+        return String(decoding: try Canonical.encode(["trust_pinning": ["certs": certs]], pretty: true), as: UTF8.self) + "\n"
+    }
+}

@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import VantageClient
+import VantageCore
+import VantageTUF
+
+/// Options that say which pin list to verify, against what, and where its documents come from: a coordinator,
+/// a pin list file (`--pins`) or an offline bundle (`--bundle`).
+public struct PinsOptions: ParsableArguments {
+    public init() {}
+
+    @Option(help: "Trust policy file (default $VANTAGE_POLICY; see `vantage policy export`).")
+    var policy: String?
+
+    @Option(help: "Verify this pin list file instead of fetching one.")
+    var pins: String?
+
+    @Option(help: "Verify an offline bundle made by `pins bundle` (no network).")
+    var bundle: String?
+
+    @Option(help: "Last-accepted state file (default ${XDG_STATE_HOME:-~/.local/state}/vantage/pin-state.json).")
+    var state: String?
+
+    @Option(help: "Verify at this RFC 3339 time instead of now.")
+    var at: String?
+
+    @Option(
+        name: [.customLong("server"), .customLong("source")],
+        help: "The Notary server or TUF repository URL your TUF client uses: pins attested for another source are refused.")
+    var server: String?
+
+    @Option(help: "The Notary GUN your client uses (default: the target id; checked against the attested GUN).")
+    var gun: String?
+
+    @OptionGroup var coordinator: CoordinatorOptions
+
+    public func validate() throws {
+        if pins != nil, bundle != nil { throw ValidationError("--pins and --bundle are two sources of the pin list: pass one") }
+        if let server, RepositorySource.normalise(server) == nil {
+            throw ValidationError("--server \(server) is not an http(s) URL without user info, query or fragment")
+        }
+        _ = try policyPath()
+    }
+
+    func policyPath() throws -> String {
+        if let policy { return policy }
+        if let path = ProcessInfo.processInfo.environment["VANTAGE_POLICY"], !path.isEmpty { return path }
+        throw ValidationError("no trust policy: pass --policy FILE or set VANTAGE_POLICY (get one with `vantage policy export`)")
+    }
+
+    /// The trust policy; a file that is missing or does not parse stops the command (exit 78) with the reason.
+    func loadPolicy() throws -> TrustPolicy {
+        let path = try policyPath()
+        func refuse(_ why: String) -> ExitCode {
+            Output.diagnostic("trust policy \(path): \(why)")
+            return ExitStatus.config
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw refuse("no such file (export one with `vantage policy export`, or set VANTAGE_POLICY)")
+        }
+        guard !isDirectory.boolValue else { throw refuse("is a folder, not a policy file") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw refuse("cannot be read by this user") }
+        let decoded: TrustPolicy
+        do { decoded = try Canonical.decode(TrustPolicy.self, from: data) } catch {
+            throw refuse("not a vantage-trust-policy/v2 JSON document (\(Self.describe(error)))")
+        }
+        if let problem = decoded.problem { throw refuse("unusable: \(problem)") }
+        return decoded
+    }
+
+    /// What this machine knows about the source of `target` from `--server`, `--gun` and `kind` (the policy's
+    /// target entry, when present, is checked by the verifier on top). With `complete`, a Notary GUN defaults to the
+    /// target id (the convention of `targets add`), so an installer never takes the GUN — which decides where the root
+    /// is written — from the pin alone.
+    func expectation(for target: String, kind: TargetSpec.Kind? = nil, complete: Bool = false) -> PinListVerifier.Expectation {
+        var expectation = PinListVerifier.Expectation(target: target, kind: kind, gun: gun)
+        if complete, kind == .notary, gun == nil { expectation.gun = target }
+        if complete, kind == .tuf { expectation.gun = nil }
+        expectation.url = server.flatMap(RepositorySource.normalise)
+        return expectation
+    }
+
+    func now() throws -> Timestamp {
+        guard let at else { return Timestamp(Date()) }
+        guard let date = RFC3339.parse(at) else { throw ValidationError("--at \(at) is not RFC 3339") }
+        return Timestamp(date)
+    }
+
+    /// Fetches (or reads) the pin list and verifies it against the trust policy, this machine's clock and the last
+    /// list accepted from the same verified coordinator. `expectations` names the pins wanted (all when `nil`).
+    func verify(_ expectations: [PinListVerifier.Expectation]?, policy: TrustPolicy, state: PinState) async throws
+        -> Result<VerifiedPins, PinListVerifier.Failure>
+    {
+        let fetcher = PinListFetcher(policy: policy, accepted: state.accepted, now: try now())
+        if let path = pins {
+            let data: Data
+            do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+                throw ClientError(.missingDocument, "cannot read pin list \(path): \(error.localizedDescription)")
+            }
+            guard let list = try? Canonical.decode(PinList.self, from: data) else {
+                return .failure(.init(rule: PinListVerifier.Rule.schema, "\(path) is not a Vantage pin list (v2)"))
+            }
+            return fetcher.verify(list, expectations: expectations)
+        }
+        if let bundle { return try await fetcher.fetch(from: PinBundle(directory: bundle), expectations: expectations) }
+        return try await coordinator.withClient { try await fetcher.fetch(from: $0, expectations: expectations) }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        guard let decoding = error as? DecodingError else { return "\(error)" }
+        switch decoding {
+        case .dataCorrupted(let context): return context.debugDescription
+        case .keyNotFound(let key, let context): return "missing \((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "wrong type at \(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}
+
+extension TargetSpec.Kind: ExpressibleByArgument {}
+extension InstallClient: ExpressibleByArgument {}

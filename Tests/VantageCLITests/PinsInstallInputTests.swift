@@ -1,0 +1,143 @@
+import Foundation
+import Testing
+import VantageClient
+import VantageCore
+import VantageTUF
+
+/// `vantage-pins install` on bad input: wrong client, missing or unwritable destination, unusable policy, bundles with
+/// a missing or altered document. Each is refused with its documented exit code and a one-line cause, writes nothing
+/// and leaves the pin state as it was; each has a positive control that installs.
+@Suite("vantage-pins install: bad input and offline bundles (black box)")
+struct PinsInstallInputTests {
+    typealias World = PinsRefusalTests.World
+
+    /// A world with a valid list, and an install runner that reports what it wrote.
+    struct Setup {
+        let w: World
+        let pins: String
+        let policy: String
+        var state: String { w.dir.appendingPathComponent("state.json").path }
+        var trust: String { w.dir.appendingPathComponent("trust").path }
+        var installed: String { "\(trust)/tuf/\(World.target)/metadata/root.json" }
+
+        init() throws {
+            w = try World()
+            pins = try w.write(try w.list([try w.attestation("a1"), try w.attestation("a2")]))
+            policy = try w.policy()
+        }
+
+        func install(_ arguments: [String], environment: [String: String] = [:]) throws -> CLI.Result {
+            try CLI.run(["install", World.target, "--server", World.server, "--state", state] + arguments, tool: "vantage-pins",
+                        environment: environment)
+        }
+
+        /// Nothing installed, no state saved.
+        var untouched: Bool { !FileManager.default.fileExists(atPath: trust) && !FileManager.default.fileExists(atPath: state) }
+
+        /// A bundle of the world's list: header, the pin with its proof, the root.
+        func bundle() throws -> String {
+            let list = try Canonical.decode(PinList.self, from: Data(contentsOf: URL(fileURLWithPath: pins)))
+            let proof = try #require(try list.proof(for: World.target))
+            let directory = w.dir.appendingPathComponent("bundle-\(UUID().uuidString)").path
+            let verified = VerifiedPins(header: list.header, coordinator: "c", pins: [proof.pin], intermediates: [], proofs: [proof])
+            try PinBundle(directory: directory).write(verified, blobs: [w.fingerprint.sha256: w.root])
+            return directory
+        }
+    }
+
+    @Test("usage errors come before any file is read: wrong client, python-tuf without --out, no policy at all")
+    func usageErrors() throws {
+        let s = try Setup()
+        defer { try? FileManager.default.removeItem(at: s.w.dir) }
+        let wrong = try s.install(["--for", "notry", "--policy", s.policy, "--pins", s.pins, "--blob-dir", s.w.dir.path])
+        #expect(wrong.status == 64)
+        #expect(wrong.stderr.contains("notry") && wrong.stderr.contains("python-tuf"), "names the valid clients: \(wrong.stderr)")
+        let noOut = try s.install(["--for", "python-tuf", "--policy", s.policy, "--pins", s.pins, "--blob-dir", s.w.dir.path])
+        #expect(noOut.status == 64)
+        #expect(noOut.stderr.contains("--out"), "\(noOut.stderr)")
+        let wrongOption = try s.install(["--for", "cosign", "--trust-dir", s.trust, "--policy", s.policy, "--pins", s.pins])
+        #expect(wrongOption.status == 64)
+        #expect(wrongOption.stderr.contains("--trust-dir is for notary and docker"), "\(wrongOption.stderr)")
+        let noPolicy = try s.install(["--for", "notary", "--pins", s.pins, "--blob-dir", s.w.dir.path], environment: ["VANTAGE_POLICY": ""])
+        #expect(noPolicy.status == 64)
+        #expect(noPolicy.stderr.contains("VANTAGE_POLICY"), "\(noPolicy.stderr)")
+        #expect(s.untouched)
+        // Positive control: the same install with the policy in VANTAGE_POLICY writes the root.
+        let good = try s.install(["--for", "notary", "--trust-dir", s.trust, "--pins", s.pins, "--blob-dir", s.w.dir.path],
+                                 environment: ["VANTAGE_POLICY": s.policy])
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(FileManager.default.contents(atPath: s.installed).map(Array.init) == s.w.root)
+        #expect(good.stdout.contains("use: notary -s \(World.server) -d \(s.trust) list \(World.target)"), "\(good.stdout)")
+    }
+
+    @Test("a trust policy that is not JSON, not a policy, or a folder: exit 78 with the path; nothing written")
+    func unusablePolicy() throws {
+        let s = try Setup()
+        defer { try? FileManager.default.removeItem(at: s.w.dir) }
+        let garbage = s.w.dir.appendingPathComponent("garbage.json").path
+        try Data("{not json".utf8).write(to: URL(fileURLWithPath: garbage))
+        let notPolicy = s.w.dir.appendingPathComponent("other.json").path
+        try Data(#"{"type":"something-else"}"#.utf8).write(to: URL(fileURLWithPath: notPolicy))
+        for policy in [garbage, notPolicy, s.w.dir.path, s.w.dir.appendingPathComponent("missing.json").path] {
+            let result = try s.install(["--for", "notary", "--trust-dir", s.trust, "--policy", policy, "--pins", s.pins, "--blob-dir", s.w.dir.path])
+            #expect(result.status == 78, "\(policy): \(result.stderr)")
+            #expect(result.stderr.contains("trust policy \(policy):"), "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "one line: \(result.stderr)")
+        }
+        #expect(s.untouched)
+    }
+
+    @Test("an unwritable destination is refused before verification (exit 73); nothing written, state unchanged")
+    func unwritableDestination() throws {
+        let s = try Setup()
+        defer { try? FileManager.default.removeItem(at: s.w.dir) }
+        // A file where the trust dir's folder must be (root can write anywhere, so permissions alone prove nothing).
+        let blocked = s.w.dir.appendingPathComponent("blocked").path
+        try Data("x".utf8).write(to: URL(fileURLWithPath: blocked))
+        let result = try s.install(["--for", "notary", "--trust-dir", blocked + "/trust", "--policy", s.policy, "--pins", s.pins,
+                                    "--blob-dir", s.w.dir.path])
+        #expect(result.status == 73, "\(result.stderr)")
+        #expect(result.stderr.contains(blocked), "\(result.stderr)")
+        let folderInPlace = s.w.dir.appendingPathComponent("root-as-folder").path
+        try FileManager.default.createDirectory(atPath: folderInPlace, withIntermediateDirectories: true)
+        let sigstore = try s.install(["--for", "sigstore", "--out", folderInPlace, "--policy", s.policy, "--pins", s.pins,
+                                      "--blob-dir", s.w.dir.path])
+        #expect(sigstore.status == 73, "\(sigstore.stderr)")
+        #expect(sigstore.stderr.contains("is a folder"), "\(sigstore.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: s.state))
+    }
+
+    @Test("a bundle installs offline; a missing or altered blob or a missing header is refused and writes nothing")
+    func bundles() throws {
+        let s = try Setup()
+        defer { try? FileManager.default.removeItem(at: s.w.dir) }
+        func install(_ bundle: String) throws -> CLI.Result {
+            try s.install(["--for", "notary", "--trust-dir", s.trust, "--policy", s.policy, "--bundle", bundle])
+        }
+        let missingBlob = try s.bundle()
+        try FileManager.default.removeItem(atPath: "\(missingBlob)/blobs/\(s.w.fingerprint.sha256).json")
+        let noBlob = try install(missingBlob)
+        #expect(noBlob.status == 66, "\(noBlob.stderr)")
+        #expect(noBlob.stderr.contains("has no blob"), "\(noBlob.stderr)")
+
+        let altered = try s.bundle()
+        try Data(s.w.root + [0x0A]).write(to: URL(fileURLWithPath: "\(altered)/blobs/\(s.w.fingerprint.sha256).json"))
+        let badBlob = try install(altered)
+        #expect(badBlob.status == 12, "\(badBlob.stderr)")
+        #expect(badBlob.stderr.contains("blob_mismatch"), "\(badBlob.stderr)")
+
+        let headless = try s.bundle()
+        for name in try FileManager.default.contentsOfDirectory(atPath: "\(headless)/headers") {
+            try FileManager.default.removeItem(atPath: "\(headless)/headers/\(name)")
+        }
+        let noHeader = try install(headless)
+        #expect(noHeader.status == 66, "\(noHeader.stderr)")
+        #expect(s.untouched)
+
+        // Positive control: the untouched bundle installs the exact root with no network, and records the list.
+        let good = try install(try s.bundle())
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(FileManager.default.contents(atPath: s.installed).map(Array.init) == s.w.root)
+        #expect(FileManager.default.fileExists(atPath: s.state))
+    }
+}
