@@ -29,7 +29,7 @@ struct HelpAndCompletionTests {
     func completions(_ shell: String) throws {
         let result = try CLI.run(["--generate-completion-script", shell])
         #expect(result.status == 0, "\(result.stderr)")
-        for word in ["pins", "install", "--for", "notary", "verify", "query", "approve", "targets", "trust-dir", "bundle"] {
+        for word in ["pins", "install", "verify", "query", "approve", "targets", "trust-dir", "bundle"] {
             #expect(result.stdout.contains(word), "\(shell) completion lacks \(word)")
         }
     }

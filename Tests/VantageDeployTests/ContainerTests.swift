@@ -157,6 +157,14 @@ import VantageCoordinator
                 #expect(runtimePackages.contains(package) || String(path).contains("ld-linux"), "\(product): \(path) from \(package)")
             }
         }
+        // The CI verifier links what verification and installation need, and not the coordinator, agent or SQLite
+        // (the symbol table, which --strip-debug keeps, names every module linked in).
+        let verifier = out.appendingPathComponent("vantage-pins").path
+        #expect(!(try Shell.run("ldd", [verifier]).stdout.contains("libsqlite3")))
+        let symbols = try Shell.run("/bin/bash", ["-c", "nm \"$1\" | grep -c -E 'Hummingbird|GRDB|VantageCoordinator|VantageAgent' || true", "nm", verifier])
+        #expect(symbols.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "vantage-pins links server modules")
+        let full = try Shell.run("/bin/bash", ["-c", "nm \"$1\" | grep -c -E 'GRDB' || true", "nm", out.appendingPathComponent("vantage").path])
+        #expect((Int(full.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0, "positive control: the full CLI does link GRDB")
     }
 }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the release binaries that go into the container image: vantage, vantage-agent, vantage-coordinator.
+# Builds the release binaries that go into the container image: vantage, vantage-pins (the CI verifier),
+# vantage-agent, vantage-coordinator.
 # The Dockerfile runs this, and so does Tests/VantageDeployTests (same flags), since no Docker engine runs in CI.
 #
 # usage: deploy/container/build-binaries.sh OUTDIR [more `swift build` options, e.g. --scratch-path DIR]
@@ -13,7 +14,7 @@ cd "$(dirname "$0")/../.."
 # --static-swift-stdlib: the Swift runtime and Foundation are linked in, so the runtime image needs only
 # glibc, libstdc++, zlib, libssl3 (RSA-PSS through system libcrypto) and libsqlite3-0 (GRDB).
 flags=(-c release --static-swift-stdlib "$@")
-products=(vantage vantage-agent vantage-coordinator)
+products=(vantage vantage-pins vantage-agent vantage-coordinator)
 for product in "${products[@]}"; do
     swift build "${flags[@]}" --product "$product"
 done

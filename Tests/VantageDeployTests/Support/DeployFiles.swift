@@ -19,8 +19,8 @@ enum Repo {
 
     static func product(_ name: String) -> String { products.appendingPathComponent(name).path }
 
-    /// The three executables the image ships (and the only commands deploy files may name).
-    static let executables = ["vantage", "vantage-agent", "vantage-coordinator"]
+    /// The executables the image ships (and the only commands deploy files may name).
+    static let executables = ["vantage", "vantage-pins", "vantage-agent", "vantage-coordinator"]
 
     static func read(_ relative: String) throws -> String { try String(contentsOfFile: path(relative), encoding: .utf8) }
 
