@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The CI verifier beside the full CLI and curl, measured in one run: binary size, peak RSS, and wall/CPU of
 # `pins install` of one target out of a 10,000-pin list (header + one pin with its inclusion proof + blob, served
-# as static files), plus process start (`--version`).
+# as static files), plus process start (`--version`) and the offline whole-list path (`--pins FILE`).
 # Usage: bench/verifier.sh BIN_DIR [RUNS] [PINS]
 #   BIN_DIR: release binaries as the image ships them (deploy/container/build-binaries.sh BIN_DIR) plus vantage-bench.
 set -euo pipefail
@@ -29,6 +29,7 @@ declare -A commands=(
     [b-vantage-version]="$BIN/vantage --version"
     [c-pins-install]="$BIN/vantage-pins install $TARGET ${install_args[*]} --trust-dir $WORK/t1 --state $WORK/s1.json"
     [d-vantage-install]="$BIN/vantage pins install $TARGET ${install_args[*]} --trust-dir $WORK/t2 --state $WORK/s2.json"
+    [f-pins-install-whole-list]="$BIN/vantage-pins install $TARGET --policy $WORK/fixture/policy.json --pins $WORK/fixture/pins.json --blob-dir $WORK/fixture --server https://notary.bench.example --for notary --replace --trust-dir $WORK/t3 --state $WORK/s3.json"
     [e-curl]="curl -sf -o /dev/null http://127.0.0.1:$PORT/v1/pins/latest/header -o /dev/null http://127.0.0.1:$PORT/v1/pins/1/targets/$TARGET -o /dev/null http://127.0.0.1:$PORT/v1/blobs/sha256/$BLOB"
 )
 # Runs the commands in turn RUNS times (paired, so drift hits all alike) and prints medians of wall, CPU, peak RSS.

@@ -133,7 +133,7 @@ public struct CoordinatorClient: Sendable {
         request.method = method
         request.headers = extra
         request.headers.add(name: "Accept", value: "application/json")
-        request.headers.add(name: "User-Agent", value: "vantage/\(VantageClientInfo.version)")
+        request.headers.add(name: "User-Agent", value: "vantage/\(VantageRelease.version)")
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
@@ -165,6 +165,3 @@ public struct CoordinatorClient: Sendable {
 }
 
 /// Version string sent as User-Agent.
-public enum VantageClientInfo {
-    public static let version = "0.1.0"
-}

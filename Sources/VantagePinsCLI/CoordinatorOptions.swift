@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import VantageClient
+import VantageSupport
 
 /// Where the coordinator is and how to talk to it: flags, then `VANTAGE_COORDINATOR` / `VANTAGE_TOKEN`, then
 /// the CLI config file (`${XDG_CONFIG_HOME:-~/.config}/vantage/config.json`: `coordinator`, `token`, `ca_bundle`).
@@ -33,15 +34,20 @@ public struct CoordinatorOptions: ParsableArguments {
 
     func fileConfig() throws -> FileConfig? {
         let environment = ProcessInfo.processInfo.environment
-        let path = config ?? ((environment["XDG_CONFIG_HOME"] ?? (NSHomeDirectory() + "/.config")) + "/vantage/config.json")
+        let path = config ?? ((environment["XDG_CONFIG_HOME"] ?? (ClientPaths.home(environment) + "/.config")) + "/vantage/config.json")
         guard FileManager.default.fileExists(atPath: path) else {
             if config != nil { throw ValidationError("config file \(path) does not exist") }
             return nil
         }
-        do {
-            return try JSONDecoder().decode(FileConfig.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            throw ValidationError("config file \(path): \(error)")
+        func refuse(_ why: String) -> ExitCode {
+            Output.diagnostic("config file \(path): \(why)")
+            return ExitStatus.config
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw refuse("cannot be read (a folder, or no permission)") }
+        guard let top = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { throw refuse("not a JSON object") }
+        if let unknown = ConfigKeyCheck.unknownKeys(in: top, known: ["coordinator", "token", "ca_bundle"]).first { throw refuse("\(unknown)") }
+        do { return try JSONDecoder().decode(FileConfig.self, from: data) } catch {
+            throw refuse("coordinator, token and ca_bundle must be strings")
         }
     }
 

@@ -18,6 +18,7 @@ struct VantageAgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vantage-agent",
         abstract: "Fetch TUF and Notary roots over this host's network path and report signed observations.",
+        version: VantageRelease.version,
         subcommands: [KeygenCommand.self, RunCommand.self]
     )
 }
@@ -29,11 +30,16 @@ struct KeygenCommand: ParsableCommand {
     @Option(help: "Path of the new key file.")
     var out: String
 
+    @Option(help: "The agent id, for the enrolment line (agent.id of its configuration).")
+    var id = "AGENT_ID"
+
+    @Option(help: "The agent's region, for the enrolment line.")
+    var region = "REGION"
+
     func run() throws {
         do {
             let identity = try AgentKeyFile.create(at: out)
-            print("public_key: \(identity.publicKey.base64)")
-            print("key_id: \(identity.publicKey.keyID)")
+            print(KeygenReport.agent(identity.publicKey, id: id, region: region), terminator: "")
         } catch {
             FileHandle.standardError.write(Data("vantage-agent: \(error)\n".utf8))
             throw ExitCode(1)
@@ -50,7 +56,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "The agent's JSON configuration file.")
     var config: String
 
-    @Flag(help: "Probe every target once, deliver, and exit (non-zero if delivery failed).")
+    @Flag(help: "Probe every target once, deliver, print a summary and exit: 0 ok, 1 no coordinator took the round, 2 nothing accepted, 3 no targets.")
     var once = false
 
     @Option(name: .customLong("agent-id"), help: "Overrides agent.id.")
@@ -108,12 +114,10 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(78)
         }
         if once {
-            let delivered = await runtime.service.runOnce()
+            let summary = await runtime.service.runOnce()
             await runtime.shutdown()
-            if !delivered {
-                logger.error("delivery failed; observations stay in the spool")
-                throw ExitCode(1)
-            }
+            print(summary.text, terminator: "")
+            if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
             return
         }
         var services: [any Service] = [runtime.service]

@@ -12,6 +12,7 @@ struct VantageCoordinatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vantage-coordinator",
         abstract: "Vantage coordinator: signed ingest, consensus, quorum-attested pin lists, alerts.",
+        version: VantageRelease.version,
         subcommands: [Serve.self, Keygen.self])
 }
 
@@ -39,7 +40,10 @@ struct Serve: AsyncParsableCommand {
             try await application.runService()
         } catch let error as CoordinatorError {
             logger.critical("cannot start", metadata: ["error.code": "\(error.code)", "error": "\(error.reason)"])
-            throw ExitCode.failure
+            // EX_CONFIG (78) for configuration the operator must fix, as the agent does.
+            guard error.code == .configuration else { throw ExitCode.failure }
+            FileHandle.standardError.write(Data("vantage-coordinator: configuration error: \(error.reason)\n".utf8))
+            throw ExitCode(78)
         }
     }
 }
@@ -52,10 +56,9 @@ struct Keygen: ParsableCommand {
     func run() throws {
         do {
             let publicKey = try VantageCoordinator.Keygen.create(at: out)
-            print("public_key \(publicKey.base64)")
-            print("keyid \(publicKey.keyID)")
+            print(KeygenReport.coordinator(publicKey), terminator: "")
         } catch let error as CoordinatorError {
-            FileHandle.standardError.write(Data("error: \(error.reason)\n".utf8))
+            FileHandle.standardError.write(Data("vantage-coordinator: \(error.reason)\n".utf8))
             throw ExitCode.failure
         }
     }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import VantageClient
+import VantageCore
 import VantagePinsCLI
 
 /// The CI host's verifier: `pins verify|install|bundle` and nothing else (no coordinator, no agent, no SQLite).
@@ -12,7 +12,7 @@ struct VantagePins: AsyncParsableCommand {
             Exit codes: 0 ok, 1 error, 12 verification failed or refused, 64 usage, 66 missing input, \
             73 destination not writable, 78 unusable trust policy.
             """,
-        version: VantageClientInfo.version,
+        version: VantageRelease.version,
         subcommands: PinsCommand.subcommands
     )
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import VantageCore
 import VantagePinsCLI
 
 @main
@@ -9,15 +10,11 @@ struct Vantage: AsyncParsableCommand {
         discussion: """
             Exit codes: 0 ok, 1 error, 64 usage, 10 no consensus, 11 disagreement, 12 verification failed.
             """,
-        version: VantageVersion.current,
+        version: VantageRelease.version,
         subcommands: [
             RootCommand.self, PinsCommand.self, PolicyCommand.self, StatusCommand.self, QueryCommand.self,
             HistoryCommand.self, AgentsCommand.self, EventsCommand.self, TargetsCommand.self, ApproveCommand.self, ApproverCommand.self,
             AlertsCommand.self, DemoCommand.self,
         ]
     )
-}
-
-enum VantageVersion {
-    static let current = "0.1.0"
 }

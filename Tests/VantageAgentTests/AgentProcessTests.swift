@@ -23,9 +23,9 @@ struct AgentProcessTests {
             }
         }
 
-        func config(coordinator: String) throws -> String {
+        func config(coordinator: String, targetCount: Int = AgentProcessTests.targetCount) throws -> String {
             var targets: [String] = []
-            for n in 0..<AgentProcessTests.targetCount {
+            for n in 0..<targetCount {
                 targets.append(#""repo\#(n)": {"kind": "tuf", "url": "\#(fixture.server.url("/files/repo\(n)"))"}"#)
             }
             let text = """
@@ -36,6 +36,7 @@ struct AgentProcessTests {
                   "poll": {"interval_seconds": 3600, "jitter_seconds": 0, "concurrency": 4},
                   "http": {"ca_bundle": "\(fixture.certificates.caFile)", "request_timeout_seconds": 5, "total_timeout_seconds": 10},
                   "network": {"allow_private_addresses": true},
+                  "targets_from_coordinator": \(targetCount == 0),
                   "targets": {\(targets.joined(separator: ","))}
                 }
                 """
@@ -152,6 +153,46 @@ struct AgentProcessTests {
         await world.close()
     }
 
+    @Test("run --once prints its summary and exits 0 ok, 1 no coordinator answered, 2 nothing accepted, 3 no targets")
+    func onceSummaryAndExitCodes() async throws {
+        let world = try await World()
+        // A coordinator that enrolled another key for this agent id rejects every observation.
+        let stranger = try await FakeCoordinator.start(agentKey: SigningIdentity().publicKey)
+        let genuine = try await FakeCoordinator.start(agentKey: world.identity.publicKey)
+        func once(_ config: String) async throws -> (status: Int32, output: String) {
+            try await runCommand(PackagePaths.executable("vantage-agent"), ["run", "--config", config, "--once"])
+        }
+        do {
+            let port = try await Self.freePort()
+            let absent = try await once(try world.config(coordinator: "http://127.0.0.1:\(port)"))
+            #expect(absent.status == 1, "\(absent.output)")
+            #expect(absent.output.contains("targets: \(Self.targetCount) probed, \(Self.targetCount) observed"), "\(absent.output)")
+            #expect(absent.output.contains("delivery failed"), "\(absent.output)")
+            let rejected = try await once(try world.config(coordinator: stranger.url))
+            #expect(rejected.status == 2, "\(rejected.output)")
+            #expect(rejected.output.contains("0 accepted, rejected: bad signature \(Self.targetCount)"), "\(rejected.output)")
+            // targets_from_coordinator: a coordinator with no targets, and one that does not answer.
+            let none = try await once(try world.config(coordinator: genuine.url, targetCount: 0))
+            #expect(none.status == 3, "\(none.output)")
+            #expect(none.output.contains("no targets"), "\(none.output)")
+            let unreachable = try await once(try world.config(coordinator: "http://127.0.0.1:\(port)", targetCount: 0))
+            #expect(unreachable.status == 1, "\(unreachable.output)")
+            #expect(unreachable.output.contains("targets from the coordinator: not fetched"), "\(unreachable.output)")
+            // Positive control: the same agent, enrolled with its own key.
+            let ok = try await once(try world.config(coordinator: genuine.url))
+            #expect(ok.status == 0, "\(ok.output)")
+            #expect(ok.output.contains("\(Self.targetCount) accepted; spool drained") && ok.output.contains("result: ok"), "\(ok.output)")
+        } catch {
+            await stranger.stop()
+            await genuine.stop()
+            await world.close()
+            throw error
+        }
+        await stranger.stop()
+        await genuine.stop()
+        await world.close()
+    }
+
     @Test func invalidConfigurationExitsNonZeroNamingTheKey() async throws {
         let world = try await World()
         let result: (status: Int32, output: String)
@@ -180,5 +221,26 @@ struct AgentProcessTests {
         let again = try await runCommand(PackagePaths.executable("vantage-agent"), ["keygen", "--out", path])
         #expect(again.status == 1)
         #expect(try AgentKeyFile.load(from: path).publicKey == identity.publicKey)
+    }
+
+    @Test("both daemons: --version, and keygen output of one shape ending in the entry to paste")
+    func daemonsVersionAndKeygenShape() async throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        for daemon in ["vantage-agent", "vantage-coordinator"] {
+            let version = try await runCommand(PackagePaths.executable(daemon), ["--version"])
+            #expect(version.status == 0 && version.output.trimmingCharacters(in: .whitespacesAndNewlines) == VantageRelease.version, "\(daemon)")
+        }
+        let agent = try await runCommand(PackagePaths.executable("vantage-agent"), ["keygen", "--out", scratch.file("a.key"), "--id", "fra-1", "--region", "eu"])
+        let coordinator = try await runCommand(PackagePaths.executable("vantage-coordinator"), ["keygen", "--out", scratch.file("c.key")])
+        let agentKey = try AgentKeyFile.load(from: scratch.file("a.key")).publicKey
+        let coordinatorKey = try SigningIdentity(fileContents: String(contentsOfFile: scratch.file("c.key"), encoding: .utf8)).publicKey
+        for (output, key) in [(agent.output, agentKey), (coordinator.output, coordinatorKey)] {
+            let lines = output.split(separator: "\n").map(String.init)
+            #expect(lines.map { $0.split(separator: ":").first.map(String.init) ?? "" } == ["key_id", "public_key", "enrolment"], "\(output)")
+            #expect(lines.first == "key_id: \(key.keyID)" && lines.dropFirst().first == "public_key: \(key.base64)")
+        }
+        #expect(agent.output.contains(#"enrolment: coordinator configuration "agents": "fra-1 eu \#(agentKey.base64)""#), "\(agent.output)")
+        #expect(coordinator.output.contains(#"{"id":"\#(coordinatorKey.keyID)","public_key":"\#(coordinatorKey.base64)"}"#), "\(coordinator.output)")
     }
 }

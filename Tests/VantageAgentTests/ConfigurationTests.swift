@@ -32,6 +32,27 @@ struct ConfigurationTests {
         }
         """
 
+    /// A misspelt key stops the agent with the key's path and the key it meant — a misspelt `trusted_root` must never
+    /// mean trust on first use. Positive control: `validFileWithDefaults` loads the same file spelt right.
+    @Test(arguments: [
+        ("poll.interval_seconds", #""intervall_seconds": 300"#, "poll.intervall_seconds (did you mean poll.interval_seconds?)"),
+        ("targets.sigstore.trusted_root", #""trusted_rot": "roots/1.root.json""#, "targets.sigstore.trusted_rot (did you mean targets.sigstore.trusted_root?)"),
+        ("metrics.listen", #""metrics": {"listn": "127.0.0.1:9464"}, "poll": {"#, "metrics.listn (did you mean metrics.listen?)"),
+        ("a key with no near neighbour", #""colour": "blue", "poll": {"#, "unknown key colour"),
+    ])
+    func unknownKeysStopTheAgent(_ name: String, _ replacement: String, _ expected: String) async throws {
+        let original: String
+        switch name {
+        case "poll.interval_seconds": original = #""interval_seconds": 300"#
+        case "targets.sigstore.trusted_root": original = #""trusted_root": "roots/1.root.json""#
+        default: original = #""poll": {"#
+        }
+        try await withConfig({ _ in Self.valid.replacingOccurrences(of: original, with: replacement) }) { _, file in
+            let error = await #expect(throws: AgentError.self) { _ = try await AgentConfigurationLoader.load(file: file, environment: [:]) }
+            #expect(error?.reason.contains(expected) == true, "\(name): \(error?.reason ?? "")")
+        }
+    }
+
     @Test func validFileWithDefaults() async throws {
         try await withConfig({ _ in Self.valid }) { scratch, file in
             let c = try await AgentConfigurationLoader.load(file: file, environment: [:])

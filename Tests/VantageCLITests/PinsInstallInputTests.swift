@@ -141,3 +141,23 @@ struct PinsInstallInputTests {
         #expect(FileManager.default.fileExists(atPath: s.state))
     }
 }
+
+@Suite("CLI configuration file (black box)")
+struct CLIConfigFileTests {
+    @Test("an unknown key in the CLI config stops the command (exit 78) with the key it meant; the right spelling is read")
+    func unknownKey() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-cliconf-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("config.json").path
+        try Data(#"{"coordinater": "http://127.0.0.1:9"}"#.utf8).write(to: URL(fileURLWithPath: file))
+        let typo = try CLI.run(["status", "--config", file])
+        #expect(typo.status == 78, "\(typo.stderr)")
+        #expect(typo.stderr.contains("unknown key coordinater (did you mean coordinator?)"), "\(typo.stderr)")
+        // Positive control: spelt right, the file is read (the coordinator it names is then tried: nothing listens there).
+        try Data(#"{"coordinator": "http://127.0.0.1:9"}"#.utf8).write(to: URL(fileURLWithPath: file))
+        let read = try CLI.run(["status", "--config", file])
+        #expect(read.status == 1, "\(read.stderr)")
+        #expect(read.stderr.contains("127.0.0.1:9"), "\(read.stderr)")
+    }
+}

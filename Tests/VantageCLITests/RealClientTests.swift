@@ -19,7 +19,7 @@ struct RealClientTests {
     static let gun = "example.test/app"
     static let tufTarget = "sigstore-local"
 
-    @Test("notary, docker, python-tuf and sigstore accept the genuine repository and refuse the impostor; sigstore follows a rotation")
+    @Test("notary, docker, python-tuf and sigstore accept the genuine repository and refuse the impostor; sigstore follows a rotation; cosign gets the same file")
     func realClients() async throws {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-real-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
@@ -142,6 +142,15 @@ struct RealClientTests {
             #expect(sigstoreImpostor.status == 1)
             #expect(sigstoreImpostor.stderr.contains("UnsignedMetadataError"), "\(sigstoreImpostor.stderr)")
 
+            // cosign has no Debian package here: the file and the flags of `cosign initialize` (--mirror, --root) are
+            // what can be checked — the same pinned bytes sigstore-python just accepted.
+            let cosignRoot = home + "/cosign/root.json"
+            let cosignUse = try install(Self.tufTarget, ["--for", "cosign", "--out", cosignRoot, "--server", genuineTUF])
+            #expect(cosignUse == "cosign initialize --mirror \(genuineTUF) --root \(cosignRoot)")
+            let sigstoreRoot = String(sigstoreUse.split(separator: " ").last ?? "")
+            #expect(FileManager.default.contents(atPath: cosignRoot) == FileManager.default.contents(atPath: sigstoreRoot))
+            #expect(FileManager.default.contents(atPath: cosignRoot) != nil)
+
             // A chained rotation of the Sigstore repository: the agents see it, the pin follows, the installer
             // updates the root file (a verified rotation) and sigstore follows the chain to v2.
             let rotated = try CLI.exec("/usr/bin/env", ["python3", sigstoreRepo, "rotate", work.appendingPathComponent("tuf-genuine").path])
@@ -219,9 +228,9 @@ struct LiveSystem {
     func round() async throws {
         for configuration in agents {
             let agent = try await AgentRuntime(configuration: configuration, logger: logger, registry: nil)
-            let delivered = await agent.service.runOnce()
+            let round = await agent.service.runOnce()
             await agent.shutdown()
-            #expect(delivered)
+            #expect(round.exitCode == 0, "\(round.text)")
         }
         _ = try await coordinator.consensus.evaluateNow()
         let http = try HTTPClientFactory.make()

@@ -48,7 +48,9 @@ import VantageCore
     }
 
     @Test(arguments: [
-        (#"{"listen": {"prot": 1}}"#, "unknown key listen.prot"),
+        (#"{"listen": {"prot": 1}}"#, "unknown key listen.prot (did you mean listen.port?)"),
+        (#"{"consensus": {"quorom": 2}}"#, "unknown key consensus.quorom (did you mean consensus.quorum?)"),
+        (#"{"alerts": {"webhook": {"secret_fle": "/x"}}}"#, "unknown key alerts.webhook.secret_fle (did you mean alerts.webhook.secret_file?)"),
         (#"{"consensus": {"quorum": "two"}}"#, "consensus.quorum: must be an integer"),
         (#"{"consensus": {"quorum": 0}}"#, "consensus: quorum must be at least 1"),
         (#"{"consensus": {"unchained": "maybe"}}"#, "consensus.unchained"),

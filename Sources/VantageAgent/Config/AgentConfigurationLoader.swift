@@ -2,6 +2,7 @@ import Configuration
 import Foundation
 import VantageClient
 import VantageCore
+import VantageSupport
 import VantageTUF
 
 /// Reads the agent's one JSON configuration file with swift-configuration, with environment variables
@@ -42,11 +43,25 @@ public enum AgentConfigurationLoader {
         return try parse(fields, targetIDs: try targetIDs(inFile: file), environment: environment, baseDirectory: (file as NSString).deletingLastPathComponent)
     }
 
-    /// The member names of the top-level `targets` object.
+    /// Every key the loader reads (`*`: a target id).
+    public static let knownKeys: Set<String> = [
+        "agent.id", "agent.region", "agent.key", "coordinators", "spool.dir", "spool.max_rows", "spool.batch_size",
+        "poll.interval_seconds", "poll.jitter_seconds", "poll.concurrency", "http.request_timeout_seconds",
+        "http.total_timeout_seconds", "http.max_response_bytes", "http.ca_bundle", "http.proxy", "http.no_proxy",
+        "targets_from_coordinator", "network.allowed_sources", "network.allow_private_addresses", "network.max_targets",
+        "approvers", "approval_threshold", "metrics.listen", "log.level",
+        "targets.*.kind", "targets.*.url", "targets.*.gun", "targets.*.trusted_root",
+    ]
+
+    /// The member names of the top-level `targets` object, once every key of the file is known.
     static func targetIDs(inFile file: String) throws -> [String] {
         guard let data = FileManager.default.contents(atPath: file),
             let top = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         else { throw AgentError(.invalidConfiguration, "\(file) is not a JSON object") }
+        // A misspelt key must stop the agent: a misspelt trusted_root would silently mean trust on first use.
+        if let unknown = ConfigKeyCheck.unknownKeys(in: top, known: knownKeys).first {
+            throw AgentError(.invalidConfiguration, "\(file): \(unknown)")
+        }
         guard let targets = top["targets"] else { return [] }
         guard let object = targets as? [String: Any] else {
             throw AgentError(.invalidConfiguration, "targets: expected an object of target id → {kind, url, gun, trusted_root}")

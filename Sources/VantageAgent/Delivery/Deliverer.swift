@@ -17,6 +17,8 @@ public actor Deliverer {
     public private(set) var failures = 0
     /// When the next attempt may start (after a failure).
     var notBefore: ContinuousClock.Instant?
+    /// What this deliverer did since ``takeTally()`` last ran (for the `run --once` summary).
+    var tally: RoundSummary.Delivery
 
     public init(coordinator: any ObservationSubmitting, spool: ObservationSpool, batchSize: Int, backoff: Backoff,
         metrics: AgentMetrics, logger: Logger)
@@ -27,6 +29,13 @@ public actor Deliverer {
         self.backoff = backoff
         self.metrics = metrics
         self.logger = logger
+        tally = RoundSummary.Delivery(coordinator: coordinator.name)
+    }
+
+    /// What was accepted, rejected and failed since the last call; starts a new tally.
+    public func takeTally() -> RoundSummary.Delivery {
+        defer { tally = RoundSummary.Delivery(coordinator: coordinator.name) }
+        return tally
     }
 
     /// The result of draining the spool once.
@@ -56,6 +65,7 @@ public actor Deliverer {
             if batch.isEmpty {
                 failures = 0
                 notBefore = nil
+                tally.failure = nil
                 return .drained
             }
             do {
@@ -79,6 +89,7 @@ public actor Deliverer {
                 accepted.append(entry)
             } else {
                 rejected.append(entry)
+                tally.rejected[item.reason ?? "none given", default: 0] += 1
                 logger.error("coordinator rejected an observation", metadata: [
                     "vantage.coordinator": "\(coordinator.name)", "vantage.observation": "\(entry.id)",
                     "vantage.target": "\(entry.target)", "reason": "\(item.reason ?? "none given")",
@@ -86,6 +97,7 @@ public actor Deliverer {
             }
         }
         try spool.settle(coordinator: coordinator.name, accepted: accepted, rejected: rejected)
+        tally.accepted += accepted.count
         metrics.delivered(accepted: accepted.count, rejected: rejected.count, coordinator: coordinator.name)
         if accepted.isEmpty, rejected.isEmpty {
             throw AgentError(.spool, "receipt acknowledged none of \(batch.count) observations")
@@ -94,6 +106,7 @@ public actor Deliverer {
 
     func fail(_ reason: String) -> Outcome {
         failures += 1
+        tally.failure = reason
         let delay = backoff.delay(afterFailures: failures, random: Double.random(in: 0..<1))
         notBefore = ContinuousClock.now + delay
         metrics.deliveryFailed(coordinator: coordinator.name)

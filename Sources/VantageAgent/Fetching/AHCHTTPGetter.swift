@@ -131,7 +131,7 @@ public final class AHCHTTPGetter: HTTPGetting {
     func exchange(_ url: String, shown: String, bearerToken: String?, maxBytes: Int) async throws -> Exchange {
         var request = HTTPClientRequest(url: url)
         request.method = .GET
-        request.headers.add(name: "User-Agent", value: "vantage-agent/\(VantageClientInfo.version)")
+        request.headers.add(name: "User-Agent", value: "vantage-agent/\(VantageRelease.version)")
         request.headers.add(name: "Accept", value: "application/json")
         if let bearerToken { request.headers.add(name: "Authorization", value: "Bearer \(bearerToken)") }
         do {

@@ -67,37 +67,49 @@ public final class AgentService: Service, Sendable {
     }
 
     /// Probes every target once and delivers: `vantage-agent run --once`.
-    /// - Returns: `true` when every coordinator acknowledged everything in the spool.
-    public func runOnce() async -> Bool {
-        await pollOnce()
-        return await deliverAll(ignoringBackoff: true)
+    /// - Returns: what was probed and delivered; ``RoundSummary/exitCode`` says whether the round counts.
+    @discardableResult
+    public func runOnce() async -> RoundSummary {
+        for deliverer in dependencies.deliverers { _ = await deliverer.takeTally() }
+        var summary = await pollOnce()
+        summary.catalogFailure = await dependencies.catalog.lastFetchFailure
+        await deliverAll(ignoringBackoff: true)
+        for deliverer in dependencies.deliverers { summary.deliveries.append(await deliverer.takeTally()) }
+        return summary
     }
 
     /// Probes all targets with at most `concurrency` at a time; no new probe starts after a shutdown request.
-    func pollOnce() async {
+    @discardableResult
+    func pollOnce() async -> RoundSummary {
         let targets = await dependencies.catalog.current(logger: logger)
-        await withTaskGroup(of: Void.self) { group in
+        var summary = RoundSummary()
+        summary.targets = targets.count
+        await withTaskGroup(of: String?.self) { group in
             var iterator = targets.makeIterator()
             var running = 0
             while running < configuration.concurrency, let target = iterator.next() {
                 group.addTask { await self.probe(target) }
                 running += 1
             }
-            while await group.next() != nil {
+            while let outcome = await group.next() {
+                if let failure = outcome { summary.failed[failure, default: 0] += 1 } else { summary.observed += 1 }
                 guard !Task.isShuttingDownGracefully, let target = iterator.next() else { continue }
                 group.addTask { await self.probe(target) }
             }
         }
         dependencies.metrics.spool(depth: (try? dependencies.spool.depth()) ?? 0)
+        return summary
     }
 
     /// Probes one target, then signs and spools the observation.
-    func probe(_ target: TargetCatalog.Entry) async {
+    /// - Returns: the error kind, or `nil` when the probe ended with a verified root.
+    @discardableResult
+    func probe(_ target: TargetCatalog.Entry) async -> String? {
         let id = target.spec.id
         let now = dependencies.now
         guard let source = target.spec.source else {
             logger.error("target url cannot be normalised; not probed", metadata: ["vantage.target": "\(id)"])
-            return
+            return "invalid_url"
         }
         let result: ProbeResult
         if let reason = target.forbidden {
@@ -135,6 +147,7 @@ public final class AgentService: Service, Sendable {
         }
         if let error = result.error { metadata["error"] = "\(error.message)" }
         logger.log(level: result.error == nil ? .debug : .notice, "probed", metadata: metadata)
+        return result.error?.kind.rawValue
     }
 
     /// Walks `target` from this agent's trusted root for `source`. Trusted roots are kept per source (kind,

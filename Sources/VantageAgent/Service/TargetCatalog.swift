@@ -85,13 +85,18 @@ public actor TargetCatalog {
 
     /// The targets to probe now; static entries win over coordinator entries with the same id. If the
     /// coordinator cannot be asked, its last list is used and the failure logged.
+    /// Why the last fetch of the coordinator's targets failed (`nil` after a success, or without `targets_from_coordinator`).
+    public private(set) var lastFetchFailure: String?
+
     public func current(logger: Logger) async -> [Entry] {
         guard let coordinator else { return staticTargets }
         let known = Set(staticTargets.map(\.spec.id))
         do {
             let specs = try await coordinator.targets().map(\.spec).filter { !known.contains($0.id) && $0.problem == nil }
             remote = admit(specs, logger: logger, coordinator: coordinator.baseURL)
+            lastFetchFailure = nil
         } catch {
+            lastFetchFailure = "\(error)"
             logger.warning("cannot fetch targets from the coordinator", metadata: ["vantage.coordinator": "\(coordinator.baseURL)", "error": "\(error)"])
         }
         return staticTargets + remote

@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import VantageSupport
 
 /// Assembles the configuration sources in precedence order — command-line flags, then `VANTAGE_*` environment
 /// variables, then the JSON file — and parses them once into a ``CoordinatorConfiguration``.
@@ -48,13 +49,8 @@ public enum ConfigurationLoader {
         guard let top = object as? [String: Any] else {
             throw CoordinatorError(.configuration, "\(file): the top level must be a JSON object")
         }
-        var pending: [(String, Any)] = top.map { ($0.key, $0.value) }
-        while let (key, value) = pending.popLast() {
-            if let nested = value as? [String: Any], !CoordinatorConfiguration.knownKeys.contains(key) {
-                pending += nested.map { ("\(key).\($0.key)", $0.value) }
-            } else if !CoordinatorConfiguration.knownKeys.contains(key) {
-                throw CoordinatorError(.configuration, "\(file): unknown key \(key)")
-            }
+        if let unknown = ConfigKeyCheck.unknownKeys(in: top, known: CoordinatorConfiguration.knownKeys).first {
+            throw CoordinatorError(.configuration, "\(file): \(unknown)")
         }
     }
 }

@@ -68,10 +68,10 @@ final class CoordinatorProcess: @unchecked Sendable {
         self.api = api
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let keygen = try await runChecked(Paths.executable("vantage-coordinator"), ["keygen", "--out", directory + "/coordinator.key"])
-        guard let line = keygen.output.split(separator: "\n").first(where: { $0.hasPrefix("public_key ") }) else {
+        guard let line = keygen.output.split(separator: "\n").first(where: { $0.hasPrefix("public_key: ") }) else {
             throw TestFailure("keygen printed no public key: \(keygen)")
         }
-        publicKey = String(line.dropFirst("public_key ".count))
+        publicKey = String(line.dropFirst("public_key: ".count))
         configPath = directory + "/coordinator.json"
         try Data(try settings.json(stateDirectory: directory, agents: agents, targets: targets).utf8)
             .write(to: URL(fileURLWithPath: configPath))
