@@ -98,6 +98,19 @@ public struct CoordinatorClient: Sendable {
         _ = try await send(.POST, APIPath.agents, body: try Canonical.encode(agent), accept: [200, 201, 204])
     }
 
+    /// Removes an agent from consensus and exported policies (admin).
+    public func removeAgent(_ id: String) async throws {
+        _ = try await send(.DELETE, "\(APIPath.agents)/\(APIPath.segment(id))", accept: [200, 204])
+    }
+
+    /// Open alerts with their acknowledgements.
+    public func alerts() async throws -> [AlertEntry] { try await json(.GET, APIPath.alerts) }
+
+    /// Acknowledges an open alert by its event id (admin).
+    public func acknowledge(alert id: String, note: String?) async throws -> AlertAcknowledgement {
+        try await json(.POST, "\(APIPath.alerts)/\(APIPath.segment(id))/ack", body: AcknowledgeRequest(note: note))
+    }
+
     public func sendTestAlert() async throws {
         _ = try await send(.POST, APIPath.alertsTest, accept: [200, 202, 204])
     }

@@ -72,9 +72,10 @@ public func buildCoordinator(
     let directory = Directory()
     let registry = RegistryStore(database: database, directory: directory)
     let now = clock.now
-    for agent in configuration.agents { try await registry.enroll(agent, now: now) }
     let sinks = makeSinks(configuration.alerts, clock: clock)
     let channels = sinks.map(\.channel)
+    for agent in configuration.agents { try await registry.enroll(agent, now: now) }
+    try await registry.removeUnconfiguredAgents(keeping: Set(configuration.agents.map(\.id)), now: now, channels: channels)
     for target in configuration.targets {
         try await registry.add(target, now: now, allowSourceChange: true, channels: channels)
     }

@@ -11,6 +11,9 @@ import VantageTUF
 /// The question-asking and admin commands against a live coordinator (real HTTP, real SQLite file).
 @Suite("vantage query, status, history, agents, events, targets, approve, alerts, policy (black box)")
 struct QueryCommandTests {
+    /// A named admin token: what `ops-alice` does is recorded under that name.
+    static let aliceToken = "alice-admin-token-0123456789abcdef"
+
     @Test("each command answers with its documented exit code and JSON, from flags or environment")
     func commands() async throws {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-query-\(UUID().uuidString)")
@@ -23,7 +26,7 @@ struct QueryCommandTests {
         var configuration = CoordinatorConfiguration()
         configuration.listenPort = 0
         configuration.stateDirectory = work.path
-        configuration.adminTokens = [token]
+        configuration.adminTokens = [token, "ops-alice \(Self.aliceToken)"]
         configuration.agents = agents.map { AgentEnrollment(id: $0.id, region: $0.region, publicKey: $0.key.publicKey) }
         configuration.targets = ["agreed", "split", "unseen"].map { TargetSpec(id: "t/\($0)", kind: .tuf, url: "https://tuf.example.test/\($0)") }
         // An approver whose key file `vantage approve` signs with.
@@ -83,9 +86,20 @@ struct QueryCommandTests {
         let c = ["--coordinator", url]
         func json(_ result: CLI.Result) -> Any? { try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) }
 
+        // t/split is a critical split view: status fails (13) until an admin acknowledges it.
         let status = try await CLI.runDetached(["status", "--format", "json"] + c)
-        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.status == 13, "\(status.stderr)")
         #expect(((json(status) as? [[String: Any]])?.first?["pin_list_version"] as? Int) ?? 0 >= 1)
+        let open = try await CLI.runDetached(["alerts", "--format", "json"] + c)
+        let splitAlert = (json(open) as? [[String: Any]])?.compactMap { $0["event"] as? [String: Any] }.first { $0["kind"] as? String == "split_view" }
+        let alertID = try #require(splitAlert?["id"] as? String, "\(open.stdout)")
+        #expect(try await CLI.runDetached(["alerts", "ack", alertID] + c).status == 1, "acknowledging needs a token")
+        #expect(try await CLI.runDetached(["alerts", "ack", "no-such-event", "--token", Self.aliceToken] + c).status == 1)
+        let ack = try await CLI.runDetached(["alerts", "ack", alertID, "--note", "checked with the repository owner", "--token", Self.aliceToken] + c)
+        #expect(ack.status == 0 && ack.stderr.contains("as ops-alice"), "\(ack.stderr)")
+        #expect(try await CLI.runDetached(["status"] + c).status == 0, "acknowledged: status is ok again")
+        let listed = try await CLI.runDetached(["alerts"] + c)
+        #expect(listed.stdout.contains(alertID) && listed.stdout.contains("ops-alice"), "still listed, with who acknowledged it: \(listed.stdout)")
 
         #expect(try await CLI.runDetached(["query", "t/agreed"] + c).status == 0)
         let split = try await CLI.runDetached(["query", "t/split", "--format", "json"] + c)
@@ -130,9 +144,30 @@ struct QueryCommandTests {
         #expect(try await CLI.runDetached(["alerts", "test", "--token", token] + c).status == 0)
 
         let policyPath = work.appendingPathComponent("exported-policy.json").path
-        #expect(try await CLI.runDetached(["policy", "export", "--out", policyPath] + c).status == 0)
-        let policy = try Canonical.decode(TrustPolicy.self, from: Array(try Data(contentsOf: URL(fileURLWithPath: policyPath))))
-        #expect(policy.agents.count == 3 && policy.quorum == 2 && policy.problem == nil)
+        func exportedAgents() async throws -> [String] {
+            #expect(try await CLI.runDetached(["policy", "export", "--out", policyPath] + c).status == 0)
+            let policy = try Canonical.decode(TrustPolicy.self, from: Array(try Data(contentsOf: URL(fileURLWithPath: policyPath))))
+            #expect(policy.quorum == 2 && policy.problem == nil)
+            return policy.agents.map(\.id).sorted()
+        }
+        #expect(try await exportedAgents() == ["a1", "a2", "a3"])
+
+        // Agents: removal takes one out of the list, the exported policy and consensus, as an event naming who.
+        let a3Key = try #require((json(agentsList) as? [[String: Any]])?.first { $0["id"] as? String == "a3" }?["public_key"] as? String)
+        #expect(try await CLI.runDetached(["agents", "remove", "a3"] + c).status == 1, "removing needs a token")
+        #expect(try await CLI.runDetached(["agents", "remove", "nobody", "--token", Self.aliceToken] + c).status == 1)
+        #expect(try await CLI.runDetached(["agents", "remove", "a3", "--token", Self.aliceToken] + c).status == 0)
+        #expect((json(try await CLI.runDetached(["agents", "--format", "json"] + c)) as? [[String: Any]])?.count == 2)
+        #expect(try await exportedAgents() == ["a1", "a2"])
+        let supporters = try await CLI.runDetached(["query", "t/agreed", "--format", "json"] + c)
+        #expect(supporters.stdout.contains("\"a1\"") && !supporters.stdout.contains("\"a3\""), "a3 no longer counts: \(supporters.stdout)")
+        let removal = try await CLI.runDetached(["events", "--format", "json"] + c)
+        #expect(removal.stdout.contains("agent_removed") && removal.stdout.contains("removed by ops-alice"), "\(removal.stdout)")
+        // Enrolled again (the key of `vantage-agent keygen`), it is back everywhere.
+        let added = try await CLI.runDetached(["agents", "add", "a3", "--region", "ap", "--key", a3Key, "--token", Self.aliceToken] + c)
+        #expect(added.status == 0, "\(added.stderr)")
+        #expect(try await exportedAgents() == ["a1", "a2", "a3"])
+        #expect(try await CLI.runDetached(["agents", "add", "a4", "--region", "ap", "--key", "not-a-key", "--token", token] + c).status == 64)
 
         #expect(try await CLI.runDetached(["--help"]).status == 0)
         #expect(try await CLI.runDetached(["query"] + c).status == 64)

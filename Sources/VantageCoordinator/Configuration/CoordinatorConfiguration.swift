@@ -13,7 +13,8 @@ public struct CoordinatorConfiguration: Sendable {
     public var databasePath: String?
     /// Coordinator Ed25519 key file (written by `vantage-coordinator keygen`); defaults to `<state_dir>/coordinator.key`.
     public var keyFile: String?
-    /// Admin bearer tokens (from `admin.tokens` and the lines of `admin.token_file`).
+    /// Admin bearer tokens (from `admin.tokens` and the lines of `admin.token_file`): `"NAME TOKEN"`, or a bare token
+    /// named `admin`; the name is recorded with every admin action.
     public var adminTokens: [String] = []
     /// Agents enrolled by configuration (more can be enrolled through the admin API).
     public var agents: [AgentEnrollment] = []
@@ -103,8 +104,8 @@ public struct CoordinatorConfiguration: Sendable {
         if idleTimeoutSeconds < 1 { try fail("listen.idle_timeout_seconds", "must be at least 1") }
         if ingest.maxPastSeconds < 1 { try fail("ingest.max_past_seconds", "must be positive") }
         if ingest.maxFutureSeconds < 0 { try fail("ingest.max_future_seconds", "must not be negative") }
-        if adminTokens.contains(where: { $0.utf8.count < 16 }) {
-            try fail("admin.tokens", "every admin token must be at least 16 characters")
+        if adminTokens.contains(where: { AdminAuth.split($0).token.utf8.count < 16 }) {
+            try fail("admin.tokens", "every admin token must be at least 16 characters (entries are \"NAME TOKEN\" or a bare token)")
         }
         var agentIDs = Set<String>()
         for agent in agents {

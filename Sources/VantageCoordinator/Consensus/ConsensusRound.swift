@@ -136,7 +136,7 @@ struct ConsensusRound {
             sql: """
                 SELECT s.agent, a.region, s.target, s.outcome, s.first_seen, s.last_seen, s.attestation_observed_at,
                     s.attestation_signature, s.attestation_continuity
-                FROM spans s JOIN agents a ON a.id = s.agent WHERE s.is_current = 1
+                FROM spans s JOIN agents a ON a.id = s.agent WHERE s.is_current = 1 AND a.removed_at IS NULL
                 """)
         // Columns by position, in the SELECT's order: one row per current span of every target, so name lookups
         // (case-folded per access) were a noticeable part of a large round.
@@ -267,7 +267,7 @@ struct ConsensusRound {
     /// recovery when it reports again.
     private func silenceEvents(_ db: Database, state: inout [String: String]) throws -> [VantageEvent] {
         var events: [VantageEvent] = []
-        for row in try Row.fetchAll(db, sql: "SELECT id, last_seen FROM agents WHERE last_seen IS NOT NULL") {
+        for row in try Row.fetchAll(db, sql: "SELECT id, last_seen FROM agents WHERE last_seen IS NOT NULL AND removed_at IS NULL") {
             let agent: String = row["id"]
             let lastSeen = Timestamp(seconds: row["last_seen"])
             let condition = lastSeen < now.adding(seconds: -policy.maxAgeSeconds) ? "silent" : "ok"
@@ -305,7 +305,7 @@ struct ConsensusRound {
                 SELECT s.target, s.outcome, s.agent, a.region, s.attestation_observed_at, s.attestation_signature,
                     s.attestation_continuity
                 FROM spans s JOIN agents a ON a.id = s.agent
-                WHERE s.attestation_signature IS NOT NULL AND s.attestation_observed_at >= ?
+                WHERE s.attestation_signature IS NOT NULL AND s.attestation_observed_at >= ? AND a.removed_at IS NULL
                 """,
             arguments: [now.seconds - policy.maxAgeSeconds])
         for row in rows {

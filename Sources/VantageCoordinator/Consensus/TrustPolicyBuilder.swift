@@ -15,7 +15,7 @@ enum TrustPolicyBuilder {
     static func policy(
         _ db: Database, identity: SigningIdentity, consensus: ConsensusPolicy, approvals: Approvals, minPinListVersion: Int64
     ) throws -> TrustPolicy {
-        let agents = try Row.fetchAll(db, sql: "SELECT id, region, public_key FROM agents ORDER BY id").map {
+        let agents = try Row.fetchAll(db, sql: "SELECT id, region, public_key FROM agents WHERE removed_at IS NULL ORDER BY id").map {
             TrustPolicy.Agent(id: $0["id"], region: $0["region"], publicKey: try PublicIdentity(base64: $0["public_key"]))
         }
         let targets = try RegistryStore.activeTargets(db).compactMap { spec in spec.source.map { TrustPolicy.Target(id: spec.id, source: $0) } }

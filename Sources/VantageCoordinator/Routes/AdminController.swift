@@ -2,7 +2,8 @@ import Hummingbird
 import VantageCore
 import VantageTUF
 
-/// Admin routes (bearer token): add targets, enrol agents, send a test alert. Per-target admin actions (remove,
+/// Admin routes (bearer token, whose name each action records): add targets, enrol and remove agents, acknowledge
+/// alerts, send a test alert. Per-target admin actions (remove,
 /// approve) are dispatched by ``TargetRoutes``.
 struct AdminController: Sendable {
     let auth: AdminAuth
@@ -27,13 +28,35 @@ struct AdminController: Sendable {
             return try JSONResponse.make(spec, status: outcome == .unchanged ? .ok : .created)
         }
         router.post(RouterPath(APIPath.agents)) { request, _ in
-            try auth.check(request)
+            let by = try auth.check(request)
             let agent = try await JSONResponse.decode(AgentEnrollment.self, from: request, limit: Self.bodyLimit, timeout: bodyTimeout)
             if let problem = AgentRules.problem(id: agent.id, region: agent.region) {
                 throw CoordinatorError(.malformedRequest, problem)
             }
-            try await registry.enroll(agent, now: clock.now)
+            try await registry.enroll(agent, now: clock.now, by: by)
+            consensus.signal()
             return try JSONResponse.make(agent, status: .created)
+        }
+        router.delete("\(APIPath.agents)/**") { request, _ in
+            let by = try auth.check(request)
+            let id = try TargetPath(path: request.uri.path, prefix: APIPath.agents + "/", actions: []).id
+            guard try await registry.remove(agent: id, by: by, now: clock.now, channels: channels) else {
+                throw CoordinatorError(.notFound, "no enrolled agent \(id)")
+            }
+            consensus.signal()
+            alerts.fire()
+            return Response(status: .noContent)
+        }
+        router.post("\(APIPath.alerts)/**") { request, _ in
+            let by = try auth.check(request)
+            let path = try TargetPath(path: request.uri.path, prefix: APIPath.alerts + "/", actions: ["ack"])
+            guard path.action == "ack" else { throw CoordinatorError(.notFound, "no such route") }
+            let body = try await JSONResponse.decode(AcknowledgeRequest.self, from: request, limit: Self.bodyLimit, timeout: bodyTimeout)
+            let now = clock.now
+            guard try await events.acknowledge(path.id, by: by, note: body.note, now: now) else {
+                throw CoordinatorError(.notFound, "no event \(path.id)")
+            }
+            return try JSONResponse.make(AlertAcknowledgement(by: by, at: now, note: body.note))
         }
         router.post(RouterPath(APIPath.alertsTest)) { request, _ in
             try auth.check(request)

@@ -22,6 +22,7 @@ struct QueryController: Sendable {
             return try JSONResponse.make(try await events.page(after: after, limit: Int(limit)))
         }
         router.get(RouterPath(APIPath.status)) { _, _ in try JSONResponse.make(try await status()) }
+        router.get(RouterPath(APIPath.alerts)) { _, _ in try JSONResponse.make(try await alerts()) }
         router.get(RouterPath(APIPath.policy)) { _, _ in
             try JSONResponse.make(
                 try await queries.trustPolicy(
@@ -68,17 +69,19 @@ struct QueryController: Sendable {
         return CoordinatorStatus(
             coordinatorKeyID: identity.publicKey.keyID, pinListVersion: latest?.version,
             pinListExpires: latest?.list.header.signed.expires, agents: counts.agents, silentAgents: counts.silentAgents,
-            targets: counts.targets, openAlerts: try await openAlerts())
+            targets: counts.targets, openAlerts: try await alerts().filter { $0.acknowledged == nil }.map(\.event))
     }
 
-    /// Warning and critical events whose subject (target or agent) has had no later event, newest first.
-    func openAlerts() async throws -> [VantageEvent] {
+    /// Warning and critical events whose subject (target or agent) has had no later event, newest first, with their
+    /// acknowledgements (`GET /v1/alerts`).
+    func alerts() async throws -> [AlertEntry] {
+        let acknowledged = try await events.acknowledgements()
         var decided = Set<String>()
-        var open: [VantageEvent] = []
+        var open: [AlertEntry] = []
         for event in try await events.latest(limit: 1000) where event.kind != .test {
             let subject = event.target ?? event.details["agent"] ?? ""
             guard decided.insert(subject).inserted else { continue }
-            if event.severity != .info { open.append(event) }
+            if event.severity != .info { open.append(AlertEntry(event: event, acknowledged: acknowledged[event.id])) }
             if open.count == 50 { break }
         }
         return open

@@ -17,6 +17,7 @@ final class Directory: Sendable {
 
     func replace(_ contents: Contents) { state.withLock { $0 = contents } }
     func put(agent: AgentEnrollment) { state.withLock { $0.agents[agent.id] = agent } }
+    func remove(agent id: String) { state.withLock { $0.agents[id] = nil } }
     func put(target: TargetSpec) { state.withLock { $0.targets[target.id] = target } }
     func remove(target id: String) { state.withLock { $0.targets[id] = nil } }
 }

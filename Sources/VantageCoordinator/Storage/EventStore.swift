@@ -65,6 +65,36 @@ struct EventStore: Sendable {
         }
     }
 
+    /// Records that `by` acknowledged event `id`. Returns `false` when no such event is stored.
+    func acknowledge(_ id: String, by: String, note: String?, now: Timestamp) async throws -> Bool {
+        try await storage("acknowledge alert") {
+            try await database.writer.write { db in
+                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM events WHERE id = ?", arguments: [id]) != nil else { return false }
+                try db.execute(
+                    sql: """
+                        INSERT INTO alert_acks(event, acknowledged_by, acknowledged_at, note) VALUES (?, ?, ?, ?)
+                        ON CONFLICT(event) DO UPDATE SET acknowledged_by = excluded.acknowledged_by,
+                            acknowledged_at = excluded.acknowledged_at, note = excluded.note
+                        """,
+                    arguments: [id, by, now.seconds, note])
+                return true
+            }
+        }
+    }
+
+    /// Acknowledgements by event id.
+    func acknowledgements() async throws -> [String: AlertAcknowledgement] {
+        try await storage("read acknowledgements") {
+            try await database.writer.read { db in
+                var acks: [String: AlertAcknowledgement] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT event, acknowledged_by, acknowledged_at, note FROM alert_acks") {
+                    acks[row["event"]] = AlertAcknowledgement(by: row["acknowledged_by"], at: Timestamp(seconds: row["acknowledged_at"]), note: row["note"])
+                }
+                return acks
+            }
+        }
+    }
+
     /// Outbox rows due at `nowMillis`, oldest first.
     func due(nowMillis: Int64, limit: Int) async throws -> [Delivery] {
         try await storage("read outbox") {

@@ -135,6 +135,20 @@ enum Migrations {
                 );
                 """)
         }
+        // Operator lifecycle: agents leave consensus and exported policies when removed (kept for history), each
+        // enrolment says who made it, and alerts can be acknowledged by a named admin.
+        migrator.registerMigration("v3-operator-lifecycle") { db in
+            try db.execute(sql: """
+                ALTER TABLE agents ADD COLUMN removed_at INTEGER;
+                ALTER TABLE agents ADD COLUMN enrolled_by TEXT NOT NULL DEFAULT 'configuration';
+                CREATE TABLE alert_acks(
+                    event TEXT PRIMARY KEY NOT NULL,
+                    acknowledged_by TEXT NOT NULL,
+                    acknowledged_at INTEGER NOT NULL,
+                    note TEXT
+                );
+                """)
+        }
         return migrator
     }
 }

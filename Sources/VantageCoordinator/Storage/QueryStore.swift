@@ -25,7 +25,7 @@ struct QueryStore: Sendable {
                     sql: """
                         SELECT s.target, s.agent, a.region, s.outcome, s.first_seen, s.last_seen
                         FROM spans s JOIN agents a ON a.id = s.agent
-                        WHERE s.is_current = 1 AND (?1 IS NULL OR s.target = ?1) ORDER BY s.agent
+                        WHERE s.is_current = 1 AND a.removed_at IS NULL AND (?1 IS NULL OR s.target = ?1) ORDER BY s.agent
                         """,
                     arguments: [id])
                 for row in spanRows {
@@ -117,7 +117,7 @@ struct QueryStore: Sendable {
     func agents(now: Timestamp, maxAgeSeconds: Int64) async throws -> [AgentStatus] {
         try await storage("read agents") {
             try await database.writer.read { db in
-                try Row.fetchAll(db, sql: "SELECT id, region, public_key, last_seen FROM agents ORDER BY id").map { row in
+                try Row.fetchAll(db, sql: "SELECT id, region, public_key, last_seen FROM agents WHERE removed_at IS NULL ORDER BY id").map { row in
                     let lastSeen = (row["last_seen"] as Int64?).map { Timestamp(seconds: $0) }
                     let health = lastSeen.map { $0 < now.adding(seconds: -maxAgeSeconds) ? "silent" : "healthy" } ?? "never_seen"
                     return AgentStatus(
@@ -153,7 +153,7 @@ struct QueryStore: Sendable {
                         WHERE t.removed_at IS NULL GROUP BY 1
                         """)
                 for row in rows { targets[row["status"]] = row["n"] }
-                let agents = try Int.fetchOne(db, sql: "SELECT count(*) FROM agents") ?? 0
+                let agents = try Int.fetchOne(db, sql: "SELECT count(*) FROM agents WHERE removed_at IS NULL") ?? 0
                 let silent = try Int.fetchOne(
                     db, sql: "SELECT count(*) FROM alert_state WHERE key LIKE 'silent:%' AND value = 'silent'") ?? 0
                 return (targets, agents, silent)

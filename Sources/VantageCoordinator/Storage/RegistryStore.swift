@@ -11,7 +11,7 @@ struct RegistryStore: Sendable {
         let contents = try await storage("load directory") {
             try await database.writer.read { db in
                 var contents = Directory.Contents()
-                for row in try Row.fetchAll(db, sql: "SELECT id, region, public_key FROM agents") {
+                for row in try Row.fetchAll(db, sql: "SELECT id, region, public_key FROM agents WHERE removed_at IS NULL") {
                     let key = try PublicIdentity(base64: row["public_key"])
                     contents.agents[row["id"]] = AgentEnrollment(id: row["id"], region: row["region"], publicKey: key)
                 }
@@ -22,19 +22,53 @@ struct RegistryStore: Sendable {
         directory.replace(contents)
     }
 
-    /// Inserts or updates an agent's enrolment (its region and key).
-    func enroll(_ agent: AgentEnrollment, now: Timestamp) async throws {
+    /// Who enrols agents from the configuration file (admin API enrolments carry the admin token's name).
+    static let configuration = "configuration"
+
+    /// Inserts or updates an agent's enrolment (its region and key); a removed agent enrolled again is back.
+    func enroll(_ agent: AgentEnrollment, now: Timestamp, by: String = RegistryStore.configuration) async throws {
         try await storage("enroll agent") {
             try await database.writer.write { db in
                 try db.execute(
                     sql: """
-                        INSERT INTO agents(id, region, public_key, enrolled_at) VALUES (?, ?, ?, ?)
-                        ON CONFLICT(id) DO UPDATE SET region = excluded.region, public_key = excluded.public_key
+                        INSERT INTO agents(id, region, public_key, enrolled_at, enrolled_by) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT(id) DO UPDATE SET region = excluded.region, public_key = excluded.public_key,
+                            removed_at = NULL, enrolled_by = excluded.enrolled_by
                         """,
-                    arguments: [agent.id, agent.region, agent.publicKey.base64, now.seconds])
+                    arguments: [agent.id, agent.region, agent.publicKey.base64, now.seconds, by])
             }
         }
         directory.put(agent: agent)
+    }
+
+    /// Removes an agent from consensus, ingest and exported trust policies (its history stays), with an
+    /// `agent_removed` event naming who did it. Returns `false` when no enrolled agent has `id`.
+    func remove(agent id: String, by: String, now: Timestamp, channels: [String]) async throws -> Bool {
+        let removed = try await storage("remove agent") {
+            try await database.writer.write { db in
+                try db.execute(sql: "UPDATE agents SET removed_at = ? WHERE id = ? AND removed_at IS NULL", arguments: [now.seconds, id])
+                guard db.changesCount > 0 else { return false }
+                let event = VantageEvent(
+                    id: ConsensusEvents.eventID(target: "agent:" + id, kind: .agentRemoved, now: now, digest: by),
+                    kind: .agentRemoved, severity: .warning, target: nil, at: now,
+                    message: "agent \(id) removed by \(by): it no longer counts toward consensus and leaves exported trust policies",
+                    details: ["agent": id, "by": by])
+                _ = try EventStore.insert(db, [event], channels: channels, nowMillis: now.seconds * 1000)
+                return true
+            }
+        }
+        if removed { directory.remove(agent: id) }
+        return removed
+    }
+
+    /// Removes the agents the configuration file once enrolled and no longer lists (API enrolments stay).
+    func removeUnconfiguredAgents(keeping ids: Set<String>, now: Timestamp, channels: [String]) async throws {
+        let stale = try await storage("read agents") {
+            try await database.writer.read { db in
+                try String.fetchAll(db, sql: "SELECT id FROM agents WHERE removed_at IS NULL AND enrolled_by = ?", arguments: [Self.configuration])
+            }
+        }
+        for id in stale where !ids.contains(id) { _ = try await remove(agent: id, by: Self.configuration, now: now, channels: channels) }
     }
 
     /// What ``add(_:now:allowSourceChange:channels:)`` did.

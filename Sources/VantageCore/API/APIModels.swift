@@ -13,7 +13,8 @@
 /// - `GET /v1/status` — ``CoordinatorStatus``; `GET /v1/policy` — ``TrustPolicy`` (for `vantage policy export`)
 /// - admin (bearer token): `POST /v1/targets` (``TargetSpec``), `DELETE /v1/targets/{id}`,
 ///   `POST /v1/targets/{id}/approve` (``ApproveRequest``), `POST /v1/agents` (``AgentEnrollment``),
-///   `POST /v1/alerts/test`
+///   `POST /v1/alerts/test`, `DELETE /v1/agents/{id}`, `POST /v1/alerts/{event id}/ack` (``AcknowledgeRequest``)
+/// - `GET /v1/alerts` — [``AlertEntry``]: open alerts, acknowledged or not
 /// - `/livez`, `/readyz`, `/metrics`
 public enum APIPath {
     public static let observations = "/v1/observations"
@@ -24,6 +25,7 @@ public enum APIPath {
     public static let status = "/v1/status"
     public static let policy = "/v1/policy"
     public static let alertsTest = "/v1/alerts/test"
+    public static let alerts = "/v1/alerts"
     public static let blobs = "/v1/blobs/sha256"
 
     /// `id` as a single path segment.
@@ -307,7 +309,7 @@ public struct CoordinatorStatus: Sendable, Hashable, Codable {
     public var silentAgents: Int
     /// Number of targets in each consensus status.
     public var targets: [String: Int]
-    /// Critical and warning events not followed by a recovery, newest first (at most 50).
+    /// Critical and warning events not followed by a recovery and not acknowledged, newest first (at most 50).
     public var openAlerts: [VantageEvent]
 
     public init(
@@ -331,4 +333,34 @@ public struct CoordinatorStatus: Sendable, Hashable, Codable {
         case silentAgents = "silent_agents"
         case openAlerts = "open_alerts"
     }
+}
+
+/// An open alert (a warning or critical event not followed by a recovery of its subject) and who acknowledged it.
+public struct AlertEntry: Sendable, Hashable, Codable {
+    public var event: VantageEvent
+    public var acknowledged: AlertAcknowledgement?
+
+    public init(event: VantageEvent, acknowledged: AlertAcknowledgement?) {
+        self.event = event
+        self.acknowledged = acknowledged
+    }
+}
+
+/// Who acknowledged an alert (the admin token's name), when, and why.
+public struct AlertAcknowledgement: Sendable, Hashable, Codable {
+    public var by: String
+    public var at: Timestamp
+    public var note: String?
+
+    public init(by: String, at: Timestamp, note: String?) {
+        self.by = by
+        self.at = at
+        self.note = note
+    }
+}
+
+/// `POST /v1/alerts/{event id}/ack`.
+public struct AcknowledgeRequest: Sendable, Hashable, Codable {
+    public var note: String?
+    public init(note: String?) { self.note = note }
 }

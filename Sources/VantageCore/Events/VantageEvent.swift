@@ -17,6 +17,8 @@ public struct VantageEvent: Sendable, Hashable, Codable {
         case rootExpired = "root_expired"
         case certificateExpiring = "certificate_expiring"
         case agentSilent = "agent_silent"
+        /// An operator removed an agent: it leaves consensus and exported trust policies.
+        case agentRemoved = "agent_removed"
         /// A target's configured source (kind, URL, GUN) changed: its history and pin do not carry over.
         case sourceChanged = "source_changed"
         /// A pinned target whose stored fresh attestations cannot satisfy quorum and regions: left out of the list.

@@ -7,6 +7,8 @@ public enum ExitStatus {
     public static let noConsensus = ExitCode(10)
     public static let disagreement = ExitCode(11)
     public static let verificationFailed = ExitCode(12)
+    /// `status`: a critical alert is open and not acknowledged.
+    public static let criticalAlert = ExitCode(13)
     public static let usage = ExitCode(64)
     /// An input file is missing or unreadable (a bundle document, the pin list file).
     public static let noInput = ExitCode(66)

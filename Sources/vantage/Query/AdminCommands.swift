@@ -59,7 +59,44 @@ struct TargetsCommand: AsyncParsableCommand {
 
 struct AlertsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "alerts", abstract: "Alert channels.", subcommands: [Test.self])
+        commandName: "alerts", abstract: "Open alerts, acknowledging them, and testing the alert channels.",
+        subcommands: [List.self, Ack.self, Test.self], defaultSubcommand: List.self)
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Warning and critical alerts whose subject has not recovered, newest first, with who acknowledged them.")
+        @OptionGroup var coordinator: CoordinatorOptions
+        @Option(help: "Output format: table, json or jsonl.") var format: OutputFormat = .table
+
+        func run() async throws {
+            let alerts: [AlertEntry]
+            do { alerts = try await coordinator.withClient { try await $0.alerts() } } catch { throw Failure.report(error) }
+            try Output.emit(alerts, format: format) { alerts in
+                guard !alerts.isEmpty else { return "no open alerts\n" }
+                var table = TextTable(header: ["ID", "AT", "SEVERITY", "KIND", "TARGET", "ACKNOWLEDGED", "MESSAGE"])
+                for a in alerts {
+                    let ack = a.acknowledged.map { "\($0.by) \($0.at)" } ?? "-"
+                    table.rows.append([a.event.id, a.event.at.description, TerminalStyle.status(a.event.severity.rawValue), a.event.kind.rawValue,
+                                       a.event.target ?? "", ack, a.event.message])
+                }
+                return table.rendered
+            }
+        }
+    }
+
+    struct Ack: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Acknowledge an open alert (admin): it stays listed, with your token's name, and `status` no longer fails on it.")
+        @Argument(help: "The alert's event id (the ID column of `vantage alerts`).") var id: String
+        @Option(help: "Why, for the record.") var note: String?
+        @OptionGroup var coordinator: CoordinatorOptions
+
+        func run() async throws {
+            let ack: AlertAcknowledgement
+            do { ack = try await coordinator.withClient { try await $0.acknowledge(alert: id, note: note) } } catch { throw Failure.report(error) }
+            Output.diagnostic("acknowledged \(id) as \(ack.by)")
+        }
+    }
 
     struct Test: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Send a test event through every configured channel (admin).")

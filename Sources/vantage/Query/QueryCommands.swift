@@ -6,7 +6,8 @@ import VantageCore
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Coordinator health, agents, targets in each state, open alerts.")
+        commandName: "status", abstract: "Coordinator health, agents, targets in each state, open alerts.",
+        discussion: "Exit 0, or 13 while a critical alert is open and not acknowledged (`vantage alerts ack`).")
 
     @OptionGroup var coordinator: CoordinatorOptions
     @Option(help: "Output format: table, json or jsonl.") var format: OutputFormat = .table
@@ -26,6 +27,8 @@ struct StatusCommand: AsyncParsableCommand {
             }
             return text + (s.openAlerts.isEmpty ? "open alerts      none\n" : "open alerts\n" + table.rendered)
         }
+        // Scripts and health checks read the state from the exit status: an unacknowledged critical alert is not ok.
+        if status.openAlerts.contains(where: { $0.severity == .critical }) { throw ExitStatus.criticalAlert }
     }
 }
 
@@ -94,20 +97,56 @@ struct HistoryCommand: AsyncParsableCommand {
 }
 
 struct AgentsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "agents", abstract: "Enrolled agents, their regions and health.")
+    static let configuration = CommandConfiguration(
+        commandName: "agents", abstract: "List, enrol and remove agents.", subcommands: [List.self, Add.self, Remove.self],
+        defaultSubcommand: List.self)
 
-    @OptionGroup var coordinator: CoordinatorOptions
-    @Option(help: "Output format: table, json or jsonl.") var format: OutputFormat = .table
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enrolled agents, their regions and health.")
+        @OptionGroup var coordinator: CoordinatorOptions
+        @Option(help: "Output format: table, json or jsonl.") var format: OutputFormat = .table
 
-    func run() async throws {
-        let agents: [AgentStatus]
-        do { agents = try await coordinator.withClient { try await $0.agents() } } catch { throw Failure.report(error) }
-        try Output.emit(agents, format: format) { agents in
-            var table = TextTable(header: ["AGENT", "REGION", "HEALTH", "LAST SEEN", "KEY ID"])
-            for a in agents {
-                table.rows.append([a.id, a.region, TerminalStyle.status(a.health), a.lastSeen?.description ?? "-", String(a.publicKey.keyID.prefix(16))])
+        func run() async throws {
+            let agents: [AgentStatus]
+            do { agents = try await coordinator.withClient { try await $0.agents() } } catch { throw Failure.report(error) }
+            try Output.emit(agents, format: format) { agents in
+                var table = TextTable(header: ["AGENT", "REGION", "HEALTH", "LAST SEEN", "KEY ID"])
+                for a in agents {
+                    table.rows.append([a.id, a.region, TerminalStyle.status(a.health), a.lastSeen?.description ?? "-", String(a.publicKey.keyID.prefix(16))])
+                }
+                return table.rendered
             }
-            return table.rendered
+        }
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Enrol an agent (admin): its observations count once the coordinator has its key.",
+            discussion: "The key is the public_key line of `vantage-agent keygen`. Agents in the coordinator's configuration file are enrolled at start instead.")
+        @Argument(help: "Agent id (agent.id of its configuration).") var id: String
+        @Option(help: "The agent's region.") var region: String
+        @Option(help: "The agent's base64 Ed25519 public key.") var key: String
+        @OptionGroup var coordinator: CoordinatorOptions
+
+        func run() async throws {
+            let publicKey: PublicIdentity
+            do { publicKey = try PublicIdentity(base64: key) } catch { throw ValidationError("--key is not a base64 Ed25519 public key") }
+            do { try await coordinator.withClient { try await $0.enroll(AgentEnrollment(id: id, region: region, publicKey: publicKey)) } } catch {
+                throw Failure.report(error)
+            }
+            Output.diagnostic("enrolled \(id) (\(region), key id \(publicKey.keyID.prefix(16)))")
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove an agent (admin): it leaves consensus and exported trust policies; its history is kept.")
+        @Argument(help: "Agent id.") var id: String
+        @OptionGroup var coordinator: CoordinatorOptions
+
+        func run() async throws {
+            do { try await coordinator.withClient { try await $0.removeAgent(id) } } catch { throw Failure.report(error) }
+            Output.diagnostic("removed \(id): export the trust policy again (`vantage policy export`) for CI hosts")
         }
     }
 }
