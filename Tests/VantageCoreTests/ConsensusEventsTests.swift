@@ -32,6 +32,14 @@ enum Scenario {
     static let replacementHoldOver = DecideCase(
         name: "replacement hold over", policy: DecideCase.policy { $0.unchained = .hold(seconds: 7200) },
         pin: .v1, views: seeing(.v2Replaced, "a1", "a2", "a3", since: -7200), approved: [.v2Replaced], status: .changing)
+    static let approvedReplacementInProgress = DecideCase(
+        name: "approved replacement in progress", pin: .v1, views: seeing(.v2Replaced, "a1", "a2", "a3") + seeing(.v1, "a4", "a5"),
+        approved: [.v2Replaced], status: .changing)
+    static let rotationInProgress = DecideCase(
+        name: "rotation in progress", pin: .v1, views: seeing(.v2Rotated, "a1", "a2", "a3") + seeing(.v1, "a4"), status: .changing)
+    static let unapprovedReplacementInProgress = DecideCase(
+        name: "unapproved replacement in progress", pin: .v1, views: seeing(.v2Replaced, "a1", "a2", "a3") + seeing(.v1, "a4", "a5"),
+        status: .splitView)
     static let invalid = DecideCase(
         name: "invalid leading root", pin: .v1, views: seeing(.v2UnderSigned, "a1", "a2", "a3"), status: .pending)
     static let splitView = DecideCase(
@@ -52,9 +60,16 @@ struct ConsensusEventsTests {
         .init(name: "rotated root followed", previous: .pending, scenario: Scenario.rotated, pinned: .v1,
               expected: [.rotated], severity: .warning),
         .init(name: "replacement pinned after approval", previous: .pending, scenario: Scenario.replacementApproved,
-              pinned: .v1, expected: [.replaced], severity: .critical),
+              pinned: .v1, expected: [.replaced], severity: .warning),
         .init(name: "replacement pinned after the hold period", previous: .pending, scenario: Scenario.replacementHoldOver,
-              pinned: .v1, expected: [.replaced], severity: .critical),
+              pinned: .v1, expected: [.replaced], severity: .warning),
+        // Alert hygiene: a planned change that agents reach at different times pages nobody.
+        .init(name: "pre-approved replacement while some agents still see the pinned root: no split view", previous: .agreed,
+              scenario: Scenario.approvedReplacementInProgress, pinned: .v1, expected: [.replaced], severity: .warning),
+        .init(name: "chained rotation while some agents still see the pinned root: no split view", previous: .agreed,
+              scenario: Scenario.rotationInProgress, pinned: .v1, expected: [.rotated], severity: .warning),
+        .init(name: "unapproved replacement while some agents still see the pinned root: split view (control)", previous: .agreed,
+              scenario: Scenario.unapprovedReplacementInProgress, pinned: .v1, expected: [.splitView], severity: .critical),
         .init(name: "replacement held (first time)", previous: .agreed, scenario: Scenario.replacementHeld, pinned: .v1,
               expected: [.replacementHeld], severity: .critical),
         .init(name: "replacement held after a split view", previous: .splitView, scenario: Scenario.replacementHeld,

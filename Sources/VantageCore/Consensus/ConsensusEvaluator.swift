@@ -42,16 +42,18 @@ public struct ConsensusEvaluator: Sendable {
             decision.reasons.append("no fresh observation reports a root")
             return decision
         }
-        // Agents that see the pinned root or a verified successor of it (re-signed or chained rotation) are on the
-        // same chain: during a rotation some agents poll before others, and that is not a split view.
-        func onPinnedChain(_ digest: String) -> Bool {
+        // Agents that see the pinned root, a verified successor of it (re-signed or chained rotation) or a digest the
+        // approvers signed in advance see an expected root: during a planned change some agents poll before others,
+        // and that is not a split view (no page for it).
+        func expected(_ digest: String) -> Bool {
+            if approved.contains(digest) { return true }
             guard let pin else { return false }
             if digest == pin.sha256 { return true }
             let kind = classify(digest, pin: pin, roots: roots).kind
             return kind == "resigned" || kind == "rotated"
         }
         if ranked.count > 1, ranked[1].value.count == top.value.count,
-            !ranked.filter({ $0.value.count == top.value.count }).allSatisfy({ onPinnedChain($0.key) })
+            !ranked.filter({ $0.value.count == top.value.count }).allSatisfy({ expected($0.key) })
         {
             decision.status = .splitView
             decision.dissenters = fresh.filter { $0.sha256 != nil }
@@ -61,11 +63,11 @@ public struct ConsensusEvaluator: Sendable {
         decision.leading = top.key
         decision.supporters = top.value.sorted { $0.agent < $1.agent }
         decision.dissenters = fresh.filter { $0.sha256 != nil && $0.sha256 != top.key }.sorted { $0.agent < $1.agent }
-        if onPinnedChain(top.key) {
-            let alongChain = decision.dissenters.filter { onPinnedChain($0.sha256!) }
-            if !alongChain.isEmpty {
-                decision.dissenters.removeAll { onPinnedChain($0.sha256!) }
-                decision.reasons.append("\(alongChain.count) agents see another root on the pinned chain (rotation in progress)")
+        if expected(top.key) {
+            let alongChange = decision.dissenters.filter { expected($0.sha256!) }
+            if !alongChange.isEmpty {
+                decision.dissenters.removeAll { expected($0.sha256!) }
+                decision.reasons.append("\(alongChange.count) agents still see another expected root (the pinned one, a verified successor or an approved digest): change in progress")
             }
         }
 

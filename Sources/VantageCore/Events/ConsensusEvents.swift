@@ -32,7 +32,9 @@ public enum ConsensusEvents {
             case "first": add(.firstPin, .info, "first pin \(digest)", details)
             case "resigned": add(.resigned, .info, "root re-signed, pin follows: \(why)", details)
             case "rotated": add(.rotated, .warning, "root rotated, pin follows: \(why)", details)
-            default: add(.replaced, .critical, "unchained replacement pinned after approval or hold: \(why)", details)
+            // A replacement is pinned only with approvers' signatures (and after any hold): a planned change, worth a
+            // warning; the page-worthy moment is `replacement_held`, a replacement nobody approved.
+            default: add(.replaced, .warning, "replacement root pinned with approvers' signatures: \(why)", details)
             }
             return events
         case .keep: break

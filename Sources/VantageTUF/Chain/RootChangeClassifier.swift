@@ -20,12 +20,16 @@ public enum RootChangeClassifier {
                 "new root is signed by \(own.count) of its root keys, threshold \(own.threshold)",
             ])
         }
+        let sameKeys = RootFingerprint.rootKeyMaterial(of: old) == RootFingerprint.rootKeyMaterial(of: new)
         guard new.version > old.version else {
+            // New keys at a version that does not move up: a repository created anew (a Notary GUN deleted and
+            // initialised again starts at 1), which the old keys never signed. The same keys going back: a rollback.
             return RootChange(kind: .replaced, reasons: [
-                "version \(new.version) is not above \(old.version): rollback or equivocation",
+                sameKeys
+                    ? "version \(new.version) is not above \(old.version) with the same root keys: rollback or equivocation"
+                    : "replacement: new root keys at version \(new.version) (was \(old.version)), not signed by the old root keys",
             ])
         }
-        let sameKeys = RootFingerprint.rootKeyMaterial(of: old) == RootFingerprint.rootKeyMaterial(of: new)
         if sameKeys, old.rootRole.threshold == new.rootRole.threshold {
             return RootChange(kind: .resigned, reasons: [
                 "same root key material and threshold; version \(old.version) → \(new.version)",
