@@ -86,7 +86,7 @@ public func buildCoordinator(
     if let latest = try await pinListStore.load(version: nil) { pinLists.publish(latest) }
 
     let metrics = CoordinatorMetrics()
-    if let latest = pinLists.latest { metrics.published(version: latest.version) }
+    if let latest = pinLists.latest { metrics.published(version: latest.version, expires: latest.list.header.signed.expires) }
     let alertTrigger = Trigger()
     let events = EventStore(database: database)
     let consensus = ConsensusService(

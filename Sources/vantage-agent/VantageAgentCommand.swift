@@ -5,7 +5,6 @@ import Glibc
 import Configuration
 import Foundation
 import Logging
-import Metrics
 import Prometheus
 import ServiceLifecycle
 import UnixSignals
@@ -104,7 +103,6 @@ struct RunCommand: AsyncParsableCommand {
         }
         JSONLogHandler.bootstrap(level: Logger.Level(rawValue: configuration.logLevel) ?? .info)
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "vantage-agent")
         let runtime: AgentRuntime
         do {

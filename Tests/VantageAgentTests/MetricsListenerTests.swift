@@ -140,6 +140,12 @@ struct MetricsListenerTests {
                 #expect(at.map { $0 >= started.rounded(.down) && $0 <= finished + 1 } == true, "repo\(n): \(String(describing: at))")
             }
             #expect(value("vantage_agent_last_success_timestamp_seconds", ["target": "missing"]) == nil)
+            #expect(value("vantage_agent_last_delivery_timestamp_seconds", ["coordinator": coordinator!.url]).map { $0 >= started.rounded(.down) } == true)
+
+            // Every metric family has its HELP line.
+            let families = Set(text.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.map { $0.split(separator: " ")[2] })
+            let helped = Set(text.split(separator: "\n").filter { $0.hasPrefix("# HELP ") }.map { $0.split(separator: " ")[2] })
+            #expect(!families.isEmpty && families.isSubset(of: helped), "no HELP for \(families.subtracting(helped))")
 
             // A client that connects and sends nothing is disconnected by the listener's idle timer.
             let silent = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)

@@ -26,9 +26,10 @@ struct PrometheusRulesTests {
             names.insert(base + unit)
         }
         let agent = try Repo.read("Sources/VantageAgent/Metrics/AgentMetrics.swift")
-        let label = try NSRegularExpression(pattern: #"label: "(vantage_agent_[a-z_]+)""#)
-        for match in label.matches(in: agent, range: NSRange(agent.startIndex..., in: agent)) {
-            names.insert(String(agent[Range(match.range(at: 1), in: agent)!]))
+        for match in descriptor.matches(in: agent, range: NSRange(agent.startIndex..., in: agent)) {
+            let base = "vantage_agent_" + agent[Range(match.range(at: 1), in: agent)!]
+            let unit = Range(match.range(at: 2), in: agent).map { "_" + agent[$0] } ?? ""
+            names.insert(base + unit)
         }
         for name in names where name.hasSuffix("_seconds") {
             names.formUnion(["_bucket", "_sum", "_count"].map { name + $0 })
@@ -72,6 +73,14 @@ struct PrometheusRulesTests {
             $0.split(whereSeparator: { $0 == "{" || $0 == " " }).first.map(String.init)
         })
         #expect(exported.contains("vantage_pin_list_version"))
+        for gauge in ["vantage_pin_list_expiry_timestamp_seconds", "vantage_root_expiry_timestamp_seconds",
+                      "vantage_agent_last_seen_timestamp_seconds", "vantage_pending_approvals"] {
+            #expect(exported.contains(gauge), "\(gauge) missing from /metrics")
+        }
+        // Every metric family has its HELP line.
+        let families = Set(scraped.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.map { $0.split(separator: " ")[2] })
+        let helped = Set(scraped.split(separator: "\n").filter { $0.hasPrefix("# HELP ") }.map { $0.split(separator: " ")[2] })
+        #expect(families.isSubset(of: helped), "no HELP for \(families.subtracting(helped))")
         #expect(exported.contains("vantage_targets"))
         #expect(exported.contains("vantage_events_total"))
         let defined = try Self.definedMetrics()
@@ -105,13 +114,45 @@ struct PrometheusRulesTests {
         }
     }
 
-    /// Where Prometheus' promtool is installed (Debian: prometheus), it checks the PromQL too.
-    @Test func promtoolAcceptsTheRules() throws {
-        guard let promtool = Shell.which("promtool") else {
-            print("promtool not installed: skipped `promtool check rules`")
-            return
+    /// deploy/grafana/vantage-dashboard.json: every panel query names only metrics the programs export, and is valid
+    /// PromQL (promtool checks each as a recording rule, with the dashboard variables filled in).
+    @Test(.enabled(if: Shell.which("promtool") != nil, "needs promtool (Debian: prometheus)"))
+    func dashboardQueriesUseExportedMetricsAndParse() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: Repo.path("deploy/grafana/vantage-dashboard.json")))
+        let dashboard = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let panels = try #require(dashboard["panels"] as? [[String: Any]])
+        let queries = panels.flatMap { ($0["targets"] as? [[String: Any]] ?? []).compactMap { $0["expr"] as? String } }
+        #expect(queries.count >= 10)
+        let defined = try Self.definedMetrics()
+        let metricName = try NSRegularExpression(pattern: #"\b(vantage_[a-z_]+)"#)
+        var rules = "groups:\n  - name: dashboard\n    rules:\n"
+        for (n, query) in queries.enumerated() {
+            let names = metricName.matches(in: query, range: NSRange(query.startIndex..., in: query)).map { String(query[Range($0.range(at: 1), in: query)!]) }
+            #expect(!names.isEmpty, "\(query) reads no Vantage metric")
+            for name in names { #expect(defined.contains(name), "dashboard: \(name) is not exported (\(query))") }
+            let filled = query.replacingOccurrences(of: "$instance", with: ".*")
+            rules += "      - record: dashboard:panel_\(n)\n        expr: '\(filled.replacingOccurrences(of: "'", with: "''"))'\n"
         }
-        let result = try Shell.run(promtool, ["check", "rules", Repo.path(Self.file)])
-        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let file = try temporaryDirectory("dashboard").appendingPathComponent("queries.yml")
+        try Data(rules.utf8).write(to: file)
+        let promtool = try #require(Shell.which("promtool"))
+        let check = try Shell.run(promtool, ["check", "rules", file.path])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+    }
+
+    /// promtool (Debian: prometheus, installed by .ci/run) checks the PromQL, then runs the unit tests of
+    /// deploy/prometheus/vantage-rules.test.yml: for each alert, series that fire it and series that must not.
+    @Test(.enabled(if: Shell.which("promtool") != nil, "needs promtool (Debian: prometheus)"))
+    func promtoolChecksAndTestsTheRules() throws {
+        let promtool = try #require(Shell.which("promtool"))
+        let check = try Shell.run(promtool, ["check", "rules", Repo.path(Self.file)])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        let tests = try Shell.run(promtool, ["test", "rules", Repo.path("deploy/prometheus/vantage-rules.test.yml")])
+        #expect(tests.status == 0, "\(tests.stdout)\(tests.stderr)")
+        // Every alert has a test case, firing and quiet.
+        let testFile = try Repo.read("deploy/prometheus/vantage-rules.test.yml")
+        for name in try rules().compactMap({ $0["alert"] as? String }) {
+            #expect(testFile.contains("alertname: \(name)\n"), "\(name) has no promtool test")
+        }
     }
 }

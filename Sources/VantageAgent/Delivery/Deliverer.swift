@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import VantageCore
 
@@ -66,6 +67,7 @@ public actor Deliverer {
                 failures = 0
                 notBefore = nil
                 tally.failure = nil
+                metrics.drained(coordinator: coordinator.name, at: Date())
                 return .drained
             }
             do {

@@ -52,7 +52,7 @@ public final class AgentRuntime: Sendable {
             for http in https { try? await http.shutdown() }
             throw error
         }
-        let metrics = AgentMetrics()
+        let metrics = registry.map { AgentMetrics(registry: $0) } ?? AgentMetrics()
         metrics.start(spoolDepth: (try? spool.depth()) ?? 0)
         let deliverers = clients.map {
             Deliverer(coordinator: HTTPObservationSubmitter(client: $0), spool: spool, batchSize: configuration.batchSize,

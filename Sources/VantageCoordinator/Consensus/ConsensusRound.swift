@@ -28,6 +28,12 @@ struct ConsensusRound {
         var weakPins: [String] = []
         var statusCounts: [String: Int] = [:]
         var newPins = 0
+        /// Unix expiry of each active target's pinned root (a gauge, so alerts fire on the state, not on an edge).
+        var rootExpiry: [String: Double] = [:]
+        /// Unix time each enrolled agent last reported.
+        var agentsLastSeen: [String: Int64] = [:]
+        /// Targets whose leading root waits for approvers' signatures.
+        var pendingApprovals = 0
     }
 
     struct CurrentPin {
@@ -104,9 +110,13 @@ struct ConsensusRound {
             try saveState(db, target: target.id, status: status, decision: decision)
             if let pin, let root = known[pin.sha256] {
                 outcome.events += expiryEvents(target: target.id, root: root, state: &alertState)
+                outcome.rootExpiry[target.id] = root.expires.timeIntervalSince1970
+            }
+            if decision.status == .pending, decision.classification == "replaced" || decision.classification == "unchained" {
+                outcome.pendingApprovals += 1
             }
         }
-        outcome.events += try silenceEvents(db, state: &alertState)
+        outcome.events += try silenceEvents(db, state: &alertState, lastSeenByAgent: &outcome.agentsLastSeen)
 
         let active = Dictionary(targets.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let pinned = pins.filter { active[$0.key] != nil }
@@ -265,11 +275,12 @@ struct ConsensusRound {
 
     /// Agents whose last observation is older than `max_age`: raised once when an agent falls silent, and a
     /// recovery when it reports again.
-    private func silenceEvents(_ db: Database, state: inout [String: String]) throws -> [VantageEvent] {
+    private func silenceEvents(_ db: Database, state: inout [String: String], lastSeenByAgent: inout [String: Int64]) throws -> [VantageEvent] {
         var events: [VantageEvent] = []
         for row in try Row.fetchAll(db, sql: "SELECT id, last_seen FROM agents WHERE last_seen IS NOT NULL AND removed_at IS NULL") {
             let agent: String = row["id"]
             let lastSeen = Timestamp(seconds: row["last_seen"])
+            lastSeenByAgent[agent] = lastSeen.seconds
             let condition = lastSeen < now.adding(seconds: -policy.maxAgeSeconds) ? "silent" : "ok"
             let key = "silent:\(agent)"
             guard state[key, default: "ok"] != condition else { continue }

@@ -64,7 +64,7 @@ public final class ConsensusService: Service, Sendable {
         }
         if let published = outcome.published {
             pinLists.publish(published)
-            metrics.published(version: published.version)
+            metrics.published(version: published.version, expires: published.list.header.signed.expires)
             logger.info(
                 "published pin list",
                 metadata: [
@@ -73,6 +73,7 @@ public final class ConsensusService: Service, Sendable {
                 ])
         }
         metrics.targets(outcome.statusCounts)
+        metrics.state(rootExpiry: outcome.rootExpiry, agentsLastSeen: outcome.agentsLastSeen, pendingApprovals: outcome.pendingApprovals)
         for event in outcome.events {
             metrics.event(kind: event.kind.rawValue)
             logger.info(

@@ -1,4 +1,6 @@
 import Prometheus
+import Synchronization
+import VantageCore
 
 /// The coordinator's Prometheus metrics (names prefixed `vantage_`), on a registry owned by one application so
 /// tests can run several coordinators in one process.
@@ -6,7 +8,11 @@ final class CoordinatorMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let ingestDuration: DurationHistogram
     private let pinListVersion: Gauge
+    private let pinListExpiry: Gauge
     private let outboxDepth: Gauge
+    private let pendingApprovals: Gauge
+    /// The targets and agents that have a state gauge.
+    private let labelled = Mutex<(targets: Set<String>, agents: Set<String>)>(([], []))
 
     static let statuses = ["agreed", "changing", "pending", "split_view", "no_consensus", "unobserved"]
 
@@ -19,6 +25,8 @@ final class CoordinatorMetrics: Sendable {
     static var targets: MetricNameDescriptor { name("targets", "Active targets by consensus status") }
     static var events: MetricNameDescriptor { name("events", unit: "total", "Events raised, by kind") }
     static var deliveries: MetricNameDescriptor { name("alert_deliveries", unit: "total", "Alert delivery attempts, by channel and result") }
+    static var rootExpiry: MetricNameDescriptor { name("root_expiry_timestamp", unit: "seconds", "Unix time the pinned root of a target expires") }
+    static var agentLastSeen: MetricNameDescriptor { name("agent_last_seen_timestamp", unit: "seconds", "Unix time an enrolled agent last reported") }
 
     init() {
         ingestDuration = registry.makeDurationHistogram(
@@ -27,6 +35,8 @@ final class CoordinatorMetrics: Sendable {
                       .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5)])
         pinListVersion = registry.makeGauge(descriptor: Self.name("pin_list_version", "Version of the latest published pin list"))
         outboxDepth = registry.makeGauge(descriptor: Self.name("outbox_depth", "Alert deliveries not yet delivered"))
+        pinListExpiry = registry.makeGauge(descriptor: Self.name("pin_list_expiry_timestamp", unit: "seconds", "Unix time the latest published pin list expires (0: none published)"))
+        pendingApprovals = registry.makeGauge(descriptor: Self.name("pending_approvals", "Targets whose leading root waits for approvers' signatures"))
     }
 
     func ingested(accepted: Int, duplicates: Int, duration: Duration) {
@@ -45,7 +55,29 @@ final class CoordinatorMetrics: Sendable {
         }
     }
 
-    func published(version: Int64) { pinListVersion.set(version) }
+    func published(version: Int64, expires: Timestamp) {
+        pinListVersion.set(version)
+        pinListExpiry.set(expires.seconds)
+    }
+
+    /// The state gauges after a consensus round: alert rules compare them with `time()`, so they fire while a state
+    /// lasts and clear when it ends, whatever happened in between.
+    func state(rootExpiry: [String: Double], agentsLastSeen: [String: Int64], pendingApprovals count: Int) {
+        // Series of removed targets and agents are dropped, or a stale value would keep an alert firing.
+        let previous = labelled.withLock { sets in
+            defer { sets = (Set(rootExpiry.keys), Set(agentsLastSeen.keys)) }
+            return sets
+        }
+        for target in previous.targets.subtracting(rootExpiry.keys) {
+            registry.unregisterGauge(registry.makeGauge(descriptor: Self.rootExpiry, labels: [("target", target)]))
+        }
+        for agent in previous.agents.subtracting(agentsLastSeen.keys) {
+            registry.unregisterGauge(registry.makeGauge(descriptor: Self.agentLastSeen, labels: [("agent", agent)]))
+        }
+        for (target, expires) in rootExpiry { registry.makeGauge(descriptor: Self.rootExpiry, labels: [("target", target)]).set(expires) }
+        for (agent, seen) in agentsLastSeen { registry.makeGauge(descriptor: Self.agentLastSeen, labels: [("agent", agent)]).set(seen) }
+        pendingApprovals.set(Int64(count))
+    }
 
     func event(kind: String) {
         registry.makeCounter(descriptor: Self.events, labels: [("kind", kind)]).increment()
