@@ -131,11 +131,24 @@ public struct CoordinatorClient: Sendable {
         try decode(T.self, try await send(method, path, body: try Canonical.encode(body)).body)
     }
 
+    /// An HTTP refusal in words: the coordinator's own reason (its JSON error body `{"error", "reason"}`), and for
+    /// a refused admin token what to do.
+    static func describe(status: Int, method: HTTPMethod, path: String, body: [UInt8]) -> String {
+        let fields = (try? JSONDecoder().decode([String: String].self, from: Data(body.prefix(4096)))) ?? [:]
+        let reason = fields["reason"] ?? fields["error"]
+            ?? String(decoding: body.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let said = reason.isEmpty ? "HTTP \(status)" : "\(reason.prefix(300)) (HTTP \(status))"
+        if (status == 401 || status == 403), reason.contains("token") {
+            return "\(method) \(path): \(said); pass --token or set VANTAGE_TOKEN to one of the coordinator's admin.tokens"
+        }
+        return "\(method) \(path): \(said)"
+    }
+
     func decode<T: Decodable>(_ type: T.Type, _ body: [UInt8]) throws -> T {
         do {
             return try Canonical.decode(T.self, from: body)
         } catch {
-            throw ClientError(.malformed, "coordinator answer is not a valid \(T.self): \(error)")
+            throw ClientError(.malformed, "\(baseURL) did not answer with a Vantage \(T.self) (is it a Vantage coordinator of this version?)")
         }
     }
 
@@ -165,13 +178,12 @@ public struct CoordinatorClient: Sendable {
         } catch let error as NIOTooManyBytesError {
             throw ClientError(.tooLarge, "\(path): answer above \(limits.maxResponseBytes) bytes (\(error))")
         } catch {
-            throw ClientError(.transport, "\(baseURL)\(path): \(error)")
+            throw ClientError(.transport, "\(baseURL): \(TransportFailure(error))")
         }
         let status = Int(response.status.code)
         let body = bytes.readBytes(length: bytes.readableBytes) ?? []
         guard accept.contains(status) else {
-            let text = String(decoding: body.prefix(512), as: UTF8.self)
-            throw ClientError(.httpStatus, "\(method) \(path): HTTP \(status) \(text)", status: status)
+            throw ClientError(.httpStatus, Self.describe(status: status, method: method, path: path, body: body), status: status)
         }
         return Response(status: status, headers: response.headers, body: body)
     }

@@ -47,7 +47,7 @@ public enum HTTPClientFactory {
             do {
                 tls.additionalTrustRoots = [.certificates(try NIOSSLCertificate.fromPEMFile(path))]
             } catch {
-                throw ClientError(.invalidRequest, "cannot read CA bundle \(path): \(error)")
+                throw ClientError(.invalidRequest, "CA bundle \(path) is not a readable PEM certificate file")
             }
         }
         var configuration = HTTPClient.Configuration(

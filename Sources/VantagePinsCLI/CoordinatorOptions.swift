@@ -62,9 +62,16 @@ public struct CoordinatorOptions: ParsableArguments {
         guard let url = try resolvedURL() else {
             throw ValidationError("no coordinator: pass --coordinator or set VANTAGE_COORDINATOR")
         }
+        // Checked before any connection: a typo is a usage error, not a transport error.
+        guard let parts = URLComponents(string: url), ["http", "https"].contains(parts.scheme?.lowercased() ?? ""),
+            !(parts.host ?? "").isEmpty, parts.query == nil, parts.fragment == nil
+        else {
+            throw ValidationError("coordinator URL \(url) is not http(s)://host[:port][/path]")
+        }
         let file = try fileConfig()
         let token = token ?? ProcessInfo.processInfo.environment["VANTAGE_TOKEN"] ?? file?.token
-        let http = try HTTPClientFactory.make(.init(caBundlePath: caBundle ?? file?.caBundle))
+        // A person is waiting: the first failed connection (refused, TLS, DNS) is the answer, not a retry until the deadline.
+        let http = try HTTPClientFactory.make(.init(caBundlePath: caBundle ?? file?.caBundle, failFast: true))
         do {
             let result = try await body(CoordinatorClient(baseURL: url, token: token, http: http))
             try await http.shutdown()

@@ -1,19 +1,28 @@
 import Foundation
 
 /// Reads documents from local files (bundles, blob folders, pin list files) with the same size limit as the network.
-enum LocalDocument {
+public enum LocalDocument {
+    /// The bytes of `path` (a `what`, for the message), at most `limit`.
+    /// - Throws: ``ClientError`` (`missing_document`) for a missing or unreadable file or a folder in its place.
+    public static func require(_ path: String, what: String, limit: Int = 64 << 20) throws -> [UInt8] {
+        let bytes: [UInt8]?
+        do { bytes = try read(path, limit: limit) } catch let error as ClientError { throw ClientError(error.code, "\(what) \(error.reason)") }
+        guard let bytes else { throw ClientError(.missingDocument, "\(what) \(path): no such file") }
+        return bytes
+    }
+
     /// The bytes of `path`, at most `limit`; `nil` when there is no such file.
-    static func read(_ path: String, limit: Int) throws -> [UInt8]? {
+    public static func read(_ path: String, limit: Int) throws -> [UInt8]? {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
         guard !isDirectory.boolValue else { throw ClientError(.missingDocument, "\(path) is a folder, not a file") }
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw ClientError(.missingDocument, "cannot read \(path): permission denied")
+            throw ClientError(.missingDocument, "\(path) cannot be read by this user (permission denied)")
         }
         defer { try? handle.close() }
         let data: Data
         do { data = try handle.read(upToCount: limit + 1) ?? Data() } catch {
-            throw ClientError(.missingDocument, "cannot read \(path): \(error.localizedDescription)")
+            throw ClientError(.missingDocument, "\(path) cannot be read (I/O error)")
         }
         guard data.count <= limit else { throw ClientError(.tooLarge, "\(path) is larger than \(limit) bytes") }
         return Array(data)

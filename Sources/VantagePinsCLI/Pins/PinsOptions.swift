@@ -94,10 +94,7 @@ public struct PinsOptions: ParsableArguments {
     {
         let fetcher = PinListFetcher(policy: policy, accepted: state.accepted, now: try now())
         if let path = pins {
-            let data: Data
-            do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-                throw ClientError(.missingDocument, "cannot read pin list \(path): \(error.localizedDescription)")
-            }
+            let data = try LocalDocument.require(path, what: "pin list")
             guard let list = try? Canonical.decode(PinList.self, from: data) else {
                 return .failure(.init(rule: PinListVerifier.Rule.schema, "\(path) is not a Vantage pin list (v2)"))
             }
