@@ -192,7 +192,7 @@ let package = Package(
         .testTarget(
             name: "VantageCLITests",
             dependencies: [
-                "vantage", "vantage-pins", "VantageTUF", "VantageCore", "VantageClient", "VantageAgent", "VantageCoordinator",
+                "vantage", "vantage-pins", "VantagePinsCLI", "VantageTUF", "VantageCore", "VantageClient", "VantageAgent", "VantageCoordinator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,23 @@
 #!/usr/bin/env bash
-# The test command of the README: builds everything and runs the whole suite.
+# The test command of the README: makes sure what the tests need is installed, builds everything and runs the suite.
+# Missing tools are installed with scripts/install-test-deps.sh when this runs as root on Debian (set
+# VANTAGE_NO_INSTALL=1 to be told instead); otherwise it names them and the one command that installs them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+missing=()
+for tool in notary-server notary docker sqlite3 promtool systemd-analyze openssl curl ip; do
+    command -v "$tool" >/dev/null || missing+=("$tool")
+done
+python3 -c 'import tuf, yaml' 2>/dev/null || missing+=("python-tuf/PyYAML")
+command -v sigstore >/dev/null || missing+=("sigstore-python")
+if ((${#missing[@]})); then
+    if [[ $(id -u) == 0 && -z "${VANTAGE_NO_INSTALL:-}" ]] && command -v apt-get >/dev/null; then
+        echo "test.sh: installing what the tests need (${missing[*]}): scripts/install-test-deps.sh" >&2
+        scripts/install-test-deps.sh
+    else
+        echo "test.sh: missing ${missing[*]}; install with: sudo scripts/install-test-deps.sh" >&2
+        exit 1
+    fi
+fi
 swift build --build-tests
 swift test --skip-build

@@ -34,3 +34,18 @@ struct HelpAndCompletionTests {
         }
     }
 }
+
+import VantagePinsCLI
+
+@Suite("Tables on a terminal")
+struct TextTableTests {
+    @Test("colour escapes take no column: coloured and plain cells line up")
+    func colouredCellsAlign() {
+        var table = TextTable(header: ["TARGET", "STATUS", "URL"])
+        table.rows = [["a", "\u{1B}[31msplit_view\u{1B}[0m", "https://a"], ["bbbb", "agreed", "https://b"]]
+        let lines = table.rendered.split(separator: "\n").map(String.init)
+        let plain = lines.map { $0.replacingOccurrences(of: "\u{1B}[31m", with: "").replacingOccurrences(of: "\u{1B}[0m", with: "") }
+        let columns = plain.map { $0.range(of: "https://")?.lowerBound.utf16Offset(in: $0) }
+        #expect(columns[1] != nil && columns[1] == columns[2], "\(plain)")
+    }
+}

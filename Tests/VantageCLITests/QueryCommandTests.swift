@@ -89,7 +89,8 @@ struct QueryCommandTests {
         // t/split is a critical split view: status fails (13) until an admin acknowledges it.
         let status = try await CLI.runDetached(["status", "--format", "json"] + c)
         #expect(status.status == 13, "\(status.stderr)")
-        #expect(((json(status) as? [[String: Any]])?.first?["pin_list_version"] as? Int) ?? 0 >= 1)
+        // One thing, one JSON object (not an array of one).
+        #expect(((json(status) as? [String: Any])?["pin_list_version"] as? Int) ?? 0 >= 1, "\(status.stdout)")
         let open = try await CLI.runDetached(["alerts", "--format", "json"] + c)
         let splitAlert = (json(open) as? [[String: Any]])?.compactMap { $0["event"] as? [String: Any] }.first { $0["kind"] as? String == "split_view" }
         let alertID = try #require(splitAlert?["id"] as? String, "\(open.stdout)")

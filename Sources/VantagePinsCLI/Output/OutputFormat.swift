@@ -24,7 +24,16 @@ public enum Output {
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    /// Emits `values` in `format`; `table` renders with `render`.
+    /// Emits one thing in `format`: a JSON object (not an array of one); `table` renders with `render`.
+    public static func emit<T: Encodable>(one value: T, format: OutputFormat, render: (T) -> String) throws {
+        switch format {
+        case .table: FileHandle.standardOutput.write(Data(render(value).utf8))
+        case .json: line(try json(value, pretty: true))
+        case .jsonl: line(try json(value, pretty: false))
+        }
+    }
+
+    /// Emits several things in `format` (a JSON array, or one object per line); `table` renders with `render`.
     public static func emit<T: Encodable>(_ values: [T], format: OutputFormat, render: ([T]) -> String) throws {
         switch format {
         case .table: FileHandle.standardOutput.write(Data(render(values).utf8))
@@ -43,10 +52,22 @@ public struct TextTable {
 
     public var rendered: String {
         let all = [header] + rows
-        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        // Widths count what a terminal shows: colour escapes take no column.
+        let widths = header.indices.map { column in all.map { Self.visibleWidth($0[column]) }.max() ?? 0 }
         return all.map { row in
-            row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
+            row.enumerated().map { $0.element + String(repeating: " ", count: widths[$0.offset] - Self.visibleWidth($0.element)) }
                 .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
         }.joined(separator: "\n") + "\n"
+    }
+
+    /// Characters outside ANSI escape sequences (`ESC [ … m`).
+    static func visibleWidth(_ text: String) -> Int {
+        var width = 0
+        var escape = false
+        for character in text {
+            if escape { if character == "m" { escape = false }; continue }
+            if character == "\u{1B}" { escape = true } else { width += 1 }
+        }
+        return width
     }
 }

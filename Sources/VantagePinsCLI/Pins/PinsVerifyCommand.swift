@@ -44,8 +44,7 @@ public struct PinsVerifyCommand: AsyncParsableCommand {
         case .failure(let failure):
             report.failure = .init(rule: failure.rule, target: failure.target, agent: failure.agent, message: failure.message)
         }
-        try Output.emit([report], format: format) { reports in
-            let r = reports[0]
+        try Output.emit(one: report, format: format) { r in
             guard r.verified else { return TerminalStyle.red("REFUSED") + " \(r.failure.map { "\($0.rule): \($0.message)" } ?? "")\n" }
             var table = TextTable(header: ["TARGET", "SHA256", "VERDICTS", "APPROVALS", "SOURCE"])
             for pin in r.pins {

@@ -15,8 +15,7 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let status: CoordinatorStatus
         do { status = try await coordinator.withClient { try await $0.status() } } catch { throw Failure.report(error) }
-        try Output.emit([status], format: format) { items in
-            let s = items[0]
+        try Output.emit(one: status, format: format) { s in
             var text = "coordinator key  \(s.coordinatorKeyID)\n"
             text += "pin list         v\(s.pinListVersion.map(String.init) ?? "-") expires \(s.pinListExpires?.description ?? "-")\n"
             text += "agents           \(s.agents) (\(s.silentAgents) silent)\n"
@@ -46,8 +45,7 @@ struct QueryCommand: AsyncParsableCommand {
     func run() async throws {
         let status: TargetStatus
         do { status = try await coordinator.withClient { try await $0.target(target) } } catch { throw Failure.report(error) }
-        try Output.emit([status], format: format) { items in
-            let t = items[0]
+        try Output.emit(one: status, format: format) { t in
             var text = "target      \(t.spec.id) (\(t.spec.kind.rawValue) \(t.spec.url)\(t.spec.gun.map { " " + $0 } ?? ""))\n"
             text += "status      \(TerminalStyle.status(t.status))\(t.classification.map { " (\($0))" } ?? "")\n"
             if let pin = t.pinned {
@@ -85,8 +83,7 @@ struct HistoryCommand: AsyncParsableCommand {
     func run() async throws {
         let history: TargetHistory
         do { history = try await coordinator.withClient { try await $0.history(target) } } catch { throw Failure.report(error) }
-        try Output.emit([history], format: format) { items in
-            let h = items[0]
+        try Output.emit(one: history, format: format) { h in
             var pins = TextTable(header: ["PINNED AT", "VERSION", "SHA256", "CLASS", "APPROVED BY"])
             for p in h.pins { pins.rows.append([p.pinnedAt.description, "\(p.version)", String(p.sha256.prefix(16)), p.classification, p.approvedBy ?? ""]) }
             var spans = TextTable(header: ["AGENT", "OUTCOME", "FIRST SEEN", "LAST SEEN", "COUNT"])

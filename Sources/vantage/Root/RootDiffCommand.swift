@@ -44,8 +44,7 @@ struct RootDiffCommand: AsyncParsableCommand {
         case (.failure(let error), _), (_, .failure(let error)):
             report.error = ErrorReport(error)
         }
-        try Output.emit([report], format: format) { reports in
-            let r = reports[0]
+        try Output.emit(one: report, format: format) { r in
             if let error = r.error { return "error: \(error.code): \(error.reason)\n" }
             guard let change = r.change, let a = r.oldFingerprint, let b = r.newFingerprint else { return "" }
             var text = "change     \(change.kind.rawValue)\n"

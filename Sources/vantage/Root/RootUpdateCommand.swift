@@ -97,7 +97,7 @@ struct RootUpdateCommand: AsyncParsableCommand {
         await getter.shutdown()
 
         let report = UpdateReport(start: start, update: update, out: destination, written: written)
-        try Output.emit([report], format: options.format) { _ in report.table }
+        try Output.emit(one: report, format: options.format) { $0.table }
         switch update.error?.kind {
         case nil: return
         case .malformed?, .badSignature?, .chainRejected?, .expired?: throw ExitStatus.verificationFailed

@@ -45,8 +45,7 @@ struct RootVerifyChainCommand: AsyncParsableCommand {
             if report.error != nil { break }
         }
         if report.error == nil { report.chain = RootChainVerifier.verify(roots, at: now) }
-        try Output.emit([report], format: options.format) { reports in
-            let r = reports[0]
+        try Output.emit(one: report, format: options.format) { r in
             if let error = r.error { return "error: \(error.code): \(error.reason)\n" }
             guard let chain = r.chain else { return "" }
             var text = ""
