@@ -1,7 +1,9 @@
 import AsyncHTTPClient
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
+import ServiceLifecycle
 import VantageCore
 
 /// What the coordinator takes from its environment besides configuration; tests replace the clock and observe
@@ -115,11 +117,21 @@ public func buildCoordinator(
     HealthController(database: database, metrics: metrics).add(to: router)
 
     let onServerRunning = dependencies.onServerRunning
+    let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(configuration.idleTimeoutSeconds))
+    var services: [any Service] = [consensus, alertService]
+    let server: HTTPServerBuilder
+    if let tlsFiles = configuration.tls {
+        let tls = try ReloadableTLS(certificateFile: tlsFiles.certificateFile, keyFile: tlsFiles.keyFile)
+        server = tls.serverBuilder(http1)
+        services.append(TLSReloadService(tls: tls, logger: logger))
+    } else {
+        server = .http1(configuration: http1)
+    }
     let application = Application(
         router: router,
-        server: .http1(configuration: .init(idleTimeout: .seconds(configuration.idleTimeoutSeconds))),
+        server: server,
         configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort), serverName: "vantage-coordinator"),
-        services: [consensus, alertService],
+        services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger)
     logger.info(

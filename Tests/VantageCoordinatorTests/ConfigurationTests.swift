@@ -17,9 +17,15 @@ import VantageCore
 
     @Test func exampleLoadsWithEnvironmentAndFlagOverrides() async throws {
         let tokens = try temporaryFile("first-admin-token-0123456789\n\nsecond-admin-token-0123456789\n")
+        // The example keeps every secret in a file (systemd credentials); these stand in for them.
+        let secret = try temporaryFile("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n"), slack = try temporaryFile("https://hooks.slack.example/x\n")
         let configuration = try await ConfigurationLoader.load(
             file: Self.example, flags: ["listen.port": "9100"],
-            environment: ["VANTAGE_ADMIN_TOKEN_FILE": tokens, "VANTAGE_LISTEN_PORT": "9000", "VANTAGE_CONSENSUS_QUORUM": "3"])
+            environment: ["VANTAGE_ADMIN_TOKEN_FILE": tokens, "VANTAGE_LISTEN_PORT": "9000", "VANTAGE_CONSENSUS_QUORUM": "3",
+                          "VANTAGE_ALERTS_WEBHOOK_SECRET_FILE": secret, "VANTAGE_ALERTS_SLACK_URL_FILE": slack])
+        let example = try String(contentsOfFile: Self.example, encoding: .utf8)
+        #expect(!example.contains("whsec_") && !example.contains("hooks.slack.com"), "no inline secrets in the example")
+        #expect(configuration.tls?.certificateFile == "/etc/vantage-coordinator/tls/fullchain.pem", "TLS on in the example")
         #expect(configuration.listenPort == 9100)
         #expect(configuration.listenHost == "0.0.0.0")
         #expect(configuration.consensus.quorum == 3)

@@ -17,9 +17,11 @@ import VantageCoordinator
         let fm = FileManager.default
         try fm.createDirectory(at: root.appendingPathComponent("usr/lib/systemd"), withIntermediateDirectories: true)
         try fm.copyItem(atPath: "/lib/systemd/system", toPath: root.appendingPathComponent("usr/lib/systemd/system").path)
-        for dir in ["etc/systemd/system", "usr/local/bin"] {
+        for dir in ["etc/systemd/system", "usr/local/bin", "bin"] {
             try fm.createDirectory(at: root.appendingPathComponent(dir), withIntermediateDirectories: true)
         }
+        // ExecReload= runs /bin/kill, which every host has.
+        fm.createFile(atPath: root.appendingPathComponent("bin/kill").path, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755])
         for unit in Self.units {
             try fm.copyItem(atPath: Repo.path("deploy/systemd/\(unit).service"), toPath: root.appendingPathComponent("etc/systemd/system/\(unit).service").path)
             let stub = root.appendingPathComponent("usr/local/bin/\(unit)").path

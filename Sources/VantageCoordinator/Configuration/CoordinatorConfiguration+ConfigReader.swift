@@ -35,6 +35,11 @@ extension CoordinatorConfiguration {
         stateDirectory = try keys.string("state_dir") ?? stateDirectory
         databasePath = try keys.string("database_path")
         keyFile = try keys.string("key_file")
+        switch (try keys.string("listen.tls.certificate_file"), try keys.string("listen.tls.key_file")) {
+        case (nil, nil): tls = nil
+        case (let certificate?, let key?): tls = TLSFiles(certificateFile: certificate, keyFile: key)
+        default: throw CoordinatorError(.configuration, "listen.tls: give both certificate_file and key_file")
+        }
         adminTokens = try keys.stringArray("admin.tokens") ?? []
         if let tokenFile = try keys.string("admin.token_file") {
             let text = try FileSystem.readText(tokenFile, code: .configuration)
@@ -93,7 +98,8 @@ extension CoordinatorConfiguration {
 
     /// Every key ``init(reader:)`` reads (the loader rejects others, so typos fail loudly).
     public static let knownKeys: Set<String> = [
-        "listen.host", "listen.port", "listen.body_timeout_seconds", "listen.idle_timeout_seconds", "state_dir", "database_path", "key_file", "admin.tokens", "admin.token_file",
+        "listen.host", "listen.port", "listen.body_timeout_seconds", "listen.idle_timeout_seconds", "listen.tls.certificate_file",
+        "listen.tls.key_file", "state_dir", "database_path", "key_file", "admin.tokens", "admin.token_file",
         "agents", "targets", "approvers", "approval_threshold", "consensus.quorum", "consensus.min_regions", "consensus.max_age_seconds",
         "consensus.max_dissent", "consensus.min_duration.first", "consensus.min_duration.resigned",
         "consensus.min_duration.rotated", "consensus.min_duration.replaced", "consensus.unchained",

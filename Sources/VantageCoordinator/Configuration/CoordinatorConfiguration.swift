@@ -16,6 +16,18 @@ public struct CoordinatorConfiguration: Sendable {
     /// Admin bearer tokens (from `admin.tokens` and the lines of `admin.token_file`): `"NAME TOKEN"`, or a bare token
     /// named `admin`; the name is recorded with every admin action.
     public var adminTokens: [String] = []
+    /// The listener's TLS certificate chain and key (PEM files, read again on SIGHUP); plain HTTP without.
+    public var tls: TLSFiles?
+
+    public struct TLSFiles: Sendable, Hashable {
+        public var certificateFile: String
+        public var keyFile: String
+        public init(certificateFile: String, keyFile: String) {
+            self.certificateFile = certificateFile
+            self.keyFile = keyFile
+        }
+    }
+
     /// Agents enrolled by configuration (more can be enrolled through the admin API).
     public var agents: [AgentEnrollment] = []
     /// Targets watched from the start (more can be added through the admin API).
