@@ -95,6 +95,8 @@ struct ConfigurationTests {
 
     static let badCases: [BadCase] = [
         BadCase(edit: { $0.replacingOccurrences(of: #""id": "fra-1", "#, with: "") }, key: "agent.id"),
+        // The coordinator's rule for agent ids: a slash, accepted here before, would only be refused there.
+        BadCase(edit: { $0.replacingOccurrences(of: #""id": "fra-1""#, with: #""id": "fra/1""#) }, key: "agent.id"),
         BadCase(edit: { $0.replacingOccurrences(of: #""concurrency": 16"#, with: #""concurrency": "many""#) }, key: "poll.concurrency"),
         BadCase(edit: { $0.replacingOccurrences(of: #""concurrency": 16"#, with: #""concurrency": 0"#) }, key: "poll.concurrency"),
         BadCase(edit: { $0.replacingOccurrences(of: #""kind": "tuf""#, with: #""kind": "git""#) }, key: "targets.sigstore.kind"),

@@ -173,6 +173,9 @@ struct StatementTests {
         let observation = Statements.failedObservation
         #expect(observation.attestationStatement == nil)
         #expect(observation.outcomeKey == "error:timeout")
+        var notFound = observation
+        notFound.error = ObservationError(.httpStatus, "GET …/root.json: 404", status: 404)
+        #expect(notFound.outcomeKey == "error:http_status 404", "the code shows in `vantage query`")
         #expect(Statements.observation.outcomeKey == Statements.root.sha256)
         let signed = try SignedObservation(signing: observation, with: Statements.agent.identity)
         #expect(signed.attestationSignature == nil)

@@ -74,10 +74,10 @@ public enum AgentConfigurationLoader {
             value.hasPrefix("/") ? value : (baseDirectory as NSString).appendingPathComponent(value)
         }
         let agentID = try f.requiredString(["agent", "id"])
-        guard TargetSpec(id: agentID, kind: .tuf, url: "https://x").problem == nil else {
-            throw AgentError(.invalidConfiguration, "agent.id: 1 to 200 letters, digits and . _ - / : @")
-        }
         let region = try f.requiredString(["agent", "region"])
+        if let problem = AgentEnrollment.problem(id: agentID, region: region) {
+            throw AgentError(.invalidConfiguration, "agent.id / agent.region: \(problem) (the coordinator's rule for its agents)")
+        }
         let keyPath = path(try f.requiredString(["agent", "key"]))
         guard FileManager.default.isReadableFile(atPath: keyPath) else {
             throw AgentError(.invalidConfiguration, "agent.key: cannot read \(keyPath)")

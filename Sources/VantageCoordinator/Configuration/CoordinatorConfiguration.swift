@@ -121,7 +121,7 @@ public struct CoordinatorConfiguration: Sendable {
         }
         var agentIDs = Set<String>()
         for agent in agents {
-            if let problem = AgentRules.problem(id: agent.id, region: agent.region) { try fail("agents", problem) }
+            if let problem = AgentEnrollment.problem(id: agent.id, region: agent.region) { try fail("agents", problem) }
             if !agentIDs.insert(agent.id).inserted { try fail("agents", "agent \(agent.id) is listed twice") }
         }
         var targetIDs = Set<String>()
@@ -140,20 +140,6 @@ public struct CoordinatorConfiguration: Sendable {
         }
         if alerts.timeoutSeconds < 1 { try fail("alerts.timeout_seconds", "must be at least 1") }
         if alerts.maxBackoffSeconds < 1 { try fail("alerts.max_backoff_seconds", "must be at least 1") }
-    }
-}
-
-/// Rules for agent ids and regions (config and admin API).
-enum AgentRules {
-    static let characters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-:@".unicodeScalars)
-
-    static func problem(id: String, region: String) -> String? {
-        for (name, value) in [("id", id), ("region", region)] {
-            if value.isEmpty || value.utf8.count > 100 || !value.unicodeScalars.allSatisfy(characters.contains) {
-                return "agent \(name) \"\(value)\" must be 1 to 100 letters, digits or . _ - : @"
-            }
-        }
-        return nil
     }
 }
 

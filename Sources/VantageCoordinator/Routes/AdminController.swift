@@ -30,7 +30,7 @@ struct AdminController: Sendable {
         router.post(RouterPath(APIPath.agents)) { request, _ in
             let by = try auth.check(request)
             let agent = try await JSONResponse.decode(AgentEnrollment.self, from: request, limit: Self.bodyLimit, timeout: bodyTimeout)
-            if let problem = AgentRules.problem(id: agent.id, region: agent.region) {
+            if let problem = AgentEnrollment.problem(id: agent.id, region: agent.region) {
                 throw CoordinatorError(.malformedRequest, problem)
             }
             try await registry.enroll(agent, now: clock.now, by: by)

@@ -64,6 +64,19 @@ public struct AgentEnrollment: Sendable, Hashable, Codable {
         self.publicKey = publicKey
     }
 
+    /// Why `id` or `region` cannot name an agent (the same rule in the agent's and the coordinator's configuration,
+    /// so an id one accepts the other does too), or `nil`.
+    public static func problem(id: String, region: String) -> String? {
+        for (name, value) in [("id", id), ("region", region)] {
+            if value.isEmpty || value.utf8.count > 100 || !value.unicodeScalars.allSatisfy(idCharacters.contains) {
+                return "agent \(name) \"\(value.prefix(120))\" must be 1 to 100 letters, digits or . _ - : @"
+            }
+        }
+        return nil
+    }
+
+    static let idCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-:@".unicodeScalars)
+
     enum CodingKeys: String, CodingKey {
         case id, region
         case publicKey = "public_key"

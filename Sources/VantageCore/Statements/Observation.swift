@@ -60,6 +60,8 @@ public struct Observation: Sendable, Hashable, Codable {
     /// The span key of this observation: the root digest, or `error:<kind>`.
     public var outcomeKey: String {
         if let fingerprint { return fingerprint.sha256 }
+        // The HTTP status is part of what an operator reads in `vantage query` (`http_status 404`, not a bare kind).
+        if let error, error.kind == .httpStatus, let status = error.status { return "error:http_status \(status)" }
         return "error:\(error?.kind.rawValue ?? "unknown")"
     }
 
