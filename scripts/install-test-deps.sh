@@ -10,6 +10,9 @@ apt-get update -qq
 # Kubernetes/compose manifests and CI templates; prometheus: promtool checks and tests deploy/prometheus rules.
 apt-get install -y -qq --no-install-recommends libssl-dev libsqlite3-dev notary iproute2 openssl curl ca-certificates \
     systemd sqlite3 python3-yaml prometheus >/dev/null
+# podman + runc + mmdebstrap: the container image is built and run by Tests/VantageDeployTests (no registry: the
+# base image comes from mmdebstrap).
+apt-get install -y -qq --no-install-recommends podman runc mmdebstrap >/dev/null
 # The docker CLI for the real-client test (`docker trust inspect` needs no daemon); Debian's docker.io when absent.
 command -v docker >/dev/null || apt-get install -y -qq --no-install-recommends docker.io >/dev/null
 # python-tuf: the real TUF client in the tests and the baseline of the root benchmark; sigstore-python: the real

@@ -130,7 +130,7 @@ import VantageCoordinator
     @Test(
         .enabled(if: ProcessInfo.processInfo.environment["VANTAGE_TEST_RELEASE_BUILD"] == "1", "set VANTAGE_TEST_RELEASE_BUILD=1"),
         .timeLimit(.minutes(60)))
-    func releaseBinariesBuildAndLinkOnlyRuntimePackages() throws {
+    func releaseBinariesLinkOnlyRuntimePackagesAndTheImageRuns() throws {
         let out = try temporaryDirectory("release-bin")
         let build = try Shell.run(
             Repo.path("deploy/container/build-binaries.sh"), [out.path, "--scratch-path", Repo.path(".build-release")],
@@ -165,6 +165,13 @@ import VantageCoordinator
         #expect(symbols.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "vantage-pins links server modules")
         let full = try Shell.run("/bin/bash", ["-c", "nm \"$1\" | grep -c -E 'GRDB' || true", "nm", out.appendingPathComponent("vantage").path])
         #expect((Int(full.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0, "positive control: the full CLI does link GRDB")
+
+        // The image itself, built from the Dockerfile with these binaries and run: a coordinator and an agent
+        // container, and a pin list (podman and runc from Debian; scripts/install-test-deps.sh installs them).
+        try #require(Shell.which("podman") != nil, "podman is missing: scripts/install-test-deps.sh installs it")
+        let smoke = try Shell.run(Repo.path("deploy/container/podman-smoke.sh"), [out.path, try temporaryDirectory("podman").path],
+                                  directory: Repo.root.path)
+        #expect(smoke.status == 0 && smoke.stdout.contains("PASS podman-smoke"), "\(smoke.stdout.suffix(3000))\(smoke.stderr.suffix(3000))")
     }
 }
 
