@@ -51,22 +51,23 @@ public struct CoordinatorOptions: ParsableArguments {
         }
     }
 
-    /// The resolved coordinator URL, or `nil` if none was given anywhere.
-    public func resolvedURL() throws -> String? {
-        if let url = coordinator ?? ProcessInfo.processInfo.environment["VANTAGE_COORDINATOR"] { return url }
-        return try fileConfig()?.coordinator
+    /// The resolved coordinator URL and where it came from (for messages), or `nil` if none was given anywhere.
+    func resolvedURL() throws -> (url: String, from: String)? {
+        if let coordinator { return (coordinator, "--coordinator") }
+        if let url = ProcessInfo.processInfo.environment["VANTAGE_COORDINATOR"] { return (url, "VANTAGE_COORDINATOR") }
+        return try fileConfig()?.coordinator.map { ($0, "the CLI config file's coordinator") }
     }
 
     /// Runs `body` with a client for the coordinator; shuts the HTTP client down afterwards.
     public func withClient<T>(_ body: (CoordinatorClient) async throws -> T) async throws -> T {
-        guard let url = try resolvedURL() else {
+        guard let (url, from) = try resolvedURL() else {
             throw ValidationError("no coordinator: pass --coordinator or set VANTAGE_COORDINATOR")
         }
-        // Checked before any connection: a typo is a usage error, not a transport error.
+        // Checked before any connection: a typo is a usage error, not a transport error; the message names its source.
         guard let parts = URLComponents(string: url), ["http", "https"].contains(parts.scheme?.lowercased() ?? ""),
             !(parts.host ?? "").isEmpty, parts.query == nil, parts.fragment == nil
         else {
-            throw ValidationError("coordinator URL \(url) is not http(s)://host[:port][/path]")
+            throw ValidationError("\(from): \(url) is not http(s)://host[:port][/path]")
         }
         let file = try fileConfig()
         let token = token ?? ProcessInfo.processInfo.environment["VANTAGE_TOKEN"] ?? file?.token

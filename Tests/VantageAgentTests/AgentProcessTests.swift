@@ -193,6 +193,23 @@ struct AgentProcessTests {
         await world.close()
     }
 
+    @Test("an unknown configuration key stops either daemon with exit 78, the key's path and what it meant")
+    func unknownKeysStopBothDaemons() async throws {
+        let world = try await World()
+        defer { Task { await world.close() } }
+        let agentConfig = try world.config(coordinator: "http://127.0.0.1:9")
+        let text = try String(contentsOfFile: agentConfig, encoding: .utf8).replacingOccurrences(of: #""interval_seconds""#, with: #""intervall_seconds""#)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: agentConfig))
+        let agent = try await runCommand(PackagePaths.executable("vantage-agent"), ["run", "--config", agentConfig, "--once"])
+        #expect(agent.status == 78)
+        #expect(agent.output.contains("unknown key poll.intervall_seconds (did you mean poll.interval_seconds?)"), "\(agent.output)")
+        let coordinatorConfig = world.fixture.scratch.file("coordinator.json")
+        try Data(#"{"listen": {"prot": 8080}, "state_dir": "\#(world.fixture.scratch.file("state"))"}"#.utf8).write(to: URL(fileURLWithPath: coordinatorConfig))
+        let coordinator = try await runCommand(PackagePaths.executable("vantage-coordinator"), ["serve", "--config", coordinatorConfig])
+        #expect(coordinator.status == 78)
+        #expect(coordinator.output.contains("unknown key listen.prot (did you mean listen.port?)"), "\(coordinator.output)")
+    }
+
     @Test func invalidConfigurationExitsNonZeroNamingTheKey() async throws {
         let world = try await World()
         let result: (status: Int32, output: String)

@@ -29,7 +29,10 @@ struct HumanErrorTests {
 
         let notURL = try CLI.run(["status", "--coordinator", "127.0.0.1:\(port)"])
         #expect(notURL.status == 64, "\(notURL.stderr)")
-        #expect(notURL.stderr.contains("is not http(s)://host"), "\(notURL.stderr)")
+        #expect(notURL.stderr.contains("--coordinator: 127.0.0.1:\(port) is not http(s)://host"), "\(notURL.stderr)")
+        // From the environment, the message names the variable.
+        let fromEnvironment = try CLI.run(["status"], environment: ["VANTAGE_COORDINATOR": "vantage.example:8443"])
+        #expect(fromEnvironment.status == 64 && fromEnvironment.stderr.contains("VANTAGE_COORDINATOR: vantage.example:8443"), "\(fromEnvironment.stderr)")
 
         // An HTTPS server whose certificate this machine does not trust, then the same with its CA (positive control:
         // the TLS error is about trust). It is not a coordinator, which is said too.

@@ -166,6 +166,9 @@ struct QueryCommandTests {
         #expect(supporters.stdout.contains("\"a1\"") && !supporters.stdout.contains("\"a3\""), "a3 no longer counts: \(supporters.stdout)")
         let removal = try await CLI.runDetached(["events", "--format", "json"] + c)
         #expect(removal.stdout.contains("agent_removed") && removal.stdout.contains("removed by ops-alice"), "\(removal.stdout)")
+        // Every admin action names its token: the targets added and removed above, the approval.
+        #expect(removal.stdout.contains("target t/new added by admin") && removal.stdout.contains("target t/new removed by admin"), "\(removal.stdout)")
+        #expect(removal.stdout.contains("submitted by admin"), "\(removal.stdout)")
         // Enrolled again (the key of `vantage-agent keygen`), it is back everywhere.
         let added = try await CLI.runDetached(["agents", "add", "a3", "--region", "ap", "--key", a3Key, "--token", Self.aliceToken] + c)
         #expect(added.status == 0, "\(added.stderr)")

@@ -20,10 +20,11 @@ struct AdminController: Sendable {
 
     func add(to router: Router<BasicRequestContext>) {
         router.post(RouterPath(APIPath.targets)) { request, _ in
-            try auth.check(request)
+            let by = try auth.check(request)
             let spec = try await JSONResponse.decode(TargetSpec.self, from: request, limit: Self.bodyLimit, timeout: bodyTimeout)
             if let problem = spec.problem { throw CoordinatorError(.malformedRequest, problem) }
             let outcome = try await registry.add(spec, now: clock.now, allowSourceChange: false)
+            if outcome != .unchanged { try await record(target: spec.id, by: by, "target \(spec.id) added by \(by): \(spec.source?.description ?? spec.url)") }
             consensus.signal()
             return try JSONResponse.make(spec, status: outcome == .unchanged ? .ok : .created)
         }
@@ -70,10 +71,21 @@ struct AdminController: Sendable {
         }
     }
 
+    /// Records an admin action as an event naming the token that made it (`vantage events`).
+    func record(target: String, by: String, _ message: String) async throws {
+        let now = clock.now
+        let event = VantageEvent(
+            id: ConsensusEvents.eventID(target: target, kind: .adminAction, now: now, digest: message), kind: .adminAction, severity: .info,
+            target: target, at: now, message: message, details: ["by": by])
+        _ = try await events.insert([event], channels: channels, nowMillis: clock.nowMillis)
+        alerts.fire()
+    }
+
     /// `DELETE /v1/targets/{id}`.
     func remove(_ request: Request, id: String) async throws -> Response {
-        try auth.check(request)
+        let by = try auth.check(request)
         guard try await registry.remove(target: id, now: clock.now) else { throw CoordinatorError(.notFound, "unknown target") }
+        try await record(target: id, by: by, "target \(id) removed by \(by)")
         consensus.signal()
         return Response(status: .noContent)
     }
@@ -81,7 +93,7 @@ struct AdminController: Sendable {
     /// `POST /v1/targets/{id}/approve`: an approver's signed approval (it may precede the digest's appearance).
     /// The admin token lets the request in; only a valid signature by a configured approver makes it count.
     func approve(_ request: Request, id: String) async throws -> Response {
-        try auth.check(request)
+        let by = try auth.check(request)
         let body = try await JSONResponse.decode(ApproveRequest.self, from: request, limit: Self.bodyLimit, timeout: bodyTimeout)
         guard ByteEncoding.isSHA256Hex(body.sha256) else {
             throw CoordinatorError(.malformedRequest, "sha256 must be 64 lowercase hex digits")
@@ -94,6 +106,7 @@ struct AdminController: Sendable {
                 "approval does not verify: \(valid.rejected.first ?? "unknown approver") (approvals are signed over the target, its source \(source) and the digest)")
         }
         try await registry.approve(target: id, source: source, sha256: body.sha256, approval: body.approval, note: body.note, now: clock.now)
+        try await record(target: id, by: by, "approval of \(body.sha256.prefix(16)) by approver \(body.approval.approver) submitted by \(by)")
         consensus.signal()
         return try JSONResponse.make(body, status: .created)
     }

@@ -78,7 +78,8 @@ struct QueryController: Sendable {
         let acknowledged = try await events.acknowledgements()
         var decided = Set<String>()
         var open: [AlertEntry] = []
-        for event in try await events.latest(limit: 1000) where event.kind != .test {
+        // Test alerts and admin actions say nothing about a subject's state: they neither open nor close an alert.
+        for event in try await events.latest(limit: 1000) where event.kind != .test && event.kind != .adminAction {
             let subject = event.target ?? event.details["agent"] ?? ""
             guard decided.insert(subject).inserted else { continue }
             if event.severity != .info { open.append(AlertEntry(event: event, acknowledged: acknowledged[event.id])) }

@@ -50,7 +50,8 @@ struct RegistryStore: Sendable {
                 guard db.changesCount > 0 else { return false }
                 let event = VantageEvent(
                     id: ConsensusEvents.eventID(target: "agent:" + id, kind: .agentRemoved, now: now, digest: by),
-                    kind: .agentRemoved, severity: .warning, target: nil, at: now,
+                    // Info: a decision, not a condition; it also closes the agent's open `agent_silent` alert.
+                    kind: .agentRemoved, severity: .info, target: nil, at: now,
                     message: "agent \(id) removed by \(by): it no longer counts toward consensus and leaves exported trust policies",
                     details: ["agent": id, "by": by])
                 _ = try EventStore.insert(db, [event], channels: channels, nowMillis: now.seconds * 1000)

@@ -19,6 +19,8 @@ public struct VantageEvent: Sendable, Hashable, Codable {
         case agentSilent = "agent_silent"
         /// An operator removed an agent: it leaves consensus and exported trust policies.
         case agentRemoved = "agent_removed"
+        /// An admin added, re-activated or removed a target, or submitted an approval (`details.by`: the token's name).
+        case adminAction = "admin_action"
         /// A target's configured source (kind, URL, GUN) changed: its history and pin do not carry over.
         case sourceChanged = "source_changed"
         /// A pinned target whose stored fresh attestations cannot satisfy quorum and regions: left out of the list.
