@@ -9,6 +9,9 @@ for tool in notary-server notary docker sqlite3 promtool systemd-analyze openssl
     command -v "$tool" >/dev/null || missing+=("$tool")
 done
 python3 -c 'import tuf, yaml' 2>/dev/null || missing+=("python-tuf/PyYAML")
+for package in libssl-dev libsqlite3-dev; do
+    dpkg-query -W -f '${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
 command -v sigstore >/dev/null || missing+=("sigstore-python")
 if ((${#missing[@]})); then
     if [[ $(id -u) == 0 && -z "${VANTAGE_NO_INSTALL:-}" ]] && command -v apt-get >/dev/null; then
