@@ -169,6 +169,9 @@ struct QueryCommandTests {
         // Every admin action names its token: the targets added and removed above, the approval.
         #expect(removal.stdout.contains("target t/new added by admin") && removal.stdout.contains("target t/new removed by admin"), "\(removal.stdout)")
         #expect(removal.stdout.contains("submitted by admin"), "\(removal.stdout)")
+        // …and `history` shows who acted on the target.
+        let splitHistory = try await CLI.runDetached(["history", "t/split", "--format", "json"] + c)
+        #expect(splitHistory.stdout.contains("\"actions\"") && splitHistory.stdout.contains("submitted by admin"), "\(splitHistory.stdout)")
         // Enrolled again (the key of `vantage-agent keygen`), it is back everywhere.
         let added = try await CLI.runDetached(["agents", "add", "a3", "--region", "ap", "--key", a3Key, "--token", Self.aliceToken] + c)
         #expect(added.status == 0, "\(added.stderr)")

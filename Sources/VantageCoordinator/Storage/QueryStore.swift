@@ -108,7 +108,10 @@ struct QueryStore: Sendable {
                         sha256: $0["sha256"], version: $0["version"], classification: $0["classification"],
                         pinnedAt: Timestamp(seconds: $0["pinned_at"]), approvedBy: $0["approved_by"])
                 }
-                return TargetHistory(target: id, spans: spans, pins: pins)
+                let actions = try String.fetchAll(
+                    db, sql: "SELECT json FROM events WHERE target = ? AND kind = ? ORDER BY cursor", arguments: [id, VantageEvent.Kind.adminAction.rawValue]
+                ).map { try Canonical.decode(VantageEvent.self, from: Array($0.utf8)) }
+                return TargetHistory(target: id, spans: spans, pins: pins, actions: actions)
             }
         }
     }

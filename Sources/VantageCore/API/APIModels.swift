@@ -259,11 +259,14 @@ public struct TargetHistory: Sendable, Hashable, Codable {
     public var target: String
     public var spans: [SpanRecord]
     public var pins: [PinHistoryEntry]
+    /// Admin actions on this target (added, removed, approvals submitted), oldest first, each naming its token.
+    public var actions: [VantageEvent]
 
-    public init(target: String, spans: [SpanRecord], pins: [PinHistoryEntry]) {
+    public init(target: String, spans: [SpanRecord], pins: [PinHistoryEntry], actions: [VantageEvent] = []) {
         self.target = target
         self.spans = spans
         self.pins = pins
+        self.actions = actions
     }
 }
 

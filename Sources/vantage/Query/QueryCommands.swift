@@ -88,7 +88,9 @@ struct HistoryCommand: AsyncParsableCommand {
             for p in h.pins { pins.rows.append([p.pinnedAt.description, "\(p.version)", String(p.sha256.prefix(16)), p.classification, p.approvedBy ?? ""]) }
             var spans = TextTable(header: ["AGENT", "OUTCOME", "FIRST SEEN", "LAST SEEN", "COUNT"])
             for s in h.spans { spans.rows.append([s.agent, String(s.outcome.prefix(24)), s.firstSeen.description, s.lastSeen.description, "\(s.count)"]) }
-            return "pins\n" + pins.rendered + "\nspans\n" + spans.rendered
+            var actions = TextTable(header: ["AT", "BY", "ACTION"])
+            for a in h.actions { actions.rows.append([a.at.description, a.details["by"] ?? "", a.message]) }
+            return "pins\n" + pins.rendered + "\nspans\n" + spans.rendered + "\nadmin actions\n" + actions.rendered
         }
     }
 }
