@@ -60,7 +60,9 @@ import VantageTUF
             _ = try await client.submit(try first.agents.map { try $0.observe("example.test/app", root: root, at: first.now) })
             try await first.coordinator.consensus.evaluateNow()
             #expect(try await client.admin(.post, APIPath.alertsTest, body: "") == .accepted)
-            try await eventually("webhook attempts fail while the receiver is down") {
+            // Each failed attempt spends up to alerts.timeout_seconds retrying the connection: a generous hang guard,
+            // since the suite runs this beside a container build and other servers.
+            try await eventually("webhook attempts fail while the receiver is down", seconds: 120) {
                 try await first.coordinator.database.writer.read { db in
                     try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE channel = 'webhook' AND attempts > 0 AND delivered_at IS NULL") == 2
                 }
@@ -79,7 +81,7 @@ import VantageTUF
             }
             try await second.coordinator.application.test(.router) { _ in
                 second.clock.advance(seconds: 3600)
-                try await eventually("every event delivered") { receiver.deliveries.withLock { Set($0.keys) } == Set(eventIDs) }
+                try await eventually("every event delivered", seconds: 120) { receiver.deliveries.withLock { Set($0.keys) } == Set(eventIDs) }
                 // Further polls deliver nothing twice.
                 try await Task.sleep(for: .milliseconds(300))
             }
@@ -120,7 +122,7 @@ import VantageTUF
 }
 
 /// Polls `condition` until it holds (at most `seconds`).
-func eventually(_ what: String, seconds: Double = 20, _ condition: () async throws -> Bool) async throws {
+func eventually(_ what: String, seconds: Double = 60, _ condition: () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + .seconds(seconds)
     while ContinuousClock.now < deadline {
         if try await condition() { return }
