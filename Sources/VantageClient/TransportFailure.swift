@@ -32,9 +32,6 @@ public struct TransportFailure: Sendable, Hashable, CustomStringConvertible {
             ]
             if timeouts.contains(error) { return (.timeout, "no answer in time (\(error))", "is the server up and reachable from here?") }
             if error == .remoteConnectionClosed { return (.connect, "connection closed by the server before the answer ended", nil) }
-            if [.emptyScheme, .unsupportedScheme(""), .emptyHost].contains(where: { $0 == error }) || "\(error)".contains("Scheme") {
-                return (.connect, "the URL is not usable (\(error))", "give http(s)://host[:port]")
-            }
             return (.connect, "\(error)", nil)
         case let error as NIOConnectionError:
             if error.connectionErrors.isEmpty {
