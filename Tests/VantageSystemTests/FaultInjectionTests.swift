@@ -114,7 +114,8 @@ struct FaultInjectionTests {
             try system.startAgents()
             try await system.waitForPins()
             // Run 1: two first_pin events, their deliveries failing.
-            try await waitUntil("first webhook attempts fail", seconds: 30) { try failingDeliveries(system) >= 2 }
+            // A hang guard: each failed attempt spends its timeout retrying the connection, slower on a loaded machine.
+            try await waitUntil("first webhook attempts fail", seconds: 120) { try failingDeliveries(system) >= 2 }
             system.coordinator.crash()
 
             // Run 2: a rotation (rotated event) and a test alert, still with the receiver down.
@@ -130,7 +131,7 @@ struct FaultInjectionTests {
             }
             #expect(kinds.filter { $0 == "first_pin" }.count == 2)
             // (A rotation may also raise a transient split_view while agents pick it up at different times.)
-            try await waitUntil("every event's webhook delivery attempted and failed", seconds: 30) {
+            try await waitUntil("every event's webhook delivery attempted and failed", seconds: 120) {
                 let events = try await system.api.events().count
                 let (failing, rows) = try system.coordinator.read { db in
                     (try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE channel = 'webhook' AND attempts > 0 AND delivered_at IS NULL") ?? 0,
