@@ -82,13 +82,16 @@ public func buildCoordinator(
         try await registry.add(target, now: now, allowSourceChange: true, channels: channels)
     }
     try await registry.loadDirectory()
+    // The consensus policy, approvers or agents may differ from the last run: every target is decided again and
+    // every pin rebuilt, in batches, by the first rounds.
+    try await registry.markEverything()
 
     let pinLists = PinListCache()
     let pinListStore = PinListStore(database: database)
-    if let latest = try await pinListStore.load(version: nil) { pinLists.publish(latest) }
+    if let latest = try await pinListStore.loadLatest() { pinLists.publish(latest) }
 
     let metrics = CoordinatorMetrics()
-    if let latest = pinLists.latest { metrics.published(version: latest.version, expires: latest.list.header.signed.expires) }
+    if let latest = pinLists.latest { metrics.published(version: latest.version, expires: latest.header.signed.expires) }
     let alertTrigger = Trigger()
     let events = EventStore(database: database)
     let consensus = ConsensusService(

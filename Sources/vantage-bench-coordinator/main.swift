@@ -145,11 +145,11 @@ func commitAgreement(_ coordinator: Coordinator, targets: Int) async throws {
                 rootBytes: chunk.isEmpty ? (fingerprint.sha256, root) : nil))
         }
         if chunk.count >= 10_000 {
-            _ = try await store.commit(chunk)
+            _ = try await store.commit(chunk, now: now, maxAgeSeconds: 1800)
             chunk.removeAll()
         }
     }
-    _ = try await store.commit(chunk)
+    _ = try await store.commit(chunk, now: now, maxAgeSeconds: 1800)
 }
 
 // MARK: 0. --serve-pins DIR (for bench/coordinator-http.sh)
@@ -255,7 +255,7 @@ if !CommandLine.arguments.contains("--pin-list-only") {
                         outcome: digests[changing ? poll % 2 : 0], attestationSignature: fakeSignature))
                 }
             }
-            _ = try await store.commit(chunk)
+            _ = try await store.commit(chunk, now: now, maxAgeSeconds: 1800)
         }
         let total = try await coordinator.database.usedBytes()
         try await store.pruneSeen(before: start.adding(seconds: Int64(polls - 1) * 600 - configuration.ingest.maxPastSeconds))

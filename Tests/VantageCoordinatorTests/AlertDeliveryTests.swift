@@ -81,7 +81,10 @@ import VantageTUF
             }
             try await second.coordinator.application.test(.router) { _ in
                 second.clock.advance(seconds: 3600)
-                try await eventually("every event delivered", seconds: 120) { receiver.deliveries.withLock { Set($0.keys) } == Set(eventIDs) }
+                // An hour later the agents are silent too: those new events are delivered as well (each once).
+                try await eventually("every event delivered", seconds: 120) {
+                    Set(eventIDs).isSubset(of: receiver.deliveries.withLock { Set($0.keys) })
+                }
                 // Further polls deliver nothing twice.
                 try await Task.sleep(for: .milliseconds(300))
             }
@@ -94,7 +97,8 @@ import VantageTUF
         }
         #expect(undelivered == 0)
         let hookLines = try String(contentsOfFile: hookOutput, encoding: .utf8).split(separator: "\n")
-        #expect(Set(hookLines.map { String($0.split(separator: " ")[0]) }) == Set(eventIDs))
+        #expect(Set(eventIDs).isSubset(of: Set(hookLines.map { String($0.split(separator: " ")[0]) })))
+        #expect(hookLines.count == Set(hookLines.map { String($0.split(separator: " ")[0]) }).count, "each event once")
         #expect(hookLines.contains { $0.hasSuffix(" test info 1") })
         #expect(hookLines.contains { $0.contains(" first_pin info 1") })
     }

@@ -8,13 +8,14 @@ import VantageTUF
 
 @testable import VantageCoordinator
 
-/// Lists are re-signed with fresh attestations every quarter of max_age; every header (the hash chain) is kept,
-/// full bodies only for the newest lists, so the database does not grow with the list size on every refresh.
+/// Headers are re-signed every quarter of max_age; every header (the hash chain) is kept, and the pins of the
+/// latest list a row per target — no list body is stored, so the database does not grow with the list size on
+/// every publication. The list before the latest is still served (from memory) for clients that read its header.
 @Suite struct PinListRetentionTests {
     @Test func headersAreKeptForeverBodiesOnlyRecently() async throws {
         let c = try await TestCoordinator { $0.consensus.maxAgeSeconds = 40 }
         let root = try TestRepository().root(version: 1)
-        let rounds = Int(PinListStore.bodyRetention) + 6
+        let rounds = 8
         try await c.coordinator.application.test(.router) { client in
             for _ in 0..<rounds {
                 _ = try await client.submit(try c.agents.map { try $0.observe("example.test/app", root: root, at: c.now) })
@@ -30,14 +31,15 @@ import VantageTUF
                 #expect(header.signed.previous == previous)
                 previous = try header.digest
             }
-            // Old bodies are gone, recent ones and the latest are served.
+            // Old bodies are gone; the latest and the one before it are served.
             try await client.execute(uri: "\(APIPath.pins)/1", method: .get) { #expect($0.status == .notFound) }
             try await client.execute(uri: "\(APIPath.pins)/\(latest.signed.version - 1)", method: .get) { #expect($0.status == .ok) }
             try await client.execute(uri: APIPath.pins, method: .get) { #expect($0.status == .ok) }
         }
-        let kept = try await c.coordinator.database.writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM pin_lists WHERE length(body_json) > 0") ?? 0
+        let (bodies, rows) = try await c.coordinator.database.writer.read { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM pin_lists WHERE length(body_json) > 0") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM published_pins WHERE length(pin_json) > 0") ?? 0)
         }
-        #expect(kept <= Int(PinListStore.bodyRetention))
+        #expect(bodies == 0 && rows == 1)
     }
 }

@@ -40,7 +40,7 @@ import VantageTUF
         let body = try #require(published.proofBody(for: target))
         let proof = try Canonical.decode(PinProof.self, from: body)
         #expect(proof == (try list.proof(for: target)))
-        #expect(published.pin(for: target) == proof.pin && published.proofBody(for: "registry.example.org/absent") == nil)
+        #expect(published.sha256(for: target) == proof.pin.sha256 && published.proofBody(for: "registry.example.org/absent") == nil)
         let size = body.count
         print("one pin with its inclusion proof out of \(pins.count) pins: \(size) bytes (whole list \(published.body.count) bytes)")
         #expect(size < 10_000)
@@ -68,5 +68,46 @@ import VantageTUF
             let proof = try #require(try list.proof(for: pin.target))
             #expect(published.proofBody(for: pin.target) == (try Canonical.encode(proof)), "\(pin.target)")
         }
+    }
+
+    /// A publication re-encodes and re-hashes only the pins it changes: the next list, made from the previous one
+    /// and the changes, must be byte for byte the list built from scratch — pins replaced in place, added, dropped.
+    @Test("the next list drafted from changes equals the list built whole", arguments: [2, 3, 5, 17, 64])
+    func draftedListEqualsBuiltList(_ count: Int) throws {
+        let targets = (0..<count).map { "registry.example.org/image-\(String(format: "%03d", $0 * 2))" }
+        let before = try Self.list(targets)
+        let previous = try PublishedPinList(list: before)
+        let scenarios: [(String, [String: Pin?])] = [
+            ("replace the first", [targets[0]: Self.resigned(before.pins[0])]),
+            ("replace every third", Dictionary(uniqueKeysWithValues: stride(from: 0, to: count, by: 3).map { (targets[$0], Self.resigned(before.pins[$0])) })),
+            ("add one between", ["registry.example.org/image-001": try Self.list(["registry.example.org/image-001"]).pins[0]]),
+            ("add one at the end", ["registry.example.org/zzz": try Self.list(["registry.example.org/zzz"]).pins[0]]),
+            ("drop the last", [targets[count - 1]: Pin?.none]),
+            ("drop one, replace one", [targets[0]: Pin?.none, targets[count - 1]: Self.resigned(before.pins[count - 1])]),
+        ]
+        for (name, changes) in scenarios {
+            var pins = Dictionary(uniqueKeysWithValues: before.pins.map { ($0.target, $0) })
+            for (target, pin) in changes { pins[target] = pin }
+            let after = pins.values.sorted { $0.target.utf8.lexicographicallyPrecedes($1.target.utf8) }
+            let draft = try previous.draft(changes)
+            #expect(draft.targets == after.map(\.target), "\(name)")
+            #expect(ByteEncoding.hexEncode(draft.tree.root) == ByteEncoding.hexEncode(MerkleTree.root(try after.map { MerkleTree.leafHash(try $0.leafBytes) })), "\(name)")
+            let header = try PinList.build(
+                pins: after, version: 8, issuedAt: Self.issued, lifetimeSeconds: 86_400, previous: try before.header.digest,
+                policy: ConsensusPolicy(quorum: 2, minRegions: 2), identity: Self.coordinator, coordinatorID: "c").header
+            let made = try PublishedPinList.make(draft, header: header)
+            let whole = PinList(header: header, pins: after)
+            #expect(made.body == (try Canonical.encode(whole)), "\(name)")
+            for pin in after {
+                #expect(made.proofBody(for: pin.target) == (try Canonical.encode(try #require(try whole.proof(for: pin.target)))), "\(name) \(pin.target)")
+            }
+        }
+    }
+
+    /// `pin` with its first attestation re-dated (a refresh), so its bytes and leaf change.
+    static func resigned(_ pin: Pin) -> Pin {
+        var pin = pin
+        pin.attestations[0].observedAt = pin.attestations[0].observedAt.adding(seconds: 60)
+        return pin
     }
 }

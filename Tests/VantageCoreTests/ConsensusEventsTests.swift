@@ -151,7 +151,7 @@ struct ConsensusEventsTests {
                 target: "t/app", previous: previous, held: held, decision: decision, pinned: pinned.map(set.sha), now: Clock.now
             ).map(\.kind))
             previous = decision.status
-            held = decision.status == .pending && decision.classification == "replaced" ? decision.leading : nil
+            held = decision.status == .pending && decision.classification == .replaced ? decision.leading : nil
         }
         #expect(raised == [
             [], [.firstPin], [], [], [.splitView], [], [.recovered], [.quorumLost], [], [.recovered],
@@ -195,7 +195,7 @@ struct ConsensusEventsTests {
     @Test func heldWithAnAlertOnceUntilApproved() {
         let decision = ConsensusDecision(
             status: .pending, action: .keep, leading: String(repeating: "b", count: 64), supporters: [], dissenters: [], failing: [],
-            classification: "unchained", reasons: ["agents attest this root as unchained"])
+            classification: .unchained, reasons: ["agents attest this root as unchained"])
         let now = Timestamp(seconds: 1_780_000_000)
         let first = ConsensusEvents.events(target: "t", previous: .agreed, held: nil, decision: decision, pinned: String(repeating: "a", count: 64), now: now)
         #expect(first.map(\.kind) == [VantageEvent.Kind.replacementHeld])

@@ -105,6 +105,25 @@ struct MerkleTreeTests {
         #expect(tree.proof(index: n).isEmpty && tree.proof(index: -1).isEmpty)
     }
 
+    @Test("replacing leaves in place gives the tree built from scratch, for sizes 1…33", arguments: 1...33)
+    func replacingLeaves(_ n: Int) {
+        let leaves = RFC6962Vectors.namedLeaves(n)
+        let tree = MerkleTree.Levels(leaves: leaves)
+        for changed in [[0], [n - 1], Array(stride(from: 0, to: n, by: 3)), Array(0..<n)] {
+            var after = leaves
+            var changes: [Int: [UInt8]] = [:]
+            for index in changed {
+                after[index] = MerkleTree.leafHash(Array("changed \(index)".utf8))
+                changes[index] = after[index]
+            }
+            let updated = tree.replacing(changes)
+            #expect(updated.root == MerkleTree.root(after))
+            #expect(updated.root != tree.root)
+            for m in 0..<n { #expect(updated.proof(index: m) == MerkleTree.proof(index: m, leaves: after)) }
+        }
+        #expect(tree.replacing([:]).root == tree.root)
+    }
+
     @Test("leaf and node hashes are domain-separated")
     func domainSeparation() {
         // A leaf whose data is (0x01 ‖ l ‖ r) must not hash like the node over l and r (second-preimage defence).

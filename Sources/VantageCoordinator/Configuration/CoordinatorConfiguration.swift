@@ -44,6 +44,11 @@ public struct CoordinatorConfiguration: Sendable {
     public var consensusDebounceMilliseconds: Int64 = 250
     /// Lifetime of a pin list; it is re-signed when less than half of it is left.
     public var pinListLifetimeSeconds: Int64 = 86_400
+    /// Targets decided per round transaction at most (`consensus.batch_targets`); a round with more due runs again
+    /// at once, so ingest never waits behind more than one batch.
+    public var consensusBatchTargets: Int = 2_000
+    /// Pins rebuilt (fresh attestations, verified) per publication at most (`pin_list.batch_pins`).
+    public var publishBatchPins: Int = 5_000
     /// Ingest limits.
     public var ingest = Ingest()
     /// Longest a client may take to send a request body (slow senders get 408 and lose the connection).
@@ -111,6 +116,8 @@ public struct CoordinatorConfiguration: Sendable {
         if consensusIntervalSeconds < 1 { try fail("consensus.interval_seconds", "must be at least 1") }
         if consensusDebounceMilliseconds < 0 { try fail("consensus.debounce_ms", "must not be negative") }
         if pinListLifetimeSeconds < 60 { try fail("pin_list.lifetime_seconds", "must be at least 60") }
+        if consensusBatchTargets < 1 { try fail("consensus.batch_targets", "must be at least 1") }
+        if publishBatchPins < 1 { try fail("pin_list.batch_pins", "must be at least 1") }
         if ingest.maxBodyBytes < 1024 { try fail("ingest.max_body_bytes", "must be at least 1024") }
         if bodyTimeoutSeconds < 1 { try fail("listen.body_timeout_seconds", "must be at least 1") }
         if idleTimeoutSeconds < 1 { try fail("listen.idle_timeout_seconds", "must be at least 1") }

@@ -3,13 +3,14 @@ import Logging
 import ServiceLifecycle
 import VantageCore
 
-/// Runs consensus rounds (``ConsensusRound``): shortly after an ingest that stored something (debounced) and on
-/// a timer. Rounds are serialised by the database writer, so a test or an admin action may also call
-/// ``evaluateNow()`` directly.
+/// Runs consensus rounds shortly after an ingest that stored something (debounced), on a timer, and at once again
+/// while a round leaves work behind. A round is load → plan → apply: it reads a snapshot of the targets that are due
+/// (``ConsensusStore``), plans each with the pure ``VantageCore/ConsensusPlanner`` outside the database writer, and
+/// applies the plans in one short write; then ``PinListPublisher`` publishes what changed. Rounds run one at a
+/// time (``SerialGate``), so a test or an admin action may also call ``evaluateNow()`` directly.
 public final class ConsensusService: Service, Sendable {
     let database: CoordinatorDatabase
     let configuration: CoordinatorConfiguration
-    let identity: SigningIdentity
     let clock: CoordinatorClock
     let pinLists: PinListCache
     let metrics: CoordinatorMetrics
@@ -17,7 +18,9 @@ public final class ConsensusService: Service, Sendable {
     let alerts: Trigger
     let logger: Logger
     let roots = RootCache()
+    let publisher: PinListPublisher
     private let trigger = Trigger()
+    private let gate = SerialGate()
 
     init(
         database: CoordinatorDatabase, configuration: CoordinatorConfiguration, identity: SigningIdentity,
@@ -26,13 +29,15 @@ public final class ConsensusService: Service, Sendable {
     ) {
         self.database = database
         self.configuration = configuration
-        self.identity = identity
         self.clock = clock
         self.pinLists = pinLists
         self.metrics = metrics
         self.channels = channels
         self.alerts = alerts
         self.logger = logger
+        publisher = PinListPublisher(
+            database: database, identity: identity, policy: configuration.consensus, approvalRules: configuration.approvals,
+            lifetimeSeconds: configuration.pinListLifetimeSeconds, batchLimit: configuration.publishBatchPins, channels: channels)
     }
 
     /// Asks for a round soon (after the debounce delay). Never blocks.
@@ -44,59 +49,93 @@ public final class ConsensusService: Service, Sendable {
         public var events: [VantageEvent]
         /// The version of the pin list published by the round, if one was.
         public var publishedVersion: Int64?
-        /// Pins in the published list without a verifiable quorum of fresh attestations.
+        /// Pins left out of the list by this round: their stored fresh attestations do not verify as a quorum.
         public var weakPins: [String]
         /// Pins created by the round.
         public var newPins: Int
+        /// Targets decided (due or marked by ingest).
+        public var decided: Int
+        /// Pins rebuilt for publication.
+        public var rebuiltPins: Int
+        /// Work was left for the next round (more due than one batch).
+        public var more: Bool
     }
 
     /// Runs one round now.
     /// - Throws: ``CoordinatorError`` (`storage`, `pin_list_rejected`).
     @discardableResult
     public func evaluateNow() async throws -> Report {
-        let round = ConsensusRound(
-            policy: configuration.consensus, approvalRules: configuration.approvals, now: clock.now, identity: identity,
-            pinListLifetimeSeconds: configuration.pinListLifetimeSeconds, channels: channels, roots: roots,
-            publishedPins: Dictionary(
-                (pinLists.latest?.list.pins ?? []).map { ($0.target, $0.sha256) }, uniquingKeysWith: { a, _ in a }))
-        let outcome = try await storage("consensus round") {
-            try await database.writer.write { db in try round.run(db) }
+        try await gate.run { [self] in try await round() }
+    }
+
+    private func round() async throws -> Report {
+        let now = clock.now
+        let planner = ConsensusPlanner(policy: configuration.consensus)
+        let (batch, lastSeen, silent) = try await storage("read consensus snapshot") {
+            try await database.writer.read { [self] db in
+                let due = try ConsensusStore.dueTargets(db, now: now, limit: configuration.consensusBatchTargets)
+                return (
+                    try ConsensusStore.load(db, targets: due, roots: roots, approvalRules: configuration.approvals, now: now),
+                    try ConsensusStore.agentsLastSeen(db), try ConsensusStore.alerts(db, kind: .silent))
+            }
         }
-        if let published = outcome.published {
+        let plans = batch.snapshots.map { planner.plan($0, now: now) }
+        let health = planner.agentHealth(lastSeen: lastSeen, stored: silent, now: now)
+        let channels = channels
+        let (stored, counts) = try await storage("apply consensus plan") {
+            try await database.writer.write { db in
+                let stored = try ConsensusStore.apply(
+                    db, plans: plans, batch: batch, alerts: health.alerts, events: health.events, channels: channels, now: now)
+                for plan in plans where plan.pin != nil { try PinListStore.refresh(db, target: plan.target) }
+                return (stored, plans.isEmpty ? nil : try ConsensusStore.statusCounts(db))
+            }
+        }
+        let publication = try await publisher.publish(current: pinLists.latest, now: now)
+        if let published = publication.published {
             pinLists.publish(published)
-            metrics.published(version: published.version, expires: published.list.header.signed.expires)
+            metrics.published(version: published.version, expires: published.header.signed.expires)
             logger.info(
                 "published pin list",
                 metadata: [
-                    "pinlist.version": "\(published.version)", "pinlist.pins": "\(published.list.pins.count)",
-                    "pinlist.weak_pins": "\(outcome.weakPins.count)",
+                    "pinlist.version": "\(published.version)", "pinlist.pins": "\(published.pinCount)",
+                    "pinlist.rebuilt_pins": "\(publication.rebuilt)", "pinlist.weak_pins": "\(publication.weakPins.count)",
                 ])
         }
-        metrics.targets(outcome.statusCounts)
-        metrics.state(rootExpiry: outcome.rootExpiry, agentsLastSeen: outcome.agentsLastSeen, pendingApprovals: outcome.pendingApprovals)
-        for event in outcome.events {
+        if let counts {
+            metrics.targets(counts.statuses)
+            metrics.pendingApprovals(counts.awaitingApprovers)
+        }
+        metrics.rootExpiry(Dictionary(plans.map { ($0.target, $0.pinnedExpires.map { Double($0.seconds) }) }, uniquingKeysWith: { a, _ in a }))
+        metrics.agentsLastSeen(lastSeen.mapValues(\.seconds))
+        let events = stored + publication.events
+        for event in events {
             metrics.event(kind: event.kind.rawValue)
             logger.info(
                 "\(event.message)",
                 metadata: ["event.kind": "\(event.kind.rawValue)", "event.severity": "\(event.severity.rawValue)",
                            "target.id": "\(event.target ?? "-")"])
         }
-        if !outcome.events.isEmpty { alerts.fire() }
+        if !events.isEmpty { alerts.fire() }
         return Report(
-            events: outcome.events, publishedVersion: outcome.published?.version, weakPins: outcome.weakPins,
-            newPins: outcome.newPins)
+            events: events, publishedVersion: publication.published?.version, weakPins: publication.weakPins,
+            newPins: plans.count { $0.pin != nil }, decided: plans.count, rebuiltPins: publication.rebuilt,
+            more: batch.snapshots.count >= configuration.consensusBatchTargets || publication.more)
     }
+
+    /// A removed target leaves the state gauges.
+    func removed(target: String) { metrics.rootExpiry([target: nil]) }
 
     public func run() async throws {
         await trigger.run(
             every: .seconds(configuration.consensusIntervalSeconds),
             debounce: .milliseconds(configuration.consensusDebounceMilliseconds)
-        ) { [self] in await runRound() }
+        ) { [self] in await runRounds() }
     }
 
-    private func runRound() async {
+    /// Rounds until none leaves work behind (after start-up every target is due once, in batches), then pruning.
+    private func runRounds() async {
         do {
-            try await evaluateNow()
+            while try await evaluateNow().more, !Task.isCancelled {}
             try await IngestStore(database: database).pruneSeen(
                 before: clock.now.adding(seconds: -configuration.ingest.maxPastSeconds))
         } catch {

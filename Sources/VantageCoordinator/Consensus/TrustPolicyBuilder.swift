@@ -13,12 +13,13 @@ enum TrustPolicyBuilder {
     }
 
     static func policy(
-        _ db: Database, identity: SigningIdentity, consensus: ConsensusPolicy, approvals: Approvals, minPinListVersion: Int64
+        _ db: Database, identity: SigningIdentity, consensus: ConsensusPolicy, approvals: Approvals, minPinListVersion: Int64,
+        targets withTargets: Bool = true
     ) throws -> TrustPolicy {
         let agents = try Row.fetchAll(db, sql: "SELECT id, region, public_key FROM agents WHERE removed_at IS NULL ORDER BY id").map {
             TrustPolicy.Agent(id: $0["id"], region: $0["region"], publicKey: try PublicIdentity(base64: $0["public_key"]))
         }
-        let targets = try RegistryStore.activeTargets(db).compactMap { spec in spec.source.map { TrustPolicy.Target(id: spec.id, source: $0) } }
+        let targets = try !withTargets ? [] : RegistryStore.activeTargets(db).compactMap { spec in spec.source.map { TrustPolicy.Target(id: spec.id, source: $0) } }
         return TrustPolicy(
             coordinators: [.init(id: identity.publicKey.keyID, publicKey: identity.publicKey)], agents: agents,
             quorum: consensus.quorum, minRegions: consensus.minRegions, maxAgeSeconds: consensus.maxAgeSeconds,

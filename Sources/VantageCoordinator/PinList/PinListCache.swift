@@ -1,6 +1,6 @@
 import Synchronization
 
-/// The latest published pin list in memory (and the last older version asked for), so reads never decode or
+/// The latest published pin list in memory (and the one before it, or the last older version asked for), so reads never decode or
 /// re-hash a large list per request.
 final class PinListCache: Sendable {
     private let state = Mutex<(latest: PublishedPinList?, older: PublishedPinList?)>((nil, nil))
@@ -10,6 +10,8 @@ final class PinListCache: Sendable {
     func publish(_ list: PublishedPinList) {
         state.withLock { state in
             if let current = state.latest, current.version >= list.version { return }
+            // The list it replaces stays servable: a client that read its header just before has its proof.
+            if let current = state.latest { state.older = current }
             state.latest = list
         }
     }

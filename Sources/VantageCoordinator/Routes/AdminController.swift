@@ -85,6 +85,7 @@ struct AdminController: Sendable {
     func remove(_ request: Request, id: String) async throws -> Response {
         let by = try auth.check(request)
         guard try await registry.remove(target: id, now: clock.now) else { throw CoordinatorError(.notFound, "unknown target") }
+        consensus.removed(target: id)
         try await record(target: id, by: by, "target \(id) removed by \(by)")
         consensus.signal()
         return Response(status: .noContent)

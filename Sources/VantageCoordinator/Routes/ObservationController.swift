@@ -42,7 +42,8 @@ struct ObservationController: Sendable {
                 items.append(.init(id: id, accepted: false, reason: rejection.reason))
             }
         }
-        let duplicates = try await store.commit(verified)
+        let duplicates = try await store.commit(
+            verified, now: clock.now, maxAgeSeconds: consensus.configuration.consensus.maxAgeSeconds)
         for index in items.indices where items[index].accepted && duplicates.contains(items[index].id) {
             items[index].duplicate = true
         }

@@ -60,10 +60,11 @@ struct PinListController: Sendable {
         }
         if let latest = cache.latest, version == nil || version == latest.version { return latest }
         if let version, let older = cache.older(version: version) { return older }
+        guard let version else { throw CoordinatorError(.notFound, "no pin list has been published yet") }
         guard let list = try await store.load(version: version) else {
-            throw CoordinatorError(.notFound, "no pin list v\(version.map(String.init) ?? "latest")")
+            throw CoordinatorError(.notFound, "no pin list v\(version) body is kept (headers are kept for every version: \(APIPath.pins)/\(version)/header)")
         }
-        if version != nil { cache.keep(older: list) }
+        cache.keep(older: list)
         return list
     }
 

@@ -60,7 +60,7 @@ struct QueryController: Sendable {
 
     func targets(only id: String?) async throws -> [TargetStatus] {
         let latest = pinLists.latest
-        return try await queries.targets(only: id) { target in latest?.pin(for: target)?.sha256 }
+        return try await queries.targets(only: id) { target in latest?.sha256(for: target) }
     }
 
     func status() async throws -> CoordinatorStatus {
@@ -68,7 +68,7 @@ struct QueryController: Sendable {
         let latest = pinLists.latest
         return CoordinatorStatus(
             coordinatorKeyID: identity.publicKey.keyID, pinListVersion: latest?.version,
-            pinListExpires: latest?.list.header.signed.expires, agents: counts.agents, silentAgents: counts.silentAgents,
+            pinListExpires: latest?.header.signed.expires, agents: counts.agents, silentAgents: counts.silentAgents,
             targets: counts.targets, openAlerts: try await alerts().filter { $0.acknowledged == nil }.map(\.event))
     }
 

@@ -14,7 +14,12 @@ package struct IngestStore: Sendable {
     /// extended when the outcome is unchanged, or closed and a new span opened when it changed; root bytes are
     /// stored once by SHA-256; the agent's `last_seen` advances. An observation older than the agent's current
     /// span for the target (a late spool delivery) is recorded as seen but does not rewrite history.
-    package func commit(_ observations: [VerifiedObservation]) async throws -> Set<String> {
+    ///
+    /// The target is marked for the next consensus round (``ConsensusStore/markDue(_:target:)``) when its decision
+    /// could change: a new span (another outcome), an attestation with another verdict, or a view that had left the
+    /// fresh window (older than `maxAgeSeconds` at `now`) coming back. A fresh view that only grows older-but-newer
+    /// changes nothing a round stores, so the steady state of every agent re-reporting the pin marks nothing.
+    package func commit(_ observations: [VerifiedObservation], now: Timestamp, maxAgeSeconds: Int64) async throws -> Set<String> {
         guard !observations.isEmpty else { return [] }
         let ordered = observations.sorted { $0.observedAt < $1.observedAt }
         return try await storage("ingest") {
@@ -33,7 +38,9 @@ package struct IngestStore: Sendable {
                         try db.execute(
                             sql: "INSERT OR IGNORE INTO blobs(sha256, bytes) VALUES (?, ?)", arguments: [blob.sha256, Data(blob.bytes)])
                     }
-                    try extendSpan(db, with: observation)
+                    if try extendSpan(db, with: observation, staleBefore: now.seconds - maxAgeSeconds) {
+                        try ConsensusStore.markDue(db, target: observation.target)
+                    }
                     lastSeen[observation.agent] = max(lastSeen[observation.agent] ?? 0, observation.observedAt.seconds)
                 }
                 for (agent, seen) in lastSeen {
@@ -58,15 +65,19 @@ package struct IngestStore: Sendable {
         }
     }
 
-    private func extendSpan(_ db: Database, with observation: VerifiedObservation) throws {
+    /// Returns whether consensus may decide otherwise now.
+    private func extendSpan(_ db: Database, with observation: VerifiedObservation, staleBefore: Int64) throws -> Bool {
         let current = try Row.fetchOne(
-            db, sql: "SELECT id, outcome, last_seen FROM spans WHERE agent = ? AND target = ? AND is_current = 1",
+            db.cachedStatement(
+                sql: "SELECT id, outcome, last_seen, attestation_continuity FROM spans WHERE agent = ? AND target = ? AND is_current = 1"),
             arguments: [observation.agent, observation.target])
         let at = observation.observedAt.seconds
         if let current {
             let lastSeen: Int64 = current["last_seen"]
-            if at < lastSeen { return }
+            if at < lastSeen { return false }
             if current["outcome"] == observation.outcome {
+                let verdict = observation.attestationSignature.flatMap { _ in observation.continuity?.rawValue }
+                let changes = lastSeen < staleBefore || (verdict != nil && verdict != current["attestation_continuity"] as String?)
                 try db.execute(
                     sql: """
                         UPDATE spans SET last_seen = ?, count = count + 1, last_observation = ?,
@@ -79,7 +90,7 @@ package struct IngestStore: Sendable {
                         at, observation.id, observation.attestationSignature.map { _ in at }, observation.attestationSignature,
                         observation.attestationSignature.flatMap { _ in observation.continuity?.rawValue }, current["id"] as Int64,
                     ])
-                return
+                return changes
             }
             try db.execute(sql: "UPDATE spans SET is_current = 0 WHERE id = ?", arguments: [current["id"] as Int64])
         }
@@ -94,5 +105,6 @@ package struct IngestStore: Sendable {
                 observation.attestationSignature.map { _ in at }, observation.attestationSignature,
                 observation.attestationSignature.flatMap { _ in observation.continuity?.rawValue }, observation.id,
             ])
+        return true
     }
 }

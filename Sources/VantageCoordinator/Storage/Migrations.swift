@@ -149,6 +149,27 @@ enum Migrations {
                 );
                 """)
         }
+        // Incremental consensus: a round decides only targets whose `due_at` has come (ingest and admin actions set it
+        // to 0; each decision sets the next instant anything could change), and the latest list's pins are kept row by
+        // row so a publication writes only the pins it changed. Every target is decided once after the upgrade.
+        migrator.registerMigration("v4-incremental-consensus") { db in
+            try db.execute(sql: """
+                ALTER TABLE target_state ADD COLUMN due_at INTEGER;
+                ALTER TABLE target_state ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+                INSERT OR IGNORE INTO target_state(target, status, reasons, updated_at) SELECT id, 'unobserved', '[]', added_at FROM targets;
+                UPDATE target_state SET due_at = 0;
+                CREATE INDEX target_state_due ON target_state(due_at) WHERE due_at IS NOT NULL;
+                CREATE INDEX spans_current_by_target ON spans(target) WHERE is_current = 1;
+                CREATE INDEX spans_attested ON spans(target, attestation_observed_at) WHERE attestation_signature IS NOT NULL;
+                -- The pins of the latest list (a row per target), and when each needs fresh attestations.
+                CREATE TABLE published_pins(
+                    target TEXT PRIMARY KEY NOT NULL,
+                    pin_json BLOB NOT NULL,
+                    refresh_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX published_pins_refresh ON published_pins(refresh_at);
+                """)
+        }
         return migrator
     }
 }

@@ -1,36 +1,89 @@
 import Foundation
 import GRDB
 import VantageCore
+import VantageTUF
 
-/// Published pin lists, every version kept (the hash chain).
+/// Published pin lists: every header (the hash chain) forever, and the pins of the latest list a row per target
+/// (`published_pins`), so a publication writes the header and the pins it changed — never the whole list.
+///
+/// Retention: older lists' bodies are not kept (a header names its Merkle root; `GET /v1/pins/V` serves the latest
+/// list and, from memory, the one before it, so a client that read a header just before a publication still gets
+/// its proof). Lists stored by releases before incremental publication keep their stored bodies until pruned.
 struct PinListStore: Sendable {
     let database: CoordinatorDatabase
 
-    /// Version, digest and expiry of the latest list, inside a caller's transaction.
-    static func latestHead(_ db: Database) throws -> (version: Int64, digest: String, expires: Int64, issuedAt: Int64)? {
+    /// The latest list's header fields, inside a caller's transaction.
+    struct Head {
+        var version: Int64
+        var digest: String
+        var expires: Int64
+        var issuedAt: Int64
+    }
+
+    static func latestHead(_ db: Database) throws -> Head? {
         try Row.fetchOne(db, sql: "SELECT version, digest, expires, issued_at FROM pin_lists ORDER BY version DESC LIMIT 1").map {
-            ($0["version"], $0["digest"], $0["expires"], $0["issued_at"])
+            Head(version: $0[0], digest: $0[1], expires: $0[2], issuedAt: $0[3])
         }
     }
 
-    /// Full list bodies kept besides the latest: the coordinator re-signs every quarter of `max_age`, so bodies are
-    /// pruned to bound the database (about 16 × the list size); headers — the hash chain — are kept forever.
-    static let bodyRetention: Int64 = 16
+    /// Bodies of pre-v4 lists kept besides the latest (they are pruned as new headers arrive).
+    static let legacyBodyRetention: Int64 = 16
 
+    /// Stores a new list's header (the pins it changed go to ``save(_:_:)`` in the same transaction).
     static func insert(_ db: Database, _ published: PublishedPinList) throws {
-        let header = published.list.header.signed
+        let header = published.header.signed
         try db.execute(
             sql: """
                 INSERT INTO pin_lists(version, header_json, digest, body_json, etag, issued_at, expires)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, x'', ?, ?, ?)
                 """,
-            arguments: [
-                header.version, Data(published.headerBody), published.digest, Data(published.body), published.etag,
-                header.issuedAt.seconds, header.expires.seconds,
-            ])
+            arguments: [header.version, Data(published.headerBody), published.digest, published.etag, header.issuedAt.seconds, header.expires.seconds])
         try db.execute(
             sql: "UPDATE pin_lists SET body_json = x'' WHERE version <= ? AND length(body_json) > 0",
-            arguments: [header.version - bodyRetention])
+            arguments: [header.version - legacyBodyRetention])
+    }
+
+    /// Stores pins of the latest list (`json` `nil`: the target is not in it) and when each needs rebuilding.
+    static func save(_ db: Database, _ rows: [String: (json: ArraySlice<UInt8>?, refreshAt: Int64)]) throws {
+        for (target, row) in rows {
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO published_pins(target, pin_json, refresh_at) VALUES (?, ?, ?)
+                    ON CONFLICT(target) DO UPDATE SET pin_json = excluded.pin_json, refresh_at = excluded.refresh_at
+                    """
+            ).execute(arguments: [target, Data(row.json ?? []), row.refreshAt])
+        }
+    }
+
+    /// New `refresh_at` of pins rebuilt to the same bytes (they stay as stored).
+    static func reschedule(_ db: Database, _ refreshAt: [String: Int64]) throws {
+        for (target, at) in refreshAt {
+            try db.cachedStatement(sql: "UPDATE published_pins SET refresh_at = ? WHERE target = ?").execute(arguments: [at, target])
+        }
+    }
+
+    /// Targets whose published pin needs fresh attestations by `now` (or whose left-out pin is retried).
+    static func refreshDue(_ db: Database, now: Timestamp, limit: Int) throws -> [String] {
+        try String.fetchAll(
+            db, sql: "SELECT target FROM published_pins WHERE refresh_at <= ? ORDER BY refresh_at LIMIT ?", arguments: [now.seconds, limit])
+    }
+
+    /// Makes every pinned target due for publication (start-up: the trust policy or the agents may have changed).
+    static func refreshAll(_ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO published_pins(target, pin_json, refresh_at) SELECT DISTINCT target, x'', 0 FROM pins WHERE true
+            ON CONFLICT(target) DO UPDATE SET refresh_at = 0
+            """)
+    }
+
+    /// Makes one target due for publication (removed, re-pointed, or its pin changed).
+    static func refresh(_ db: Database, target: String) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO published_pins(target, pin_json, refresh_at) VALUES (?, x'', 0)
+                ON CONFLICT(target) DO UPDATE SET refresh_at = 0
+                """,
+            arguments: [target])
     }
 
     /// The signed header of list `version` (kept for every version), as served.
@@ -42,22 +95,48 @@ struct PinListStore: Sendable {
         }
     }
 
-    /// List `version`, or the latest when `nil`.
-    func load(version: Int64?) async throws -> PublishedPinList? {
-        let body = try await storage("read pin list") {
-            try await database.writer.read { db in
-                if let version {
-                    return try Data.fetchOne(db, sql: "SELECT body_json FROM pin_lists WHERE version = ?", arguments: [version])
-                }
-                return try Data.fetchOne(db, sql: "SELECT body_json FROM pin_lists ORDER BY version DESC LIMIT 1")
+    /// The latest list, assembled from its header and `published_pins`; a database from before incremental
+    /// publication is read from its stored body instead.
+    func loadLatest() async throws -> PublishedPinList? {
+        let loaded = try await storage("read pin list") {
+            try await database.writer.read { db -> (header: Data, body: Data, pins: [Data])? in
+                guard let row = try Row.fetchOne(db, sql: "SELECT header_json, body_json FROM pin_lists ORDER BY version DESC LIMIT 1")
+                else { return nil }
+                let pins = try Data.fetchAll(db, sql: "SELECT pin_json FROM published_pins WHERE length(pin_json) > 0 ORDER BY target")
+                return (row[0], row[1], pins)
             }
         }
-        // An empty body is a list older than the retention: only its header is kept.
+        guard let loaded else { return nil }
+        do {
+            if !loaded.body.isEmpty { return try PublishedPinList(list: try Canonical.decode(PinList.self, from: Array(loaded.body))) }
+            let header = try Canonical.decode(SignedPinListHeader.self, from: Array(loaded.header))
+            let pins = try loaded.pins.map { try Canonical.decode(Pin.self, from: Array($0)) }
+                .sorted { $0.target.utf8.lexicographicallyPrecedes($1.target.utf8) }
+            let list = try PublishedPinList(list: PinList(header: header, pins: pins))
+            // The rows must be the pins the stored header signed.
+            guard ByteEncoding.hexEncode(list.tree.root) == header.signed.merkleRoot, pins.count == header.signed.pinCount else {
+                throw CoordinatorError(.storage, "the stored pins do not match the Merkle root of pin list v\(header.signed.version)")
+            }
+            return list
+        } catch let error as CoordinatorError {
+            throw error
+        } catch {
+            throw CoordinatorError(.storage, "stored latest pin list does not decode: \(error)")
+        }
+    }
+
+    /// A stored pre-v4 body of list `version`, if still kept.
+    func load(version: Int64) async throws -> PublishedPinList? {
+        let body = try await storage("read pin list") {
+            try await database.writer.read { db in
+                try Data.fetchOne(db, sql: "SELECT body_json FROM pin_lists WHERE version = ?", arguments: [version])
+            }
+        }
         guard let body, !body.isEmpty else { return nil }
         do {
             return try PublishedPinList(list: try Canonical.decode(PinList.self, from: Array(body)))
         } catch {
-            throw CoordinatorError(.storage, "stored pin list v\(version.map(String.init) ?? "latest") does not decode: \(error)")
+            throw CoordinatorError(.storage, "stored pin list v\(version) does not decode: \(error)")
         }
     }
 }

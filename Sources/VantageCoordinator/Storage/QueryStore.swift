@@ -79,7 +79,7 @@ struct QueryStore: Sendable {
         guard let source = spec.source else { return nil }
         return try await storage("read approvals") {
             try await database.writer.read { db in
-                let stored = try RegistryStore.approvals(db, target: spec.id)[spec.id]?[source.storageKey] ?? [:]
+                let stored = try RegistryStore.approvals(db, targets: [spec.id])[spec.id]?[source.storageKey] ?? [:]
                 return ApprovalSet(
                     target: spec.id, source: source,
                     digests: stored.keys.sorted().map { ApprovalSet.Entry(sha256: $0, approvals: stored[$0] ?? []) })

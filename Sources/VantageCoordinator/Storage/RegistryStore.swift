@@ -34,8 +34,12 @@ struct RegistryStore: Sendable {
                         INSERT INTO agents(id, region, public_key, enrolled_at, enrolled_by) VALUES (?, ?, ?, ?, ?)
                         ON CONFLICT(id) DO UPDATE SET region = excluded.region, public_key = excluded.public_key,
                             removed_at = NULL, enrolled_by = excluded.enrolled_by
+                        WHERE region IS NOT excluded.region OR public_key IS NOT excluded.public_key OR removed_at IS NOT NULL
+                            OR enrolled_by IS NOT excluded.enrolled_by
                         """,
                     arguments: [agent.id, agent.region, agent.publicKey.base64, now.seconds, by])
+                // Its views count again (or in another region) and exported policies change: every target and pin.
+                if db.changesCount > 0 { try Self.markEverything(db) }
             }
         }
         directory.put(agent: agent)
@@ -48,6 +52,7 @@ struct RegistryStore: Sendable {
             try await database.writer.write { db in
                 try db.execute(sql: "UPDATE agents SET removed_at = ? WHERE id = ? AND removed_at IS NULL", arguments: [now.seconds, id])
                 guard db.changesCount > 0 else { return false }
+                try Self.markEverything(db)
                 let event = VantageEvent(
                     id: ConsensusEvents.eventID(target: "agent:" + id, kind: .agentRemoved, now: now, digest: by),
                     // Info: a decision, not a condition; it also closes the agent's open `agent_silent` alert.
@@ -125,6 +130,10 @@ struct RegistryStore: Sendable {
                             removed_at = NULL
                         """,
                     arguments: [spec.id, spec.kind.rawValue, spec.url, spec.gun, now.seconds])
+                if outcome != .unchanged {
+                    try ConsensusStore.markDue(db, target: spec.id)
+                    try PinListStore.refresh(db, target: spec.id)
+                }
                 return outcome
             }
         }
@@ -138,7 +147,10 @@ struct RegistryStore: Sendable {
             try await database.writer.write { db in
                 try db.execute(
                     sql: "UPDATE targets SET removed_at = ? WHERE id = ? AND removed_at IS NULL", arguments: [now.seconds, id])
-                return db.changesCount > 0
+                guard db.changesCount > 0 else { return false }
+                try ConsensusStore.unschedule(db, target: id)
+                try PinListStore.refresh(db, target: id)
+                return true
             }
         }
         if removed { directory.remove(target: id) }
@@ -161,23 +173,37 @@ struct RegistryStore: Sendable {
                         target, source.storageKey, sha256, approval.approver, approval.approvedAt.seconds, approval.signature, note,
                         now.seconds,
                     ])
+                try ConsensusStore.markDue(db, target: target)
+                try PinListStore.refresh(db, target: target)
             }
         }
     }
 
-    /// The stored approvals of `target` at `source`, by digest.
-    static func approvals(_ db: Database, target: String? = nil) throws -> [String: [String: [String: [Approval]]]] {
+    /// The stored approvals of `targets` (every target when `nil`): target → source → digest → approvals.
+    static func approvals(_ db: Database, targets: [String]? = nil) throws -> [String: [String: [String: [Approval]]]] {
         var result: [String: [String: [String: [Approval]]]] = [:]
         let rows = try Row.fetchAll(
             db,
             sql: "SELECT target, source, sha256, approver, approved_at, signature FROM signed_approvals"
-                + (target == nil ? "" : " WHERE target = ?") + " ORDER BY target, sha256, approver",
-            arguments: target.map { [$0] } ?? [])
+                + (targets.map { " WHERE target IN (\(databaseQuestionMarks(count: $0.count)))" } ?? "") + " ORDER BY target, sha256, approver",
+            arguments: StatementArguments(targets ?? []))
         for row in rows {
             let approval = Approval(approver: row["approver"], approvedAt: Timestamp(seconds: row["approved_at"]), signature: row["signature"])
             result[row["target"], default: [:]][row["source"], default: [:]][row["sha256"], default: []].append(approval)
         }
         return result
+    }
+
+    /// Every target to decide again and every pin to rebuild: the set of agents changed (an agent's attestations
+    /// stop or start counting), or the configuration may have (start-up).
+    static func markEverything(_ db: Database) throws {
+        try ConsensusStore.markAllDue(db)
+        try PinListStore.refreshAll(db)
+    }
+
+    /// ``markEverything(_:)`` in a transaction of its own (start-up).
+    func markEverything() async throws {
+        try await storage("schedule every target") { try await database.writer.write(Self.markEverything) }
     }
 
     static func activeTargets(_ db: Database) throws -> [TargetSpec] {

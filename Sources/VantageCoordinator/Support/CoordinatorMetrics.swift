@@ -11,8 +11,8 @@ final class CoordinatorMetrics: Sendable {
     private let pinListExpiry: Gauge
     private let outboxDepth: Gauge
     private let pendingApprovals: Gauge
-    /// The targets and agents that have a state gauge.
-    private let labelled = Mutex<(targets: Set<String>, agents: Set<String>)>(([], []))
+    /// The agents that have a state gauge.
+    private let labelledAgents = Mutex<Set<String>>([])
 
     static let statuses = ["agreed", "changing", "pending", "split_view", "no_consensus", "unobserved"]
 
@@ -60,24 +60,29 @@ final class CoordinatorMetrics: Sendable {
         pinListExpiry.set(expires.seconds)
     }
 
-    /// The state gauges after a consensus round: alert rules compare them with `time()`, so they fire while a state
-    /// lasts and clear when it ends, whatever happened in between.
-    func state(rootExpiry: [String: Double], agentsLastSeen: [String: Int64], pendingApprovals count: Int) {
-        // Series of removed targets and agents are dropped, or a stale value would keep an alert firing.
-        let previous = labelled.withLock { sets in
-            defer { sets = (Set(rootExpiry.keys), Set(agentsLastSeen.keys)) }
-            return sets
+    /// State gauges: alert rules compare them with `time()`, so they fire while a state lasts and clear when it
+    /// ends, whatever happened in between. A round sets those of the targets it decided (`nil`: nothing pinned, or
+    /// the target was removed — the series is dropped, or a stale value would keep an alert firing).
+    func rootExpiry(_ updates: [String: Double?]) {
+        for (target, expires) in updates {
+            let gauge = registry.makeGauge(descriptor: Self.rootExpiry, labels: [("target", target)])
+            if let expires { gauge.set(expires) } else { registry.unregisterGauge(gauge) }
         }
-        for target in previous.targets.subtracting(rootExpiry.keys) {
-            registry.unregisterGauge(registry.makeGauge(descriptor: Self.rootExpiry, labels: [("target", target)]))
+    }
+
+    /// Last report of every enrolled agent; agents no longer enrolled are dropped.
+    func agentsLastSeen(_ seen: [String: Int64]) {
+        let previous = labelledAgents.withLock { agents in
+            defer { agents = Set(seen.keys) }
+            return agents
         }
-        for agent in previous.agents.subtracting(agentsLastSeen.keys) {
+        for agent in previous.subtracting(seen.keys) {
             registry.unregisterGauge(registry.makeGauge(descriptor: Self.agentLastSeen, labels: [("agent", agent)]))
         }
-        for (target, expires) in rootExpiry { registry.makeGauge(descriptor: Self.rootExpiry, labels: [("target", target)]).set(expires) }
-        for (agent, seen) in agentsLastSeen { registry.makeGauge(descriptor: Self.agentLastSeen, labels: [("agent", agent)]).set(seen) }
-        pendingApprovals.set(Int64(count))
+        for (agent, at) in seen { registry.makeGauge(descriptor: Self.agentLastSeen, labels: [("agent", agent)]).set(at) }
     }
+
+    func pendingApprovals(_ count: Int) { pendingApprovals.set(Int64(count)) }
 
     func event(kind: String) {
         registry.makeCounter(descriptor: Self.events, labels: [("kind", kind)]).increment()

@@ -17,7 +17,7 @@ public struct ConsensusDecision: Sendable, Hashable {
 
     public enum Action: Sendable, Hashable {
         case keep
-        case pin(sha256: String, classification: String)
+        case pin(sha256: String, classification: PinClassification)
     }
 
     public var status: Status
@@ -30,15 +30,17 @@ public struct ConsensusDecision: Sendable, Hashable {
     public var dissenters: [AgentView]
     /// Fresh agents whose latest observation is an error.
     public var failing: [AgentView]
-    /// Classification of `leading` against the current pin (`first`, `same`, `resigned`, `rotated`, `replaced`), or
-    /// `unchained` when the coordinator could chain it but the supporting agents attest it unchained (held for approvers).
-    public var classification: String?
-    /// Why the decision is what it is.
+    /// Classification of `leading` against the current pin.
+    public var classification: PinClassification?
+    /// Why the decision is what it is. Never a duration counted from `now`: the same inputs give the same reasons at
+    /// any instant until something changes, so a decision can be stored and re-made only when it would differ.
     public var reasons: [String]
+    /// When this decision's time condition is met (`min_duration` or an unchained hold ends), if it waits on one.
+    public var waitsUntil: Timestamp?
 
     public init(
         status: Status, action: Action, leading: String?, supporters: [AgentView], dissenters: [AgentView], failing: [AgentView],
-        classification: String?, reasons: [String]
+        classification: PinClassification?, reasons: [String], waitsUntil: Timestamp? = nil
     ) {
         self.status = status
         self.action = action
@@ -48,5 +50,6 @@ public struct ConsensusDecision: Sendable, Hashable {
         self.failing = failing
         self.classification = classification
         self.reasons = reasons
+        self.waitsUntil = waitsUntil
     }
 }

@@ -24,6 +24,17 @@ public struct ConsensusEvaluator: Sendable {
     public func decide(
         views: [AgentView], pin: CurrentPin?, roots: [String: Root], approved: Set<String>, now: Timestamp
     ) -> ConsensusDecision {
+        decide(views: views, pin: pin, approved: approved, now: now) { classify($0, pin: pin, roots: roots) }
+    }
+
+    /// A classification and why.
+    public typealias Classified = (kind: PinClassification, reasons: [String])
+
+    /// ``decide(views:pin:roots:approved:now:)`` with the classification of a digest against `pin` supplied by the
+    /// caller (``ConsensusPlanner`` memoises it: it does not depend on the instant, and may verify signatures).
+    func decide(
+        views: [AgentView], pin: CurrentPin?, approved: Set<String>, now: Timestamp, classify: (String) -> Classified
+    ) -> ConsensusDecision {
         // One vote per agent: of an agent's fresh views only the latest counts (trust property 1, distinct agents).
         var latest: [String: AgentView] = [:]
         for view in views where view.observedAt >= now.adding(seconds: -policy.maxAgeSeconds) && view.observedAt <= now.adding(seconds: 300) {
@@ -49,8 +60,8 @@ public struct ConsensusEvaluator: Sendable {
             if approved.contains(digest) { return true }
             guard let pin else { return false }
             if digest == pin.sha256 { return true }
-            let kind = classify(digest, pin: pin, roots: roots).kind
-            return kind == "resigned" || kind == "rotated"
+            let kind = classify(digest).kind
+            return kind == .resigned || kind == .rotated
         }
         if ranked.count > 1, ranked[1].value.count == top.value.count,
             !ranked.filter({ $0.value.count == top.value.count }).allSatisfy({ expected($0.key) })
@@ -86,14 +97,14 @@ public struct ConsensusEvaluator: Sendable {
             return decision
         }
 
-        let classification = classify(top.key, pin: pin, roots: roots)
+        let classification = classify(top.key)
         decision.classification = classification.kind
         decision.reasons.append(contentsOf: classification.reasons)
-        if classification.kind == "same" {
+        if classification.kind == .same {
             decision.status = .agreed
             return decision
         }
-        if classification.kind == "invalid" {
+        if classification.kind == .invalid {
             decision.status = .pending
             return decision
         }
@@ -111,35 +122,37 @@ public struct ConsensusEvaluator: Sendable {
         let held = now.seconds - agreedSince.seconds
         let required: Int64
         switch classification.kind {
-        case "first": required = policy.minDuration.first
-        case "resigned": required = policy.minDuration.resigned
-        case "rotated": required = policy.minDuration.rotated
+        case .first: required = policy.minDuration.first
+        case .resigned: required = policy.minDuration.resigned
+        case .rotated: required = policy.minDuration.rotated
         default: required = policy.minDuration.replaced
         }
         // Clients count agents' own verdicts, not this classification: without a quorum of verified continuations
         // (or first sights) from the supporters, the pin needs approvers' signatures whatever the coordinator thinks.
         let continuing = top.value.filter { $0.attestation?.continuity.isVerifiedContinuation ?? false }
         let continuationQuorum = continuing.count >= policy.quorum && Set(continuing.map(\.region)).count >= policy.minRegions
-        if classification.kind == "replaced" || !continuationQuorum {
+        if classification.kind == .replaced || !continuationQuorum {
             guard approved.contains(top.key) else {
                 decision.status = .pending
                 // The agents' word decides what clients accept: a root they attest unchained is held like a replacement.
-                if classification.kind != "replaced" { decision.classification = "unchained" }
+                if classification.kind != .replaced { decision.classification = .unchained }
                 decision.reasons.append(
-                    classification.kind == "replaced"
+                    classification.kind == .replaced
                         ? "unchained replacement waits for approvers' signatures"
                         : "\(top.value.count - continuing.count) supporting agents attest this root as unchained; it waits for approvers' signatures")
                 return decision
             }
             if case .hold(let seconds) = policy.unchained, held < seconds {
                 decision.status = .pending
-                decision.reasons.append("approved unchained replacement held: \(held) of \(seconds) s")
+                decision.waitsUntil = agreedSince.adding(seconds: seconds)
+                decision.reasons.append("approved unchained replacement held for \(seconds) s from \(agreedSince), until \(agreedSince.adding(seconds: seconds))")
                 return decision
             }
         }
         guard held >= required || approved.contains(top.key) else {
             decision.status = .pending
-            decision.reasons.append("quorum held for \(held) s of the required \(required) s")
+            decision.waitsUntil = agreedSince.adding(seconds: required)
+            decision.reasons.append("quorum held since \(agreedSince); \(required) s required, until \(agreedSince.adding(seconds: required))")
             return decision
         }
         decision.status = .changing
@@ -147,22 +160,22 @@ public struct ConsensusEvaluator: Sendable {
         return decision
     }
 
-    func classify(_ digest: String, pin: CurrentPin?, roots: [String: Root]) -> (kind: String, reasons: [String]) {
-        guard let new = roots[digest] else { return ("invalid", ["root bytes for \(digest) not yet received"]) }
+    func classify(_ digest: String, pin: CurrentPin?, roots: [String: Root]) -> Classified {
+        guard let new = roots[digest] else { return (.invalid, ["root bytes for \(digest) not yet received"]) }
         // The pinned root passed the self-check below when it was pinned, and a digest names fixed bytes: the steady
         // state (every agent on the pin) needs no signature verification, which was half of a 10,000-target round.
-        if pin?.sha256 == digest { return ("same", []) }
+        if pin?.sha256 == digest { return (.same, []) }
         let own = RootVerifier.selfCheck(new)
         guard own.isMet else {
-            return ("invalid", ["root \(digest) is signed by \(own.count) of its root keys, threshold \(own.threshold)"])
+            return (.invalid, ["root \(digest) is signed by \(own.count) of its root keys, threshold \(own.threshold)"])
         }
-        guard let pin else { return ("first", ["first pin for this target"]) }
-        guard let old = roots[pin.sha256] else { return ("replaced", ["pinned root bytes missing"]) }
+        guard let pin else { return (.first, ["first pin for this target"]) }
+        guard let old = roots[pin.sha256] else { return (.replaced, ["pinned root bytes missing"]) }
         let intermediates = roots.values
             .filter { $0.dialect == old.dialect && $0.version > old.version && $0.version < new.version }
         let chain = Self.contiguous(from: old, to: new, in: intermediates)
         let change = RootChangeClassifier.classify(from: old, to: new, via: chain)
-        return (change.kind.rawValue, change.reasons)
+        return (PinClassification(change.kind), change.reasons)
     }
 
     /// One root per version strictly between `trusted.version` and `new.version`. Where several roots share a

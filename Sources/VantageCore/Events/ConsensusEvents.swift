@@ -29,9 +29,9 @@ public enum ConsensusEvents {
         switch decision.action {
         case .pin(let digest, let classification):
             switch classification {
-            case "first": add(.firstPin, .info, "first pin \(digest)", details)
-            case "resigned": add(.resigned, .info, "root re-signed, pin follows: \(why)", details)
-            case "rotated": add(.rotated, .warning, "root rotated, pin follows: \(why)", details)
+            case .first: add(.firstPin, .info, "first pin \(digest)", details)
+            case .resigned: add(.resigned, .info, "root re-signed, pin follows: \(why)", details)
+            case .rotated: add(.rotated, .warning, "root rotated, pin follows: \(why)", details)
             // A replacement is pinned only with approvers' signatures (and after any hold): a planned change, worth a
             // warning; the page-worthy moment is `replacement_held`, a replacement nobody approved.
             default: add(.replaced, .warning, "replacement root pinned with approvers' signatures: \(why)", details)
@@ -42,7 +42,7 @@ public enum ConsensusEvents {
         switch decision.status {
         case .splitView where previous != .splitView:
             add(.splitView, .critical, "agents see different roots: \(why)", details)
-        case .pending where (decision.classification == "replaced" || decision.classification == "unchained") && decision.leading != held:
+        case .pending where decision.classification?.needsApprovers == true && decision.leading != held:
             add(.replacementHeld, .critical, "unchained root replacement held: \(why)", details)
         case .noConsensus where pinned != nil && previous != .noConsensus:
             add(.quorumLost, .warning, "quorum lost for the pinned root: \(why)", details)

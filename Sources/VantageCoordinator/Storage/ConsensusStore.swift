@@ -1,0 +1,255 @@
+import Foundation
+import GRDB
+import VantageCore
+import VantageTUF
+
+/// Every SQL statement of consensus: which targets need deciding, their snapshot, and applying a plan.
+///
+/// A target needs deciding when `target_state.due_at` has come: ingest, admin actions and start-up set it to 0
+/// (``markDue(_:target:)``, ``markAllDue(_:)``), and each applied plan sets it to the plan's ``TargetPlan/due``.
+/// `revision` counts those marks, so a plan made from a snapshot that a later ingest overtook leaves its target
+/// due instead of clearing it.
+enum ConsensusStore {
+    /// What a round read for one batch of targets, besides the snapshots themselves.
+    struct Batch {
+        var snapshots: [TargetSnapshot] = []
+        /// `target_state.revision` when read.
+        var revisions: [String: Int64] = [:]
+        /// ``VantageCore/RepositorySource/storageKey`` of each target's current source.
+        var sources: [String: String] = [:]
+        /// Approvals that verify, by target and digest (published with a pin that needs them).
+        var approvals: [String: [String: [Approval]]] = [:]
+    }
+
+    // MARK: Marking
+
+    /// Marks `target` for the next round (its views, approvals or registration changed).
+    static func markDue(_ db: Database, target: String) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO target_state(target, status, reasons, updated_at, due_at) VALUES (?, 'unobserved', '[]', 0, 0)
+                ON CONFLICT(target) DO UPDATE SET due_at = 0, revision = revision + 1
+                """
+        ).execute(arguments: [target])
+    }
+
+    /// Marks every target (an agent left or came back, or the configuration may have changed).
+    static func markAllDue(_ db: Database) throws {
+        try db.execute(sql: "UPDATE target_state SET due_at = 0, revision = revision + 1")
+    }
+
+    /// A removed target is never due (its state and history stay).
+    static func unschedule(_ db: Database, target: String) throws {
+        try db.execute(sql: "UPDATE target_state SET due_at = NULL WHERE target = ?", arguments: [target])
+    }
+
+    // MARK: Loading
+
+    /// Up to `limit` active targets due at `now`, earliest first.
+    static func dueTargets(_ db: Database, now: Timestamp, limit: Int) throws -> [String] {
+        try String.fetchAll(
+            db,
+            sql: """
+                SELECT s.target FROM target_state s JOIN targets t ON t.id = s.target
+                WHERE s.due_at <= ? AND t.removed_at IS NULL ORDER BY s.due_at LIMIT ?
+                """,
+            arguments: [now.seconds, limit])
+    }
+
+    /// The snapshot of each of `targets`: only their rows are read.
+    static func load(
+        _ db: Database, targets: [String], roots: RootCache, approvalRules: TrustPolicyBuilder.Approvals, now: Timestamp
+    ) throws -> Batch {
+        var batch = Batch()
+        guard !targets.isEmpty else { return batch }
+        let marks = databaseQuestionMarks(count: targets.count)
+        let ids = StatementArguments(targets)
+        var specs: [String: TargetSpec] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, kind, url, gun FROM targets WHERE id IN (\(marks))", arguments: ids) {
+            let spec = TargetSpec(id: row[0], kind: TargetSpec.Kind(rawValue: row[1]) ?? .tuf, url: row[2], gun: row[3])
+            specs[spec.id] = spec
+            if let source = spec.source { batch.sources[spec.id] = source.storageKey }
+        }
+        var previous: [String: TargetState] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT target, status, leading, classification, reasons, revision FROM target_state WHERE target IN (\(marks))",
+            arguments: ids)
+        {
+            let target: String = row[0]
+            batch.revisions[target] = row[5]
+            let reasons = (try? JSONDecoder().decode([String].self, from: Data((row[4] as String).utf8))) ?? []
+            previous[target] = TargetState(
+                status: ConsensusDecision.Status(rawValue: row[1]), leading: row[2],
+                classification: (row[3] as String?).flatMap(PinClassification.init(rawValue:)), reasons: reasons)
+        }
+        let views = try loadViews(db, marks: marks, ids: ids)
+        var pins: [String: (sha256: String, seq: Int64, source: String?)] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT target, max(seq), sha256, source FROM pins WHERE target IN (\(marks)) GROUP BY target", arguments: ids)
+        {
+            pins[row[0]] = (row[2], row[1], row[3])
+        }
+        var digests: [String: Set<String>] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT DISTINCT target, outcome FROM spans WHERE target IN (\(marks)) AND outcome NOT LIKE 'error:%'",
+            arguments: ids)
+        {
+            digests[row[0], default: []].insert(row[1])
+        }
+        var alerts: [String: [ConsensusPlanner.AlertKey: String]] = [:]
+        let keys = targets.flatMap { [ConsensusPlanner.AlertKey(.expiry, $0).description, ConsensusPlanner.AlertKey(.certificate, $0).description] }
+        for row in try Row.fetchAll(
+            db, sql: "SELECT key, value FROM alert_state WHERE key IN (\(databaseQuestionMarks(count: keys.count)))",
+            arguments: StatementArguments(keys))
+        {
+            if let key = ConsensusPlanner.AlertKey(stored: row[0]) { alerts[key.subject, default: [:]][key] = row[1] }
+        }
+        let stored = approvalRules.approvers.isEmpty ? [:] : try RegistryStore.approvals(db, targets: targets)
+        for target in targets {
+            guard let spec = specs[target] else { continue }
+            // A pin made for another source (the target's URL changed) never carries over; its seq still counts.
+            let stored_ = pins[target]
+            let pin = stored_.flatMap { $0.source == batch.sources[target] ? ConsensusEvaluator.CurrentPin(sha256: $0.sha256) : nil }
+            var known: [String: Root] = [:]
+            for digest in digests[target, default: []].union(pin.map { [$0.sha256] } ?? []) {
+                if let root = try roots.root(digest, in: db) { known[digest] = root }
+            }
+            var approved: [String: Set<String>] = [:]
+            if let source = spec.source, let byDigest = stored[target]?[source.storageKey] {
+                for (digest, approvals) in byDigest {
+                    let check = ApprovalVerifier.valid(
+                        approvals, target: target, source: source, sha256: digest, approvers: approvalRules.approvers,
+                        notAfter: now.adding(seconds: 300))
+                    batch.approvals[target, default: [:]][digest] = approvals.filter { check.approvers.contains($0.approver) }
+                    if check.approvers.count >= approvalRules.threshold { approved[digest] = check.approvers }
+                }
+            }
+            batch.snapshots.append(TargetSnapshot(
+                target: target, views: views[target] ?? [], pin: pin, nextSeq: (stored_?.seq ?? 0) + 1, roots: known,
+                approved: approved, previous: previous[target], alerts: alerts[target] ?? [:]))
+        }
+        return batch
+    }
+
+    /// The current view of each enrolled agent, by target.
+    private static func loadViews(_ db: Database, marks: String, ids: StatementArguments) throws -> [String: [AgentView]] {
+        var views: [String: [AgentView]] = [:]
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT s.agent, a.region, s.target, s.outcome, s.first_seen, s.last_seen, s.attestation_observed_at,
+                    s.attestation_signature, s.attestation_continuity
+                FROM spans s JOIN agents a ON a.id = s.agent
+                WHERE s.target IN (\(marks)) AND s.is_current = 1 AND a.removed_at IS NULL
+                """,
+            arguments: ids)
+        // Columns by position, in the SELECT's order (name lookups are case-folded per access).
+        for row in rows {
+            let agent: String = row[0]
+            let outcome: String = row[3]
+            let isError = outcome.hasPrefix("error:")
+            let attestation: Attestation? = (row[7] as String?).flatMap { signature in
+                (row[8] as String?).flatMap(Continuity.init(rawValue:)).map {
+                    Attestation(agent: agent, observedAt: Timestamp(seconds: row[6]), continuity: $0, signature: signature)
+                }
+            }
+            views[row[2], default: []].append(
+                AgentView(
+                    agent: agent, region: row[1], sha256: isError ? nil : outcome,
+                    errorKind: isError ? String(outcome.dropFirst("error:".count)) : nil,
+                    observedAt: Timestamp(seconds: row[5]), since: Timestamp(seconds: row[4]),
+                    attestation: isError ? nil : attestation))
+        }
+        return views
+    }
+
+    /// When each enrolled agent last reported.
+    static func agentsLastSeen(_ db: Database) throws -> [String: Timestamp] {
+        var seen: [String: Timestamp] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, last_seen FROM agents WHERE last_seen IS NOT NULL AND removed_at IS NULL") {
+            seen[row[0]] = Timestamp(seconds: row[1])
+        }
+        return seen
+    }
+
+    /// Stored alert conditions of one kind (agents' `silent`, pins' `unsupported`).
+    static func alerts(_ db: Database, kind: ConsensusPlanner.AlertKey.Kind) throws -> [ConsensusPlanner.AlertKey: String] {
+        var alerts: [ConsensusPlanner.AlertKey: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT key, value FROM alert_state WHERE key LIKE ?", arguments: [kind.rawValue + ":%"]) {
+            if let key = ConsensusPlanner.AlertKey(stored: row[0]) { alerts[key] = row[1] }
+        }
+        return alerts
+    }
+
+    /// Active targets by stored status, and how many wait for approvers' signatures (gauges), read after a round
+    /// that decided something.
+    static func statusCounts(_ db: Database) throws -> (statuses: [String: Int], awaitingApprovers: Int) {
+        var statuses: [String: Int] = [:]
+        var awaiting = 0
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT s.status, s.classification IN ('replaced', 'unchained'), count(*) FROM target_state s
+                JOIN targets t ON t.id = s.target AND t.removed_at IS NULL GROUP BY 1, 2
+                """)
+        {
+            let status: String = row[0]
+            let count: Int = row[2]
+            statuses[status, default: 0] += count
+            if status == ConsensusDecision.Status.pending.rawValue, (row[1] as Bool?) == true { awaiting += count }
+        }
+        return (statuses, awaiting)
+    }
+
+    // MARK: Applying
+
+    /// Applies the plans of one batch, the agents' health and their events, inside the caller's write transaction.
+    /// Returns the events newly stored (an event id already stored is not raised again).
+    static func apply(
+        _ db: Database, plans: [TargetPlan], batch: Batch, alerts: [ConsensusPlanner.AlertKey: String], events: [VantageEvent],
+        channels: [String], now: Timestamp
+    ) throws -> [VantageEvent] {
+        var alerts = alerts
+        var events = events
+        for plan in plans {
+            if let pin = plan.pin {
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO pins(target, seq, sha256, version, classification, pinned_at, approved_by, first_pinned_at, source)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """
+                ).execute(arguments: [
+                    plan.target, pin.seq, pin.sha256, pin.version, pin.classification.rawValue, now.seconds,
+                    pin.approvedBy?.joined(separator: ","), now.seconds, batch.sources[plan.target],
+                ])
+            }
+            let reasons = String(decoding: try Canonical.encode(plan.state.reasons), as: UTF8.self)
+            // SET expressions see the row as it was: updated_at moves only when the stored state changes.
+            try db.cachedStatement(
+                sql: """
+                    UPDATE target_state SET
+                        updated_at = CASE WHEN status IS NOT ?1 OR leading IS NOT ?2 OR classification IS NOT ?3 OR reasons IS NOT ?4
+                            THEN ?5 ELSE updated_at END,
+                        status = ?1, leading = ?2, classification = ?3, reasons = ?4,
+                        due_at = CASE WHEN revision = ?6 THEN ?7 ELSE 0 END
+                    WHERE target = ?8
+                    """
+            ).execute(arguments: [
+                plan.state.statusText, plan.state.leading, plan.state.classification?.rawValue, reasons, now.seconds,
+                batch.revisions[plan.target] ?? 0, plan.due?.seconds, plan.target,
+            ])
+            alerts.merge(plan.alerts) { _, new in new }
+            events += plan.events
+        }
+        try saveAlerts(db, alerts)
+        return try EventStore.insert(db, events, channels: channels, nowMillis: now.seconds * 1000)
+    }
+
+    static func saveAlerts(_ db: Database, _ changed: [ConsensusPlanner.AlertKey: String]) throws {
+        for (key, value) in changed {
+            try db.cachedStatement(
+                sql: "INSERT INTO alert_state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+            ).execute(arguments: [key.description, value])
+        }
+    }
+}

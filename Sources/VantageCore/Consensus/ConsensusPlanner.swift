@@ -1,0 +1,208 @@
+import VantageTUF
+
+/// The pure consensus planner: a ``TargetSnapshot`` and an explicit `now` in, a ``TargetPlan`` out — the decision
+/// (``ConsensusEvaluator``), the pin it makes, the events of the transition, expiry conditions, and the instant the
+/// target next needs deciding without new input. The coordinator decides only targets whose views changed
+/// (ingest marks them) or whose ``TargetPlan/due`` has come, so a round with nothing to do reads nothing.
+public struct ConsensusPlanner: Sendable {
+    public var policy: ConsensusPolicy
+
+    public init(policy: ConsensusPolicy) { self.policy = policy }
+
+    /// A stored alert condition of a target, or of an agent (`silent`).
+    public struct AlertKey: Sendable, Hashable, CustomStringConvertible {
+        public enum Kind: String, Sendable, Hashable { case expiry, certificate, silent, unsupported }
+        public var kind: Kind
+        /// The target, or the agent for `silent`.
+        public var subject: String
+
+        public init(_ kind: Kind, _ subject: String) {
+            self.kind = kind
+            self.subject = subject
+        }
+
+        /// The stored key: `kind:subject`.
+        public var description: String { "\(kind.rawValue):\(subject)" }
+
+        public init?(stored: String) {
+            guard let colon = stored.firstIndex(of: ":"), let kind = Kind(rawValue: String(stored[..<colon])) else { return nil }
+            self.init(kind, String(stored[stored.index(after: colon)...]))
+        }
+    }
+
+    public func plan(_ snapshot: TargetSnapshot, now: Timestamp) -> TargetPlan {
+        let evaluator = ConsensusEvaluator(policy: policy)
+        let approved = Set(snapshot.approved.keys)
+        let classifier = Classifier(evaluator: evaluator, roots: snapshot.roots)
+        var pin = snapshot.pin
+        var decision = evaluator.decide(
+            views: snapshot.views, pin: pin, approved: approved, now: now, classify: classifier.against(pin))
+        var events = ConsensusEvents.events(
+            target: snapshot.target, previous: snapshot.previous?.status, held: snapshot.previous?.held, decision: decision,
+            pinned: pin?.sha256, now: now)
+        var newPin: TargetPlan.NewPin?
+        if case .pin(let digest, let classification) = decision.action, let root = snapshot.roots[digest] {
+            newPin = .init(
+                sha256: digest, seq: snapshot.nextSeq, version: root.version, classification: classification,
+                approvedBy: snapshot.approved[digest]?.sorted())
+            pin = .init(sha256: digest)
+            decision = evaluator.decide(
+                views: snapshot.views, pin: pin, approved: approved, now: now, classify: classifier.against(pin))
+            events += ConsensusEvents.events(target: snapshot.target, previous: .changing, decision: decision, pinned: digest, now: now)
+        }
+        let state = TargetState(
+            status: snapshot.views.isEmpty && pin == nil ? nil : decision.status, leading: decision.leading,
+            classification: decision.classification, reasons: decision.reasons)
+        var alerts: [AlertKey: String] = [:]
+        var due: [Timestamp] = decision.waitsUntil.map { [$0] } ?? []
+        let pinnedRoot = pin.flatMap { snapshot.roots[$0.sha256] }
+        if let root = pinnedRoot {
+            events += expiryEvents(target: snapshot.target, root: root, stored: snapshot.alerts, changed: &alerts, due: &due, now: now)
+        }
+        let definite = due.filter { $0 > now }.min()
+        let next = windowChange(
+            snapshot.views, before: definite, pin: pin, approved: approved, decision: decision, now: now,
+            evaluator: evaluator, classify: classifier.against(pin))
+        return TargetPlan(
+            target: snapshot.target, pin: newPin, state: state, events: events, alerts: alerts, due: next ?? definite,
+            pinnedExpires: pinnedRoot.map { Timestamp($0.expires) })
+    }
+
+    /// The first instant before `horizon` at which a view leaves (or, dated ahead, enters) the fresh window and
+    /// deciding again gives another decision. Between such instants the counted views are the same, so the decision
+    /// is too (its own time condition is ``ConsensusDecision/waitsUntil``).
+    func windowChange(
+        _ views: [AgentView], before horizon: Timestamp?, pin: ConsensusEvaluator.CurrentPin?, approved: Set<String>,
+        decision: ConsensusDecision, now: Timestamp, evaluator: ConsensusEvaluator,
+        classify: (String) -> ConsensusEvaluator.Classified
+    ) -> Timestamp? {
+        var instants = Set<Timestamp>()
+        for view in views {
+            // Counted while observedAt ∈ [now − max_age, now + 300] (ConsensusEvaluator).
+            let leaves = view.observedAt.adding(seconds: policy.maxAgeSeconds + 1)
+            let enters = view.observedAt.adding(seconds: -300)
+            if leaves > now { instants.insert(leaves) }
+            if enters > now { instants.insert(enters) }
+        }
+        for instant in instants.sorted() {
+            if let horizon, instant >= horizon { return nil }
+            let later = evaluator.decide(views: views, pin: pin, approved: approved, now: instant, classify: classify)
+            if !later.sameOutcome(as: decision) { return instant }
+        }
+        return nil
+    }
+
+    /// Root and key-certificate expiry of the pinned root: an event when a condition first appears for that digest,
+    /// and the instants at which the next condition begins.
+    func expiryEvents(
+        target: String, root: Root, stored: [AlertKey: String], changed: inout [AlertKey: String], due: inout [Timestamp],
+        now: Timestamp
+    ) -> [VantageEvent] {
+        let warning = Int64(policy.expiryWarningDays) * 86_400
+        let digest = root.sha256
+        func condition(_ at: Timestamp) -> String {
+            due += [at.adding(seconds: -warning), at]
+            return at <= now ? "expired:\(digest)" : at <= now.adding(seconds: warning) ? "expiring:\(digest)" : "ok"
+        }
+        var events: [VantageEvent] = []
+        let details = ["sha256": digest, "version": String(root.version)]
+        let rootCondition = condition(Timestamp(root.expires))
+        if stored[AlertKey(.expiry, target)] != rootCondition {
+            changed[AlertKey(.expiry, target)] = rootCondition
+            if rootCondition.hasPrefix("expired") {
+                events.append(event(.rootExpired, .critical, target: target, "pinned root expired at \(root.expiresText)", details, now: now))
+            } else if rootCondition.hasPrefix("expiring") {
+                events.append(event(.rootExpiring, .warning, target: target, "pinned root expires at \(root.expiresText)", details, now: now))
+            }
+        }
+        let notAfter = root.rootRole.keyIDs.compactMap { root.keys[$0]?.certificate?.notAfter }.min().map(Timestamp.init)
+        let certificateCondition = notAfter.map(condition) ?? "ok"
+        if stored[AlertKey(.certificate, target)] != certificateCondition {
+            changed[AlertKey(.certificate, target)] = certificateCondition
+            if let notAfter, certificateCondition != "ok" {
+                let expired = certificateCondition.hasPrefix("expired")
+                events.append(event(
+                    .certificateExpiring, expired ? .critical : .warning, target: target,
+                    "a root key certificate \(expired ? "expired" : "expires") at \(notAfter)", details, now: now))
+            }
+        }
+        return events
+    }
+
+    /// Agents whose last observation is older than `max_age`: `agent_silent` once when an agent falls silent, and
+    /// `recovered` when it reports again. Over every enrolled agent (a short list), each round.
+    public func agentHealth(
+        lastSeen: [String: Timestamp], stored: [AlertKey: String], now: Timestamp
+    ) -> (events: [VantageEvent], alerts: [AlertKey: String]) {
+        var events: [VantageEvent] = []
+        var changed: [AlertKey: String] = [:]
+        for (agent, seen) in lastSeen.sorted(by: { $0.key < $1.key }) {
+            let condition = seen < now.adding(seconds: -policy.maxAgeSeconds) ? "silent" : "ok"
+            let key = AlertKey(.silent, agent)
+            guard stored[key, default: "ok"] != condition else { continue }
+            changed[key] = condition
+            let details = ["agent": agent, "last_seen": seen.description]
+            events.append(
+                condition == "silent"
+                    ? event(.agentSilent, .warning, target: nil, "agent \(agent) has not reported since \(seen)", details, subject: "agent:\(agent)", now: now)
+                    : event(.recovered, .info, target: nil, "agent \(agent) reports again", details, subject: "agent:\(agent)", now: now))
+        }
+        return (events, changed)
+    }
+
+    /// `pin_unsupported` when a pinned target first cannot be published with a verifiable quorum, `recovered` when
+    /// it can again.
+    public func publicationHealth(
+        target: String, supported: Bool, stored: String?, now: Timestamp
+    ) -> (events: [VantageEvent], condition: String?) {
+        let condition = supported ? "ok" : "unsupported"
+        guard (stored ?? "ok") != condition else { return ([], nil) }
+        let event = supported
+            ? event(.recovered, .info, target: target, "pin of \(target) is published again", [:], now: now)
+            : event(.pinUnsupported, .critical, target: target,
+                "pin of \(target) left out of the pin list: its stored fresh attestations do not meet quorum \(policy.quorum) from \(policy.minRegions) regions (or it lacks approvals)",
+                [:], now: now)
+        return ([event], condition)
+    }
+
+    func event(
+        _ kind: VantageEvent.Kind, _ severity: VantageEvent.Severity, target: String?, _ message: String,
+        _ details: [String: String], subject: String? = nil, now: Timestamp
+    ) -> VantageEvent {
+        VantageEvent(
+            id: ConsensusEvents.eventID(target: subject ?? target ?? "", kind: kind, now: now, digest: details["sha256"] ?? ""),
+            kind: kind, severity: severity, target: target, at: now, message: message, details: details)
+    }
+}
+
+/// Classifications of a target's digests, made once per plan: they do not depend on the instant and may verify
+/// signatures (a rotation chain), while the planner decides several instants.
+private final class Classifier {
+    let evaluator: ConsensusEvaluator
+    let roots: [String: Root]
+    var memo: [String: [String: ConsensusEvaluator.Classified]] = [:]
+
+    init(evaluator: ConsensusEvaluator, roots: [String: Root]) {
+        self.evaluator = evaluator
+        self.roots = roots
+    }
+
+    func against(_ pin: ConsensusEvaluator.CurrentPin?) -> (String) -> ConsensusEvaluator.Classified {
+        { [self] digest in
+            let key = pin?.sha256 ?? ""
+            if let known = memo[key]?[digest] { return known }
+            let classified = evaluator.classify(digest, pin: pin, roots: roots)
+            memo[key, default: [:]][digest] = classified
+            return classified
+        }
+    }
+}
+
+extension ConsensusDecision {
+    /// Whether `other` stores and announces the same thing: status, action, leading digest, classification,
+    /// reasons and time condition (supporter lists differ as views age, and are not stored).
+    func sameOutcome(as other: ConsensusDecision) -> Bool {
+        status == other.status && action == other.action && leading == other.leading && classification == other.classification
+            && reasons == other.reasons && waitsUntil == other.waitsUntil
+    }
+}

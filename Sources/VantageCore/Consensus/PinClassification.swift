@@ -1,0 +1,32 @@
+import VantageTUF
+
+/// How a target's leading root relates to its current pin, as consensus decides it.
+public enum PinClassification: String, Sendable, Hashable, Codable {
+    /// No pin yet: the first root a quorum saw.
+    case first
+    /// The pinned root itself.
+    case same
+    /// A new version with the pinned root's keys and threshold.
+    case resigned
+    /// A verified rotation chain leads from the pin to it.
+    case rotated
+    /// No verified chain from the pin: an unchained replacement (approvers' signatures needed).
+    case replaced
+    /// The coordinator could chain it, but the supporting agents attest it unchained: held like a replacement,
+    /// since clients count the agents' verdicts, not the coordinator's.
+    case unchained
+    /// Not (yet) pinnable: its bytes are missing or it does not meet its own root threshold.
+    case invalid
+
+    /// A change clients accept only with approvers' signatures: a held replacement while pending.
+    public var needsApprovers: Bool { self == .replaced || self == .unchained }
+
+    init(_ kind: RootChange.Kind) {
+        switch kind {
+        case .same: self = .same
+        case .resigned: self = .resigned
+        case .rotated: self = .rotated
+        case .replaced: self = .replaced
+        }
+    }
+}
