@@ -18,8 +18,6 @@ extension DecideCase {
 /// it (else a transition is late), and something must at it (else rounds do work for nothing).
 @Suite("ConsensusPlanner")
 struct ConsensusPlannerTests {
-    static let planner = { (c: DecideCase) in ConsensusPlanner(policy: c.policy) }
-
     /// What the planner's result stores or announces, compared across instants.
     struct Outcome: Equatable {
         var state: TargetState
@@ -49,7 +47,7 @@ struct ConsensusPlannerTests {
 
     @Test("nothing changes before due, something changes at due", arguments: ConsensusEvaluatorTests.cases)
     func dueIsExact(_ c: DecideCase) {
-        let planner = Self.planner(c)
+        let planner = ConsensusPlanner(policy: c.policy)
         let first = planner.plan(c.snapshot(), now: Clock.now)
         let settled = Self.applied(first, to: c.snapshot())
         // Re-planned at the same instant with the result applied: steady (the state is its own fixed point).
@@ -103,13 +101,16 @@ struct ConsensusPlannerTests {
         let warned = ConsensusPlanner(policy: policy).plan(c.snapshot(), now: Clock.now)
         #expect(warned.events.map(\.kind) == [.rootExpiring])
         #expect(ConsensusPlanner(policy: policy).plan(Self.applied(warned, to: c.snapshot()), now: Clock.now).events.isEmpty)
-        // Warn 30 days ahead: nothing yet; the warning instant is among the due instants once views are refreshed.
+        // Warn 30 days ahead: nothing yet. With views fresh for longer than that (max_age 400 days), the next
+        // instant anything changes is the warning's.
         policy.expiryWarningDays = 30
-        var fresh = c.snapshot()
-        fresh.views = fresh.views.map { var v = $0; v.observedAt = expires; return v }
-        let quiet = ConsensusPlanner(policy: policy).plan(fresh, now: Clock.now)
+        policy.maxAgeSeconds = 400 * 86_400
+        let quiet = ConsensusPlanner(policy: policy).plan(c.snapshot(), now: Clock.now)
         #expect(quiet.events.isEmpty)
         #expect(quiet.due == expires.adding(seconds: -30 * 86_400))
+        let due = try #require(quiet.due)
+        let then = ConsensusPlanner(policy: policy).plan(Self.applied(quiet, to: c.snapshot()), now: due)
+        #expect(then.events.map(\.kind) == [.rootExpiring])
     }
 
     @Test("agents fall silent once and recover once")
