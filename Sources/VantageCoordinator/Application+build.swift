@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import GRDB
 import Hummingbird
 import HummingbirdCore
 import Logging
@@ -35,6 +36,11 @@ public struct Coordinator: Sendable {
     public let database: CoordinatorDatabase
     /// The coordinator's public key.
     public let publicKey: PublicIdentity
+
+    /// Makes every pin due for fresh attestations (what start-up does), for benchmarks of a full refresh.
+    package func scheduleFullRefresh() async throws {
+        try await storage("schedule refresh") { try await database.writer.write(PinListStore.refreshAll) }
+    }
 }
 
 /// Builds the coordinator application: validates the configuration, opens the database (migrations), loads the

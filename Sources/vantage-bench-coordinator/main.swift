@@ -10,6 +10,8 @@
 //    the size of the whole list and of one pin with its proof.
 // Figures are printed; nothing here asserts a wall-clock threshold.
 //
+// `--scale TARGETS AGENTS` runs none of the above: incremental consensus at scale (ScaleBenchmark.swift).
+//
 // `--serve-pins DIR` runs none of the above: it starts a coordinator on 127.0.0.1 with a published list of 10,000
 // pins (2,000 with --quick) set up as in (4), writes the exact bytes of `GET /v1/pins` and of one
 // `GET /v1/pins/latest/targets/{id}` response into DIR, then `DIR/ready`, and serves until `DIR/stop` exists
@@ -150,6 +152,16 @@ func commitAgreement(_ coordinator: Coordinator, targets: Int) async throws {
         }
     }
     _ = try await store.commit(chunk, now: now, maxAgeSeconds: 1800)
+}
+
+// MARK: --scale TARGETS AGENTS (ScaleBenchmark)
+
+if let flag = CommandLine.arguments.firstIndex(of: "--scale") {
+    guard flag + 2 < CommandLine.arguments.count, let targets = Int(CommandLine.arguments[flag + 1]),
+        let agentCount = Int(CommandLine.arguments[flag + 2]), targets >= 1000, agentCount >= 2
+    else { fatalError("--scale needs TARGETS (at least 1000) and AGENTS (at least 2)") }
+    try await ScaleBenchmark.run(targets: targets, agentCount: agentCount, logger: logger)
+    exit(0)
 }
 
 // MARK: 0. --serve-pins DIR (for bench/coordinator-http.sh)

@@ -1,0 +1,179 @@
+import Foundation
+import Logging
+import Synchronization
+import VantageCoordinator
+import VantageCore
+import VantageTUF
+
+/// `--scale TARGETS AGENTS`: one coordinator (no HTTP) with TARGETS targets watched by AGENTS agents in 5 regions.
+/// Prints: the first rounds (every target decided and pinned, every pin published); a round with nothing changed;
+/// rounds after 10 and 1,000 targets changed root (a re-signed root, pinned at once); a refresh of every pin's
+/// attestations with ingest commits running beside it (how long each waited); peak RSS and database bytes. Each
+/// figure is printed beside the raw Ed25519 verify rate measured in the same run.
+enum ScaleBenchmark {
+    struct Agent: Sendable {
+        let id: String
+        let region: String
+        let identity = SigningIdentity()
+    }
+
+    /// The agents, the roots they report (versions 1–3 under the same keys: each a re-signing of the one before) and
+    /// the store observations are committed to.
+    final class Fleet: Sendable {
+        let agents: [Agent]
+        let roots: [[UInt8]]
+        let fingerprints: [RootFingerprint]
+        let store: IngestStore
+        let maxAgeSeconds: Int64
+        private let serial = Mutex(0)
+
+        init(agents: [Agent], store: IngestStore, maxAgeSeconds: Int64) throws {
+            self.agents = agents
+            self.store = store
+            self.maxAgeSeconds = maxAgeSeconds
+            let keys = try (0..<3).map { _ in try RootSigningKey.generate(.ed25519) }
+            let online = try RootSigningKey.generate(.ed25519)
+            roots = try (1...3).map { version in
+                try RootDocumentBuilder(
+                    dialect: .tuf, version: version, expires: Date().addingTimeInterval(365 * 86_400), rootKeys: keys, rootThreshold: 2,
+                    onlineKey: online
+                ).document(signedBy: Array(keys.prefix(2)))
+            }
+            fingerprints = try roots.map { RootFingerprint(try Root.parse($0)) }
+        }
+
+        /// Every agent's signed observation of `version` for each of `indices`, committed as ingest does.
+        func observe(_ indices: some Sequence<Int>, version: Int, continuity: Continuity) async throws -> Int {
+            var chunk: [VerifiedObservation] = []
+            var count = 0
+            let now = Timestamp(Date())
+            let fingerprint = fingerprints[version - 1]
+            for target in indices {
+                let id = "bench/target-\(target)"
+                let source = RepositorySource(kind: .tuf, normalisedURL: "https://tuf.example.test/\(target)", gun: nil)
+                for agent in agents {
+                    let number = serial.withLock { $0 += 1; return $0 }
+                    let statement = AttestationStatement(
+                        agent: agent.id, target: id, source: source, sha256: fingerprint.sha256, observedAt: now, continuity: continuity)
+                    chunk.append(VerifiedObservation(
+                        id: String(format: "%064x", number), agent: agent.id, target: id, observedAt: now, outcome: fingerprint.sha256,
+                        attestationSignature: ByteEncoding.base64Encode(try agent.identity.sign(try statement.signingBytes)),
+                        continuity: continuity, rootBytes: count == 0 ? (fingerprint.sha256, roots[version - 1]) : nil))
+                    count += 1
+                }
+                if chunk.count >= 10_000 {
+                    _ = try await store.commit(chunk, now: now, maxAgeSeconds: maxAgeSeconds)
+                    chunk.removeAll()
+                }
+            }
+            _ = try await store.commit(chunk, now: now, maxAgeSeconds: maxAgeSeconds)
+            return count
+        }
+    }
+
+    static func run(targets: Int, agentCount: Int, logger: Logger) async throws {
+        let agents = (0..<agentCount).map { Agent(id: "agent-\($0)", region: "region-\($0 % 5)") }
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-scale-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        _ = try Keygen.create(at: directory + "/coordinator.key")
+        var configuration = CoordinatorConfiguration()
+        configuration.stateDirectory = directory
+        configuration.agents = agents.map { AgentEnrollment(id: $0.id, region: $0.region, publicKey: $0.identity.publicKey) }
+        configuration.targets = (0..<targets).map { TargetSpec(id: "bench/target-\($0)", kind: .tuf, url: "https://tuf.example.test/\($0)") }
+        configuration.consensus = ConsensusPolicy(quorum: 2, minRegions: 2, minDuration: .init(first: 0, resigned: 0, rotated: 0, replaced: 0))
+        configuration.synchronousFull = false
+        let coordinator = try await buildCoordinator(configuration: configuration, dependencies: .init(logger: logger))
+        let fleet = try Fleet(
+            agents: agents, store: IngestStore(database: coordinator.database), maxAgeSeconds: configuration.consensus.maxAgeSeconds)
+        let consensus = coordinator.consensus
+
+        // Ed25519 verify rate on this machine now: the baseline every figure is read against.
+        let message = Array(repeating: UInt8(7), count: 300)
+        let signature = try agents[0].identity.sign(message)
+        let (_, verifySeconds) = try await timed { for _ in 0..<20_000 { _ = agents[0].identity.publicKey.isValidSignature(signature, for: message) } }
+        let verifyRate = 20_000 / verifySeconds
+        print(String(format: "scale %d targets x %d agents; ed25519 verify (1 core): %.0f signatures/s", targets, agentCount, verifyRate))
+
+        /// Rounds until none leaves work: (rounds, decided, rebuilt pins, seconds).
+        func settle() async throws -> (rounds: Int, decided: Int, rebuilt: Int, seconds: Double) {
+            var rounds = 0, decided = 0, rebuilt = 0
+            let (_, seconds) = try await timed {
+                var more = true
+                while more {
+                    let report = try await consensus.evaluateNow()
+                    rounds += 1
+                    decided += report.decided
+                    rebuilt += report.rebuiltPins
+                    more = report.more
+                }
+            }
+            return (rounds, decided, rebuilt, seconds)
+        }
+
+        _ = try await settle()
+        let (observed, ingestSeconds) = try await timed { try await fleet.observe(0..<targets, version: 1, continuity: .firstSight) }
+        print(String(format: "  ingest of the first observations (%d, signed, committed in 10,000s): %.1f s", observed, ingestSeconds))
+        let first = try await settle()
+        print(String(
+            format: "  first rounds: %d rounds deciding %d targets and publishing %d pins: %.1f s", first.rounds, first.decided, first.rebuilt,
+            first.seconds))
+        let (idle, idleSeconds) = try await timed { try await consensus.evaluateNow() }
+        print(String(format: "  round with nothing changed: %.1f ms (%d decided, %d pins rebuilt)", idleSeconds * 1000, idle.decided, idle.rebuiltPins))
+        for (count, version) in [(10, 2), (1000, 3)] where count <= targets {
+            _ = try await fleet.observe(stride(from: 0, to: targets, by: targets / count).prefix(count), version: version, continuity: .resigned)
+            let changed = try await settle()
+            print(String(
+                format: "  rounds after %d targets changed root: %.1f ms (%d rounds, %d decided, %d pins rebuilt)", count, changed.seconds * 1000,
+                changed.rounds, changed.decided, changed.rebuilt))
+        }
+
+        // A refresh of every pin's attestations, with ingest commits of 100 observations running beside it.
+        try await coordinator.scheduleFullRefresh()
+        let cpuBefore = processCPUSeconds()
+        let stop = Mutex(false)
+        let waits = Task {
+            var waits: [Double] = []
+            var round = 0
+            while !stop.withLock({ $0 }) {
+                let start = round * 5 % max(1, targets - 5)
+                let (_, seconds) = try await timed { _ = try await fleet.observe(start..<min(targets, start + 5), version: 1, continuity: .firstSight) }
+                waits.append(seconds)
+                round += 1
+            }
+            return waits
+        }
+        let refresh = try await settle()
+        stop.withLock { $0 = true }
+        let cpu = processCPUSeconds() - cpuBefore
+        let latencies = try await waits.value.sorted()
+        func percentile(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+        print(String(
+            format: "  refresh of every pin: %.1f s wall, %.1f s CPU (process, incl. the ingest beside it), %d rounds, %d pins rebuilt; %d ingest commits of %d observations beside it: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+            refresh.seconds, cpu, refresh.rounds, refresh.rebuilt, latencies.count, 5 * agentCount, percentile(0.5) * 1000, percentile(0.99) * 1000,
+            (latencies.last ?? 0) * 1000))
+        let bytes = try await coordinator.database.usedBytes()
+        print(String(format: "  peak RSS %.0f MB; database %.1f MB", peakRSSMegabytes(), Double(bytes) / 1e6))
+    }
+
+    static func timed<T>(_ body: () async throws -> T) async rethrows -> (T, Double) {
+        let start = ContinuousClock.now
+        let value = try await body()
+        let duration = ContinuousClock.now - start
+        return (value, Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+    }
+
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
+    static func peakRSSMegabytes() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+
+}
