@@ -9,11 +9,12 @@ public enum AtomicFile {
         public var description: String
     }
 
-    /// Writes `bytes` to `path` with file mode `mode`; missing folders are created with mode 0700.
-    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600) throws {
+    /// Writes `bytes` to `path` with file mode `mode`; missing folders are created with `folderMode` (0700 unless a
+    /// web server must read them).
+    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o600, folderMode: mode_t = 0o700) throws {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
-        try makeFolders(folder)
+        try makeFolders(folder, mode: folderMode)
         let temporary = folder + "/.\(url.lastPathComponent).\(UUID().uuidString).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw failure("cannot create \(temporary)") }
@@ -41,7 +42,7 @@ public enum AtomicFile {
     }
 
     /// Creates the missing folders of `path` with mode 0700 (existing folders are left as they are).
-    public static func makeFolders(_ path: String) throws {
+    public static func makeFolders(_ path: String, mode: mode_t = 0o700) throws {
         var current = ""
         for component in path.split(separator: "/", omittingEmptySubsequences: true) {
             current += "/" + component
@@ -50,7 +51,7 @@ public enum AtomicFile {
                 guard isDirectory.boolValue else { throw Failure(description: "\(current) is not a folder") }
                 continue
             }
-            guard mkdir(current, 0o700) == 0 || errno == EEXIST else { throw failure("cannot create folder \(current)") }
+            guard mkdir(current, mode) == 0 || errno == EEXIST else { throw failure("cannot create folder \(current)") }
         }
     }
 

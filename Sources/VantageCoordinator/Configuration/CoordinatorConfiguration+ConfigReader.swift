@@ -75,6 +75,7 @@ extension CoordinatorConfiguration {
         pinListLifetimeSeconds = try keys.int64("pin_list.lifetime_seconds") ?? pinListLifetimeSeconds
         consensusBatchTargets = try keys.int64("consensus.batch_targets").map(Int.init) ?? consensusBatchTargets
         publishBatchPins = try keys.int64("pin_list.batch_pins").map(Int.init) ?? publishBatchPins
+        mirrorDirectory = try keys.string("pin_list.mirror_dir") ?? mirrorDirectory
 
         bodyTimeoutSeconds = try keys.int64("listen.body_timeout_seconds") ?? bodyTimeoutSeconds
         idleTimeoutSeconds = try keys.int64("listen.idle_timeout_seconds") ?? idleTimeoutSeconds
@@ -105,7 +106,8 @@ extension CoordinatorConfiguration {
         "agents", "targets", "approvers", "approval_threshold", "consensus.quorum", "consensus.min_regions", "consensus.max_age_seconds",
         "consensus.max_dissent", "consensus.min_duration.first", "consensus.min_duration.resigned",
         "consensus.min_duration.rotated", "consensus.min_duration.replaced", "consensus.unchained",
-        "consensus.hold_seconds", "consensus.expiry_warning_days", "consensus.interval_seconds", "consensus.debounce_ms", "consensus.batch_targets", "pin_list.batch_pins",
+        "consensus.hold_seconds", "consensus.expiry_warning_days", "consensus.interval_seconds", "consensus.debounce_ms", "consensus.batch_targets",
+        "pin_list.batch_pins", "pin_list.mirror_dir",
         "pin_list.lifetime_seconds", "ingest.max_body_bytes", "ingest.max_past_seconds", "ingest.max_future_seconds",
         "database.synchronous", "alerts.webhook.url", "alerts.webhook.secret", "alerts.webhook.secret_file",
         "alerts.slack.url", "alerts.slack.url_file", "alerts.hook.path",

@@ -49,6 +49,9 @@ public struct CoordinatorConfiguration: Sendable {
     public var consensusBatchTargets: Int = 2_000
     /// Pins rebuilt (fresh attestations, verified) per publication at most (`pin_list.batch_pins`).
     public var publishBatchPins: Int = 5_000
+    /// A folder the coordinator writes each published list into as static files (`pin_list.mirror_dir`), for a web
+    /// server, object store or CDN to serve to CI hosts (``VantageCore/PinListMirror``).
+    public var mirrorDirectory: String?
     /// Ingest limits.
     public var ingest = Ingest()
     /// Longest a client may take to send a request body (slow senders get 408 and lose the connection).

@@ -19,6 +19,7 @@ public final class ConsensusService: Service, Sendable {
     let logger: Logger
     let roots = RootCache()
     let publisher: PinListPublisher
+    let mirror: PinListMirrorSink?
     private let trigger = Trigger()
     private let gate = SerialGate()
 
@@ -38,6 +39,7 @@ public final class ConsensusService: Service, Sendable {
         publisher = PinListPublisher(
             database: database, identity: identity, policy: configuration.consensus, approvalRules: configuration.approvals,
             lifetimeSeconds: configuration.pinListLifetimeSeconds, batchLimit: configuration.publishBatchPins, channels: channels)
+        mirror = configuration.mirrorDirectory.map { PinListMirrorSink(directory: $0, database: database) }
     }
 
     /// Asks for a round soon (after the debounce delay). Never blocks.
@@ -93,6 +95,8 @@ public final class ConsensusService: Service, Sendable {
         let publication = try await publisher.publish(current: pinLists.latest, now: now)
         if let published = publication.published {
             pinLists.publish(published)
+            // The list is published either way: a mirror that cannot be written is an operator's problem, logged.
+            do { try await mirror?.write(published) } catch { logger.error("pin list mirror not written", metadata: ["error": "\(error)"]) }
             metrics.published(version: published.version, expires: published.header.signed.expires)
             logger.info(
                 "published pin list",

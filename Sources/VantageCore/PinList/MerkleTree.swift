@@ -65,6 +65,12 @@ public enum MerkleTree {
 
         public var root: [UInt8] { levels[0].isEmpty ? Array(SHA256.hash(data: [UInt8]())) : levels[levels.count - 1] }
 
+        /// The nodes `height` levels above the leaves (each over 2^height consecutive leaves, the last over the rest).
+        public func nodes(height: Int) -> [[UInt8]] {
+            let level = levels[min(height, levels.count - 1)]
+            return stride(from: 0, to: level.count, by: 32).map { Array(level[$0..<$0 + 32]) }
+        }
+
         /// The hash of leaf `index`.
         public func leaf(_ index: Int) -> [UInt8] { Array(levels[0][index * 32..<(index + 1) * 32]) }
 
