@@ -123,6 +123,7 @@ let package = Package(
                 "VantageTUF", "VantageCore", "VantageClient", "VantageSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),

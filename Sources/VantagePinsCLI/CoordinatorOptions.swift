@@ -54,7 +54,8 @@ public struct CoordinatorOptions: ParsableArguments {
     /// The resolved coordinator URL and where it came from (for messages), or `nil` if none was given anywhere.
     func resolvedURL() throws -> (url: String, from: String)? {
         if let coordinator { return (coordinator, "--coordinator") }
-        if let url = ProcessInfo.processInfo.environment["VANTAGE_COORDINATOR"] { return (url, "VANTAGE_COORDINATOR") }
+        // Set but empty is unset (as a CI template that passes an optional input through leaves it).
+        if let url = ProcessInfo.processInfo.environment["VANTAGE_COORDINATOR"], !url.isEmpty { return (url, "VANTAGE_COORDINATOR") }
         return try fileConfig()?.coordinator.map { ($0, "the CLI config file's coordinator") }
     }
 
@@ -63,6 +64,13 @@ public struct CoordinatorOptions: ParsableArguments {
         guard let (url, from) = try resolvedURL() else {
             throw ValidationError("no coordinator: pass --coordinator or set VANTAGE_COORDINATOR")
         }
+        let token = try token ?? ProcessInfo.processInfo.environment["VANTAGE_TOKEN"] ?? fileConfig()?.token
+        return try await withHTTP(url, from: from) { try await body(CoordinatorClient(baseURL: url, token: token, http: $0)) }
+    }
+
+    /// Runs `body` with an HTTP client for `url` (named by `from` in messages), with this configuration's CA bundle;
+    /// shuts it down afterwards.
+    public func withHTTP<T>(_ url: String, from: String, _ body: (HTTPClient) async throws -> T) async throws -> T {
         // Checked before any connection: a typo is a usage error, not a transport error; the message names its source.
         guard let parts = URLComponents(string: url), ["http", "https"].contains(parts.scheme?.lowercased() ?? ""),
             !(parts.host ?? "").isEmpty, parts.query == nil, parts.fragment == nil
@@ -70,11 +78,10 @@ public struct CoordinatorOptions: ParsableArguments {
             throw ValidationError("\(from): \(url) is not http(s)://host[:port][/path]")
         }
         let file = try fileConfig()
-        let token = token ?? ProcessInfo.processInfo.environment["VANTAGE_TOKEN"] ?? file?.token
         // A person is waiting: the first failed connection (refused, TLS, DNS) is the answer, not a retry until the deadline.
         let http = try HTTPClientFactory.make(.init(caBundlePath: caBundle ?? file?.caBundle, failFast: true))
         do {
-            let result = try await body(CoordinatorClient(baseURL: url, token: token, http: http))
+            let result = try await body(http)
             try await http.shutdown()
             return result
         } catch {

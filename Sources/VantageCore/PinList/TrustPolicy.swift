@@ -6,14 +6,21 @@ public struct TrustPolicy: Sendable, Hashable, Codable {
         /// The id a header signed by this key must carry; client state is kept under it.
         public var id: String
         public var publicKey: PublicIdentity
+        /// Where clients fetch this coordinator's lists, tried in order when no source is given on the command
+        /// line: its API base URL (`url`) and static mirrors of its lists (`mirrors`). Locations only: what is
+        /// fetched there is verified like anything else, so a wrong URL costs availability, never trust.
+        public var url: String?
+        public var mirrors: [String]?
 
-        public init(id: String, publicKey: PublicIdentity) {
+        public init(id: String, publicKey: PublicIdentity, url: String? = nil, mirrors: [String]? = nil) {
             self.id = id
             self.publicKey = publicKey
+            self.url = url
+            self.mirrors = mirrors
         }
 
         enum CodingKeys: String, CodingKey {
-            case id
+            case id, url, mirrors
             case publicKey = "public_key"
         }
     }

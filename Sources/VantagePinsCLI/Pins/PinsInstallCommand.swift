@@ -105,7 +105,7 @@ public struct PinsInstallCommand: AsyncParsableCommand {
             }
             // All or nothing: every blob is fetched and checked, and every action decided, before anything is written.
             for (pin, path) in zip(verified.pins, paths) {
-                switch installer.plan(pin, bytes: try await blob(pin.sha256), path: path, now: now) {
+                switch installer.plan(pin, bytes: try await blob(pin.sha256, policy: policy), path: path, now: now) {
                 case .success(let plan): plans.append(plan)
                 case .failure(let failure): throw refusal(failure)
                 }
@@ -158,10 +158,10 @@ public struct PinsInstallCommand: AsyncParsableCommand {
         return ExitStatus.verificationFailed
     }
 
-    func blob(_ sha256: String) async throws -> [UInt8] {
+    func blob(_ sha256: String, policy: TrustPolicy) async throws -> [UInt8] {
         if let blobDir { return try BlobFolder(directory: blobDir).blob(sha256: sha256) }
         if let bundle = options.bundle { return try await PinBundle(directory: bundle).blob(sha256: sha256) }
-        return try await options.coordinator.withClient { try await $0.blob(sha256: sha256) }
+        return try await options.blob(sha256, policy: policy)
     }
 
     /// `{"trust_pinning":{"certs":{"<GUN>":["<root cert key ID>",…]}}}` for ~/.notary/config.json.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Crypto
 import Foundation
 import VantageClient
 import VantageCore
@@ -17,6 +18,11 @@ public struct PinsOptions: ParsableArguments {
 
     @Option(help: "Verify an offline bundle made by `pins bundle` (no network).")
     var bundle: String?
+
+    @Option(
+        name: .customLong("mirror"),
+        help: "A static mirror of the pin lists (pin_list.mirror_dir served over HTTP(S)); repeatable, tried in order before the coordinator.")
+    var mirrors: [String] = []
 
     @Option(help: "Last-accepted state file (default ${XDG_STATE_HOME:-~/.local/state}/vantage/pin-state.json).")
     var state: String?
@@ -101,7 +107,75 @@ public struct PinsOptions: ParsableArguments {
             return fetcher.verify(list, expectations: expectations)
         }
         if let bundle { return try await fetcher.fetch(from: PinBundle(directory: bundle), expectations: expectations) }
-        return try await coordinator.withClient { try await fetcher.fetch(from: $0, expectations: expectations) }
+        // The first place whose list verifies wins; a place that is down, or serves a list that does not verify (a
+        // stale mirror, a rolled-back coordinator), only sends the client on to the next.
+        var refusal: PinListVerifier.Failure?
+        var error: (any Error)?
+        for place in try places(policy) {
+            do {
+                switch try await withSource(place, { try await fetcher.fetch(from: $0, expectations: expectations) }) {
+                case .success(let verified): return .success(verified)
+                case .failure(let failure):
+                    Output.diagnostic("\(place): \(failure); trying the next source")
+                    refusal = refusal ?? failure
+                }
+            } catch let failure as ValidationError {
+                throw failure
+            } catch let failure {
+                Output.diagnostic("\(place): \(failure); trying the next source")
+                error = error ?? failure
+            }
+        }
+        if let refusal { return .failure(refusal) }
+        throw error ?? ValidationError("no coordinator: pass --coordinator or --mirror, or set VANTAGE_COORDINATOR")
+    }
+
+    /// An online source of pin lists.
+    enum Place: CustomStringConvertible {
+        case coordinator(String, from: String)
+        case mirror(String, from: String)
+
+        var description: String {
+            switch self {
+            case .coordinator(let url, _): "coordinator \(url)"
+            case .mirror(let url, _): "mirror \(url)"
+            }
+        }
+    }
+
+    /// Where to fetch, in order: `--mirror` URLs, the coordinator (`--coordinator`, `VANTAGE_COORDINATOR`, the CLI
+    /// config file), then each policy coordinator's `url` and `mirrors`.
+    func places(_ policy: TrustPolicy) throws -> [Place] {
+        var places = mirrors.map { Place.mirror($0, from: "--mirror") }
+        if let (url, from) = try coordinator.resolvedURL() { places.append(.coordinator(url, from: from)) }
+        for entry in policy.coordinators {
+            if let url = entry.url { places.append(.coordinator(url, from: "the trust policy's coordinator \(entry.id)")) }
+            for mirror in entry.mirrors ?? [] { places.append(.mirror(mirror, from: "the trust policy's coordinator \(entry.id)")) }
+        }
+        var seen = Set<String>()
+        return places.filter { seen.insert($0.description).inserted }
+    }
+
+    func withSource<T>(_ place: Place, _ body: (any PinDocumentSource) async throws -> T) async throws -> T {
+        switch place {
+        case .coordinator(let url, let from): try await coordinator.withHTTP(url, from: from) { try await body(CoordinatorClient(baseURL: url, http: $0)) }
+        case .mirror(let url, let from): try await coordinator.withHTTP(url, from: from) { try await body(PinMirrorSource(baseURL: url, http: $0)) }
+        }
+    }
+
+    /// Root bytes by SHA-256 from the first online place that has them with that hash.
+    func blob(_ sha256: String, policy: TrustPolicy) async throws -> [UInt8] {
+        var error: (any Error)?
+        for place in try places(policy) {
+            do {
+                let bytes = try await withSource(place) { try await $0.blob(sha256: sha256) }
+                if ByteEncoding.hexEncode(SHA256.hash(data: bytes)) == sha256 { return bytes }
+                Output.diagnostic("\(place): blob \(sha256) has other bytes; trying the next source")
+            } catch let failure {
+                error = error ?? failure
+            }
+        }
+        throw error ?? ClientError(.missingDocument, "no source has blob \(sha256)")
     }
 
     static func describe(_ error: any Error) -> String {

@@ -1,0 +1,119 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import ServiceLifecycle
+import Testing
+import VantageClient
+import VantageCoordinator
+import VantageCore
+import VantageTUF
+
+/// CI traffic off the coordinator: the coordinator writes each published list into a static mirror folder, a plain
+/// HTTP server serves it, and `vantage-pins install --mirror` verifies and installs from it exactly as from the
+/// coordinator — with the coordinator down, after a mirror that is down, and never from a mirror that altered a pin.
+@Suite("vantage-pins install from a static mirror and from several sources (black box)")
+struct MirrorInstallTests {
+    @Test func installFromMirrorWithCoordinatorDown() async throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-mirror-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let agents = [("a1", "eu"), ("a2", "us"), ("a3", "ap")].map { (id: $0.0, region: $0.1, key: SigningIdentity()) }
+        try Data(SigningIdentity().fileContents.utf8).write(to: work.appendingPathComponent("coordinator.key"))
+        let mirror = work.appendingPathComponent("www/pins").path
+        var configuration = CoordinatorConfiguration()
+        configuration.listenPort = 0
+        configuration.stateDirectory = work.path
+        configuration.agents = agents.map { AgentEnrollment(id: $0.id, region: $0.region, publicKey: $0.key.publicKey) }
+        configuration.targets = [TargetSpec(id: "t/app", kind: .tuf, url: "https://tuf.example.test/app")]
+        configuration.consensus = ConsensusPolicy(quorum: 2, minRegions: 2, minDuration: .init(first: 0, resigned: 0, rotated: 0, replaced: 0))
+        configuration.mirrorDirectory = mirror
+        let key = try RootSigningKey.generate(.ed25519)
+        let root = try RootDocumentBuilder(
+            dialect: .tuf, version: 1, expires: Date().addingTimeInterval(86_400 * 30), rootKeys: [key], rootThreshold: 1, onlineKey: key
+        ).document(signedBy: [key])
+        let parsed = try Root.parse(root)
+        let now = Timestamp(Date())
+
+        // A live coordinator: three agents report the root, a round pins and publishes it, the mirror is written.
+        let port = PortBox()
+        let coordinator = try await buildCoordinator(
+            configuration: configuration, dependencies: .init(logger: quiet, onServerRunning: { await port.set($0) }))
+        let group = ServiceGroup(services: [coordinator.application], gracefulShutdownSignals: [], logger: quiet)
+        let coordinatorURL = try await withThrowingTaskGroup(of: Void.self) { tasks -> String in
+            tasks.addTask { try await group.run() }
+            let url = "http://127.0.0.1:\(await port.get())"
+            let http = try HTTPClientFactory.make()
+            defer { _ = http.shutdown() }
+            let client = CoordinatorClient(baseURL: url, http: http)
+            let receipt = try await client.submit(ObservationBatch(observations: try agents.map { agent in
+                try SignedObservation(signing: Observation(
+                    agent: agent.id, region: agent.region, target: "t/app",
+                    source: RepositorySource(kind: .tuf, url: "https://tuf.example.test/app", gun: nil)!, observedAt: now,
+                    sequence: 1, latencyMilliseconds: 5, fingerprint: RootFingerprint(parsed),
+                    selfSignature: SelfSignature(RootVerifier.selfCheck(parsed)), continuity: .firstSight),
+                    with: agent.key, rootBytes: root)
+            }))
+            #expect(receipt.items.allSatisfy { $0.accepted }, "\(receipt.items)")
+            _ = try await coordinator.consensus.evaluateNow()
+            var policy = try await client.policy()
+            // Where clients look when no source is given: the coordinator (about to go down), then its mirror.
+            policy.coordinators[0].url = url
+            policy.coordinators[0].mirrors = ["http://127.0.0.1:\(MirrorInstallTests.closedPort)/files/www/pins"]
+            try Data(try Canonical.encode(policy)).write(to: work.appendingPathComponent("policy.json"))
+            await group.triggerGracefulShutdown()
+            return url
+        }
+        // The coordinator is down from here on.
+        let files = ["latest.json", "headers/1.json", "lists/1.json", "blobs/\(parsed.sha256)"]
+        for file in files { #expect(FileManager.default.fileExists(atPath: "\(mirror)/\(file)"), "\(file)") }
+        let bundles = try FileManager.default.contentsOfDirectory(atPath: "\(mirror)/bundles")
+        #expect(bundles.count == 1)
+
+        let server = try BackgroundServer(["/usr/bin/python3", CLI.packageRoot.appendingPathComponent("Tests/Support/testserver.py").path,
+                                           "--dir", work.path, "--quiet", "--watch-stdin"])
+        defer { server.stop() }
+        let mirrorURL = "http://127.0.0.1:\(server.port)/files/www/pins"
+        let policy = work.appendingPathComponent("policy.json").path
+        func install(_ name: String, _ sources: [String]) throws -> (CLI.Result, String) {
+            let out = work.appendingPathComponent("out-\(name)").path
+            let result = try CLI.run(
+                ["install", "t/app", "--for", "python-tuf", "--out", out, "--policy", policy, "--state", work.appendingPathComponent("state-\(name).json").path]
+                    + sources, tool: "vantage-pins", environment: ["VANTAGE_COORDINATOR": ""])
+            return (result, out + "/root.json")
+        }
+
+        // A mirror that is down, then the working one: the first list that verifies is installed.
+        let (fallback, installed) = try install("fallback", ["--mirror", "http://127.0.0.1:\(Self.closedPort)/files/www/pins", "--mirror", mirrorURL])
+        #expect(fallback.status == 0, "\(fallback.stdout) \(fallback.stderr)")
+        #expect(fallback.stderr.contains("trying the next source"), "\(fallback.stderr)")
+        #expect(FileManager.default.contents(atPath: installed) == Data(root))
+
+        // No source on the command line: the policy's coordinator and its mirror are tried, both down: nothing installed.
+        let (policyOnly, nothing) = try install("policy-only", [])
+        #expect(policyOnly.status != 0 && !FileManager.default.fileExists(atPath: nothing), "\(policyOnly.stderr)")
+        #expect(policyOnly.stderr.contains(coordinatorURL), "\(policyOnly.stderr)")
+        // The policy naming the working mirror after its coordinator (down): the mirror's list is installed.
+        var listed = try Canonical.decode(TrustPolicy.self, from: Data(contentsOf: URL(fileURLWithPath: policy)))
+        listed.coordinators[0].mirrors = [mirrorURL]
+        try Data(try Canonical.encode(listed)).write(to: URL(fileURLWithPath: policy))
+        let (fromPolicy, policyInstalled) = try install("from-policy", [])
+        #expect(fromPolicy.status == 0 && FileManager.default.contents(atPath: policyInstalled) == Data(root), "\(fromPolicy.stderr)")
+        #expect(fromPolicy.stderr.contains("coordinator \(coordinatorURL)") && fromPolicy.stderr.contains("trying the next source"))
+
+        // A mirror that altered the pin in its bundle: refused, nothing installed; the same mirror restored installs.
+        let bundle = "\(mirror)/bundles/\(bundles[0])"
+        let genuine = try Data(contentsOf: URL(fileURLWithPath: bundle))
+        let forged = String(decoding: genuine, as: UTF8.self).replacingOccurrences(of: parsed.sha256, with: String(repeating: "0", count: 64))
+        try Data(forged.utf8).write(to: URL(fileURLWithPath: bundle))
+        let (tampered, refusedAt) = try install("tampered", ["--mirror", mirrorURL])
+        #expect(tampered.status == 12, "\(tampered.stdout) \(tampered.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: refusedAt))
+        try genuine.write(to: URL(fileURLWithPath: bundle))
+        let (restored, restoredAt) = try install("restored", ["--mirror", mirrorURL])
+        #expect(restored.status == 0 && FileManager.default.contents(atPath: restoredAt) == Data(root), "\(restored.stderr)")
+    }
+
+    /// A loopback port nothing listens on (connection refused).
+    static let closedPort = 9
+}
