@@ -10,7 +10,8 @@
 //    the size of the whole list and of one pin with its proof.
 // Figures are printed; nothing here asserts a wall-clock threshold.
 //
-// `--scale TARGETS AGENTS` runs none of the above: incremental consensus at scale (ScaleBenchmark.swift).
+// `--scale TARGETS AGENTS` runs none of the above: incremental consensus at scale (ScaleBenchmark.swift);
+// `--sustain TARGETS AGENTS RATE SECONDS` sustained HTTP ingest with consensus running (SustainBenchmark.swift).
 //
 // `--serve-pins DIR` runs none of the above: it starts a coordinator on 127.0.0.1 with a published list of 10,000
 // pins (2,000 with --quick) set up as in (4), writes the exact bytes of `GET /v1/pins` and of one
@@ -161,6 +162,17 @@ if let flag = CommandLine.arguments.firstIndex(of: "--scale") {
         let agentCount = Int(CommandLine.arguments[flag + 2]), targets >= 1000, agentCount >= 2
     else { fatalError("--scale needs TARGETS (at least 1000) and AGENTS (at least 2)") }
     try await ScaleBenchmark.run(targets: targets, agentCount: agentCount, logger: logger)
+    exit(0)
+}
+
+// MARK: --sustain TARGETS AGENTS RATE SECONDS (SustainBenchmark)
+
+if let flag = CommandLine.arguments.firstIndex(of: "--sustain") {
+    let values = CommandLine.arguments.dropFirst(flag + 1).prefix(4).compactMap { Int($0) }
+    guard values.count == 4, values[0] >= 1000, values[1] >= 2, values[2] >= 100, values[3] >= 10 else {
+        fatalError("--sustain needs TARGETS (>= 1000) AGENTS (>= 2) RATE (>= 100 per second) SECONDS (>= 10)")
+    }
+    try await SustainBenchmark.run(targets: values[0], agentCount: values[1], rate: values[2], seconds: values[3])
     exit(0)
 }
 
