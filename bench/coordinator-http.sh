@@ -5,6 +5,9 @@
 #   1. ETag revalidation of the whole list: GET /v1/pins with If-None-Match -> 304
 #   2. the whole list: GET /v1/pins -> 200 (12.7 MB for 10,000 pins; fewer connections)
 #   3. one pin with its inclusion proof: GET /v1/pins/latest/targets/{id} -> 200
+#   4. what a CI host reads for one pin from the coordinator (the signed header, the pin with its proof) beside what
+#      it reads from the static mirror (pin_list.mirror_dir) served by nginx: latest.json (the same header bytes),
+#      the list's index and the one bundle of 256 pins that holds the pin
 #
 # The coordinator (vantage-bench-coordinator --serve-pins, release build) publishes a list of 10,000 pins as in
 # bench/coordinator.sh; the exact bytes it serves are copied into nginx's root under the same URL paths. nginx runs
@@ -75,6 +78,8 @@ cp "$work/pins.json" "$root/v1/pins.json"
 decoded="$(python3 -c 'import sys, urllib.parse; print(urllib.parse.unquote(sys.argv[1]))' "$proof_path")"
 mkdir -p "$root$(dirname "$decoded")"
 cp "$work/proof.json" "$root$decoded"
+cp -r "$work/mirror" "$root/mirror"
+read -r mirror_header mirror_index mirror_bundle <"$work/mirror-paths"
 chmod 755 "$work" "$work/nginx"
 chmod -R a+rX "$root"
 nginx_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
@@ -125,6 +130,11 @@ for pair in "$coordinator|$coordinator_etag" "$nginx_url|$nginx_etag"; do
     code="$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: ${pair#*|}" "${pair%%|*}/v1/pins")"
     [ "$code" = 304 ] || { echo "${pair%%|*}/v1/pins with If-None-Match ${pair#*|}: HTTP $code, not 304" >&2; exit 1; }
 done
+cmp -s <(curl -s "$coordinator/v1/pins/latest/header") <(curl -s "$nginx_url/mirror/$mirror_header") \
+    || { echo "mirror latest.json differs from the coordinator's header" >&2; exit 1; }
+index_bytes="$(wc -c <"$root/mirror/$mirror_index")"
+bundle_bytes="$(wc -c <"$root/mirror/$mirror_bundle")"
+header_bytes="$(wc -c <"$root/mirror/$mirror_header")"
 list_bytes="$(wc -c <"$work/pins.json")"
 proof_bytes="$(wc -c <"$work/proof.json")"
 echo "same bytes verified: /v1/pins $list_bytes bytes, $proof_path $proof_bytes bytes; ETags: coordinator $coordinator_etag, nginx $nginx_etag"
@@ -141,7 +151,7 @@ run_wrk() { # name threads connections url [header]
 
 results=()
 for round in $(seq 1 "$rounds"); do
-    for case in revalidate full proof; do
+    for case in revalidate full proof header index bundle; do
         case "$case" in
             revalidate) label="GET /v1/pins If-None-Match -> 304"; t=2; c=32
                 c_args=("$coordinator/v1/pins" "If-None-Match: $coordinator_etag"); n_args=("$nginx_url/v1/pins" "If-None-Match: $nginx_etag") ;;
@@ -149,6 +159,12 @@ for round in $(seq 1 "$rounds"); do
                 c_args=("$coordinator/v1/pins"); n_args=("$nginx_url/v1/pins") ;;
             proof) label="GET one pin + proof -> 200 ($proof_bytes B)"; t=2; c=32
                 c_args=("$coordinator$proof_path"); n_args=("$nginx_url$proof_path") ;;
+            header) label="CI host: signed header ($header_bytes B): coordinator /v1/pins/latest/header, nginx mirror latest.json"; t=2; c=32
+                c_args=("$coordinator/v1/pins/latest/header"); n_args=("$nginx_url/mirror/$mirror_header") ;;
+            index) label="CI host: the pin: coordinator proof ($proof_bytes B), nginx mirror index ($index_bytes B)"; t=2; c=32
+                c_args=("$coordinator$proof_path"); n_args=("$nginx_url/mirror/$mirror_index") ;;
+            bundle) label="CI host: the pin: coordinator proof ($proof_bytes B), nginx mirror bundle ($bundle_bytes B)"; t=2; c=32
+                c_args=("$coordinator$proof_path"); n_args=("$nginx_url/mirror/$mirror_bundle") ;;
         esac
         c_rps="$(run_wrk "coordinator-$case-$round" "$t" "$c" "${c_args[@]}")"
         n_rps="$(run_wrk "nginx-$case-$round" "$t" "$c" "${n_args[@]}")"

@@ -16,7 +16,8 @@
 // `--serve-pins DIR` runs none of the above: it starts a coordinator on 127.0.0.1 with a published list of 10,000
 // pins (2,000 with --quick) set up as in (4), writes the exact bytes of `GET /v1/pins` and of one
 // `GET /v1/pins/latest/targets/{id}` response into DIR, then `DIR/ready`, and serves until `DIR/stop` exists
-// (at most 30 minutes). bench/coordinator-http.sh drives wrk against it beside nginx serving the same bytes.
+// (at most 30 minutes), with its static mirror in DIR/mirror and the mirror paths a CI host reads for that pin in
+// DIR/mirror-paths. bench/coordinator-http.sh drives wrk against it beside nginx serving the same bytes and the mirror.
 import AsyncHTTPClient
 import Foundation
 import Logging
@@ -181,7 +182,8 @@ if let flag = CommandLine.arguments.firstIndex(of: "--sustain") {
 if let flag = CommandLine.arguments.firstIndex(of: "--serve-pins") {
     guard flag + 1 < CommandLine.arguments.count else { fatalError("--serve-pins needs a directory") }
     let directory = CommandLine.arguments[flag + 1]
-    let configuration = try coordinatorConfiguration(agents: agents, targets: pinTargets, synchronousFull: true)
+    var configuration = try coordinatorConfiguration(agents: agents, targets: pinTargets, synchronousFull: true)
+    configuration.mirrorDirectory = directory + "/mirror"
     precondition(configuration.listenHost == "127.0.0.1", "the benchmark serves on 127.0.0.1 only")
     try await withServer(configuration) { coordinator, port in
         try await commitAgreement(coordinator, targets: pinTargets)
@@ -196,6 +198,11 @@ if let flag = CommandLine.arguments.firstIndex(of: "--serve-pins") {
         try write("pins.json", list)
         try write("proof.json", proof)
         try write("proof-path", Array(proofPath.utf8))
+        // What a CI host reads from the static mirror for the same pin: the header, the index, the one bundle.
+        let index = try Canonical.decode(
+            PinListMirror.Index.self, from: try Data(contentsOf: URL(fileURLWithPath: "\(directory)/mirror/lists/\(version).json")))
+        guard let bundle = PinListMirror.bundle(for: "bench/target-\(pinTargets / 2)", in: index) else { fatalError("no mirror bundle") }
+        try write("mirror-paths", Array("latest.json lists/\(version).json bundles/\(index.bundles[bundle].root).json".utf8))
         try write("port", Array(String(port).utf8))
         try write("ready", Array("pin list v\(version), \(pinTargets) pins\n".utf8))
         let deadline = ContinuousClock.now + .seconds(1800)

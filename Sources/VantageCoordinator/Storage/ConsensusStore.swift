@@ -108,8 +108,8 @@ enum ConsensusStore {
         for target in targets {
             guard let spec = specs[target] else { continue }
             // A pin made for another source (the target's URL changed) never carries over; its seq still counts.
-            let stored_ = pins[target]
-            let pin = stored_.flatMap { $0.source == batch.sources[target] ? ConsensusEvaluator.CurrentPin(sha256: $0.sha256) : nil }
+            let latestPin = pins[target]
+            let pin = latestPin.flatMap { $0.source == batch.sources[target] ? ConsensusEvaluator.CurrentPin(sha256: $0.sha256) : nil }
             var known: [String: Root] = [:]
             for digest in digests[target, default: []].union(pin.map { [$0.sha256] } ?? []) {
                 if let root = try roots.root(digest, in: db) { known[digest] = root }
@@ -125,7 +125,7 @@ enum ConsensusStore {
                 }
             }
             batch.snapshots.append(TargetSnapshot(
-                target: target, views: views[target] ?? [], pin: pin, nextSeq: (stored_?.seq ?? 0) + 1, roots: known,
+                target: target, views: views[target] ?? [], pin: pin, nextSeq: (latestPin?.seq ?? 0) + 1, roots: known,
                 approved: approved, previous: previous[target], alerts: alerts[target] ?? [:]))
         }
         return batch
