@@ -59,13 +59,27 @@ import VantageTUF
         let split = try await consensus.evaluateNow()
         #expect(split.decided == 1 && split.newPins == 0 && split.rebuiltPins == 0)
         #expect(split.events.map(\.kind) == [.splitView] && split.events.first?.target == Self.targets[7].id)
+        // The status gauges, kept by each round's transitions, are what a full count says.
+        try await Self.expectGaugesCounted(c, ["agreed": Self.count - 1, "split_view": 1])
 
         // Time alone: once the re-reports are older than max_age, every target is due (quorum lost).
         c.clock.advance(seconds: c.configuration.consensus.maxAgeSeconds + 1)
         let aged = try await consensus.evaluateNow()
         #expect(aged.decided == Self.count)
         #expect(aged.events.filter { $0.kind == .quorumLost }.count == Self.count)
+        try await Self.expectGaugesCounted(c, ["no_consensus": Self.count])
         #expect(try await consensus.evaluateNow().decided == 0)
+    }
+
+    /// `vantage_targets{status}` as exported equals both `expected` and a full count of the stored states.
+    static func expectGaugesCounted(_ c: TestCoordinator, _ expected: [String: Int]) async throws {
+        let rendered = String(decoding: c.coordinator.consensus.metrics.render(), as: UTF8.self)
+        let counted = try await c.coordinator.database.writer.read(ConsensusStore.statusCounts)
+        #expect(counted.statuses.filter { $0.value > 0 } == expected)
+        for status in CoordinatorMetrics.statuses {
+            let line = rendered.split(separator: "\n").first { $0.hasPrefix("vantage_targets{status=\"\(status)\"} ") }
+            #expect(line.flatMap { Double($0.split(separator: " ").last ?? "") } == Double(expected[status] ?? 0), "\(status): \(line ?? "none")")
+        }
     }
 
     @Test func largeBacklogsRunInBatches() async throws {

@@ -1,4 +1,5 @@
 import GRDB
+import Synchronization
 import Logging
 import ServiceLifecycle
 import VantageCore
@@ -22,6 +23,9 @@ public final class ConsensusService: Service, Sendable {
     let mirror: PinListMirrorSink?
     private let trigger = Trigger()
     private let gate = SerialGate()
+    /// Active targets by stored status, and how many wait for approvers (gauges): counted once, then kept by each
+    /// round's transitions; `nil` when targets were added or removed (counted again by the next round).
+    private let counts = Mutex<ConsensusStore.StatusCounts?>(nil)
 
     init(
         database: CoordinatorDatabase, configuration: CoordinatorConfiguration, identity: SigningIdentity,
@@ -84,13 +88,18 @@ public final class ConsensusService: Service, Sendable {
         let plans = batch.snapshots.map { planner.plan($0, now: now) }
         let health = planner.agentHealth(lastSeen: lastSeen, stored: silent, now: now)
         let channels = channels
-        let (stored, counts) = try await storage("apply consensus plan") {
+        let (stored, counts0) = try await storage("apply consensus plan") {
             try await database.writer.write { db in
                 let stored = try ConsensusStore.apply(
                     db, plans: plans, batch: batch, alerts: health.alerts, events: health.events, channels: channels, now: now)
                 for plan in plans where plan.pin != nil { try PinListStore.refresh(db, target: plan.target) }
-                return (stored, plans.isEmpty ? nil : try ConsensusStore.statusCounts(db))
+                let known = self.counts.withLock { $0 }
+                return (stored, known == nil ? try ConsensusStore.statusCounts(db) : nil)
             }
+        }
+        let counts = self.counts.withLock { counts -> ConsensusStore.StatusCounts? in
+            if let fresh = counts0 { counts = fresh } else { counts?.apply(plans, batch: batch) }
+            return plans.isEmpty && counts0 == nil ? nil : counts
         }
         let publication = try await publisher.publish(current: pinLists.latest, now: now)
         if let published = publication.published {
@@ -127,7 +136,13 @@ public final class ConsensusService: Service, Sendable {
     }
 
     /// A removed target leaves the state gauges.
-    func removed(target: String) { metrics.rootExpiry([target: nil]) }
+    func removed(target: String) {
+        metrics.rootExpiry([target: nil])
+        targetsChanged()
+    }
+
+    /// Targets were added or removed: the status gauges are counted again by the next round.
+    func targetsChanged() { counts.withLock { $0 = nil } }
 
     public func run() async throws {
         await trigger.run(

@@ -108,22 +108,46 @@ struct PublishedPinList: Sendable {
         return Draft(base: self, changes: changes, encoded: encoded, targets: ordered, tree: MerkleTree.Levels(flatLeaves: leaves))
     }
 
-    /// The next list: the signed header over ``Draft/tree`` and the pins of the draft.
+    /// The next list: the signed header over ``Draft/tree`` and the pins of the draft. Kept pins are copied as byte
+    /// ranges of the previous body, and the target index is reused when no pin was added or dropped.
     static func make(_ draft: Draft, header: SignedPinListHeader) throws -> PublishedPinList {
-        var targets: [(String, String)] = []
-        var pins: [[UInt8]] = []
-        targets.reserveCapacity(draft.targets.count)
-        pins.reserveCapacity(draft.targets.count)
+        let headerBody = try Canonical.encode(header)
+        var body = Array(#"{"header":"#.utf8) + headerBody + Array(#","pins":["#.utf8)
+        body.reserveCapacity((draft.base?.body.count ?? 0) + draft.encoded.values.reduce(0) { $0 + $1.count } + 64)
+        var entries: [Entry] = []
+        entries.reserveCapacity(draft.targets.count)
         for target in draft.targets {
+            if !entries.isEmpty { body.append(UInt8(ascii: ",")) }
+            let start = body.count
+            let sha256: String
             if let bytes = draft.encoded[target], case let pin?? = draft.changes[target] {
-                targets.append((target, pin.sha256))
-                pins.append(bytes)
+                sha256 = pin.sha256
+                body.append(contentsOf: bytes)
             } else if let base = draft.base, let position = base.index[target] {
-                targets.append((target, base.entries[position].sha256))
-                pins.append(Array(base.body[base.entries[position].range]))
+                sha256 = base.entries[position].sha256
+                body.append(contentsOf: base.body[base.entries[position].range])
+            } else {
+                continue
             }
+            entries.append(Entry(target: target, sha256: sha256, range: start..<body.count))
         }
-        return try PublishedPinList(header: header, targets: targets, pins: pins, tree: draft.tree)
+        body.append(contentsOf: Array("]}".utf8))
+        let reuse = draft.base.map { $0.entries.count == entries.count && zip($0.entries, entries).allSatisfy { $0.target == $1.target } } ?? false
+        return try PublishedPinList(
+            header: header, headerBody: headerBody, body: body, entries: entries, tree: draft.tree, index: reuse ? draft.base?.index : nil)
+    }
+
+    private init(
+        header: SignedPinListHeader, headerBody: [UInt8], body: [UInt8], entries: [Entry], tree: MerkleTree.Levels, index: [String: Int]?
+    ) throws {
+        self.header = header
+        digest = try header.digest
+        etag = "\"\(digest)\""
+        self.headerBody = headerBody
+        self.body = body
+        self.entries = entries
+        self.tree = tree
+        self.index = index ?? Dictionary(entries.enumerated().map { ($1.target, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// A list under construction (``draft(_:)``).

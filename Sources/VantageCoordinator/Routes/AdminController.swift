@@ -24,6 +24,7 @@ struct AdminController: Sendable {
             let spec = try await JSONResponse.decode(TargetSpec.self, from: request, limit: Self.bodyLimit, timeout: bodyTimeout)
             if let problem = spec.problem { throw CoordinatorError(.malformedRequest, problem) }
             let outcome = try await registry.add(spec, now: clock.now, allowSourceChange: false)
+            consensus.targetsChanged()
             if outcome != .unchanged { try await record(target: spec.id, by: by, "target \(spec.id) added by \(by): \(spec.source?.description ?? spec.url)") }
             consensus.signal()
             return try JSONResponse.make(spec, status: outcome == .unchanged ? .ok : .created)

@@ -181,11 +181,28 @@ enum ConsensusStore {
         return alerts
     }
 
-    /// Active targets by stored status, and how many wait for approvers' signatures (gauges), read after a round
-    /// that decided something.
-    static func statusCounts(_ db: Database) throws -> (statuses: [String: Int], awaitingApprovers: Int) {
+    /// Active targets by stored status, and how many of them wait for approvers' signatures (gauges).
+    struct StatusCounts: Sendable {
         var statuses: [String: Int] = [:]
-        var awaiting = 0
+        var awaitingApprovers = 0
+
+        /// The counts after `plans` (made from `batch`) are applied: each target leaves its previous status.
+        mutating func apply(_ plans: [TargetPlan], batch: Batch) {
+            let previous = Dictionary(batch.snapshots.map { ($0.target, $0.previous) }, uniquingKeysWith: { a, _ in a })
+            for plan in plans {
+                if case let old?? = previous[plan.target] {
+                    statuses[old.statusText, default: 0] -= 1
+                    if old.held != nil { awaitingApprovers -= 1 }
+                }
+                statuses[plan.state.statusText, default: 0] += 1
+                if plan.state.held != nil { awaitingApprovers += 1 }
+            }
+        }
+    }
+
+    /// ``StatusCounts`` read whole (once, and after targets were added or removed).
+    static func statusCounts(_ db: Database) throws -> StatusCounts {
+        var counts = StatusCounts()
         for row in try Row.fetchAll(
             db,
             sql: """
@@ -195,10 +212,10 @@ enum ConsensusStore {
         {
             let status: String = row[0]
             let count: Int = row[2]
-            statuses[status, default: 0] += count
-            if status == ConsensusDecision.Status.pending.rawValue, (row[1] as Bool?) == true { awaiting += count }
+            counts.statuses[status, default: 0] += count
+            if status == ConsensusDecision.Status.pending.rawValue, (row[1] as Bool?) == true { counts.awaitingApprovers += count }
         }
-        return (statuses, awaiting)
+        return counts
     }
 
     // MARK: Applying

@@ -163,18 +163,22 @@ public struct PinsOptions: ParsableArguments {
         }
     }
 
-    /// Root bytes by SHA-256 from the first online place that has them with that hash.
+    /// Root bytes by SHA-256 from the first online place that has them with that hash. When none has, the first
+    /// other bytes served are returned, so the installer refuses them as `blob_mismatch`.
     func blob(_ sha256: String, policy: TrustPolicy) async throws -> [UInt8] {
         var error: (any Error)?
+        var mismatched: [UInt8]?
         for place in try places(policy) {
             do {
                 let bytes = try await withSource(place) { try await $0.blob(sha256: sha256) }
                 if ByteEncoding.hexEncode(SHA256.hash(data: bytes)) == sha256 { return bytes }
                 Output.diagnostic("\(place): blob \(sha256) has other bytes; trying the next source")
+                mismatched = mismatched ?? bytes
             } catch let failure {
                 error = error ?? failure
             }
         }
+        if let mismatched { return mismatched }
         throw error ?? ClientError(.missingDocument, "no source has blob \(sha256)")
     }
 
