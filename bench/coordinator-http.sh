@@ -79,7 +79,8 @@ decoded="$(python3 -c 'import sys, urllib.parse; print(urllib.parse.unquote(sys.
 mkdir -p "$root$(dirname "$decoded")"
 cp "$work/proof.json" "$root$decoded"
 cp -r "$work/mirror" "$root/mirror"
-read -r mirror_header mirror_index mirror_bundle <"$work/mirror-paths"
+read -r mirror_header mirror_index mirror_bundle <"$work/mirror-paths" || true  # one line, no newline at the end
+[ -n "$mirror_bundle" ] || { echo "no mirror paths in $work/mirror-paths" >&2; exit 1; }
 chmod 755 "$work" "$work/nginx"
 chmod -R a+rX "$root"
 nginx_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
