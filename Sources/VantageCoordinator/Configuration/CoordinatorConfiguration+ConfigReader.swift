@@ -16,8 +16,9 @@ extension CoordinatorConfiguration {
     /// - `approvers`: strings `"<id> <base64 Ed25519 public key>"`; `approval_threshold` (1)
     /// - `consensus.quorum` (2), `.min_regions` (2), `.max_age_seconds` (1800), `.max_dissent` (0),
     ///   `.min_duration.first|resigned|rotated|replaced` (0, 0, 600, 3600 s), `.unchained` (`approve` | `hold`),
-    ///   `.hold_seconds` (86400, with `hold`), `.expiry_warning_days` (30), `.interval_seconds` (30), `.debounce_ms` (250)
-    /// - `pin_list.lifetime_seconds` (86400)
+    ///   `.hold_seconds` (86400, with `hold`), `.expiry_warning_days` (30), `.interval_seconds` (30), `.debounce_ms` (250),
+    ///   `.batch_targets` (2000)
+    /// - `pin_list.lifetime_seconds` (86400), `.batch_pins` (5000), `.mirror_dir` (none)
     /// - `ingest.max_body_bytes` (4 MiB), `.max_past_seconds` (3600), `.max_future_seconds` (300)
     /// - `database.synchronous` (`full` | `normal`, default `full`)
     /// - `alerts.webhook.url`, `alerts.webhook.secret` (`whsec_…`), `alerts.slack.url`, `alerts.hook.path`,
