@@ -17,51 +17,16 @@ struct MirrorInstallTests {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-mirror-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
-        let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-        let agents = [("a1", "eu"), ("a2", "us"), ("a3", "ap")].map { (id: $0.0, region: $0.1, key: SigningIdentity()) }
-        try Data(SigningIdentity().fileContents.utf8).write(to: work.appendingPathComponent("coordinator.key"))
+        let fleet = try Fleet()
+        let root = fleet.root, parsed = fleet.parsed
         let mirror = work.appendingPathComponent("www/pins").path
-        var configuration = CoordinatorConfiguration()
-        configuration.listenPort = 0
-        configuration.stateDirectory = work.path
-        configuration.agents = agents.map { AgentEnrollment(id: $0.id, region: $0.region, publicKey: $0.key.publicKey) }
-        configuration.targets = [TargetSpec(id: "t/app", kind: .tuf, url: "https://tuf.example.test/app")]
-        configuration.consensus = ConsensusPolicy(quorum: 2, minRegions: 2, minDuration: .init(first: 0, resigned: 0, rotated: 0, replaced: 0))
-        configuration.mirrorDirectory = mirror
-        let key = try RootSigningKey.generate(.ed25519)
-        let root = try RootDocumentBuilder(
-            dialect: .tuf, version: 1, expires: Date().addingTimeInterval(86_400 * 30), rootKeys: [key], rootThreshold: 1, onlineKey: key
-        ).document(signedBy: [key])
-        let parsed = try Root.parse(root)
-        let now = Timestamp(Date())
-
         // A live coordinator: three agents report the root, a round pins and publishes it, the mirror is written.
-        let port = PortBox()
-        let coordinator = try await buildCoordinator(
-            configuration: configuration, dependencies: .init(logger: quiet, onServerRunning: { await port.set($0) }))
-        let group = ServiceGroup(services: [coordinator.application], gracefulShutdownSignals: [], logger: quiet)
-        let coordinatorURL = try await withThrowingTaskGroup(of: Void.self) { tasks -> String in
-            tasks.addTask { try await group.run() }
-            let url = "http://127.0.0.1:\(await port.get())"
-            let http = try HTTPClientFactory.make()
-            defer { _ = http.shutdown() }
-            let client = CoordinatorClient(baseURL: url, http: http)
-            let receipt = try await client.submit(ObservationBatch(observations: try agents.map { agent in
-                try SignedObservation(signing: Observation(
-                    agent: agent.id, region: agent.region, target: "t/app",
-                    source: RepositorySource(kind: .tuf, url: "https://tuf.example.test/app", gun: nil)!, observedAt: now,
-                    sequence: 1, latencyMilliseconds: 5, fingerprint: RootFingerprint(parsed),
-                    selfSignature: SelfSignature(RootVerifier.selfCheck(parsed)), continuity: .firstSight),
-                    with: agent.key, rootBytes: root)
-            }))
-            #expect(receipt.items.allSatisfy { $0.accepted }, "\(receipt.items)")
-            _ = try await coordinator.consensus.evaluateNow()
+        let coordinatorURL = try await fleet.publish(in: work, mirror: mirror) { url, client in
             var policy = try await client.policy()
             // Where clients look when no source is given: the coordinator (about to go down), then its mirror.
             policy.coordinators[0].url = url
             policy.coordinators[0].mirrors = ["http://127.0.0.1:\(MirrorInstallTests.closedPort)/files/www/pins"]
             try Data(try Canonical.encode(policy)).write(to: work.appendingPathComponent("policy.json"))
-            await group.triggerGracefulShutdown()
             return url
         }
         // The coordinator is down from here on.
@@ -75,13 +40,7 @@ struct MirrorInstallTests {
         defer { server.stop() }
         let mirrorURL = "http://127.0.0.1:\(server.port)/files/www/pins"
         let policy = work.appendingPathComponent("policy.json").path
-        func install(_ name: String, _ sources: [String]) throws -> (CLI.Result, String) {
-            let out = work.appendingPathComponent("out-\(name)").path
-            let result = try CLI.run(
-                ["install", "t/app", "--for", "python-tuf", "--out", out, "--policy", policy, "--state", work.appendingPathComponent("state-\(name).json").path]
-                    + sources, tool: "vantage-pins", environment: ["VANTAGE_COORDINATOR": ""])
-            return (result, out + "/root.json")
-        }
+        func install(_ name: String, _ sources: [String]) throws -> (CLI.Result, String) { try Self.install(work, name, sources) }
 
         // A mirror that is down, then the working one: the first list that verifies is installed.
         let (fallback, installed) = try install("fallback", ["--mirror", "http://127.0.0.1:\(Self.closedPort)/files/www/pins", "--mirror", mirrorURL])
@@ -112,6 +71,109 @@ struct MirrorInstallTests {
         try genuine.write(to: URL(fileURLWithPath: bundle))
         let (restored, restoredAt) = try install("restored", ["--mirror", mirrorURL])
         #expect(restored.status == 0 && FileManager.default.contents(atPath: restoredAt) == Data(root), "\(restored.stderr)")
+    }
+
+    @Test func secondCoordinatorWhenTheFirstIsDown() async throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-two-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let fleet = try Fleet()
+        // Two coordinators, each with its own key and database, the same agents reporting to both. A publishes and
+        // goes down; B stays up. The policy lists A first.
+        let first = try await fleet.publish(in: work.appendingPathComponent("a"), mirror: nil) { url, client in
+            var policy = try await client.policy()
+            policy.coordinators[0].url = url
+            return policy
+        }
+        try await fleet.publish(in: work.appendingPathComponent("b"), mirror: nil) { url, client in
+            var second = try await client.policy()
+            second.coordinators[0].url = url
+            var both = first
+            both.coordinators = first.coordinators + second.coordinators
+            let policy = work.appendingPathComponent("policy.json")
+            // Only A (down): nothing to install from.
+            try Data(try Canonical.encode(first)).write(to: policy)
+            let (alone, none) = try Self.install(work, "a-only", [])
+            #expect(alone.status != 0 && !FileManager.default.fileExists(atPath: none), "\(alone.stderr)")
+            // A, then B: A is reported down, B's list verifies under the same policy and is installed.
+            try Data(try Canonical.encode(both)).write(to: policy)
+            let (result, installed) = try Self.install(work, "a-then-b", [])
+            #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
+            #expect(result.stderr.contains("coordinator \(first.coordinators[0].url ?? "")") && result.stderr.contains("trying the next source"))
+            #expect(FileManager.default.contents(atPath: installed) == Data(fleet.root))
+        }
+    }
+
+    /// `vantage-pins install t/app --for python-tuf` with `work/policy.json`, a fresh state file and `sources`.
+    static func install(_ work: URL, _ name: String, _ sources: [String]) throws -> (CLI.Result, String) {
+        let out = work.appendingPathComponent("out-\(name)").path
+        let result = try CLI.run(
+            ["install", "t/app", "--for", "python-tuf", "--out", out, "--policy", work.appendingPathComponent("policy.json").path,
+             "--state", work.appendingPathComponent("state-\(name).json").path] + sources,
+            tool: "vantage-pins", environment: ["VANTAGE_COORDINATOR": ""])
+        return (result, out + "/root.json")
+    }
+
+    /// Three agents (eu, us, ap) that all see one TUF root for `t/app`.
+    struct Fleet {
+        let agents = [("a1", "eu"), ("a2", "us"), ("a3", "ap")].map { (id: $0.0, region: $0.1, key: SigningIdentity()) }
+        let root: [UInt8]
+        let parsed: Root
+
+        init() throws {
+            let key = try RootSigningKey.generate(.ed25519)
+            root = try RootDocumentBuilder(
+                dialect: .tuf, version: 1, expires: Date().addingTimeInterval(86_400 * 30), rootKeys: [key], rootThreshold: 1, onlineKey: key
+            ).document(signedBy: [key])
+            parsed = try Root.parse(root)
+        }
+
+        /// Runs a coordinator (state in `work`, its own key) on loopback, has the agents report the root, runs a round
+        /// (pin, publication, mirror), then `body` with its URL and a client; the coordinator is shut down after.
+        func publish<T: Sendable>(
+            in work: URL, mirror: String?, _ body: @Sendable (String, CoordinatorClient) async throws -> T
+        ) async throws -> T {
+            try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+            try Data(SigningIdentity().fileContents.utf8).write(to: work.appendingPathComponent("coordinator.key"))
+            var configuration = CoordinatorConfiguration()
+            configuration.listenPort = 0
+            configuration.stateDirectory = work.path
+            configuration.agents = agents.map { AgentEnrollment(id: $0.id, region: $0.region, publicKey: $0.key.publicKey) }
+            configuration.targets = [TargetSpec(id: "t/app", kind: .tuf, url: "https://tuf.example.test/app")]
+            configuration.consensus = ConsensusPolicy(quorum: 2, minRegions: 2, minDuration: .init(first: 0, resigned: 0, rotated: 0, replaced: 0))
+            configuration.mirrorDirectory = mirror
+            let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+            let port = PortBox()
+            let coordinator = try await buildCoordinator(
+                configuration: configuration, dependencies: .init(logger: quiet, onServerRunning: { await port.set($0) }))
+            let group = ServiceGroup(services: [coordinator.application], gracefulShutdownSignals: [], logger: quiet)
+            let observations = try agents.map { agent in
+                try SignedObservation(signing: Observation(
+                    agent: agent.id, region: agent.region, target: "t/app",
+                    source: RepositorySource(kind: .tuf, url: "https://tuf.example.test/app", gun: nil)!, observedAt: Timestamp(Date()),
+                    sequence: 1, latencyMilliseconds: 5, fingerprint: RootFingerprint(parsed),
+                    selfSignature: SelfSignature(RootVerifier.selfCheck(parsed)), continuity: .firstSight),
+                    with: agent.key, rootBytes: root)
+            }
+            return try await withThrowingTaskGroup(of: Void.self) { tasks -> T in
+                tasks.addTask { try await group.run() }
+                let url = "http://127.0.0.1:\(await port.get())"
+                let http = try HTTPClientFactory.make()
+                defer { _ = http.shutdown() }
+                let client = CoordinatorClient(baseURL: url, http: http)
+                do {
+                    let receipt = try await client.submit(ObservationBatch(observations: observations))
+                    #expect(receipt.items.allSatisfy { $0.accepted }, "\(receipt.items)")
+                    _ = try await coordinator.consensus.evaluateNow()
+                    let result = try await body(url, client)
+                    await group.triggerGracefulShutdown()
+                    return result
+                } catch {
+                    await group.triggerGracefulShutdown()
+                    throw error
+                }
+            }
+        }
     }
 
     /// A loopback port nothing listens on (connection refused).
