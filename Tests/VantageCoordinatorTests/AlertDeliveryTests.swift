@@ -73,13 +73,19 @@ import VantageTUF
 
         // Run 2: a restarted coordinator on the same database, the receiver up.
         let receiver = Receiver()
-        let receiverApp = Application(router: receiver.router(), configuration: .init(address: .hostname("127.0.0.1", port: port)))
+        let receiverListening = Mutex(false)
+        let receiverApp = Application(
+            router: receiver.router(), configuration: .init(address: .hostname("127.0.0.1", port: port)),
+            onServerRunning: { _ in receiverListening.withLock { $0 = true } })
         let second = try await TestCoordinator(reusing: first, alertPollInterval: .milliseconds(50), configure: configure)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try await ServiceGroup(services: [receiverApp], gracefulShutdownSignals: [], logger: Logger(label: "receiver")).run()
             }
             try await second.coordinator.application.test(.router) { _ in
+                // The clock is manual: a delivery that failed because the receiver was not yet listening would be
+                // rescheduled past any instant this test reaches, so the hour passes only once it listens.
+                try await eventually("the receiver listens", seconds: 60) { receiverListening.withLock { $0 } }
                 second.clock.advance(seconds: 3600)
                 // An hour later the agents are silent too. This round raises those events; the start-up round, whenever
                 // it runs, raises the same ids at the same instant, which are stored once.
