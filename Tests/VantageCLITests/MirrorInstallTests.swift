@@ -40,23 +40,23 @@ struct MirrorInstallTests {
         defer { server.stop() }
         let mirrorURL = "http://127.0.0.1:\(server.port)/files/www/pins"
         let policy = work.appendingPathComponent("policy.json").path
-        func install(_ name: String, _ sources: [String]) throws -> (CLI.Result, String) { try Self.install(work, name, sources) }
+        func install(_ name: String, _ sources: [String]) async throws -> (CLI.Result, String) { try await Self.install(work, name, sources) }
 
         // A mirror that is down, then the working one: the first list that verifies is installed.
-        let (fallback, installed) = try install("fallback", ["--mirror", "http://127.0.0.1:\(Self.closedPort)/files/www/pins", "--mirror", mirrorURL])
+        let (fallback, installed) = try await install("fallback", ["--mirror", "http://127.0.0.1:\(Self.closedPort)/files/www/pins", "--mirror", mirrorURL])
         #expect(fallback.status == 0, "\(fallback.stdout) \(fallback.stderr)")
         #expect(fallback.stderr.contains("trying the next source"), "\(fallback.stderr)")
         #expect(FileManager.default.contents(atPath: installed) == Data(root))
 
         // No source on the command line: the policy's coordinator and its mirror are tried, both down: nothing installed.
-        let (policyOnly, nothing) = try install("policy-only", [])
+        let (policyOnly, nothing) = try await install("policy-only", [])
         #expect(policyOnly.status != 0 && !FileManager.default.fileExists(atPath: nothing), "\(policyOnly.stderr)")
         #expect(policyOnly.stderr.contains(coordinatorURL), "\(policyOnly.stderr)")
         // The policy naming the working mirror after its coordinator (down): the mirror's list is installed.
         var listed = try Canonical.decode(TrustPolicy.self, from: Data(contentsOf: URL(fileURLWithPath: policy)))
         listed.coordinators[0].mirrors = [mirrorURL]
         try Data(try Canonical.encode(listed)).write(to: URL(fileURLWithPath: policy))
-        let (fromPolicy, policyInstalled) = try install("from-policy", [])
+        let (fromPolicy, policyInstalled) = try await install("from-policy", [])
         #expect(fromPolicy.status == 0 && FileManager.default.contents(atPath: policyInstalled) == Data(root), "\(fromPolicy.stderr)")
         #expect(fromPolicy.stderr.contains("coordinator \(coordinatorURL)") && fromPolicy.stderr.contains("trying the next source"))
 
@@ -65,11 +65,11 @@ struct MirrorInstallTests {
         let genuine = try Data(contentsOf: URL(fileURLWithPath: bundle))
         let forged = String(decoding: genuine, as: UTF8.self).replacingOccurrences(of: parsed.sha256, with: String(repeating: "0", count: 64))
         try Data(forged.utf8).write(to: URL(fileURLWithPath: bundle))
-        let (tampered, refusedAt) = try install("tampered", ["--mirror", mirrorURL])
+        let (tampered, refusedAt) = try await install("tampered", ["--mirror", mirrorURL])
         #expect(tampered.status == 12, "\(tampered.stdout) \(tampered.stderr)")
         #expect(!FileManager.default.fileExists(atPath: refusedAt))
         try genuine.write(to: URL(fileURLWithPath: bundle))
-        let (restored, restoredAt) = try install("restored", ["--mirror", mirrorURL])
+        let (restored, restoredAt) = try await install("restored", ["--mirror", mirrorURL])
         #expect(restored.status == 0 && FileManager.default.contents(atPath: restoredAt) == Data(root), "\(restored.stderr)")
     }
 
@@ -93,11 +93,11 @@ struct MirrorInstallTests {
             let policy = work.appendingPathComponent("policy.json")
             // Only A (down): nothing to install from.
             try Data(try Canonical.encode(first)).write(to: policy)
-            let (alone, none) = try Self.install(work, "a-only", [])
+            let (alone, none) = try await Self.install(work, "a-only", [])
             #expect(alone.status != 0 && !FileManager.default.fileExists(atPath: none), "\(alone.stderr)")
             // A, then B: A is reported down, B's list verifies under the same policy and is installed.
             try Data(try Canonical.encode(both)).write(to: policy)
-            let (result, installed) = try Self.install(work, "a-then-b", [])
+            let (result, installed) = try await Self.install(work, "a-then-b", [])
             #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
             #expect(result.stderr.contains("coordinator \(first.coordinators[0].url ?? "")") && result.stderr.contains("trying the next source"))
             #expect(FileManager.default.contents(atPath: installed) == Data(fleet.root))
@@ -105,9 +105,10 @@ struct MirrorInstallTests {
     }
 
     /// `vantage-pins install t/app --for python-tuf` with `work/policy.json`, a fresh state file and `sources`.
-    static func install(_ work: URL, _ name: String, _ sources: [String]) throws -> (CLI.Result, String) {
+    /// Run detached: a blocking wait would hold a thread of the cooperative pool the in-process coordinator needs.
+    static func install(_ work: URL, _ name: String, _ sources: [String]) async throws -> (CLI.Result, String) {
         let out = work.appendingPathComponent("out-\(name)").path
-        let result = try CLI.run(
+        let result = try await CLI.runDetached(
             ["install", "t/app", "--for", "python-tuf", "--out", out, "--policy", work.appendingPathComponent("policy.json").path,
              "--state", work.appendingPathComponent("state-\(name).json").path] + sources,
             tool: "vantage-pins", environment: ["VANTAGE_COORDINATOR": ""])
