@@ -43,10 +43,11 @@ enum ScaleBenchmark {
         }
 
         /// Every agent's signed observation of `version` for each of `indices`, committed as ingest does.
-        func observe(_ indices: some Sequence<Int>, version: Int, continuity: Continuity) async throws -> Int {
+        func observe(
+            _ indices: some Sequence<Int>, version: Int, continuity: Continuity, at now: Timestamp = Timestamp(Date())
+        ) async throws -> Int {
             var chunk: [VerifiedObservation] = []
             var count = 0
-            let now = Timestamp(Date())
             let fingerprint = fingerprints[version - 1]
             for target in indices {
                 let id = "bench/target-\(target)"
@@ -75,16 +76,9 @@ enum ScaleBenchmark {
         let agents = (0..<agentCount).map { Agent(id: "agent-\($0)", region: "region-\($0 % 5)") }
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-scale-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        _ = try Keygen.create(at: directory + "/coordinator.key")
-        var configuration = CoordinatorConfiguration()
-        configuration.stateDirectory = directory
-        configuration.agents = agents.map { AgentEnrollment(id: $0.id, region: $0.region, publicKey: $0.identity.publicKey) }
-        configuration.targets = (0..<targets).map { TargetSpec(id: "bench/target-\($0)", kind: .tuf, url: "https://tuf.example.test/\($0)") }
-        configuration.consensus = ConsensusPolicy(quorum: 2, minRegions: 2, minDuration: .init(first: 0, resigned: 0, rotated: 0, replaced: 0))
-        configuration.synchronousFull = false
-        let coordinator = try await buildCoordinator(configuration: configuration, dependencies: .init(logger: logger))
+        let (coordinator, configuration) = try await makeCoordinator(
+            in: directory, agents: agents, targets: targets, dependencies: .init(logger: logger))
         let fleet = try Fleet(
             agents: agents, store: IngestStore(database: coordinator.database), maxAgeSeconds: configuration.consensus.maxAgeSeconds)
         let consensus = coordinator.consensus
@@ -96,26 +90,10 @@ enum ScaleBenchmark {
         let verifyRate = 20_000 / verifySeconds
         print(String(format: "scale %d targets x %d agents; ed25519 verify (1 core): %.0f signatures/s", targets, agentCount, verifyRate))
 
-        /// Rounds until none leaves work: (rounds, decided, rebuilt pins, seconds).
-        func settle() async throws -> (rounds: Int, decided: Int, rebuilt: Int, seconds: Double) {
-            var rounds = 0, decided = 0, rebuilt = 0
-            let (_, seconds) = try await timed {
-                var more = true
-                while more {
-                    let report = try await consensus.evaluateNow()
-                    rounds += 1
-                    decided += report.decided
-                    rebuilt += report.rebuiltPins
-                    more = report.more
-                }
-            }
-            return (rounds, decided, rebuilt, seconds)
-        }
-
-        _ = try await settle()
+        _ = try await settle(consensus)
         let (observed, ingestSeconds) = try await timed { try await fleet.observe(0..<targets, version: 1, continuity: .firstSight) }
         print(String(format: "  ingest of the first observations (%d, signed, committed in 10,000s): %.1f s", observed, ingestSeconds))
-        let first = try await settle()
+        let first = try await settle(consensus)
         print(String(
             format: "  first rounds: %d rounds deciding %d targets and publishing %d pins: %.1f s", first.rounds, first.decided, first.rebuilt,
             first.seconds))
@@ -123,7 +101,7 @@ enum ScaleBenchmark {
         print(String(format: "  round with nothing changed: %.1f ms (%d decided, %d pins rebuilt)", idleSeconds * 1000, idle.decided, idle.rebuiltPins))
         for (count, version) in [(10, 2), (1000, 3)] where count <= targets {
             _ = try await fleet.observe(stride(from: 0, to: targets, by: targets / count).prefix(count), version: version, continuity: .resigned)
-            let changed = try await settle()
+            let changed = try await settle(consensus)
             print(String(
                 format: "  rounds after %d targets changed root: %.1f ms (%d rounds, %d decided, %d pins rebuilt)", count, changed.seconds * 1000,
                 changed.rounds, changed.decided, changed.rebuilt))
@@ -144,7 +122,7 @@ enum ScaleBenchmark {
             }
             return waits
         }
-        let refresh = try await settle()
+        let refresh = try await settle(consensus)
         stop.withLock { $0 = true }
         let cpu = processCPUSeconds() - cpuBefore
         let latencies = try await waits.value.sorted()
@@ -155,6 +133,38 @@ enum ScaleBenchmark {
             (latencies.last ?? 0) * 1000))
         let bytes = try await coordinator.database.usedBytes()
         print(String(format: "  peak RSS %.0f MB; database %.1f MB", peakRSSMegabytes(), Double(bytes) / 1e6))
+    }
+
+    /// A coordinator (no HTTP) in `directory` with `targets` targets watched by `agents`: quorum 2 of 2 regions, no
+    /// `min_duration`, `synchronous = NORMAL`.
+    static func makeCoordinator(
+        in directory: String, agents: [Agent], targets: Int, dependencies: CoordinatorDependencies
+    ) async throws -> (Coordinator, CoordinatorConfiguration) {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        _ = try Keygen.create(at: directory + "/coordinator.key")
+        var configuration = CoordinatorConfiguration()
+        configuration.stateDirectory = directory
+        configuration.agents = agents.map { AgentEnrollment(id: $0.id, region: $0.region, publicKey: $0.identity.publicKey) }
+        configuration.targets = (0..<targets).map { TargetSpec(id: "bench/target-\($0)", kind: .tuf, url: "https://tuf.example.test/\($0)") }
+        configuration.consensus = ConsensusPolicy(quorum: 2, minRegions: 2, minDuration: .init(first: 0, resigned: 0, rotated: 0, replaced: 0))
+        configuration.synchronousFull = false
+        return (try await buildCoordinator(configuration: configuration, dependencies: dependencies), configuration)
+    }
+
+    /// Rounds until none leaves work: (rounds, decided, rebuilt pins, seconds).
+    static func settle(_ consensus: ConsensusService) async throws -> (rounds: Int, decided: Int, rebuilt: Int, seconds: Double) {
+        var rounds = 0, decided = 0, rebuilt = 0
+        let (_, seconds) = try await timed {
+            var more = true
+            while more {
+                let report = try await consensus.evaluateNow()
+                rounds += 1
+                decided += report.decided
+                rebuilt += report.rebuiltPins
+                more = report.more
+            }
+        }
+        return (rounds, decided, rebuilt, seconds)
     }
 
     static func timed<T>(_ body: () async throws -> T) async rethrows -> (T, Double) {

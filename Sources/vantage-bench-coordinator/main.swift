@@ -11,6 +11,7 @@
 // Figures are printed; nothing here asserts a wall-clock threshold.
 //
 // `--scale TARGETS AGENTS` runs none of the above: incremental consensus at scale (ScaleBenchmark.swift);
+// `--day TARGETS AGENTS` database bytes over a simulated day (DayBenchmark.swift);
 // `--sustain TARGETS AGENTS RATE SECONDS` sustained HTTP ingest with consensus running (SustainBenchmark.swift).
 //
 // `--serve-pins DIR` runs none of the above: it starts a coordinator on 127.0.0.1 with a published list of 10,000
@@ -163,6 +164,15 @@ if let flag = CommandLine.arguments.firstIndex(of: "--scale") {
         let agentCount = Int(CommandLine.arguments[flag + 2]), targets >= 1000, agentCount >= 2
     else { fatalError("--scale needs TARGETS (at least 1000) and AGENTS (at least 2)") }
     try await ScaleBenchmark.run(targets: targets, agentCount: agentCount, logger: logger)
+    exit(0)
+}
+
+// MARK: --day TARGETS AGENTS (DayBenchmark)
+
+if let flag = CommandLine.arguments.firstIndex(of: "--day") {
+    let values = CommandLine.arguments.dropFirst(flag + 1).prefix(2).compactMap { Int($0) }
+    guard values.count == 2, values[0] >= 1, values[1] >= 2 else { fatalError("--day needs TARGETS (>= 1) and AGENTS (>= 2)") }
+    try await DayBenchmark.run(targets: values[0], agentCount: values[1], logger: logger)
     exit(0)
 }
 

@@ -19,12 +19,12 @@ struct CITemplateTests {
         let url: String
         let sha256: String
 
-        init(_ w: World) throws {
+        init(_ w: World) async throws {
             let folder = w.dir.appendingPathComponent("release").path
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let binary = folder + "/vantage-pins-linux-x86_64"
             try FileManager.default.copyItem(atPath: CLI.productsDirectory.appendingPathComponent("vantage-pins").path, toPath: binary)
-            sha256 = String(try CLI.exec("/usr/bin/sha256sum", [binary]).stdout.prefix(64))
+            sha256 = String(try await CLI.exec("/usr/bin/sha256sum", [binary]).stdout.prefix(64))
             server = try BackgroundServer(["/usr/bin/python3", CLI.packageRoot.appendingPathComponent("Tests/Support/testserver.py").path,
                                            "--dir", folder, "--quiet", "--watch-stdin"])
             url = "http://127.0.0.1:\(server.port)/files/vantage-pins-linux-x86_64"
@@ -32,15 +32,15 @@ struct CITemplateTests {
     }
 
     @Test("the GitHub action installs for notary from a bundle and outputs the client command; a wrong binary digest stops it")
-    func github() throws {
+    func github() async throws {
         let s = try Setup()
-        let release = try Release(s.w)
+        let release = try await Release(s.w)
         defer {
             release.server.stop()
             try? FileManager.default.removeItem(at: s.w.dir)
         }
-        func run(sha256: String) throws -> CLI.Result {
-            try CLI.exec("/usr/bin/python3", [
+        func run(sha256: String) async throws -> CLI.Result {
+            try await CLI.exec("/usr/bin/python3", [
                 Self.runner, "github", Self.action, "--clean-env",
                 "--input", "target=\(World.target)", "--input", "client=notary", "--input", "server=\(World.server)",
                 "--input", "policy=\(s.policy)", "--input", "bundle=\(try s.bundle())", "--input", "trust-dir=\(s.trust)",
@@ -48,11 +48,11 @@ struct CITemplateTests {
                 "--env", "XDG_STATE_HOME=\(s.w.dir.path)/state",
             ])
         }
-        let tampered = try run(sha256: String(repeating: "0", count: 64))
+        let tampered = try await run(sha256: String(repeating: "0", count: 64))
         #expect(tampered.status != 0)
         #expect(!FileManager.default.fileExists(atPath: s.installed), "nothing installed with a wrong digest")
 
-        let result = try run(sha256: release.sha256)
+        let result = try await run(sha256: release.sha256)
         #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
         #expect(FileManager.default.contents(atPath: s.installed).map(Array.init) == s.w.root)
         let outputs = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: String]
@@ -60,16 +60,16 @@ struct CITemplateTests {
     }
 
     @Test("the GitLab snippet installs for docker from a bundle and exports the command to the job's script, in sh and bash")
-    func gitlab() throws {
+    func gitlab() async throws {
         let s = try Setup()
-        let release = try Release(s.w)
+        let release = try await Release(s.w)
         defer {
             release.server.stop()
             try? FileManager.default.removeItem(at: s.w.dir)
         }
         for shell in ["sh", "bash"] {
             let trust = s.w.dir.appendingPathComponent("docker-\(shell)/trust").path
-            let result = try CLI.exec("/usr/bin/python3", [
+            let result = try await CLI.exec("/usr/bin/python3", [
                 Self.runner, "gitlab", Self.snippet, "--job", ".vantage-pins", "--clean-env", "--shell", shell,
                 "--var", "VANTAGE_TARGET=\(World.target)", "--var", "VANTAGE_CLIENT=docker", "--var", "VANTAGE_SERVER=\(World.server)",
                 "--var", "VANTAGE_POLICY=\(s.policy)", "--var", "VANTAGE_BUNDLE=\(try s.bundle())", "--var", "VANTAGE_TRUST_DIR=\(trust)",

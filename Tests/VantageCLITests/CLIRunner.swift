@@ -27,15 +27,27 @@ enum CLI {
     }
 
     /// Runs `tool arguments…` with an optional environment overlay and returns its exit status and output.
-    static func run(_ arguments: [String], tool: String = "vantage", environment: [String: String] = [:]) throws -> Result {
-        try exec(productsDirectory.appendingPathComponent(tool).path, arguments, environment: environment)
+    static func run(_ arguments: [String], tool: String = "vantage", environment: [String: String] = [:]) async throws -> Result {
+        try await exec(productsDirectory.appendingPathComponent(tool).path, arguments, environment: environment)
     }
 
-    /// Runs any executable and returns its exit status and output.
+    /// Runs any executable and returns its exit status and output. The wait runs on a thread of its own: a test
+    /// waiting for a child must never block the cooperative pool (two threads here) that an in-process coordinator
+    /// of the same test needs to answer that child.
+    static func exec(_ path: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Swift.Result { try execBlocking(path, arguments, environment: environment) })
+            }
+        }
+    }
+
+    /// ``exec(_:_:environment:)`` waiting on the caller's thread: only for clean-up in a `defer`, where nothing can
+    /// be awaited and no in-process server of the test still needs the pool.
     ///
     /// `posix_spawn` + `waitpid` rather than Foundation's `Process`, whose exit monitoring can miss a child that
     /// leaves a daemon behind; output goes through files, since such a daemon would hold a pipe open.
-    static func exec(_ path: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    static func execBlocking(_ path: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let base = NSTemporaryDirectory() + "vantage-cli-\(UUID().uuidString)"
         defer {
             unlink(base + ".out")
@@ -62,22 +74,5 @@ enum CLI {
         let out = FileManager.default.contents(atPath: base + ".out") ?? Data()
         let err = FileManager.default.contents(atPath: base + ".err") ?? Data()
         return Result(status: exit, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
-    }
-}
-
-extension CLI {
-    /// ``run(_:tool:environment:)`` on a thread of its own, so a waiting test never blocks the cooperative pool that an
-    /// in-process server of the same test needs.
-    static func runDetached(_ arguments: [String], tool: String = "vantage", environment: [String: String] = [:]) async throws -> Result {
-        try await execDetached(productsDirectory.appendingPathComponent(tool).path, arguments, environment: environment)
-    }
-
-    /// ``exec(_:_:environment:)`` on a thread of its own (see ``runDetached(_:tool:environment:)``).
-    static func execDetached(_ path: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Swift.Result { try exec(path, arguments, environment: environment) })
-            }
-        }
     }
 }

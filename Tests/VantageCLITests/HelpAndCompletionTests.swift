@@ -12,22 +12,22 @@ struct HelpAndCompletionTests {
     ]
 
     @Test("--help exits 0 and prints usage on stdout", arguments: commands)
-    func help(_ command: [String]) throws {
-        let result = try CLI.run(command + ["--help"])
+    func help(_ command: [String]) async throws {
+        let result = try await CLI.run(command + ["--help"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("USAGE:"))
     }
 
     @Test("an unknown option is a usage error (64) reported on stderr")
-    func usage() throws {
-        let result = try CLI.run(["status", "--no-such-option"])
+    func usage() async throws {
+        let result = try await CLI.run(["status", "--no-such-option"])
         #expect(result.status == 64)
         #expect(result.stdout.isEmpty && result.stderr.contains("no-such-option"))
     }
 
     @Test("completion scripts name the subcommands", arguments: ["bash", "zsh", "fish"])
-    func completions(_ shell: String) throws {
-        let result = try CLI.run(["--generate-completion-script", shell])
+    func completions(_ shell: String) async throws {
+        let result = try await CLI.run(["--generate-completion-script", shell])
         #expect(result.status == 0, "\(result.stderr)")
         for word in ["pins", "install", "verify", "query", "approve", "targets", "trust-dir", "bundle"] {
             #expect(result.stdout.contains(word), "\(shell) completion lacks \(word)")

@@ -16,22 +16,22 @@ struct HumanErrorTests {
     @Test("connection refused, a URL that is no URL, TLS without the CA, TLS to a plain port, a server that is not a coordinator")
     func transportAndServerErrors() async throws {
         let port = try freePort()
-        let refused = try CLI.run(["status", "--coordinator", "http://127.0.0.1:\(port)"])
+        let refused = try await CLI.run(["status", "--coordinator", "http://127.0.0.1:\(port)"])
         #expect(refused.status == 1)
         let text = oneLine(refused, "refused")
         #expect(text.contains("127.0.0.1:\(port)") && text.contains("connection refused") && text.contains("is the server running"), "\(text)")
         #expect(!text.contains("errno") && !text.contains("NIO"), "no raw error: \(text)")
 
-        let unknown = try CLI.run(["status", "--coordinator", "http://vantage.invalid"])
+        let unknown = try await CLI.run(["status", "--coordinator", "http://vantage.invalid"])
         #expect(unknown.status == 1)
         let dns = oneLine(unknown, "dns")
         #expect(dns.contains("cannot resolve vantage.invalid (DNS)") && dns.contains("resolver"), "\(dns)")
 
-        let notURL = try CLI.run(["status", "--coordinator", "127.0.0.1:\(port)"])
+        let notURL = try await CLI.run(["status", "--coordinator", "127.0.0.1:\(port)"])
         #expect(notURL.status == 64, "\(notURL.stderr)")
         #expect(notURL.stderr.contains("--coordinator: 127.0.0.1:\(port) is not http(s)://host"), "\(notURL.stderr)")
         // From the environment, the message names the variable.
-        let fromEnvironment = try CLI.run(["status"], environment: ["VANTAGE_COORDINATOR": "vantage.example:8443"])
+        let fromEnvironment = try await CLI.run(["status"], environment: ["VANTAGE_COORDINATOR": "vantage.example:8443"])
         #expect(fromEnvironment.status == 64 && fromEnvironment.stderr.contains("VANTAGE_COORDINATOR: vantage.example:8443"), "\(fromEnvironment.stderr)")
 
         // An HTTPS server whose certificate this machine does not trust, then the same with its CA (positive control:
@@ -39,7 +39,7 @@ struct HumanErrorTests {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-errors-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
-        let certs = try CLI.exec("/bin/bash", [CLI.packageRoot.appendingPathComponent("scripts/testbed/notary.sh").path, "certs", work.path])
+        let certs = try await CLI.exec("/bin/bash", [CLI.packageRoot.appendingPathComponent("scripts/testbed/notary.sh").path, "certs", work.path])
         try #require(certs.status == 0, "\(certs.stderr)")
         let server = try BackgroundServer(["/usr/bin/python3", CLI.packageRoot.appendingPathComponent("Tests/Support/testserver.py").path,
                                            "--dir", work.path, "--quiet", "--watch-stdin",
@@ -50,24 +50,24 @@ struct HumanErrorTests {
             server.stop()
             plain.stop()
         }
-        let untrusted = try CLI.run(["status", "--coordinator", "https://127.0.0.1:\(server.port)"])
+        let untrusted = try await CLI.run(["status", "--coordinator", "https://127.0.0.1:\(server.port)"])
         #expect(untrusted.status == 1)
         let tls = oneLine(untrusted, "untrusted")
         #expect(tls.contains("not signed by a CA this machine trusts") && tls.contains("--ca-bundle"), "\(tls)")
-        let trusted = try CLI.run(["status", "--coordinator", "https://127.0.0.1:\(server.port)", "--ca-bundle", work.path + "/ca/ca.crt"])
+        let trusted = try await CLI.run(["status", "--coordinator", "https://127.0.0.1:\(server.port)", "--ca-bundle", work.path + "/ca/ca.crt"])
         #expect(trusted.status == 1)
         let notCoordinator = oneLine(trusted, "trusted")
         #expect(!notCoordinator.contains("TLS"), "the CA fixes TLS: \(notCoordinator)")
         #expect(notCoordinator.contains("HTTP 404") || notCoordinator.contains("did not answer with a Vantage"), "\(notCoordinator)")
 
-        let tlsToPlain = try CLI.run(["status", "--coordinator", "https://127.0.0.1:\(plain.port)"])
+        let tlsToPlain = try await CLI.run(["status", "--coordinator", "https://127.0.0.1:\(plain.port)"])
         #expect(tlsToPlain.status == 1)
         let wrongScheme = oneLine(tlsToPlain, "https to http")
         #expect(wrongScheme.contains("TLS"), "\(wrongScheme)")
     }
 
     @Test("a pin list file that is missing, a folder, or not JSON: one line naming it")
-    func localFiles() throws {
+    func localFiles() async throws {
         let w = try PinsRefusalTests.World()
         defer { try? FileManager.default.removeItem(at: w.dir) }
         let policy = try w.policy()
@@ -78,7 +78,7 @@ struct HumanErrorTests {
             (w.dir.path, Int32(66), "is a folder"),
             (notJSON, Int32(12), "is not a Vantage pin list"),
         ] {
-            let result = try CLI.run(["pins", "verify", "--policy", policy, "--pins", path, "--state", w.dir.appendingPathComponent("s.json").path])
+            let result = try await CLI.run(["pins", "verify", "--policy", policy, "--pins", path, "--state", w.dir.appendingPathComponent("s.json").path])
             #expect(result.status == status, "\(path): \(result.stderr)")
             #expect(result.stderr.contains(words) && result.stderr.contains(path), "\(result.stderr)")
             #expect(!result.stderr.contains("NSCocoaErrorDomain"), "\(result.stderr)")

@@ -108,7 +108,7 @@ struct MirrorInstallTests {
     /// Run detached: a blocking wait would hold a thread of the cooperative pool the in-process coordinator needs.
     static func install(_ work: URL, _ name: String, _ sources: [String]) async throws -> (CLI.Result, String) {
         let out = work.appendingPathComponent("out-\(name)").path
-        let result = try await CLI.runDetached(
+        let result = try await CLI.run(
             ["install", "t/app", "--for", "python-tuf", "--out", out, "--policy", work.appendingPathComponent("policy.json").path,
              "--state", work.appendingPathComponent("state-\(name).json").path] + sources,
             tool: "vantage-pins", environment: ["VANTAGE_COORDINATOR": ""])

@@ -26,8 +26,8 @@ struct PinsInstallInputTests {
             policy = try w.policy()
         }
 
-        func install(_ arguments: [String], environment: [String: String] = [:]) throws -> CLI.Result {
-            try CLI.run(["install", World.target, "--server", World.server, "--state", state] + arguments, tool: "vantage-pins",
+        func install(_ arguments: [String], environment: [String: String] = [:]) async throws -> CLI.Result {
+            try await CLI.run(["install", World.target, "--server", World.server, "--state", state] + arguments, tool: "vantage-pins",
                         environment: environment)
         }
 
@@ -46,24 +46,24 @@ struct PinsInstallInputTests {
     }
 
     @Test("usage errors come before any file is read: wrong client, python-tuf without --out, no policy at all")
-    func usageErrors() throws {
+    func usageErrors() async throws {
         let s = try Setup()
         defer { try? FileManager.default.removeItem(at: s.w.dir) }
-        let wrong = try s.install(["--for", "notry", "--policy", s.policy, "--pins", s.pins, "--blob-dir", s.w.dir.path])
+        let wrong = try await s.install(["--for", "notry", "--policy", s.policy, "--pins", s.pins, "--blob-dir", s.w.dir.path])
         #expect(wrong.status == 64)
         #expect(wrong.stderr.contains("notry") && wrong.stderr.contains("python-tuf"), "names the valid clients: \(wrong.stderr)")
-        let noOut = try s.install(["--for", "python-tuf", "--policy", s.policy, "--pins", s.pins, "--blob-dir", s.w.dir.path])
+        let noOut = try await s.install(["--for", "python-tuf", "--policy", s.policy, "--pins", s.pins, "--blob-dir", s.w.dir.path])
         #expect(noOut.status == 64)
         #expect(noOut.stderr.contains("--out"), "\(noOut.stderr)")
-        let wrongOption = try s.install(["--for", "cosign", "--trust-dir", s.trust, "--policy", s.policy, "--pins", s.pins])
+        let wrongOption = try await s.install(["--for", "cosign", "--trust-dir", s.trust, "--policy", s.policy, "--pins", s.pins])
         #expect(wrongOption.status == 64)
         #expect(wrongOption.stderr.contains("--trust-dir is for notary and docker"), "\(wrongOption.stderr)")
-        let noPolicy = try s.install(["--for", "notary", "--pins", s.pins, "--blob-dir", s.w.dir.path], environment: ["VANTAGE_POLICY": ""])
+        let noPolicy = try await s.install(["--for", "notary", "--pins", s.pins, "--blob-dir", s.w.dir.path], environment: ["VANTAGE_POLICY": ""])
         #expect(noPolicy.status == 64)
         #expect(noPolicy.stderr.contains("VANTAGE_POLICY"), "\(noPolicy.stderr)")
         #expect(s.untouched)
         // Positive control: the same install with the policy in VANTAGE_POLICY writes the root.
-        let good = try s.install(["--for", "notary", "--trust-dir", s.trust, "--pins", s.pins, "--blob-dir", s.w.dir.path],
+        let good = try await s.install(["--for", "notary", "--trust-dir", s.trust, "--pins", s.pins, "--blob-dir", s.w.dir.path],
                                  environment: ["VANTAGE_POLICY": s.policy])
         #expect(good.status == 0, "\(good.stderr)")
         #expect(FileManager.default.contents(atPath: s.installed).map(Array.init) == s.w.root)
@@ -71,7 +71,7 @@ struct PinsInstallInputTests {
     }
 
     @Test("a trust policy that is not JSON, not a policy, or a folder: exit 78 with the path; nothing written")
-    func unusablePolicy() throws {
+    func unusablePolicy() async throws {
         let s = try Setup()
         defer { try? FileManager.default.removeItem(at: s.w.dir) }
         let garbage = s.w.dir.appendingPathComponent("garbage.json").path
@@ -79,7 +79,7 @@ struct PinsInstallInputTests {
         let notPolicy = s.w.dir.appendingPathComponent("other.json").path
         try Data(#"{"type":"something-else"}"#.utf8).write(to: URL(fileURLWithPath: notPolicy))
         for policy in [garbage, notPolicy, s.w.dir.path, s.w.dir.appendingPathComponent("missing.json").path] {
-            let result = try s.install(["--for", "notary", "--trust-dir", s.trust, "--policy", policy, "--pins", s.pins, "--blob-dir", s.w.dir.path])
+            let result = try await s.install(["--for", "notary", "--trust-dir", s.trust, "--policy", policy, "--pins", s.pins, "--blob-dir", s.w.dir.path])
             #expect(result.status == 78, "\(policy): \(result.stderr)")
             #expect(result.stderr.contains("trust policy \(policy):"), "\(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1, "one line: \(result.stderr)")
@@ -88,19 +88,19 @@ struct PinsInstallInputTests {
     }
 
     @Test("an unwritable destination is refused before verification (exit 73); nothing written, state unchanged")
-    func unwritableDestination() throws {
+    func unwritableDestination() async throws {
         let s = try Setup()
         defer { try? FileManager.default.removeItem(at: s.w.dir) }
         // A file where the trust dir's folder must be (root can write anywhere, so permissions alone prove nothing).
         let blocked = s.w.dir.appendingPathComponent("blocked").path
         try Data("x".utf8).write(to: URL(fileURLWithPath: blocked))
-        let result = try s.install(["--for", "notary", "--trust-dir", blocked + "/trust", "--policy", s.policy, "--pins", s.pins,
+        let result = try await s.install(["--for", "notary", "--trust-dir", blocked + "/trust", "--policy", s.policy, "--pins", s.pins,
                                     "--blob-dir", s.w.dir.path])
         #expect(result.status == 73, "\(result.stderr)")
         #expect(result.stderr.contains(blocked), "\(result.stderr)")
         let folderInPlace = s.w.dir.appendingPathComponent("root-as-folder").path
         try FileManager.default.createDirectory(atPath: folderInPlace, withIntermediateDirectories: true)
-        let sigstore = try s.install(["--for", "sigstore", "--out", folderInPlace, "--policy", s.policy, "--pins", s.pins,
+        let sigstore = try await s.install(["--for", "sigstore", "--out", folderInPlace, "--policy", s.policy, "--pins", s.pins,
                                       "--blob-dir", s.w.dir.path])
         #expect(sigstore.status == 73, "\(sigstore.stderr)")
         #expect(sigstore.stderr.contains("is a folder"), "\(sigstore.stderr)")
@@ -108,21 +108,21 @@ struct PinsInstallInputTests {
     }
 
     @Test("a bundle installs offline; a missing or altered blob or a missing header is refused and writes nothing")
-    func bundles() throws {
+    func bundles() async throws {
         let s = try Setup()
         defer { try? FileManager.default.removeItem(at: s.w.dir) }
-        func install(_ bundle: String) throws -> CLI.Result {
-            try s.install(["--for", "notary", "--trust-dir", s.trust, "--policy", s.policy, "--bundle", bundle])
+        func install(_ bundle: String) async throws -> CLI.Result {
+            try await s.install(["--for", "notary", "--trust-dir", s.trust, "--policy", s.policy, "--bundle", bundle])
         }
         let missingBlob = try s.bundle()
         try FileManager.default.removeItem(atPath: "\(missingBlob)/blobs/\(s.w.fingerprint.sha256).json")
-        let noBlob = try install(missingBlob)
+        let noBlob = try await install(missingBlob)
         #expect(noBlob.status == 66, "\(noBlob.stderr)")
         #expect(noBlob.stderr.contains("has no blob"), "\(noBlob.stderr)")
 
         let altered = try s.bundle()
         try Data(s.w.root + [0x0A]).write(to: URL(fileURLWithPath: "\(altered)/blobs/\(s.w.fingerprint.sha256).json"))
-        let badBlob = try install(altered)
+        let badBlob = try await install(altered)
         #expect(badBlob.status == 12, "\(badBlob.stderr)")
         #expect(badBlob.stderr.contains("blob_mismatch"), "\(badBlob.stderr)")
 
@@ -130,12 +130,12 @@ struct PinsInstallInputTests {
         for name in try FileManager.default.contentsOfDirectory(atPath: "\(headless)/headers") {
             try FileManager.default.removeItem(atPath: "\(headless)/headers/\(name)")
         }
-        let noHeader = try install(headless)
+        let noHeader = try await install(headless)
         #expect(noHeader.status == 66, "\(noHeader.stderr)")
         #expect(s.untouched)
 
         // Positive control: the untouched bundle installs the exact root with no network, and records the list.
-        let good = try install(try s.bundle())
+        let good = try await install(try s.bundle())
         #expect(good.status == 0, "\(good.stderr)")
         #expect(FileManager.default.contents(atPath: s.installed).map(Array.init) == s.w.root)
         #expect(FileManager.default.fileExists(atPath: s.state))
@@ -145,18 +145,18 @@ struct PinsInstallInputTests {
 @Suite("CLI configuration file (black box)")
 struct CLIConfigFileTests {
     @Test("an unknown key in the CLI config stops the command (exit 78) with the key it meant; the right spelling is read")
-    func unknownKey() throws {
+    func unknownKey() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-cliconf-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("config.json").path
         try Data(#"{"coordinater": "http://127.0.0.1:9"}"#.utf8).write(to: URL(fileURLWithPath: file))
-        let typo = try CLI.run(["status", "--config", file])
+        let typo = try await CLI.run(["status", "--config", file])
         #expect(typo.status == 78, "\(typo.stderr)")
         #expect(typo.stderr.contains("unknown key coordinater (did you mean coordinator?)"), "\(typo.stderr)")
         // Positive control: spelt right, the file is read (the coordinator it names is then tried: nothing listens there).
         try Data(#"{"coordinator": "http://127.0.0.1:9"}"#.utf8).write(to: URL(fileURLWithPath: file))
-        let read = try CLI.run(["status", "--config", file])
+        let read = try await CLI.run(["status", "--config", file])
         #expect(read.status == 1, "\(read.stderr)")
         #expect(read.stderr.contains("127.0.0.1:9"), "\(read.stderr)")
     }

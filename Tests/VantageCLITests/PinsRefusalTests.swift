@@ -71,17 +71,17 @@ struct PinsRefusalTests {
             return path
         }
 
-        func verify(_ pins: String, state: String = "state.json") throws -> CLI.Result {
-            try CLI.run(["pins", "verify", "--policy", try policy(), "--pins", pins, "--state", dir.appendingPathComponent(state).path])
+        func verify(_ pins: String, state: String = "state.json") async throws -> CLI.Result {
+            try await CLI.run(["pins", "verify", "--policy", try policy(), "--pins", pins, "--state", dir.appendingPathComponent(state).path])
         }
     }
 
     @Test("a valid list verifies; each broken rule exits 12 with its reason")
-    func refusals() throws {
+    func refusals() async throws {
         let w = try World()
         defer { try? FileManager.default.removeItem(at: w.dir) }
         let good = try w.list([try w.attestation("a1"), try w.attestation("a2")])
-        let ok = try w.verify(try w.write(good))
+        let ok = try await w.verify(try w.write(good))
         #expect(ok.status == 0, "\(ok.stderr)")
 
         let cases: [(String, PinList, String)] = [
@@ -109,35 +109,35 @@ struct PinsRefusalTests {
              "attestation_signature"),
         ]
         for (name, list, rule) in cases {
-            let result = try w.verify(try w.write(list, "case.json"), state: "fresh-\(UUID().uuidString).json")
+            let result = try await w.verify(try w.write(list, "case.json"), state: "fresh-\(UUID().uuidString).json")
             #expect(result.status == 12, "\(name): \(result.stdout) \(result.stderr)")
             #expect(result.stdout.contains(rule) || result.stderr.contains(rule), "\(name): expected rule \(rule) in \(result.stdout) \(result.stderr)")
         }
 
         // Hash chain and rollback against the state of this machine (v1 accepted above).
         let v2 = try w.list([try w.attestation("a1"), try w.attestation("a2")], version: 2, previous: try good.header.digest)
-        #expect(try w.verify(try w.write(v2, "v2.json")).status == 0)
-        let lower = try w.verify(try w.write(good, "v1-again.json"))
+        #expect(try await w.verify(try w.write(v2, "v2.json")).status == 0)
+        let lower = try await w.verify(try w.write(good, "v1-again.json"))
         #expect(lower.status == 12)
         #expect(lower.stderr.contains("rollback"))
         let forked = try w.list([try w.attestation("a1"), try w.attestation("a2")], version: 3, previous: String(repeating: "0", count: 64))
-        let broken = try w.verify(try w.write(forked, "v3-forked.json"))
+        let broken = try await w.verify(try w.write(forked, "v3-forked.json"))
         #expect(broken.status == 12)
         #expect(broken.stderr.contains("chain"))
     }
 
     @Test("install refuses a blob whose bytes do not match the pin, and writes 0600 files in 0700 folders")
-    func blobMismatchAndModes() throws {
+    func blobMismatchAndModes() async throws {
         let w = try World()
         defer { try? FileManager.default.removeItem(at: w.dir) }
         let pins = try w.write(try w.list([try w.attestation("a1"), try w.attestation("a2")]))
         let trust = w.dir.appendingPathComponent("trust").path
-        func install(_ extra: [String] = []) throws -> CLI.Result {
-            try CLI.run(["pins", "install", "--for", "notary", World.target, "--policy", try w.policy(), "--pins", pins, "--blob-dir", w.dir.path,
+        func install(_ extra: [String] = []) async throws -> CLI.Result {
+            try await CLI.run(["pins", "install", "--for", "notary", World.target, "--policy", try w.policy(), "--pins", pins, "--blob-dir", w.dir.path,
                          "--trust-dir", trust, "--state", w.dir.appendingPathComponent("s-\(UUID().uuidString)").path]
                         + (extra.contains("--server") || extra.contains("--no-server") ? extra.filter { $0 != "--no-server" } : ["--server", World.server] + extra))
         }
-        let installed = try install()
+        let installed = try await install()
         #expect(installed.status == 0, "\(installed.stdout) \(installed.stderr)")
         let path = "\(trust)/tuf/\(World.target)/metadata/root.json"
         #expect(FileManager.default.contents(atPath: path).map(Array.init) == w.root)
@@ -145,41 +145,41 @@ struct PinsRefusalTests {
         let dirMode = try FileManager.default.attributesOfItem(atPath: "\(trust)/tuf")[.posixPermissions] as? Int
         #expect(fileMode == 0o600)
         #expect(dirMode == 0o700)
-        #expect(try install().stdout.contains("unchanged"))
+        #expect(try await install().stdout.contains("unchanged"))
 
         // The blob store answers with other bytes under the pinned name.
         try Data(w.root + [0x20]).write(to: w.dir.appendingPathComponent(w.fingerprint.sha256))
-        let mismatch = try install()
+        let mismatch = try await install()
         #expect(mismatch.status == 12)
         #expect(mismatch.stderr.contains("blob_mismatch"))
         #expect(FileManager.default.contents(atPath: path).map(Array.init) == w.root, "nothing written")
     }
 
     @Test("install binds the source: another server is refused, no source at all is a usage error; nothing written")
-    func sourceBinding() throws {
+    func sourceBinding() async throws {
         let w = try World()
         defer { try? FileManager.default.removeItem(at: w.dir) }
         let pins = try w.write(try w.list([try w.attestation("a1"), try w.attestation("a2")]))
         let trust = w.dir.appendingPathComponent("trust").path
         let state = w.dir.appendingPathComponent("state.json").path
-        func install(_ extra: [String]) throws -> CLI.Result {
-            try CLI.run(["pins", "install", "--for", "notary", World.target, "--policy", try w.policy(), "--pins", pins, "--blob-dir", w.dir.path,
+        func install(_ extra: [String]) async throws -> CLI.Result {
+            try await CLI.run(["pins", "install", "--for", "notary", World.target, "--policy", try w.policy(), "--pins", pins, "--blob-dir", w.dir.path,
                          "--trust-dir", trust, "--state", state] + extra)
         }
         let path = "\(trust)/tuf/\(World.target)/metadata/root.json"
-        let usage = try install([])
+        let usage = try await install([])
         #expect(usage.status == 64, "\(usage.stderr)")
         #expect(usage.stderr.contains("--server"))
-        let other = try install(["--server", "https://notary.other.example"])
+        let other = try await install(["--server", "https://notary.other.example"])
         #expect(other.status == 12)
         #expect(other.stderr.contains("source_mismatch"), "\(other.stderr)")
-        let otherGUN = try install(["--server", World.server, "--gun", "example.test/other"])
+        let otherGUN = try await install(["--server", World.server, "--gun", "example.test/other"])
         #expect(otherGUN.status == 12)
         #expect(otherGUN.stderr.contains("source_mismatch"))
         #expect(!FileManager.default.fileExists(atPath: path), "nothing installed")
         #expect(!FileManager.default.fileExists(atPath: state), "client state unchanged")
         // Positive control: the same list with the client's own source (default port and case normalised) installs.
-        let good = try install(["--server", "HTTPS://Notary.Example.Test:443/"])
+        let good = try await install(["--server", "HTTPS://Notary.Example.Test:443/"])
         #expect(good.status == 0, "\(good.stderr)")
         #expect(FileManager.default.contents(atPath: path).map(Array.init) == w.root)
     }

@@ -29,8 +29,8 @@ struct RealClientTests {
         let genuineDir = work.appendingPathComponent("genuine").path, impostorDir = work.appendingPathComponent("impostor").path
         defer {
             for server in servers { server.stop() }
-            _ = try? CLI.exec("/bin/bash", [notary, "down", genuineDir])
-            _ = try? CLI.exec("/bin/bash", [notary, "down", impostorDir])
+            _ = try? CLI.execBlocking("/bin/bash", [notary, "down", genuineDir])
+            _ = try? CLI.execBlocking("/bin/bash", [notary, "down", impostorDir])
             try? FileManager.default.removeItem(at: work)
         }
 
@@ -42,11 +42,11 @@ struct RealClientTests {
             var last = ""
             for _ in 0..<5 where started == nil {
                 let port = try freePort()
-                let up = try CLI.exec("/bin/bash", [notary, "up", dir, "\(port)"], environment: env)
+                let up = try await CLI.exec("/bin/bash", [notary, "up", dir, "\(port)"], environment: env)
                 if up.status == 0 { started = port } else { last = up.stderr }
             }
             let port = try #require(started, "notary-server did not start: \(last)")
-            let published = try CLI.exec("/bin/bash", [notary, "publish", dir, "https://127.0.0.1:\(port)", Self.gun], environment: env)
+            let published = try await CLI.exec("/bin/bash", [notary, "publish", dir, "https://127.0.0.1:\(port)", Self.gun], environment: env)
             try #require(published.status == 0, "publish failed: \(published.stdout) \(published.stderr)")
             notaryPorts.append(port)
         }
@@ -56,7 +56,7 @@ struct RealClientTests {
         // Two Sigstore-style TUF repositories made with python-tuf, served over HTTPS with the same CA.
         var tufURLs: [String] = []
         for name in ["tuf-genuine", "tuf-impostor"] {
-            let made = try CLI.exec("/usr/bin/env", ["python3", sigstoreRepo, "make", work.appendingPathComponent(name).path])
+            let made = try await CLI.exec("/usr/bin/env", ["python3", sigstoreRepo, "make", work.appendingPathComponent(name).path])
             try #require(made.status == 0, "sigstore_repo.py make: \(made.stdout) \(made.stderr)")
             let server = try BackgroundServer(["/usr/bin/python3", sigstoreRepo, "serve", work.appendingPathComponent(name).path,
                                                "--cert", genuineDir + "/tls/server.crt", "--key", genuineDir + "/tls/server.key", "--watch-stdin"])
@@ -86,57 +86,57 @@ struct RealClientTests {
         try await LiveSystem.with(work: work, targets: targets, caBundle: ca) { system in
             try await system.round()
             try await system.exportPolicy(to: policy)
-            let made = try await CLI.runDetached(["bundle", Self.gun, Self.tufTarget, "--out", bundle, "--policy", policy,
+            let made = try await CLI.run(["bundle", Self.gun, Self.tufTarget, "--out", bundle, "--policy", policy,
                                                   "--coordinator", system.url], tool: "vantage-pins")
             try #require(made.status == 0, "vantage-pins bundle: \(made.stdout) \(made.stderr)")
 
             /// `vantage-pins install` from the bundle; returns the printed `use:` command.
-            func install(_ target: String, _ arguments: [String]) throws -> String {
-                let result = try CLI.run(["install", target, "--bundle", bundle, "--policy", policy] + arguments, tool: "vantage-pins",
+            func install(_ target: String, _ arguments: [String]) async throws -> String {
+                let result = try await CLI.run(["install", target, "--bundle", bundle, "--policy", policy] + arguments, tool: "vantage-pins",
                                          environment: ci)
                 try #require(result.status == 0, "install \(arguments): \(result.stdout) \(result.stderr)")
                 let use = result.stdout.split(separator: "\n").first { $0.hasPrefix("use: ") }.map { String($0.dropFirst(5)) }
                 return try #require(use, "no use: line in \(result.stdout)")
             }
             /// The printed command as a user pastes it, optionally pointed at the impostor.
-            func run(_ command: String, _ environment: [String: String] = [:]) throws -> CLI.Result {
-                try CLI.exec("/bin/bash", ["-c", command], environment: ci.merging(environment) { $1 })
+            func run(_ command: String, _ environment: [String: String] = [:]) async throws -> CLI.Result {
+                try await CLI.exec("/bin/bash", ["-c", command], environment: ci.merging(environment) { $1 })
             }
 
             // notary: the default trust dir under $HOME, the CA from ~/.notary/config.json.
-            let notaryUse = try install(Self.gun, ["--for", "notary", "--server", genuineNotary])
+            let notaryUse = try await install(Self.gun, ["--for", "notary", "--server", genuineNotary])
             #expect(notaryUse == "notary -s \(genuineNotary) -d \(home)/.notary list \(Self.gun)")
-            let notaryOK = try run(notaryUse)
+            let notaryOK = try await run(notaryUse)
             #expect(notaryOK.status == 0, "notary against the genuine server: \(notaryOK.stdout) \(notaryOK.stderr)")
-            let notaryImpostor = try run(notaryUse.replacingOccurrences(of: genuineNotary, with: impostorNotary))
+            let notaryImpostor = try await run(notaryUse.replacingOccurrences(of: genuineNotary, with: impostorNotary))
             #expect(notaryImpostor.status == 1)
             #expect(notaryImpostor.stdout.contains("could not rotate trust to a new trusted root"), "\(notaryImpostor.stdout)")
 
             // docker: ${DOCKER_CONFIG:-~/.docker}/trust, through the docker CLI's own Notary client.
-            let dockerUse = try install(Self.gun, ["--for", "docker", "--server", genuineNotary])
+            let dockerUse = try await install(Self.gun, ["--for", "docker", "--server", genuineNotary])
             #expect(dockerUse.hasPrefix("DOCKER_CONTENT_TRUST=1 DOCKER_CONTENT_TRUST_SERVER=\(genuineNotary) docker trust inspect"), "\(dockerUse)")
             #expect(FileManager.default.fileExists(atPath: "\(dockerConfig)/trust/tuf/\(Self.gun)/metadata/root.json"))
-            let dockerOK = try run(dockerUse)
+            let dockerOK = try await run(dockerUse)
             #expect(dockerOK.status == 0, "docker trust inspect against the genuine server: \(dockerOK.stdout) \(dockerOK.stderr)")
-            let dockerImpostor = try run(dockerUse.replacingOccurrences(of: genuineNotary, with: impostorNotary))
+            let dockerImpostor = try await run(dockerUse.replacingOccurrences(of: genuineNotary, with: impostorNotary))
             #expect(dockerImpostor.status != 0, "docker against the impostor: \(dockerImpostor.stdout) \(dockerImpostor.stderr)")
 
             // python-tuf: the Updater's metadata dir.
-            let tufUse = try install(Self.tufTarget, ["--for", "python-tuf", "--out", home + "/tuf-metadata", "--server", genuineTUF])
-            let tufOK = try run(tufUse)
+            let tufUse = try await install(Self.tufTarget, ["--for", "python-tuf", "--out", home + "/tuf-metadata", "--server", genuineTUF])
+            let tufOK = try await run(tufUse)
             #expect(tufOK.status == 0, "python-tuf against the genuine repository: \(tufOK.stdout) \(tufOK.stderr)")
-            let tufImpostor = try run(tufUse.replacingOccurrences(of: genuineTUF, with: impostorTUF))
+            let tufImpostor = try await run(tufUse.replacingOccurrences(of: genuineTUF, with: impostorTUF))
             #expect(tufImpostor.status == 1)
             #expect(tufImpostor.stderr.contains("UnsignedMetadataError"), "\(tufImpostor.stderr)")
 
             // sigstore-python: trust-instance with the installed root; the impostor is refused for its signatures
             // (`-v` after the subcommand shows why), from a fresh HOME as a CI host has.
-            let sigstoreUse = try install(Self.tufTarget, ["--for", "sigstore", "--server", genuineTUF])
+            let sigstoreUse = try await install(Self.tufTarget, ["--for", "sigstore", "--server", genuineTUF])
             #expect(sigstoreUse.hasPrefix("sigstore --instance \(genuineTUF) trust-instance \(home)/.local/share/vantage/roots/"), "\(sigstoreUse)")
-            let sigstoreOK = try run(sigstoreUse)
+            let sigstoreOK = try await run(sigstoreUse)
             #expect(sigstoreOK.status == 0, "sigstore against the genuine repository: \(sigstoreOK.stdout) \(sigstoreOK.stderr)")
             let otherHome = work.appendingPathComponent("ci-home-2").path
-            let sigstoreImpostor = try run(
+            let sigstoreImpostor = try await run(
                 sigstoreUse.replacingOccurrences(of: genuineTUF, with: impostorTUF).replacingOccurrences(of: "trust-instance", with: "trust-instance -v"),
                 ["HOME": otherHome])
             #expect(sigstoreImpostor.status == 1)
@@ -145,7 +145,7 @@ struct RealClientTests {
             // cosign has no Debian package here: the file and the flags of `cosign initialize` (--mirror, --root) are
             // what can be checked — the same pinned bytes sigstore-python just accepted.
             let cosignRoot = home + "/cosign/root.json"
-            let cosignUse = try install(Self.tufTarget, ["--for", "cosign", "--out", cosignRoot, "--server", genuineTUF])
+            let cosignUse = try await install(Self.tufTarget, ["--for", "cosign", "--out", cosignRoot, "--server", genuineTUF])
             #expect(cosignUse == "cosign initialize --mirror \(genuineTUF) --root \(cosignRoot)")
             let sigstoreRoot = String(sigstoreUse.split(separator: " ").last ?? "")
             #expect(FileManager.default.contents(atPath: cosignRoot) == FileManager.default.contents(atPath: sigstoreRoot))
@@ -153,18 +153,18 @@ struct RealClientTests {
 
             // A chained rotation of the Sigstore repository: the agents see it, the pin follows, the installer
             // updates the root file (a verified rotation) and sigstore follows the chain to v2.
-            let rotated = try CLI.exec("/usr/bin/env", ["python3", sigstoreRepo, "rotate", work.appendingPathComponent("tuf-genuine").path])
+            let rotated = try await CLI.exec("/usr/bin/env", ["python3", sigstoreRepo, "rotate", work.appendingPathComponent("tuf-genuine").path])
             try #require(rotated.status == 0, "rotate: \(rotated.stderr)")
             try await system.round()
             try FileManager.default.removeItem(atPath: bundle)
-            let remade = try await CLI.runDetached(["bundle", Self.tufTarget, "--out", bundle, "--policy", policy, "--coordinator", system.url],
+            let remade = try await CLI.run(["bundle", Self.tufTarget, "--out", bundle, "--policy", policy, "--coordinator", system.url],
                                                    tool: "vantage-pins")
             try #require(remade.status == 0, "vantage-pins bundle after the rotation: \(remade.stdout) \(remade.stderr)")
-            let update = try CLI.run(["install", Self.tufTarget, "--bundle", bundle, "--policy", policy, "--for", "sigstore", "--server", genuineTUF,
+            let update = try await CLI.run(["install", Self.tufTarget, "--bundle", bundle, "--policy", policy, "--for", "sigstore", "--server", genuineTUF,
                                       "--format", "json"], tool: "vantage-pins", environment: ci)
             #expect(update.status == 0, "\(update.stderr)")
             #expect(update.stdout.contains(#""action" : "updated""#), "\(update.stdout)")
-            let followed = try run(sigstoreUse)
+            let followed = try await run(sigstoreUse)
             #expect(followed.status == 0, "sigstore after the rotation: \(followed.stderr)")
             let quoted = genuineTUF.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? ""
             #expect(FileManager.default.fileExists(atPath: "\(home)/.local/share/sigstore-python/tuf/\(quoted)/root_history/2.root.json"))

@@ -4,8 +4,8 @@ import Testing
 @Suite("vantage root (black box)")
 struct RootCommandTests {
     @Test("inspect: a valid Notary root with its GUN exits 0 and reports the documented JSON fields")
-    func inspectJSON() throws {
-        let result = try CLI.run(["root", "inspect", CLI.fixture("notary/notary0.3-tst/root.json"),
+    func inspectJSON() async throws {
+        let result = try await CLI.run(["root", "inspect", CLI.fixture("notary/notary0.3-tst/root.json"),
                                   "--gun", "docker.com/notary0.3/tst", "--at", "2025-01-01T00:00:00Z", "--format", "json"])
         #expect(result.status == 0, "\(result.stderr)")
         let array = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
@@ -27,40 +27,40 @@ struct RootCommandTests {
     }
 
     @Test("inspect exit codes: 12 for a wrong GUN, an expired certificate or a malformed file; 1 for a missing file")
-    func inspectExitCodes() throws {
+    func inspectExitCodes() async throws {
         let root = CLI.fixture("notary/notary0.3-tst/root.json")
-        #expect(try CLI.run(["root", "inspect", root, "--gun", "docker.com/other", "--at", "2025-01-01T00:00:00Z"]).status == 12)
-        #expect(try CLI.run(["root", "inspect", root, "--gun", "docker.com/notary0.3/tst", "--at", "2027-01-01T00:00:00Z"]).status == 12)
+        #expect(try await CLI.run(["root", "inspect", root, "--gun", "docker.com/other", "--at", "2025-01-01T00:00:00Z"]).status == 12)
+        #expect(try await CLI.run(["root", "inspect", root, "--gun", "docker.com/notary0.3/tst", "--at", "2027-01-01T00:00:00Z"]).status == 12)
         let bad = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-bad-\(getpid()).json")
         try Data(#"{"signed":{"_type":"Root","version":1.5}}"#.utf8).write(to: bad)
         defer { try? FileManager.default.removeItem(at: bad) }
-        let malformed = try CLI.run(["root", "inspect", bad.path, "--format", "json"])
+        let malformed = try await CLI.run(["root", "inspect", bad.path, "--format", "json"])
         #expect(malformed.status == 12)
         #expect(malformed.stdout.contains("non_integer"))
-        #expect(try CLI.run(["root", "inspect", "/nonexistent/root.json"]).status == 1)
-        #expect(try CLI.run(["root", "inspect", root, "--at", "yesterday"]).status == 64)
-        #expect(try CLI.run(["root", "frobnicate"]).status == 64)
+        #expect(try await CLI.run(["root", "inspect", "/nonexistent/root.json"]).status == 1)
+        #expect(try await CLI.run(["root", "inspect", root, "--at", "yesterday"]).status == 64)
+        #expect(try await CLI.run(["root", "frobnicate"]).status == 64)
     }
 
     @Test("verify-chain: Sigstore 1 → 15 accepted before v15 expires, rejected after; a gap is rejected")
-    func verifyChain() throws {
+    func verifyChain() async throws {
         let chain = (1...15).map { CLI.fixture("sigstore-root-signing/\($0).root.json") }
-        let ok = try CLI.run(["root", "verify-chain"] + chain + ["--at", "2026-01-01T00:00:00Z", "--format", "json"])
+        let ok = try await CLI.run(["root", "verify-chain"] + chain + ["--at", "2026-01-01T00:00:00Z", "--format", "json"])
         #expect(ok.status == 0, "\(ok.stdout)")
         #expect(ok.stdout.contains("\"accepted\" : true"))
-        #expect(try CLI.run(["root", "verify-chain"] + chain + ["--at", "2027-01-01T00:00:00Z"]).status == 12)
-        let gap = try CLI.run(["root", "verify-chain", chain[0], chain[2], "--at", "2026-01-01T00:00:00Z"])
+        #expect(try await CLI.run(["root", "verify-chain"] + chain + ["--at", "2027-01-01T00:00:00Z"]).status == 12)
+        let gap = try await CLI.run(["root", "verify-chain", chain[0], chain[2], "--at", "2026-01-01T00:00:00Z"])
         #expect(gap.status == 12)
         #expect(gap.stdout.contains("does not follow"))
     }
 
     @Test("diff: rotation and rollback")
-    func diff() throws {
+    func diff() async throws {
         let v12 = CLI.fixture("sigstore-root-signing/12.root.json"), v13 = CLI.fixture("sigstore-root-signing/13.root.json")
-        let forward = try CLI.run(["root", "diff", v12, v13, "--format", "json"])
+        let forward = try await CLI.run(["root", "diff", v12, v13, "--format", "json"])
         #expect(forward.status == 0)
         #expect(forward.stdout.contains("\"kind\" : \"rotated\"") || forward.stdout.contains("\"kind\" : \"resigned\""))
-        let back = try CLI.run(["root", "diff", v13, v12])
+        let back = try await CLI.run(["root", "diff", v13, v12])
         #expect(back.status == 12)
         #expect(back.stdout.contains("replaced"))
     }

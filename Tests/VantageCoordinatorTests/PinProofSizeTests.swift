@@ -59,11 +59,24 @@ import VantageTUF
     /// The served bytes are assembled from cached fragments; they must be exactly what encoding the documents
     /// writes, for every pin of lists of several sizes (empty, odd, with escapes and non-ASCII targets).
     @Test("assembled list and proof bodies equal their documents' encodings", arguments: [0, 1, 2, 3, 5, 17])
-    func assembledBodiesMatchEncoding(_ count: Int) throws {
+    func assembledBodiesMatchEncoding(_ count: Int) async throws {
         let names = ["docker.io/library/ünïcode", "ghcr.io/a\\b\"c", "quay.io/x/y"]
         let list = try Self.list((0..<count).map { $0 < names.count ? names[$0] : "registry.example.org/image-\($0)" })
         let published = try PublishedPinList(list: list)
-        #expect(published.body == (try Canonical.encode(list)))
+        let encoded = try Canonical.encode(list)
+        #expect(published.body == encoded)
+        #expect(published.bodyCount == encoded.count)
+        // Served in chunks (GET /v1/pins streams it): small chunks join to the same bytes.
+        for chunkBytes in [1, 100, 1 << 20] {
+            var streamed: [UInt8] = []
+            var chunks = 0
+            try await published.writeBody(chunkBytes: chunkBytes) { chunk in
+                streamed += chunk
+                chunks += 1
+            }
+            #expect(streamed == encoded, "chunks of \(chunkBytes)")
+            if chunkBytes == 1 { #expect(chunks == count + 1) }
+        }
         for pin in list.pins {
             let proof = try #require(try list.proof(for: pin.target))
             #expect(published.proofBody(for: pin.target) == (try Canonical.encode(proof)), "\(pin.target)")

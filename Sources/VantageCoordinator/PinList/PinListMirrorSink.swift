@@ -53,7 +53,7 @@ final class PinListMirrorSink: Sendable {
                 var bytes: [UInt8] = [UInt8(ascii: "[")]
                 for entry in published.entries[(n * size)..<(n * size + bundle.count)] {
                     if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
-                    bytes.append(contentsOf: published.body[entry.range])
+                    bytes.append(contentsOf: entry.json)
                 }
                 bytes.append(UInt8(ascii: "]"))
                 try AtomicFile.write(bytes, to: path("bundles/\(bundle.root).json"), mode: 0o644, folderMode: 0o755)

@@ -58,7 +58,7 @@ struct PinListPublisher: Sendable {
         let planner = ConsensusPlanner(policy: policy)
         var changes: [String: Pin?] = [:]
         // Rows to store (a pin's JSON, or none: not in the list), and rows whose pin stays as it is.
-        var rows: [String: (json: ArraySlice<UInt8>?, refreshAt: Int64)] = [:]
+        var rows: [String: (json: [UInt8]?, refreshAt: Int64)] = [:]
         var kept: [String: Int64] = [:]
         var alerts: [ConsensusPlanner.AlertKey: String] = [:]
         for (target, candidate) in read.targets {
@@ -80,7 +80,7 @@ struct PinListPublisher: Sendable {
                 continue
             }
             // Rebuilt from the same stored attestations: the same bytes, nothing to publish for it.
-            if let existing = current?.pinBody(for: target), try Canonical.encode(pin) == Array(existing) {
+            if let existing = current?.pinBody(for: target), try Canonical.encode(pin) == existing {
                 kept[target] = refreshAt(pin, now: now)
                 continue
             }
@@ -119,7 +119,7 @@ struct PinListPublisher: Sendable {
     }
 
     private func write(
-        rows: [String: (json: ArraySlice<UInt8>?, refreshAt: Int64)], kept: [String: Int64], alerts: [ConsensusPlanner.AlertKey: String],
+        rows: [String: (json: [UInt8]?, refreshAt: Int64)], kept: [String: Int64], alerts: [ConsensusPlanner.AlertKey: String],
         events: [VantageEvent], published: PublishedPinList?, now: Timestamp, into outcome: inout Outcome
     ) async throws {
         let channels = channels
@@ -149,8 +149,11 @@ struct PinListPublisher: Sendable {
         else { return nil }
         var pin = Pin(target: target, source: source, sha256: sha256, attestations: supporting)
         let expected = PinListVerifier.Expectation(target: target, source: source)
-        if verifier.verifyPin(pin, expected: expected, issuedAt: now, now: now) != nil { pin.approvals = candidate.approvals }
-        // Never publish a pin that clients would refuse: report it instead.
+        if verifier.verifyPin(pin, expected: expected, issuedAt: now, now: now) == nil { return pin }
+        // Agents alone do not carry it (an unchained replacement): approvers' signatures may. Never publish a pin that
+        // clients would refuse: report it instead.
+        guard !candidate.approvals.isEmpty else { return nil }
+        pin.approvals = candidate.approvals
         return verifier.verifyPin(pin, expected: expected, issuedAt: now, now: now) == nil ? pin : nil
     }
 

@@ -1,25 +1,24 @@
 import VantageCore
 import VantageTUF
 
-/// A signed pin list ready to serve: the header, the whole-list JSON, its ETag and its Merkle tree for proofs.
+/// A signed pin list ready to serve: the header, each pin's JSON, its ETag and its Merkle tree for proofs.
 ///
-/// The body is assembled from the header's and each pin's wire encoding, and each pin's place in it is kept, so a
-/// one-pin response is a few copies out of bytes already in memory, and the next version (``replacing(pins:header:)``)
-/// re-encodes and re-hashes only the pins it changes. The bytes are those `Canonical.encode` writes for a
+/// Each pin's wire encoding is kept as its own bytes, so the next version (``draft(_:)``, ``make(_:_:)``)
+/// encodes and hashes only the pins it changes and shares every other pin's bytes with the version before (arrays
+/// are copy-on-write): two versions of a 100,000-pin list in memory cost one set of pins, not two. The whole-list
+/// JSON is never held: ``writeBody(chunkBytes:to:)`` streams it in chunks. The bytes are those `Canonical.encode` writes for a
 /// ``PinList`` and a ``PinProof`` (sorted keys, no whitespace); the tests hold both equal.
 struct PublishedPinList: Sendable {
-    /// One pin of the list: its target, pinned digest and where its JSON lies in ``body``.
+    /// One pin of the list: its target, pinned digest and canonical JSON.
     struct Entry: Sendable {
         let target: String
         let sha256: String
-        let range: Range<Int>
+        let json: [UInt8]
     }
 
     let header: SignedPinListHeader
     /// ``SignedPinListHeader/digest``: what the next list's `previous` names.
     let digest: String
-    /// JSON of the whole list (`GET /v1/pins`).
-    let body: [UInt8]
     /// JSON of the signed header.
     let headerBody: [UInt8]
     /// Strong ETag: the quoted header digest.
@@ -27,45 +26,67 @@ struct PublishedPinList: Sendable {
     /// In list (target) order.
     let entries: [Entry]
     let tree: MerkleTree.Levels
+    /// Length of the whole-list JSON (`GET /v1/pins`).
+    let bodyCount: Int
     private let index: [String: Int]
 
     /// A list decoded whole (from storage or a test).
     init(list: PinList) throws {
-        let pins = try list.pins.map { try Canonical.encode($0) }
-        try self.init(header: list.header, targets: list.pins.map { ($0.target, $0.sha256) }, pins: pins, tree: nil)
+        let entries = try list.pins.map { Entry(target: $0.target, sha256: $0.sha256, json: try Canonical.encode($0)) }
+        var leaves: [UInt8] = []
+        leaves.reserveCapacity(entries.count * 32)
+        for entry in entries { leaves.append(contentsOf: MerkleTree.leafHash(entry.json)) }
+        try self.init(
+            header: list.header, headerBody: try Canonical.encode(list.header), entries: entries, tree: MerkleTree.Levels(flatLeaves: leaves),
+            index: nil)
     }
 
-    /// - Parameters:
-    ///   - targets: target and digest of each pin, in list order.
-    ///   - pins: each pin's canonical JSON, in the same order.
-    ///   - tree: the Merkle tree over those pins, when the caller already has it.
-    private init(header: SignedPinListHeader, targets: [(String, String)], pins: [[UInt8]], tree: MerkleTree.Levels?) throws {
+    private init(
+        header: SignedPinListHeader, headerBody: [UInt8], entries: [Entry], tree: MerkleTree.Levels, index: [String: Int]?
+    ) throws {
         self.header = header
         digest = try header.digest
         etag = "\"\(digest)\""
-        headerBody = try Canonical.encode(header)
-        // PinList's keys in sorted order: header, pins.
-        var body = Array(#"{"header":"#.utf8) + headerBody + Array(#","pins":["#.utf8)
-        body.reserveCapacity(body.count + pins.reduce(0) { $0 + $1.count + 1 } + 2)
-        var entries: [Entry] = []
-        entries.reserveCapacity(pins.count)
-        for (n, bytes) in pins.enumerated() {
-            if n > 0 { body.append(UInt8(ascii: ",")) }
-            entries.append(Entry(target: targets[n].0, sha256: targets[n].1, range: body.count..<(body.count + bytes.count)))
-            body.append(contentsOf: bytes)
-        }
-        body.append(contentsOf: Array("]}".utf8))
-        self.body = body
+        self.headerBody = headerBody
         self.entries = entries
-        if let tree {
-            self.tree = tree
-        } else {
-            var leaves: [UInt8] = []
-            leaves.reserveCapacity(pins.count * 32)
-            for bytes in pins { leaves.append(contentsOf: MerkleTree.leafHash(bytes)) }
-            self.tree = MerkleTree.Levels(flatLeaves: leaves)
+        self.tree = tree
+        bodyCount = Self.bodyPrefix.count + headerBody.count + Self.pinsOpen.count + entries.reduce(0) { $0 + $1.json.count }
+            + max(0, entries.count - 1) + Self.bodySuffix.count
+        self.index = index ?? Dictionary(entries.enumerated().map { ($1.target, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    // PinList's keys in sorted order: header, pins.
+    private static let bodyPrefix = Array(#"{"header":"#.utf8)
+    private static let pinsOpen = Array(#","pins":["#.utf8)
+    private static let bodySuffix = Array("]}".utf8)
+
+    /// Writes the whole-list JSON (``bodyCount`` bytes) to `sink` in pieces of about `chunkBytes`, so serving it
+    /// needs no copy of the list.
+    func writeBody(chunkBytes: Int = 64 << 10, to sink: ([UInt8]) async throws -> Void) async throws {
+        var chunk = Self.bodyPrefix + headerBody + Self.pinsOpen
+        chunk.reserveCapacity(chunkBytes + 4096)
+        for (n, entry) in entries.enumerated() {
+            if n > 0 { chunk.append(UInt8(ascii: ",")) }
+            chunk.append(contentsOf: entry.json)
+            if chunk.count >= chunkBytes {
+                try await sink(chunk)
+                chunk.removeAll(keepingCapacity: true)
+            }
         }
-        index = Dictionary(entries.enumerated().map { ($1.target, $0) }, uniquingKeysWith: { first, _ in first })
+        chunk.append(contentsOf: Self.bodySuffix)
+        try await sink(chunk)
+    }
+
+    /// The whole-list JSON in one array (tests, small lists).
+    var body: [UInt8] {
+        var out = Self.bodyPrefix + headerBody + Self.pinsOpen
+        out.reserveCapacity(bodyCount)
+        for (n, entry) in entries.enumerated() {
+            if n > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: entry.json)
+        }
+        out.append(contentsOf: Self.bodySuffix)
+        return out
     }
 
     var version: Int64 { header.signed.version }
@@ -75,7 +96,7 @@ struct PublishedPinList: Sendable {
     func sha256(for target: String) -> String? { index[target].map { entries[$0].sha256 } }
 
     /// JSON of the pin for `target`, if the list has one.
-    func pinBody(for target: String) -> ArraySlice<UInt8>? { index[target].map { body[entries[$0].range] } }
+    func pinBody(for target: String) -> [UInt8]? { index[target].map { entries[$0].json } }
 
     /// The Merkle root and size the next header signs after `changes` (target → new pin, or `nil` to drop it), and
     /// what ``replacing(pins:header:)`` needs to build that list. Pins replaced in place re-hash k·log n nodes; a
@@ -108,46 +129,21 @@ struct PublishedPinList: Sendable {
         return Draft(base: self, changes: changes, encoded: encoded, targets: ordered, tree: MerkleTree.Levels(flatLeaves: leaves))
     }
 
-    /// The next list: the signed header over ``Draft/tree`` and the pins of the draft. Kept pins are copied as byte
-    /// ranges of the previous body, and the target index is reused when no pin was added or dropped.
+    /// The next list: the signed header over ``Draft/tree`` and the pins of the draft. Kept pins share the previous
+    /// list's bytes, and the target index is reused when no pin was added or dropped.
     static func make(_ draft: Draft, header: SignedPinListHeader) throws -> PublishedPinList {
-        let headerBody = try Canonical.encode(header)
-        var body = Array(#"{"header":"#.utf8) + headerBody + Array(#","pins":["#.utf8)
-        body.reserveCapacity((draft.base?.body.count ?? 0) + draft.encoded.values.reduce(0) { $0 + $1.count } + 64)
         var entries: [Entry] = []
         entries.reserveCapacity(draft.targets.count)
         for target in draft.targets {
-            if !entries.isEmpty { body.append(UInt8(ascii: ",")) }
-            let start = body.count
-            let sha256: String
             if let bytes = draft.encoded[target], case let pin?? = draft.changes[target] {
-                sha256 = pin.sha256
-                body.append(contentsOf: bytes)
+                entries.append(Entry(target: target, sha256: pin.sha256, json: bytes))
             } else if let base = draft.base, let position = base.index[target] {
-                sha256 = base.entries[position].sha256
-                body.append(contentsOf: base.body[base.entries[position].range])
-            } else {
-                continue
+                entries.append(base.entries[position])
             }
-            entries.append(Entry(target: target, sha256: sha256, range: start..<body.count))
         }
-        body.append(contentsOf: Array("]}".utf8))
         let reuse = draft.base.map { $0.entries.count == entries.count && zip($0.entries, entries).allSatisfy { $0.target == $1.target } } ?? false
         return try PublishedPinList(
-            header: header, headerBody: headerBody, body: body, entries: entries, tree: draft.tree, index: reuse ? draft.base?.index : nil)
-    }
-
-    private init(
-        header: SignedPinListHeader, headerBody: [UInt8], body: [UInt8], entries: [Entry], tree: MerkleTree.Levels, index: [String: Int]?
-    ) throws {
-        self.header = header
-        digest = try header.digest
-        etag = "\"\(digest)\""
-        self.headerBody = headerBody
-        self.body = body
-        self.entries = entries
-        self.tree = tree
-        self.index = index ?? Dictionary(entries.enumerated().map { ($1.target, $0) }, uniquingKeysWith: { first, _ in first })
+            header: header, headerBody: try Canonical.encode(header), entries: entries, tree: draft.tree, index: reuse ? draft.base?.index : nil)
     }
 
     /// A list under construction (``draft(_:)``).
@@ -178,9 +174,9 @@ struct PublishedPinList: Sendable {
     func proofBody(for target: String) -> [UInt8]? {
         guard let position = index[target] else { return nil }
         let path = tree.proof(index: position)
-        let range = entries[position].range
+        let pin = entries[position].json
         var out: [UInt8] = []
-        out.reserveCapacity(headerBody.count + range.count + path.count * 67 + 64)
+        out.reserveCapacity(headerBody.count + pin.count + path.count * 67 + 64)
         // PinProof's keys in sorted order: header, index, path, pin.
         out.append(contentsOf: #"{"header":"#.utf8)
         out.append(contentsOf: headerBody)
@@ -194,7 +190,7 @@ struct PublishedPinList: Sendable {
             out.append(UInt8(ascii: "\""))
         }
         out.append(contentsOf: #"],"pin":"#.utf8)
-        out.append(contentsOf: body[range])
+        out.append(contentsOf: pin)
         out.append(UInt8(ascii: "}"))
         return out
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import VantageCore
 
 /// Pin list routes: the whole latest list with a strong ETag (`If-None-Match` → 304), any stored version, signed
@@ -12,7 +13,7 @@ struct PinListController: Sendable {
         router.get(RouterPath(APIPath.pins)) { request, _ in try latest(request) }
         router.get("\(APIPath.pins)/:version") { _, context in
             let list = try await list(context.parameters.get("version") ?? "")
-            return JSONResponse.bytes(list.body, headers: Self.headers(for: list, immutable: true))
+            return Self.whole(list, headers: Self.headers(for: list, immutable: true))
         }
         router.get("\(APIPath.pins)/:version/header") { _, context in
             let selector = context.parameters.get("version") ?? ""
@@ -45,7 +46,19 @@ struct PinListController: Sendable {
             headers[.contentType] = nil
             return Response(status: .notModified, headers: headers)
         }
-        return JSONResponse.bytes(list.body, headers: headers)
+        return Self.whole(list, headers: headers)
+    }
+
+    /// The whole list, streamed from its pins' bytes (it is never held as one array: 100 MB at 100,000 pins).
+    static func whole(_ list: PublishedPinList, headers: HTTPFields) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return Response(
+            status: .ok, headers: fields,
+            body: ResponseBody(contentLength: list.bodyCount) { writer in
+                try await list.writeBody { chunk in try await writer.write(ByteBuffer(bytes: chunk)) }
+                try await writer.finish(nil)
+            })
     }
 
     /// The list named by a path selector: `latest` or a version number.

@@ -45,6 +45,15 @@ public struct CoordinatorDatabase: Sendable {
         }
     }
 
+    /// Rows of the tables that grow with time (observation ids, spans, pins, headers, events), for storage benchmarks.
+    package func rowCounts() async throws -> [(table: String, rows: Int)] {
+        try await writer.read { db in
+            try ["observations_seen", "spans", "pins", "pin_lists", "published_pins", "events", "outbox"].map { table in
+                (table, try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0)
+            }
+        }
+    }
+
     /// Whether the database answers and every migration has run (`/readyz`).
     public func isReady() async -> Bool {
         do {

@@ -44,7 +44,7 @@ struct PinListStore: Sendable {
     }
 
     /// Stores pins of the latest list (`json` `nil`: the target is not in it) and when each needs rebuilding.
-    static func save(_ db: Database, _ rows: [String: (json: ArraySlice<UInt8>?, refreshAt: Int64)]) throws {
+    static func save(_ db: Database, _ rows: [String: (json: [UInt8]?, refreshAt: Int64)]) throws {
         for (target, row) in rows {
             try db.cachedStatement(
                 sql: """
