@@ -3,10 +3,10 @@ import VantageTUF
 
 /// A signed pin list ready to serve: the header, each pin's JSON, its ETag and its Merkle tree for proofs.
 ///
-/// Each pin's wire encoding is kept as its own bytes, so the next version (``draft(_:)``, ``make(_:_:)``)
+/// Each pin's wire encoding is kept as its own bytes, so the next version (``draft(_:)``, ``make(_:header:)``)
 /// encodes and hashes only the pins it changes and shares every other pin's bytes with the version before (arrays
 /// are copy-on-write): two versions of a 100,000-pin list in memory cost one set of pins, not two. The whole-list
-/// JSON is never held: ``writeBody(chunkBytes:to:)`` streams it in chunks. The bytes are those `Canonical.encode` writes for a
+/// JSON is never held: ``bodyChunks(chunkBytes:)`` serves it in pieces. The bytes are those `Canonical.encode` writes for a
 /// ``PinList`` and a ``PinProof`` (sorted keys, no whitespace); the tests hold both equal.
 struct PublishedPinList: Sendable {
     /// One pin of the list: its target, pinned digest and canonical JSON.
@@ -60,34 +60,37 @@ struct PublishedPinList: Sendable {
     private static let pinsOpen = Array(#","pins":["#.utf8)
     private static let bodySuffix = Array("]}".utf8)
 
-    /// Writes the whole-list JSON (``bodyCount`` bytes) to `sink` in pieces of about `chunkBytes`, so serving it
-    /// needs no copy of the list.
-    func writeBody(chunkBytes: Int = 64 << 10, to sink: ([UInt8]) async throws -> Void) async throws {
-        var chunk = Self.bodyPrefix + headerBody + Self.pinsOpen
-        chunk.reserveCapacity(chunkBytes + 4096)
-        for (n, entry) in entries.enumerated() {
-            if n > 0 { chunk.append(UInt8(ascii: ",")) }
-            chunk.append(contentsOf: entry.json)
-            if chunk.count >= chunkBytes {
-                try await sink(chunk)
-                chunk.removeAll(keepingCapacity: true)
-            }
+    /// The whole-list JSON (``bodyCount`` bytes) in pieces of at least `chunkBytes` (the last may be shorter): what
+    /// `GET /v1/pins` streams, so serving it needs no copy of the list.
+    struct BodyChunks: Sequence, IteratorProtocol {
+        let list: PublishedPinList
+        let chunkBytes: Int
+        private var position = 0
+        private var done = false
+
+        init(list: PublishedPinList, chunkBytes: Int) {
+            self.list = list
+            self.chunkBytes = chunkBytes
         }
-        chunk.append(contentsOf: Self.bodySuffix)
-        try await sink(chunk)
+
+        mutating func next() -> [UInt8]? {
+            guard !done else { return nil }
+            var chunk: [UInt8] = position == 0 ? PublishedPinList.bodyPrefix + list.headerBody + PublishedPinList.pinsOpen : []
+            while position < list.entries.count {
+                if position > 0 { chunk.append(UInt8(ascii: ",")) }
+                chunk.append(contentsOf: list.entries[position].json)
+                position += 1
+                if chunk.count >= chunkBytes { return chunk }
+            }
+            done = true
+            return chunk + PublishedPinList.bodySuffix
+        }
     }
 
+    func bodyChunks(chunkBytes: Int = 64 << 10) -> BodyChunks { BodyChunks(list: self, chunkBytes: chunkBytes) }
+
     /// The whole-list JSON in one array (tests, small lists).
-    var body: [UInt8] {
-        var out = Self.bodyPrefix + headerBody + Self.pinsOpen
-        out.reserveCapacity(bodyCount)
-        for (n, entry) in entries.enumerated() {
-            if n > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(contentsOf: entry.json)
-        }
-        out.append(contentsOf: Self.bodySuffix)
-        return out
-    }
+    var body: [UInt8] { bodyChunks(chunkBytes: .max).reduce(into: []) { $0 += $1 } }
 
     var version: Int64 { header.signed.version }
     var pinCount: Int { entries.count }
@@ -99,7 +102,7 @@ struct PublishedPinList: Sendable {
     func pinBody(for target: String) -> [UInt8]? { index[target].map { entries[$0].json } }
 
     /// The Merkle root and size the next header signs after `changes` (target → new pin, or `nil` to drop it), and
-    /// what ``replacing(pins:header:)`` needs to build that list. Pins replaced in place re-hash k·log n nodes; a
+    /// what ``make(_:header:)`` needs to build that list. Pins replaced in place re-hash k·log n nodes; a
     /// pin added or dropped moves the later leaves, and the tree is rebuilt from the kept leaf hashes (no pin is
     /// re-encoded either way).
     func draft(_ changes: [String: Pin?]) throws -> Draft {

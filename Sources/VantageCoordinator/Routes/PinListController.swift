@@ -56,7 +56,7 @@ struct PinListController: Sendable {
         return Response(
             status: .ok, headers: fields,
             body: ResponseBody(contentLength: list.bodyCount) { writer in
-                try await list.writeBody { chunk in try await writer.write(ByteBuffer(bytes: chunk)) }
+                for chunk in list.bodyChunks() { try await writer.write(ByteBuffer(bytes: chunk)) }
                 try await writer.finish(nil)
             })
     }
