@@ -118,7 +118,7 @@ public final class ConsensusService: Service, Sendable {
             metrics.targets(counts.statuses)
             metrics.pendingApprovals(counts.awaitingApprovers)
         }
-        metrics.rootExpiry(Dictionary(plans.map { ($0.target, $0.pinnedExpires.map { Double($0.seconds) }) }, uniquingKeysWith: { a, _ in a }))
+        metrics.rootExpiry(Dictionary(plans.map { ($0.target, $0.pinnedExpires?.seconds) }, uniquingKeysWith: { a, _ in a }))
         metrics.agentsLastSeen(lastSeen.mapValues(\.seconds))
         let events = stored + publication.events
         for event in events {

@@ -13,6 +13,10 @@ final class CoordinatorMetrics: Sendable {
     private let pendingApprovals: Gauge
     /// The agents that have a state gauge.
     private let labelledAgents = Mutex<Set<String>>([])
+    /// Root expiry by target, rendered by ``render()`` itself: a registry gauge per target would make every update
+    /// O(targets) (the registry copies its label dictionary on each registration), which made a first round over
+    /// 100,000 targets take half an hour.
+    private let rootExpiries = Mutex<[String: Int64]>([:])
 
     static let statuses = ["agreed", "changing", "pending", "split_view", "no_consensus", "unobserved"]
 
@@ -63,10 +67,9 @@ final class CoordinatorMetrics: Sendable {
     /// State gauges: alert rules compare them with `time()`, so they fire while a state lasts and clear when it
     /// ends, whatever happened in between. A round sets those of the targets it decided (`nil`: nothing pinned, or
     /// the target was removed — the series is dropped, or a stale value would keep an alert firing).
-    func rootExpiry(_ updates: [String: Double?]) {
-        for (target, expires) in updates {
-            let gauge = registry.makeGauge(descriptor: Self.rootExpiry, labels: [("target", target)])
-            if let expires { gauge.set(expires) } else { registry.unregisterGauge(gauge) }
+    func rootExpiry(_ updates: [String: Int64?]) {
+        rootExpiries.withLock { expiries in
+            for (target, expires) in updates { expiries[target] = expires }
         }
     }
 
@@ -96,6 +99,30 @@ final class CoordinatorMetrics: Sendable {
 
     func outbox(depth: Int) { outboxDepth.set(Int64(depth)) }
 
-    /// The exposition text.
-    func render() -> [UInt8] { registry.emitToBuffer() }
+    /// The exposition text: the registry's metrics, then root expiry by target (sorted, so scrapes compare).
+    func render() -> [UInt8] {
+        var text = registry.emitToBuffer()
+        let expiries = rootExpiries.withLock { $0 }
+        guard !expiries.isEmpty else { return text }
+        let name = Self.rootExpiry.name
+        text.append(contentsOf: "# HELP \(name) \(Self.rootExpiry.helpText ?? "")\n# TYPE \(name) gauge\n".utf8)
+        for (target, expires) in expiries.sorted(by: { $0.key < $1.key }) {
+            text.append(contentsOf: "\(name){target=\"\(Self.labelValue(target))\"} \(expires)\n".utf8)
+        }
+        return text
+    }
+
+    /// A label value in the text exposition format: backslash, double quote and line feed escaped.
+    static func labelValue(_ value: String) -> String {
+        var escaped = ""
+        for character in value {
+            switch character {
+            case "\\": escaped += "\\\\"
+            case "\"": escaped += "\\\""
+            case "\n": escaped += "\\n"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
 }
