@@ -193,9 +193,16 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // One way for every test target to start and reap child processes (Tests/VantageTestSupport).
+        .target(
+            name: "VantageTestSupport",
+            path: "Tests/VantageTestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "VantageCLITests",
             dependencies: [
+                "VantageTestSupport",
                 "vantage", "vantage-pins", "VantagePinsCLI", "VantageTUF", "VantageCore", "VantageClient", "VantageAgent", "VantageCoordinator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -212,6 +219,7 @@ let package = Package(
         .testTarget(
             name: "VantageCoordinatorTests",
             dependencies: [
+                "VantageTestSupport",
                 "VantageCoordinator", "VantageCore", "VantageTUF", "VantageClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -230,6 +238,7 @@ let package = Package(
         .testTarget(
             name: "VantageAgentTests",
             dependencies: [
+                "VantageTestSupport",
                 "VantageAgent", "VantageCore", "VantageTUF", "VantageClient",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -249,6 +258,7 @@ let package = Package(
         .testTarget(
             name: "VantageSystemTests",
             dependencies: [
+                "VantageTestSupport",
                 "vantage", "vantage-pins", "vantage-agent", "vantage-coordinator", "VantageCore", "VantageTUF", "VantageClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -262,6 +272,7 @@ let package = Package(
         .testTarget(
             name: "VantageDeployTests",
             dependencies: [
+                "VantageTestSupport",
                 "vantage", "vantage-agent", "vantage-coordinator", "VantageTUF", "VantageCore", "VantageCoordinator",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -1,4 +1,5 @@
 import Foundation
+import VantageTestSupport
 import Testing
 import VantageAgent
 import VantageCore
@@ -159,7 +160,7 @@ struct AgentProcessTests {
         // A coordinator that enrolled another key for this agent id rejects every observation.
         let stranger = try await FakeCoordinator.start(agentKey: SigningIdentity().publicKey)
         let genuine = try await FakeCoordinator.start(agentKey: world.identity.publicKey)
-        func once(_ config: String) async throws -> (status: Int32, output: String) {
+        func once(_ config: String) async throws -> CommandResult {
             try await runCommand(PackagePaths.executable("vantage-agent"), ["run", "--config", config, "--once"])
         }
         do {
@@ -212,7 +213,7 @@ struct AgentProcessTests {
 
     @Test func invalidConfigurationExitsNonZeroNamingTheKey() async throws {
         let world = try await World()
-        let result: (status: Int32, output: String)
+        let result: CommandResult
         do {
             result = try await runCommand(PackagePaths.executable("vantage-agent"), ["run", "--config", try world.config(coordinator: "not a url"), "--once"])
         } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import VantageTestSupport
 import Testing
 import VantageAgent
 import VantageCore
@@ -52,7 +53,7 @@ struct ProxyTests {
             let run = try ChildProcess(
                 executable, ["run", "--config", configPath, "--once", "--log-level", "debug"],
                 stderrPath: fixture.scratch.file("agent.log"),
-                environment: ["HTTPS_PROXY": proxy!.url, "NO_PROXY": "127.0.0.1", "https_proxy": "", "no_proxy": ""])
+                environment: .inherited(overlay: ["HTTPS_PROXY": proxy!.url, "NO_PROXY": "127.0.0.1", "https_proxy": "", "no_proxy": ""]))
             agent = run
             let status = await run.wait()
             let log = (try? String(contentsOfFile: fixture.scratch.file("agent.log"), encoding: .utf8)) ?? ""

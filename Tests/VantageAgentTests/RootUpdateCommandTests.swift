@@ -1,11 +1,12 @@
 import Foundation
+import VantageTestSupport
 import Testing
 import VantageTUF
 
 /// `vantage root update` (the built CLI) against a TUF mirror over HTTPS.
 @Suite("vantage root update", .timeLimit(.minutes(2)))
 struct RootUpdateCommandTests {
-    func update(_ f: HTTPFixture, _ arguments: [String]) async throws -> (status: Int32, output: String) {
+    func update(_ f: HTTPFixture, _ arguments: [String]) async throws -> CommandResult {
         let vantage = PackagePaths.executable("vantage")
         guard FileManager.default.isExecutableFile(atPath: vantage) else { throw TestFailure("\(vantage) missing: run swift build first") }
         return try await runCommand(vantage, ["root", "update", "--ca-bundle", f.certificates.caFile] + arguments)

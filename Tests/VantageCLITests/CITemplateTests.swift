@@ -1,4 +1,5 @@
 import Foundation
+import VantageTestSupport
 import Testing
 
 /// The CI templates in `ci/`, parsed and run literally by `Tests/Support/ci_template.py`: the GitHub composite action

@@ -1,3 +1,4 @@
+import VantageTestSupport
 import Testing
 
 @Suite("vantage demo (black box)")

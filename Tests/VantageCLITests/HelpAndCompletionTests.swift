@@ -1,4 +1,5 @@
 import Foundation
+import VantageTestSupport
 import Testing
 
 /// `--help` on every command, usage errors exit 64, and the shell completion scripts name the real subcommands.

@@ -1,4 +1,5 @@
 import Foundation
+import VantageTestSupport
 import Testing
 
 /// Errors a person can act on: one line of cause plus a hint, for each class of failure, from the real binary against

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import VantageTestSupport
 import Logging
 import ServiceLifecycle
 import Testing

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import VantageTestSupport
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -250,31 +251,19 @@ struct LiveSystem {
 /// A test server process that prints its port on stdout; ``stop()`` kills it (SIGKILL: nothing to flush), and closing
 /// its stdin makes `--watch-stdin` servers exit should the test process die first.
 final class BackgroundServer: @unchecked Sendable {
-    let process = Process()
-    let input = Pipe()
+    let process: ChildProcess
     let port: Int
 
     init(_ command: [String]) throws {
-        let output = Pipe()
-        process.executableURL = URL(fileURLWithPath: command[0])
-        process.arguments = Array(command.dropFirst())
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line += byte }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            kill(process.processIdentifier, SIGKILL)
-            throw CancellationError()
+        process = try ChildProcess(command[0], Array(command.dropFirst()))
+        guard let port = Int((try? process.firstLineBlocking()) ?? "") else {
+            process.stop()
+            throw TestFailure("\(command[0]) \(command.dropFirst().first ?? "") did not print its port")
         }
         self.port = port
     }
 
-    func stop() {
-        kill(process.processIdentifier, SIGKILL)
-        try? input.fileHandleForWriting.close()
-    }
+    func stop() { process.stop() }
 }
 
 actor PortBox {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import VantageTestSupport
 import HTTPTypes
 import GRDB
 import Hummingbird

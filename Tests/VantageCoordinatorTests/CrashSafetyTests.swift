@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import VantageTestSupport
 import GRDB
 import NIOCore
 import NIOHTTP1
@@ -68,17 +69,13 @@ import VantageTUF
                     }
                 }
                 try await Task.sleep(for: .milliseconds(1500 + 250 * run))
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
+                process.stop()
                 try await group.waitForAll()
             }
         }
         // Restart once more and check through the API that the chain and the data are intact.
         let process = try start(config: directory + "/coordinator.json", log: directory + "/final.log")
-        defer {
-            kill(process.processIdentifier, SIGTERM)
-            process.waitUntilExit()
-        }
+        defer { process.stop() }
         try await eventually("coordinator ready after the last crash") { (try? await get(base + "/readyz").0) == 200 }
         let ids = acknowledged.ids.withLock { $0 }
         #expect(ids.count > 100, "the test acknowledged too few observations to mean anything")
@@ -103,15 +100,8 @@ import VantageTUF
         }
     }
 
-    func start(config: String, log: String) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary!)
-        process.arguments = ["serve", "--config", config, "--log-level", "warning"]
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        return process
+    func start(config: String, log: String) throws -> ChildProcess {
+        try ChildProcess(Self.binary!, ["serve", "--config", config, "--log-level", "warning"], stdoutPath: "/dev/null", stderrPath: log)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import VantageTestSupport
 import HTTPTypes
 import GRDB
 import HummingbirdTesting

@@ -1,4 +1,5 @@
 import Foundation
+import VantageTestSupport
 import HTTPTypes
 import GRDB
 import Hummingbird
@@ -190,11 +191,6 @@ extension TestClientProtocol {
             body: ByteBuffer(bytes: try Canonical.encode(body))
         ) { $0.status }
     }
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
 
 extension Result where Failure == PinListVerifier.Failure {

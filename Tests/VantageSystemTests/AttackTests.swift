@@ -1,4 +1,5 @@
 import Foundation
+import VantageTestSupport
 import Testing
 import VantageCore
 import VantageTUF
@@ -108,7 +109,7 @@ struct AttackTests {
             #expect(!sourceChanged, "a source_changed event was raised through the API")
             //     Without --server and with no policy entry for the new id: a usage error before any network call.
             before = ci.snapshot()
-            let noServer = try await runSplit(Paths.executable("vantage"), [
+            let noServer = try await run(Paths.executable("vantage"), [
                 "pins", "install", "--for", "notary", "web-mirror", "--policy", ci.policy, "--state", ci.state, "--trust-dir", ci.trustDir,
                 "--coordinator", system.coordinatorURL,
             ])
@@ -136,7 +137,7 @@ struct AttackTests {
             let configRepointed = try await ci.install("web", server: genuine.url, coordinator)
             expectRefusal(configRepointed, rule: PinListVerifier.Rule.sourceMismatch, before: before, after: ci.snapshot(), "web re-pointed by the config file")
             before = ci.snapshot()
-            let byPolicy = try await runSplit(Paths.executable("vantage"), [
+            let byPolicy = try await run(Paths.executable("vantage"), [
                 "pins", "install", "--for", "notary", "web", "--policy", ci.policy, "--state", ci.state, "--trust-dir", ci.trustDir,
                 "--coordinator", system.coordinatorURL, "--format", "json",
             ])
@@ -206,7 +207,7 @@ struct AttackTests {
 
             var serial = 0
             /// Writes a forged list and installs it into a fresh trust dir with `--pins` and `--blob-dir`.
-            func attempt(_ list: PinList, at: Timestamp? = nil) async throws -> (SplitResult, trustDir: String) {
+            func attempt(_ list: PinList, at: Timestamp? = nil) async throws -> (CommandResult, trustDir: String) {
                 serial += 1
                 let file = try Forger.write(list, to: cleanup.scratch.file("forged-\(serial).json"))
                 let trustDir = try ci.freshTrustDir("trust-\(serial)")
@@ -215,7 +216,7 @@ struct AttackTests {
                 return (try await ci.install(target.id, server: target.url, trustDir: trustDir, extra), trustDir)
             }
             func refused(_ list: PinList, at: Timestamp? = nil, rule: String, _ what: String, sourceLocation: SourceLocation = #_sourceLocation)
-                async throws -> SplitResult
+                async throws -> CommandResult
             {
                 let stateBefore = FileManager.default.contents(atPath: ci.state).map(Array.init)
                 let mainBefore = treeSnapshot(ci.trustDir)
@@ -330,7 +331,7 @@ struct AttackTests {
             // Both asked at once, each answered with the other's proof.
             try proxy.swap([asked.id: other.id, other.id: asked.id])
             before = ci.snapshot()
-            let both = try await runSplit(Paths.executable("vantage"), [
+            let both = try await run(Paths.executable("vantage"), [
                 "pins", "install", "--for", "notary", asked.id, other.id, "--policy", ci.policy, "--state", ci.state, "--trust-dir", ci.trustDir,
                 "--server", asked.url, "--format", "json", "--coordinator", proxy.url,
             ])
@@ -357,7 +358,7 @@ struct AttackTests {
             let pair = try CIHost(cleanup.scratch, "ci-pair")
             try FileManager.default.copyItem(atPath: ci.policy, toPath: pair.policy)
             before = pair.snapshot()
-            let halfSwapped = try await runSplit(Paths.executable("vantage"), [
+            let halfSwapped = try await run(Paths.executable("vantage"), [
                 "pins", "install", "--for", "notary", other.id, asked.id, "--policy", pair.policy, "--state", pair.state, "--trust-dir", pair.trustDir,
                 "--server", asked.url, "--format", "json", "--coordinator", proxy.url,
             ])

@@ -1,4 +1,5 @@
 import Foundation
+import VantageTestSupport
 import Testing
 
 /// The coordinator's own TLS listener (no reverse proxy needed): the real binary serves HTTPS with the configured

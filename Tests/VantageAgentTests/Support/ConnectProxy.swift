@@ -1,4 +1,5 @@
 import Foundation
+import VantageTestSupport
 
 /// `Tests/Support/connect_proxy.py` on 127.0.0.1: an HTTPS (CONNECT) proxy that tunnels to loopback targets only
 /// and appends every request line (`CONNECT host:port`, …) to its log file before acting on it.

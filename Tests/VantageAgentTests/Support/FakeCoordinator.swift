@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import VantageTestSupport
 import Hummingbird
 import Logging
 import NIOCore

@@ -1,4 +1,5 @@
 import Foundation
+import VantageTestSupport
 
 /// `Tests/Support/testserver.py` on 127.0.0.1 (HTTPS when given a certificate), serving `directory`.
 final class TestServer: @unchecked Sendable {

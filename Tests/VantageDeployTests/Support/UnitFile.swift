@@ -1,4 +1,5 @@
 import Foundation
+import VantageTestSupport
 
 /// A systemd unit file: `[Section]` headers and `Key=value` lines, in order (keys may repeat).
 struct UnitFile {
@@ -127,27 +128,18 @@ struct SimulatedHost {
         let words = try command()
         let log = root.appendingPathComponent("journal.log").path
         FileManager.default.createFile(atPath: log, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: words[0])
-        process.arguments = Array(words.dropFirst())
-        process.environment = environment()
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess(words[0], Array(words.dropFirst()), outputPath: log, environment: .exactly(environment()), directory: "/")
         return RunningService(process: process, logPath: log, name: unit.name)
     }
 }
 
 /// A started service process.
 final class RunningService: @unchecked Sendable {
-    let process: Process
+    let process: ChildProcess
     let logPath: String
     let name: String
 
-    init(process: Process, logPath: String, name: String) {
+    init(process: ChildProcess, logPath: String, name: String) {
         self.process = process
         self.logPath = logPath
         self.name = name
@@ -155,19 +147,19 @@ final class RunningService: @unchecked Sendable {
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    /// Sends SIGTERM (systemd's `KillSignal=`) and waits up to `timeout` seconds; returns the exit status, or nil
-    /// when the process had to be killed.
+    /// Sends SIGTERM (systemd's `KillSignal=`) and waits up to `timeout` seconds; returns the exit status (128 + n
+    /// when a signal n ended it), or nil when the process had to be killed.
     @discardableResult
     func stop(timeout: Double = 30) async -> Int32? {
-        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        process.signal(SIGTERM)
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(50)) }
         if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            process.stop()
             return nil
         }
-        process.waitUntilExit()
-        return process.terminationReason == .exit ? process.terminationStatus : -process.terminationStatus
+        let status = process.waitForExit()
+        process.closePipes()
+        return status
     }
 }

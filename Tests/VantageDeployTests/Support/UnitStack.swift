@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import VantageTestSupport
 import VantageTUF
 
 /// HTTP GETs through curl (installed by .ci/run).
@@ -31,10 +32,9 @@ enum HTTP {
 
 /// A TUF repository on loopback: `1.root.json` from ``RootDocumentBuilder``, served by Tests/Support/testserver.py.
 final class LocalTUFServer: @unchecked Sendable {
-    let process: Process
+    let process: ChildProcess
     let url: String
     let rootBytes: [UInt8]
-    private let stdin = Pipe()
 
     init() throws {
         let dir = try temporaryDirectory("tuf")
@@ -46,28 +46,17 @@ final class LocalTUFServer: @unchecked Sendable {
         ).document(signedBy: Array(keys.prefix(2)))
         try Data(rootBytes).write(to: dir.appendingPathComponent("1.root.json"))
 
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: Shell.which("python3") ?? "/usr/bin/python3")
-        process.arguments = [Repo.path("Tests/Support/testserver.py"), "--dir", dir.path, "--quiet", "--watch-stdin"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardInput = stdin
-        try process.run()
-        var line = Data()
-        while let byte = try out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
-            line.append(byte)
+        process = try ChildProcess("python3", [Repo.path("Tests/Support/testserver.py"), "--dir", dir.path, "--quiet", "--watch-stdin"])
+        guard let port = Int((try? process.firstLineBlocking()) ?? "") else {
+            process.stop()
+            throw DeployTestError("testserver.py did not start")
         }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else { throw DeployTestError("testserver.py did not start") }
         url = "http://127.0.0.1:\(port)/files"
     }
 
     var rootDigest: String { SHA256.hash(data: rootBytes).map { String(format: "%02x", $0) }.joined() }
 
-    func stop() {
-        try? stdin.fileHandleForWriting.close()
-        process.terminate()
-        process.waitUntilExit()
-    }
+    func stop() { process.stop() }
 }
 
 /// A coordinator and agents, each a ``SimulatedHost`` started from the units in deploy/systemd, configured from

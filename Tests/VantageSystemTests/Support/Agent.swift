@@ -1,4 +1,5 @@
 import Foundation
+import VantageTestSupport
 import GRDB
 
 /// An agent's enrolment facts: id, region, key file and base64 public key (from the real `vantage-agent keygen`).
@@ -81,7 +82,7 @@ final class AgentProcess: @unchecked Sendable {
 
     /// SIGKILL.
     func kill9() {
-        process?.kill9()
+        process?.stop()
         process = nil
     }
 

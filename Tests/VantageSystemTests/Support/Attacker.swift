@@ -2,35 +2,11 @@ import Foundation
 import Testing
 import VantageCore
 import VantageTUF
+import VantageTestSupport
 
 // Helpers of AttackTests: a CI host running the real `vantage pins install`, byte snapshots of its trust dir and
 // state file, a coordinator-key holder forging pin lists in-process, a relaying proxy without keys, and a
 // coordinator + agents system with any number of agents, regions and Notary servers.
-
-/// A command's exit status with stdout and stderr kept apart (`pins install` prints its refusal on stderr).
-struct SplitResult: Sendable, CustomStringConvertible {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-    var description: String { "exit \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
-}
-
-/// Runs `executable` to completion with stderr in its own file.
-func runSplit(_ executable: String, _ arguments: [String]) async throws -> SplitResult {
-    try await offPool {
-        let base = NSTemporaryDirectory() + "vst-split-\(UUID().uuidString)"
-        defer {
-            try? FileManager.default.removeItem(atPath: base + ".out")
-            try? FileManager.default.removeItem(atPath: base + ".err")
-        }
-        let child = try ChildProcess(
-            name: executable, "/bin/bash", ["-c", #"exec "$@" 2>"$VANTAGE_TEST_STDERR""#, "bash", executable] + arguments,
-            logPath: base + ".out", environment: ["VANTAGE_TEST_STDERR": base + ".err"])
-        let status = child.waitForExit()
-        func text(_ path: String) -> String { String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self) }
-        return SplitResult(status: status, stdout: text(base + ".out"), stderr: text(base + ".err"))
-    }
-}
 
 /// Every file and folder under `path`, by relative path, with the bytes of each file (folders map to `nil`): two
 /// snapshots are equal only when nothing was created, removed or rewritten with other bytes.
@@ -66,7 +42,7 @@ struct CIHost: Sendable {
 
     /// `vantage policy export` from the genuine coordinator, before any attack.
     func exportPolicy(coordinator: String) async throws {
-        let export = try await runSplit(Paths.executable("vantage"), ["policy", "export", "--coordinator", coordinator, "--out", policy])
+        let export = try await run(Paths.executable("vantage"), ["policy", "export", "--coordinator", coordinator, "--out", policy])
         guard export.status == 0 else { throw TestFailure("policy export: \(export)") }
     }
 
@@ -81,8 +57,8 @@ struct CIHost: Sendable {
 
     /// `vantage pins install TARGET --policy … --state … --trust-dir … --server … --format json` plus `extra`
     /// (`--coordinator URL`, or `--pins FILE --blob-dir DIR`, `--at TIME`, …).
-    func install(_ target: String, server: String, trustDir: String? = nil, _ extra: [String]) async throws -> SplitResult {
-        try await runSplit(Paths.executable("vantage"), [
+    func install(_ target: String, server: String, trustDir: String? = nil, _ extra: [String]) async throws -> CommandResult {
+        try await run(Paths.executable("vantage"), [
             "pins", "install", "--for", "notary", target, "--policy", policy, "--state", state, "--trust-dir", trustDir ?? self.trustDir,
             "--server", server, "--format", "json",
         ] + extra)
@@ -121,14 +97,14 @@ struct InstallAction: Decodable {
     var sha256: String
 }
 
-func installActions(_ result: SplitResult) -> [InstallAction] {
+func installActions(_ result: CommandResult) -> [InstallAction] {
     (try? JSONDecoder().decode([InstallAction].self, from: Data(result.stdout.utf8))) ?? []
 }
 
 /// Asserts that `result` is a verification refusal for `rule` (exit 12, `verification failed: RULE:` on stderr)
 /// and that the client's trust dir and state file are byte for byte what they were before.
 func expectRefusal(
-    _ result: SplitResult, rule: String, before: ClientSnapshot, after: ClientSnapshot, _ what: String,
+    _ result: CommandResult, rule: String, before: ClientSnapshot, after: ClientSnapshot, _ what: String,
     sourceLocation: SourceLocation = #_sourceLocation
 ) {
     #expect(result.status == 12, "\(what): expected exit 12, got \(result)", sourceLocation: sourceLocation)
@@ -205,7 +181,7 @@ final class RelayProxy: @unchecked Sendable {
                 return log.split(separator: "\n").first.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
             }
         } catch {
-            child.kill9()
+            child.stop()
             throw error
         }
     }
@@ -222,7 +198,7 @@ final class RelayProxy: @unchecked Sendable {
     }
 
     func stop() {
-        process?.kill9()
+        process?.stop()
         process = nil
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import VantageTestSupport
 
 /// Teardown actions of one test, run in reverse order on every path (success, failure, time limit).
 final class Cleanup: @unchecked Sendable {

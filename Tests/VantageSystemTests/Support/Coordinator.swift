@@ -1,4 +1,5 @@
 import Foundation
+import VantageTestSupport
 import GRDB
 import VantageCore
 
@@ -92,14 +93,14 @@ final class CoordinatorProcess: @unchecked Sendable {
                 return (try? await api.get("/readyz").status) == 200
             }
         } catch {
-            child.kill9()
+            child.stop()
             throw error
         }
     }
 
     /// SIGKILL (a crash: no graceful shutdown).
     func crash() {
-        process?.kill9()
+        process?.stop()
         process = nil
     }
 

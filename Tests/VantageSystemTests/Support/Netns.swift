@@ -1,4 +1,5 @@
 import Foundation
+import VantageTestSupport
 
 /// Test hosts in Linux network namespaces on a private bridge (scripts/testbed/netns.sh): each host gets
 /// 198.18.0.<octet> and its own /etc/hosts (the file `ip netns exec` mounts from /etc/netns/<ns>/hosts).
@@ -11,14 +12,10 @@ struct Netns: Sendable {
     /// Whether namespaces can be created here (`netns.sh check`), evaluated once.
     static let available: Bool = {
         guard FileManager.default.isExecutableFile(atPath: ip) else { return false }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [Paths.netnsScript, "check"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        guard let check = try? ChildProcess(name: "netns-check", "/bin/bash", [Paths.netnsScript, "check"], logPath: "/dev/null") else {
+            return false
+        }
+        return check.waitForExit() == 0
     }()
 
     /// Unique per test process and test, e.g. `vs1234a` (interface names are built from it, so it stays short).

@@ -1,4 +1,5 @@
 import Foundation
+import VantageTestSupport
 import VantageTUF
 
 /// A real `notary-server` (Debian's `notary`, in-memory storage, TLS) run through scripts/testbed/notary.sh, on

@@ -1,4 +1,5 @@
 import Foundation
+import VantageTestSupport
 
 /// Paths inside the package and the built products.
 enum Paths {

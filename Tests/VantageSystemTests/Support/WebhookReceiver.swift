@@ -1,4 +1,5 @@
 import Foundation
+import VantageTestSupport
 
 /// A local Standard Webhooks receiver (Tests/Support/webhook_receiver.py) that verifies each delivery's
 /// signature and timestamp and records it; it can be started and stopped on a fixed address.
@@ -39,13 +40,13 @@ final class WebhookReceiver: @unchecked Sendable {
                 return child.logTail().contains("listening")
             }
         } catch {
-            child.kill9()
+            child.stop()
             throw error
         }
     }
 
     func stop() {
-        process?.kill9()
+        process?.stop()
         process = nil
     }
 
