@@ -4,11 +4,11 @@ import Synchronization
 import VantageCoordinator
 import VantageCore
 
-/// `--day TARGETS AGENTS`: database bytes over a simulated day. A coordinator (no HTTP) on a manual clock; every
-/// 10 simulated minutes each agent re-reports each target's unchanged root (as agents polling every 10 minutes do),
+/// `--day TARGETS AGENTS [TICKS]`: database bytes over a simulated day (144 ticks of 10 minutes, or TICKS). A
+/// coordinator (no HTTP) on a manual clock; every 10 simulated minutes each agent re-reports each target's unchanged root (as agents polling every 10 minutes do),
 /// rounds run until none leaves work (attestation refreshes and header re-signing included), and replay ids older
 /// than the ingest window are pruned, as the consensus service does after its rounds. Prints the database bytes and
-/// the rows of the tables that could grow, after 1, 6, 36, 72 and 144 ticks (a day).
+/// the rows of the tables that could grow, after 1, 6, 12, 36, 72 and 144 ticks (a day) and after the last tick.
 enum DayBenchmark {
     /// The simulated "now", moved by the benchmark only.
     final class ManualTime: Sendable {
@@ -18,7 +18,7 @@ enum DayBenchmark {
         func advance(by delta: Int64) { seconds.withLock { $0 += delta } }
     }
 
-    static func run(targets: Int, agentCount: Int, logger: Logger) async throws {
+    static func run(targets: Int, agentCount: Int, ticks: Int, logger: Logger) async throws {
         let agents = (0..<agentCount).map { ScaleBenchmark.Agent(id: "agent-\($0)", region: "region-\($0 % 5)") }
         let time = ManualTime(Timestamp(Date()).seconds)
         let clock = CoordinatorClock(now: { time.now }, nowMillis: { time.now.seconds * 1000 })
@@ -37,12 +37,12 @@ enum DayBenchmark {
         _ = try await ScaleBenchmark.settle(coordinator.consensus)
         try await report(tick: 0, coordinator: coordinator, seconds: 0)
         let start = ContinuousClock.now
-        for tick in 1...144 {
+        for tick in 1...ticks {
             time.advance(by: 600)
             _ = try await fleet.observe(0..<targets, version: 1, continuity: .same, at: time.now)
             _ = try await ScaleBenchmark.settle(coordinator.consensus)
             _ = try await store.pruneSeen(before: time.now.adding(seconds: -configuration.ingest.maxPastSeconds))
-            if [1, 6, 36, 72, 144].contains(tick) {
+            if [1, 6, 12, 36, 72, 144, ticks].contains(tick) {
                 let elapsed = ContinuousClock.now - start
                 try await report(tick: tick, coordinator: coordinator, seconds: Double(elapsed.components.seconds))
             }

@@ -11,7 +11,7 @@
 // Figures are printed; nothing here asserts a wall-clock threshold.
 //
 // `--scale TARGETS AGENTS` runs none of the above: incremental consensus at scale (ScaleBenchmark.swift);
-// `--day TARGETS AGENTS` database bytes over a simulated day (DayBenchmark.swift);
+// `--day TARGETS AGENTS [TICKS]` database bytes over a simulated day, or TICKS polls of 10 minutes (DayBenchmark.swift);
 // `--sustain TARGETS AGENTS RATE SECONDS` sustained HTTP ingest with consensus running (SustainBenchmark.swift).
 //
 // `--serve-pins DIR` runs none of the above: it starts a coordinator on 127.0.0.1 with a published list of 10,000
@@ -167,12 +167,14 @@ if let flag = CommandLine.arguments.firstIndex(of: "--scale") {
     exit(0)
 }
 
-// MARK: --day TARGETS AGENTS (DayBenchmark)
+// MARK: --day TARGETS AGENTS [TICKS] (DayBenchmark)
 
 if let flag = CommandLine.arguments.firstIndex(of: "--day") {
-    let values = CommandLine.arguments.dropFirst(flag + 1).prefix(2).compactMap { Int($0) }
-    guard values.count == 2, values[0] >= 1, values[1] >= 2 else { fatalError("--day needs TARGETS (>= 1) and AGENTS (>= 2)") }
-    try await DayBenchmark.run(targets: values[0], agentCount: values[1], logger: logger)
+    let values = CommandLine.arguments.dropFirst(flag + 1).prefix(3).prefix { Int($0) != nil }.compactMap { Int($0) }
+    guard values.count >= 2, values[0] >= 1, values[1] >= 2, values.count == 2 || values[2] >= 1 else {
+        fatalError("--day needs TARGETS (>= 1) and AGENTS (>= 2), then optionally TICKS (>= 1; 144, a day, by default)")
+    }
+    try await DayBenchmark.run(targets: values[0], agentCount: values[1], ticks: values.count == 3 ? values[2] : 144, logger: logger)
     exit(0)
 }
 

@@ -14,8 +14,7 @@ final class RootCache: Sendable {
     /// The parsed root for `sha256`, loading the blob from `db` on a miss; `nil` when no bytes are stored.
     func root(_ sha256: String, in db: Database) throws -> Root? {
         if let root = roots.withLock({ $0[sha256] }) { return root }
-        guard let bytes = try Data.fetchOne(db, sql: "SELECT bytes FROM blobs WHERE sha256 = ?", arguments: [sha256]),
-            let root = try? Root.parse(Array(bytes))
+        guard let bytes = try Blobs.bytes(sha256, in: db), let root = try? Root.parse(bytes)
         else { return nil }
         roots.withLock {
             if $0.count >= capacity { $0.removeAll(keepingCapacity: true) }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Synchronization
 import VantageCore
 import VantageSupport
@@ -9,12 +8,12 @@ import VantageTUF
 /// store or a CDN serves as plain files, so CI hosts need not reach the coordinator: `vantage-pins install --mirror URL`
 /// verifies what it reads there exactly as what the coordinator serves.
 ///
-/// A version writes the blobs and bundles not yet written (a bundle is named by its root, so unchanged pins cost
-/// nothing), the index and the header, and `latest.json` last: a reader never sees a header whose files are missing.
-/// Bundles no index of the newest ``retainedVersions`` lists names are deleted; headers are kept.
+/// A version writes the bundles not yet in the folder with their blobs (a bundle is named by its root, so unchanged
+/// pins cost one `stat` per 256), the index and the header, and `latest.json` last: a reader never sees a header whose
+/// files are missing. Bundles that none of the newest ``retainedVersions`` indexes names are deleted; headers are kept.
 final class PinListMirrorSink: Sendable {
     let directory: String
-    let database: CoordinatorDatabase
+    let queries: QueryStore
     /// Index versions whose bundles are kept (clients and caches may still read an older index for a while).
     static let retainedVersions = 16
     /// Bundle roots named by each of the newest indexes, oldest first; `nil` until read back from the folder.
@@ -22,41 +21,33 @@ final class PinListMirrorSink: Sendable {
 
     init(directory: String, database: CoordinatorDatabase) {
         self.directory = directory
-        self.database = database
+        self.queries = QueryStore(database: database)
     }
 
     /// Writes `published` and its new files into the folder.
     /// - Throws: ``CoordinatorError`` (`storage`) when a file cannot be written.
     func write(_ published: PublishedPinList) async throws {
         let roots = published.tree.nodes(height: 8).map(ByteEncoding.hexEncode)
-        var bundles: [PinListMirror.Bundle] = []
         let size = PinListMirror.bundleSize
-        for (n, start) in stride(from: 0, to: published.pinCount, by: size).enumerated() {
-            let count = min(size, published.pinCount - start)
-            bundles.append(.init(root: roots[n], first: published.entries[start].target, count: count))
+        let bundles = stride(from: 0, to: published.pinCount, by: size).enumerated().map { n, start in
+            PinListMirror.Bundle(root: roots[n], first: published.entries[start].target, count: min(size, published.pinCount - start))
         }
-        let index = PinListMirror.Index(version: published.version, pinCount: published.pinCount, bundles: published.pinCount == 0 ? [] : bundles)
-        let digests = Set(published.entries.map(\.sha256)).filter { !exists("blobs/\($0)") }
-        let blobs = try await storage("read blobs for the mirror") {
-            try await database.writer.read { db in
-                try Dictionary(
-                    Row.fetchAll(
-                        db, sql: "SELECT sha256, bytes FROM blobs WHERE sha256 IN (\(databaseQuestionMarks(count: digests.count)))",
-                        arguments: StatementArguments(Array(digests))
-                    ).map { ($0[0] as String, Array($0[1] as Data)) },
-                    uniquingKeysWith: { a, _ in a })
-            }
-        }
+        let index = PinListMirror.Index(version: published.version, pinCount: published.pinCount, bundles: bundles)
+        // Blobs are written before the bundles that name them, so the blobs of a bundle already there are there too.
+        let missing = bundles.indices.filter { !exists("bundles/\(bundles[$0].root).json") }
+        let entries = { (n: Int) in published.entries[(n * size)..<(n * size + bundles[n].count)] }
+        let digests = Set(missing.flatMap { entries($0).map(\.sha256) }).filter { !exists("blobs/\($0)") }
+        let blobs = try await queries.blobs(digests)
         do {
             for (sha256, bytes) in blobs { try AtomicFile.write(bytes, to: path("blobs/\(sha256)"), mode: 0o644, folderMode: 0o755) }
-            for (n, bundle) in index.bundles.enumerated() where !exists("bundles/\(bundle.root).json") {
+            for n in missing {
                 var bytes: [UInt8] = [UInt8(ascii: "[")]
-                for entry in published.entries[(n * size)..<(n * size + bundle.count)] {
+                for entry in entries(n) {
                     if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
                     bytes.append(contentsOf: entry.json)
                 }
                 bytes.append(UInt8(ascii: "]"))
-                try AtomicFile.write(bytes, to: path("bundles/\(bundle.root).json"), mode: 0o644, folderMode: 0o755)
+                try AtomicFile.write(bytes, to: path("bundles/\(bundles[n].root).json"), mode: 0o644, folderMode: 0o755)
             }
             try AtomicFile.write(try Canonical.encode(index), to: path("lists/\(index.version).json"), mode: 0o644, folderMode: 0o755)
             try AtomicFile.write(published.headerBody, to: path("headers/\(index.version).json"), mode: 0o644, folderMode: 0o755)
@@ -67,23 +58,27 @@ final class PinListMirrorSink: Sendable {
         prune(after: index)
     }
 
-    /// Deletes bundles and indexes that none of the newest indexes names.
+    /// Deletes the index that fell out of the newest ``retainedVersions`` and the bundles only it named; after a
+    /// restart, once, every bundle in the folder that none of the newest indexes names.
     private func prune(after index: PinListMirror.Index) {
-        let (keep, dropIndexes) = recent.withLock { recent -> (Set<String>, [Int64]) in
+        let (keep, dropped, restarted) = recent.withLock { recent -> (Set<String>, [String], Bool) in
+            let restarted = recent == nil
             var lists = recent ?? readBack(before: index.version)
             lists.append(index.bundles.map(\.root))
-            let dropped = lists.count > Self.retainedVersions ? lists.count - Self.retainedVersions : 0
-            lists.removeFirst(dropped)
+            let dropCount = max(0, lists.count - Self.retainedVersions)
+            let dropped = lists.prefix(dropCount).joined()
+            lists.removeFirst(dropCount)
             recent = lists
-            let oldest = index.version - Int64(Self.retainedVersions)
-            return (Set(lists.joined()), dropped > 0 ? [oldest] : [])
+            return (Set(lists.joined()), Array(dropped), restarted)
         }
-        for version in dropIndexes { try? FileManager.default.removeItem(atPath: path("lists/\(version).json")) }
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: path("bundles"))) ?? [] where name.hasSuffix(".json") {
-            if !keep.contains(String(name.dropLast(5))) { try? FileManager.default.removeItem(atPath: path("bundles/\(name)")) }
+        if dropped.count > 0 || restarted {
+            try? FileManager.default.removeItem(atPath: path("lists/\(index.version - Int64(Self.retainedVersions)).json"))
         }
+        let candidates = restarted
+            ? ((try? FileManager.default.contentsOfDirectory(atPath: path("bundles"))) ?? []).filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }
+            : dropped
+        for root in Set(candidates) where !keep.contains(root) { try? FileManager.default.removeItem(atPath: path("bundles/\(root).json")) }
     }
-
     /// The bundle roots of the indexes already in the folder before `version` (a restart), oldest first.
     private func readBack(before version: Int64) -> [[String]] {
         let first = max(1, version - Int64(Self.retainedVersions) + 1)

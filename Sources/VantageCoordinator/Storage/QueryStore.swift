@@ -49,7 +49,7 @@ struct QueryStore: Sendable {
                         arguments: [spec.id]),
                         (row["source"] as String?) == spec.source?.storageKey
                     else { continue }
-                    let bytes = try Data.fetchOne(db, sql: "SELECT bytes FROM blobs WHERE sha256 = ?", arguments: [row["sha256"] as String])
+                    let bytes = try Blobs.bytes(row["sha256"], in: db)
                     pins[spec.id] = (row, bytes.flatMap { try? Root.parse($0) }.map(RootFingerprint.init))
                 }
                 return (specs, states, views, pins)
@@ -166,9 +166,16 @@ struct QueryStore: Sendable {
 
     /// The stored root bytes for `sha256`.
     func blob(_ sha256: String) async throws -> [UInt8]? {
-        try await storage("read blob") {
+        try await storage("read blob") { try await database.writer.read { db in try Blobs.bytes(sha256, in: db) } }
+    }
+
+    /// The stored root bytes for each of `digests` that has some.
+    func blobs(_ digests: some Collection<String> & Sendable) async throws -> [String: [UInt8]] {
+        try await storage("read blobs") {
             try await database.writer.read { db in
-                try Data.fetchOne(db, sql: "SELECT bytes FROM blobs WHERE sha256 = ?", arguments: [sha256]).map { Array($0) }
+                var found: [String: [UInt8]] = [:]
+                for sha256 in digests { found[sha256] = try Blobs.bytes(sha256, in: db) }
+                return found
             }
         }
     }
