@@ -16,8 +16,8 @@ enum TrustPolicyBuilder {
         _ db: Database, identity: SigningIdentity, consensus: ConsensusPolicy, approvals: Approvals, minPinListVersion: Int64,
         targets withTargets: Bool = true
     ) throws -> TrustPolicy {
-        let agents = try Row.fetchAll(db, sql: "SELECT id, region, public_key FROM agents WHERE removed_at IS NULL ORDER BY id").map {
-            TrustPolicy.Agent(id: $0["id"], region: $0["region"], publicKey: try PublicIdentity(base64: $0["public_key"]))
+        let agents = try RegistryStore.activeAgents(db).map {
+            TrustPolicy.Agent(id: $0.id, region: $0.region, publicKey: try PublicIdentity(base64: $0.publicKey))
         }
         let targets = try !withTargets ? [] : RegistryStore.activeTargets(db).compactMap { spec in spec.source.map { TrustPolicy.Target(id: spec.id, source: $0) } }
         return TrustPolicy(

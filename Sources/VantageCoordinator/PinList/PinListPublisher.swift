@@ -167,35 +167,14 @@ struct PinListPublisher: Sendable {
         let due = try PinListStore.refreshDue(db, now: now, limit: batchLimit)
         var targets: [String: Candidate] = Dictionary(due.map { ($0, Candidate()) }, uniquingKeysWith: { a, _ in a })
         if !due.isEmpty {
-            let marks = databaseQuestionMarks(count: due.count)
-            let ids = StatementArguments(due)
-            for row in try Row.fetchAll(
-                db, sql: "SELECT id, kind, url, gun FROM targets WHERE removed_at IS NULL AND id IN (\(marks))", arguments: ids)
-            {
-                targets[row[0]]?.spec = TargetSpec(id: row[0], kind: TargetSpec.Kind(rawValue: row[1]) ?? .tuf, url: row[2], gun: row[3])
-            }
-            for row in try Row.fetchAll(
-                db, sql: "SELECT target, max(seq), sha256, source FROM pins WHERE target IN (\(marks)) GROUP BY target", arguments: ids)
-            {
-                let target: String = row[0]
+            for (id, spec) in try RegistryStore.targets(db, ids: due, activeOnly: true) { targets[id]?.spec = spec }
+            for (target, pin) in try ConsensusStore.latestPins(db, targets: due) {
                 // A pin made for another source (the target was re-pointed) is never published for the new one.
-                if let spec = targets[target]?.spec, spec.source?.storageKey == row[3] as String? { targets[target]?.sha256 = row[2] }
+                if let spec = targets[target]?.spec, spec.source?.storageKey == pin.source { targets[target]?.sha256 = pin.sha256 }
             }
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT s.target, s.outcome, s.agent, a.region, s.attestation_observed_at, s.attestation_signature,
-                        s.attestation_continuity
-                    FROM spans s JOIN agents a ON a.id = s.agent
-                    WHERE s.target IN (\(marks)) AND s.attestation_signature IS NOT NULL AND s.attestation_observed_at >= ?
-                        AND a.removed_at IS NULL
-                    """,
-                arguments: ids + [now.seconds - policy.maxAgeSeconds])
-            {
-                let target: String = row[0]
-                guard targets[target]?.sha256 == row[1], let continuity = (row[6] as String?).flatMap(Continuity.init(rawValue:)) else { continue }
-                let attestation = Attestation(agent: row[2], observedAt: Timestamp(seconds: row[4]), continuity: continuity, signature: row[5])
-                targets[target]?.attestations.append(.init(attestation: attestation, region: row[3]))
+            for fresh in try PinListStore.attestations(db, targets: due, since: now.adding(seconds: -policy.maxAgeSeconds))
+            where targets[fresh.target]?.sha256 == fresh.sha256 {
+                targets[fresh.target]?.attestations.append(.init(attestation: fresh.attestation, region: fresh.region))
             }
             if !approvalRules.approvers.isEmpty {
                 let stored = try RegistryStore.approvals(db, targets: due)
@@ -209,12 +188,7 @@ struct PinListPublisher: Sendable {
                     targets[target]?.approvals = approvals.filter { check.approvers.contains($0.approver) }
                 }
             }
-            let keys = due.map { ConsensusPlanner.AlertKey(.unsupported, $0).description }
-            for row in try Row.fetchAll(
-                db, sql: "SELECT key, value FROM alert_state WHERE key IN (\(marks))", arguments: StatementArguments(keys))
-            {
-                if let key = ConsensusPlanner.AlertKey(stored: row[0]) { targets[key.subject]?.unsupported = row[1] }
-            }
+            for (key, value) in try ConsensusStore.alerts(db, keys: due.map { .init(.unsupported, $0) }) { targets[key.subject]?.unsupported = value }
         }
         // Pins are checked against their own target's source (the expectation), so the policy needs no target list.
         let policy = try TrustPolicyBuilder.policy(

@@ -64,12 +64,8 @@ enum ConsensusStore {
         guard !targets.isEmpty else { return batch }
         let marks = databaseQuestionMarks(count: targets.count)
         let ids = StatementArguments(targets)
-        var specs: [String: TargetSpec] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT id, kind, url, gun FROM targets WHERE id IN (\(marks))", arguments: ids) {
-            let spec = TargetSpec(id: row[0], kind: TargetSpec.Kind(rawValue: row[1]) ?? .tuf, url: row[2], gun: row[3])
-            specs[spec.id] = spec
-            if let source = spec.source { batch.sources[spec.id] = source.storageKey }
-        }
+        let specs = try RegistryStore.targets(db, ids: targets, activeOnly: false)
+        batch.sources = specs.compactMapValues { $0.source?.storageKey }
         var previous: [String: TargetState] = [:]
         for row in try Row.fetchAll(
             db, sql: "SELECT target, status, leading, classification, reasons, revision FROM target_state WHERE target IN (\(marks))",
@@ -83,12 +79,7 @@ enum ConsensusStore {
                 classification: (row[3] as String?).flatMap(PinClassification.init(rawValue:)), reasons: reasons)
         }
         let views = try loadViews(db, marks: marks, ids: ids)
-        var pins: [String: (sha256: String, seq: Int64, source: String?)] = [:]
-        for row in try Row.fetchAll(
-            db, sql: "SELECT target, max(seq), sha256, source FROM pins WHERE target IN (\(marks)) GROUP BY target", arguments: ids)
-        {
-            pins[row[0]] = (row[2], row[1], row[3])
-        }
+        let pins = try latestPins(db, targets: targets)
         var digests: [String: Set<String>] = [:]
         for row in try Row.fetchAll(
             db, sql: "SELECT DISTINCT target, outcome FROM spans WHERE target IN (\(marks)) AND outcome NOT LIKE 'error:%'",
@@ -97,12 +88,8 @@ enum ConsensusStore {
             digests[row[0], default: []].insert(row[1])
         }
         var alerts: [String: [ConsensusPlanner.AlertKey: String]] = [:]
-        let keys = targets.flatMap { [ConsensusPlanner.AlertKey(.expiry, $0).description, ConsensusPlanner.AlertKey(.certificate, $0).description] }
-        for row in try Row.fetchAll(
-            db, sql: "SELECT key, value FROM alert_state WHERE key IN (\(databaseQuestionMarks(count: keys.count)))",
-            arguments: StatementArguments(keys))
-        {
-            if let key = ConsensusPlanner.AlertKey(stored: row[0]) { alerts[key.subject, default: [:]][key] = row[1] }
+        for (key, value) in try Self.alerts(db, keys: targets.flatMap { [.init(.expiry, $0), .init(.certificate, $0)] }) {
+            alerts[key.subject, default: [:]][key] = value
         }
         let stored = approvalRules.approvers.isEmpty ? [:] : try RegistryStore.approvals(db, targets: targets)
         for target in targets {
@@ -170,6 +157,32 @@ enum ConsensusStore {
             seen[row[0]] = Timestamp(seconds: row[1])
         }
         return seen
+    }
+
+    /// The latest pin made for each of `targets` that has one: its digest, sequence number and source's storage key.
+    static func latestPins(_ db: Database, targets: [String]) throws -> [String: (sha256: String, seq: Int64, source: String?)] {
+        guard !targets.isEmpty else { return [:] }
+        var pins: [String: (sha256: String, seq: Int64, source: String?)] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT target, max(seq), sha256, source FROM pins WHERE target IN (\(databaseQuestionMarks(count: targets.count))) GROUP BY target",
+            arguments: StatementArguments(targets))
+        {
+            pins[row[0]] = (row[2], row[1], row[3])
+        }
+        return pins
+    }
+
+    /// The stored conditions of `keys` that have one.
+    static func alerts(_ db: Database, keys: [ConsensusPlanner.AlertKey]) throws -> [ConsensusPlanner.AlertKey: String] {
+        guard !keys.isEmpty else { return [:] }
+        var alerts: [ConsensusPlanner.AlertKey: String] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT key, value FROM alert_state WHERE key IN (\(databaseQuestionMarks(count: keys.count)))",
+            arguments: StatementArguments(keys.map(\.description)))
+        {
+            if let key = ConsensusPlanner.AlertKey(stored: row[0]) { alerts[key] = row[1] }
+        }
+        return alerts
     }
 
     /// Stored alert conditions of one kind (agents' `silent`, pins' `unsupported`).

@@ -62,6 +62,27 @@ struct PinListStore: Sendable {
         }
     }
 
+    /// The agents' stored attestations of `targets` observed at or after `since`, by enrolled (not removed) agents:
+    /// each with the digest it attests and the agent's region.
+    static func attestations(
+        _ db: Database, targets: [String], since: Timestamp
+    ) throws -> [(target: String, sha256: String, region: String, attestation: Attestation)] {
+        guard !targets.isEmpty else { return [] }
+        return try Row.fetchAll(
+            db,
+            sql: """
+                SELECT s.target, s.outcome, s.agent, a.region, s.attestation_observed_at, s.attestation_signature, s.attestation_continuity
+                FROM spans s JOIN agents a ON a.id = s.agent
+                WHERE s.target IN (\(databaseQuestionMarks(count: targets.count))) AND s.attestation_signature IS NOT NULL
+                    AND s.attestation_observed_at >= ? AND a.removed_at IS NULL
+                """,
+            arguments: StatementArguments(targets) + [since.seconds]
+        ).compactMap { row in
+            guard let continuity = (row[6] as String?).flatMap(Continuity.init(rawValue:)) else { return nil }
+            return (row[0], row[1], row[3], Attestation(agent: row[2], observedAt: Timestamp(seconds: row[4]), continuity: continuity, signature: row[5]))
+        }
+    }
+
     /// Targets whose published pin needs fresh attestations by `now` (or whose left-out pin is retried).
     static func refreshDue(_ db: Database, now: Timestamp, limit: Int) throws -> [String] {
         try String.fetchAll(

@@ -207,8 +207,26 @@ struct RegistryStore: Sendable {
     }
 
     static func activeTargets(_ db: Database) throws -> [TargetSpec] {
-        try Row.fetchAll(db, sql: "SELECT id, kind, url, gun FROM targets WHERE removed_at IS NULL ORDER BY id").map {
-            TargetSpec(id: $0["id"], kind: TargetSpec.Kind(rawValue: $0["kind"]) ?? .tuf, url: $0["url"], gun: $0["gun"])
-        }
+        try Row.fetchAll(db, sql: "SELECT id, kind, url, gun FROM targets WHERE removed_at IS NULL ORDER BY id").map(spec)
+    }
+
+    /// The specs of `ids` that exist (removed ones too unless `activeOnly`), by id.
+    static func targets(_ db: Database, ids: [String], activeOnly: Bool) throws -> [String: TargetSpec] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try Row.fetchAll(
+            db,
+            sql: "SELECT id, kind, url, gun FROM targets WHERE id IN (\(databaseQuestionMarks(count: ids.count)))"
+                + (activeOnly ? " AND removed_at IS NULL" : ""),
+            arguments: StatementArguments(ids))
+        return Dictionary(rows.map { (($0[0] as String), spec($0)) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    private static func spec(_ row: Row) -> TargetSpec {
+        TargetSpec(id: row[0], kind: TargetSpec.Kind(rawValue: row[1]) ?? .tuf, url: row[2], gun: row[3])
+    }
+
+    /// The enrolled agents (not removed), by id: id, region and base64 public key.
+    static func activeAgents(_ db: Database) throws -> [(id: String, region: String, publicKey: String)] {
+        try Row.fetchAll(db, sql: "SELECT id, region, public_key FROM agents WHERE removed_at IS NULL ORDER BY id").map { ($0[0], $0[1], $0[2]) }
     }
 }
