@@ -57,8 +57,9 @@ import VantageTUF
     }
 
     /// The served bytes are assembled from cached fragments; they must be exactly what encoding the documents
-    /// writes, for every pin of lists of several sizes (empty, odd, with escapes and non-ASCII targets).
-    @Test("assembled list and proof bodies equal their documents' encodings", arguments: [0, 1, 2, 3, 5, 17])
+    /// writes, for every pin of lists of several sizes (empty, odd, over several chunks of 256, with escapes and non-ASCII
+    /// targets).
+    @Test("assembled list and proof bodies equal their documents' encodings", arguments: [0, 1, 2, 3, 5, 17, 300])
     func assembledBodiesMatchEncoding(_ count: Int) throws {
         let names = ["docker.io/library/ünïcode", "ghcr.io/a\\b\"c", "quay.io/x/y"]
         let list = try Self.list((0..<count).map { $0 < names.count ? names[$0] : "registry.example.org/image-\($0)" })
@@ -77,7 +78,7 @@ import VantageTUF
             #expect(streamed == encoded, "chunks of \(chunkBytes)")
             if chunkBytes == 1 { #expect(chunks == count + 1) }
         }
-        for pin in list.pins {
+        for (n, pin) in list.pins.enumerated() where count <= 64 || n % 29 == 0 || n == count - 1 {
             let proof = try #require(try list.proof(for: pin.target))
             #expect(published.proofBody(for: pin.target) == (try Canonical.encode(proof)), "\(pin.target)")
         }
@@ -85,9 +86,9 @@ import VantageTUF
 
     /// A publication re-encodes and re-hashes only the pins it changes: the next list, made from the previous one
     /// and the changes, must be byte for byte the list built from scratch — pins replaced in place, added, dropped.
-    @Test("the next list drafted from changes equals the list built whole", arguments: [2, 3, 5, 17, 64])
+    @Test("the next list drafted from changes equals the list built whole", arguments: [2, 3, 5, 17, 64, 300])
     func draftedListEqualsBuiltList(_ count: Int) throws {
-        let targets = (0..<count).map { "registry.example.org/image-\(String(format: "%03d", $0 * 2))" }
+        let targets = (0..<count).map { "registry.example.org/image-\(String(format: "%04d", $0 * 2))" }
         let before = try Self.list(targets)
         let previous = try PublishedPinList(list: before)
         let scenarios: [(String, [String: Pin?])] = [
@@ -103,7 +104,7 @@ import VantageTUF
             for (target, pin) in changes { pins[target] = pin }
             let after = pins.values.sorted { $0.target.utf8.lexicographicallyPrecedes($1.target.utf8) }
             let draft = try previous.draft(changes)
-            #expect(draft.targets == after.map(\.target), "\(name)")
+            #expect((draft.targets ?? previous.entries.map(\.target)) == after.map(\.target) && draft.count == after.count, "\(name)")
             #expect(ByteEncoding.hexEncode(draft.tree.root) == ByteEncoding.hexEncode(MerkleTree.root(try after.map { MerkleTree.leafHash(try $0.leafBytes) })), "\(name)")
             let header = try PinList.build(
                 pins: after, version: 8, issuedAt: Self.issued, lifetimeSeconds: 86_400, previous: try before.header.digest,
@@ -111,7 +112,8 @@ import VantageTUF
             let made = try PublishedPinList.make(draft, header: header)
             let whole = PinList(header: header, pins: after)
             #expect(made.body == (try Canonical.encode(whole)), "\(name)")
-            for pin in after {
+            // Every pin's proof in small lists; in large ones (a proof from the whole list costs O(n)) a spread of them.
+            for (n, pin) in after.enumerated() where count <= 64 || n % 29 == 0 || n == after.count - 1 {
                 #expect(made.proofBody(for: pin.target) == (try Canonical.encode(try #require(try whole.proof(for: pin.target)))), "\(name) \(pin.target)")
             }
         }

@@ -96,7 +96,7 @@ struct PinListPublisher: Sendable {
         let header = try SignedPinListHeader(
             signing: PinListHeader(
                 version: (read.head?.version ?? 0) + 1, issuedAt: now, expires: now.adding(seconds: lifetimeSeconds),
-                previous: read.head?.digest ?? "", merkleRoot: ByteEncoding.hexEncode(draft.tree.root), pinCount: draft.targets.count,
+                previous: read.head?.digest ?? "", merkleRoot: ByteEncoding.hexEncode(draft.tree.root), pinCount: draft.count,
                 policy: policy, coordinator: identity.publicKey.keyID),
             with: identity)
         // The header a client would check first: signature, identity, times and the chain to the previous list.

@@ -3,9 +3,10 @@ import VantageTUF
 
 /// A signed pin list ready to serve: the header, each pin's JSON, its ETag and its Merkle tree for proofs.
 ///
-/// Each pin's wire encoding is kept as its own bytes, so the next version (``draft(_:)``, ``make(_:header:)``)
-/// encodes and hashes only the pins it changes and shares every other pin's bytes with the version before (arrays
-/// are copy-on-write): two versions of a 100,000-pin list in memory cost one set of pins, not two. The whole-list
+/// Each pin's wire encoding is kept as its own bytes, in chunks of 256 pins (``Entries``), so the next version
+/// (``draft(_:)``, ``make(_:header:)``) encodes and hashes only the pins it changes, copies only the chunks that hold
+/// them, and shares every other chunk with the version before (arrays are copy-on-write): two versions of a
+/// 100,000-pin list in memory cost one set of pins, not two, and replacing k pins costs O(k·256 + n/256), not O(n). The whole-list
 /// JSON is never held: ``bodyChunks(chunkBytes:)`` serves it in pieces. The bytes are those `Canonical.encode` writes for a
 /// ``PinList`` and a ``PinProof`` (sorted keys, no whitespace); the tests hold both equal.
 struct PublishedPinList: Sendable {
@@ -24,11 +25,32 @@ struct PublishedPinList: Sendable {
     /// Strong ETag: the quoted header digest.
     let etag: String
     /// In list (target) order.
-    let entries: [Entry]
+    let entries: Entries
     let tree: MerkleTree.Levels
     /// Length of the whole-list JSON (`GET /v1/pins`).
     let bodyCount: Int
+    /// The sum of the pins' JSON lengths.
+    private let pinBytes: Int
     private let index: [String: Int]
+
+    /// Pins in list order, in chunks of ``chunkSize`` that versions share until one of their pins changes.
+    struct Entries: RandomAccessCollection, Sendable {
+        static let chunkSize = 256
+        private var chunks: [[Entry]] = []
+        let count: Int
+
+        init(_ entries: [Entry]) {
+            count = entries.count
+            chunks = stride(from: 0, to: entries.count, by: Self.chunkSize).map { Array(entries[$0..<Swift.min(entries.count, $0 + Self.chunkSize)]) }
+        }
+
+        var startIndex: Int { 0 }
+        var endIndex: Int { count }
+        subscript(position: Int) -> Entry {
+            get { chunks[position / Self.chunkSize][position % Self.chunkSize] }
+            set { chunks[position / Self.chunkSize][position % Self.chunkSize] = newValue }
+        }
+    }
 
     /// A list decoded whole (from storage or a test).
     init(list: PinList) throws {
@@ -37,12 +59,15 @@ struct PublishedPinList: Sendable {
         leaves.reserveCapacity(entries.count * 32)
         for entry in entries { leaves.append(contentsOf: MerkleTree.leafHash(entry.json)) }
         try self.init(
-            header: list.header, headerBody: try Canonical.encode(list.header), entries: entries, tree: MerkleTree.Levels(flatLeaves: leaves),
-            index: nil)
+            header: list.header, headerBody: try Canonical.encode(list.header), entries: Entries(entries),
+            tree: MerkleTree.Levels(flatLeaves: leaves), pinBytes: nil, index: nil)
     }
 
+    /// - Parameters:
+    ///   - pinBytes: the sum of the pins' JSON lengths when known (counted otherwise).
+    ///   - index: target → position when known (built otherwise).
     private init(
-        header: SignedPinListHeader, headerBody: [UInt8], entries: [Entry], tree: MerkleTree.Levels, index: [String: Int]?
+        header: SignedPinListHeader, headerBody: [UInt8], entries: Entries, tree: MerkleTree.Levels, pinBytes: Int?, index: [String: Int]?
     ) throws {
         self.header = header
         digest = try header.digest
@@ -50,8 +75,8 @@ struct PublishedPinList: Sendable {
         self.headerBody = headerBody
         self.entries = entries
         self.tree = tree
-        bodyCount = Self.bodyPrefix.count + headerBody.count + Self.pinsOpen.count + entries.reduce(0) { $0 + $1.json.count }
-            + max(0, entries.count - 1) + Self.bodySuffix.count
+        self.pinBytes = pinBytes ?? entries.reduce(0) { $0 + $1.json.count }
+        bodyCount = Self.bodyPrefix.count + headerBody.count + Self.pinsOpen.count + self.pinBytes + max(0, entries.count - 1) + Self.bodySuffix.count
         self.index = index ?? Dictionary(entries.enumerated().map { ($1.target, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
@@ -112,8 +137,7 @@ struct PublishedPinList: Sendable {
         if inPlace {
             var leaves: [Int: [UInt8]] = [:]
             for (target, bytes) in encoded { leaves[index[target]!] = MerkleTree.leafHash(bytes) }
-            let tree = tree.replacing(leaves)
-            return Draft(base: self, changes: changes, encoded: encoded, targets: entries.map(\.target), tree: tree)
+            return Draft(base: self, changes: changes, encoded: encoded, targets: nil, count: entries.count, tree: tree.replacing(leaves))
         }
         var targets = Set(entries.map(\.target))
         for (target, pin) in changes {
@@ -129,24 +153,40 @@ struct PublishedPinList: Sendable {
                 leaves.append(contentsOf: tree.leaf(index[target]!))
             }
         }
-        return Draft(base: self, changes: changes, encoded: encoded, targets: ordered, tree: MerkleTree.Levels(flatLeaves: leaves))
+        return Draft(
+            base: self, changes: changes, encoded: encoded, targets: ordered, count: ordered.count, tree: MerkleTree.Levels(flatLeaves: leaves))
     }
 
     /// The next list: the signed header over ``Draft/tree`` and the pins of the draft. Kept pins share the previous
-    /// list's bytes, and the target index is reused when no pin was added or dropped.
+    /// list's bytes; when only pins in place changed, so does the target index and nothing else is visited.
     static func make(_ draft: Draft, header: SignedPinListHeader) throws -> PublishedPinList {
+        func entry(_ target: String) -> Entry? {
+            guard let bytes = draft.encoded[target], case let pin?? = draft.changes[target] else { return nil }
+            return Entry(target: target, sha256: pin.sha256, json: bytes)
+        }
+        guard let targets = draft.targets else {
+            let base = draft.base!
+            var entries = base.entries
+            var pinBytes = base.pinBytes
+            for target in draft.encoded.keys {
+                guard let position = base.index[target], let new = entry(target) else { continue }
+                pinBytes += new.json.count - entries[position].json.count
+                entries[position] = new
+            }
+            return try PublishedPinList(
+                header: header, headerBody: try Canonical.encode(header), entries: entries, tree: draft.tree, pinBytes: pinBytes, index: base.index)
+        }
         var entries: [Entry] = []
-        entries.reserveCapacity(draft.targets.count)
-        for target in draft.targets {
-            if let bytes = draft.encoded[target], case let pin?? = draft.changes[target] {
-                entries.append(Entry(target: target, sha256: pin.sha256, json: bytes))
+        entries.reserveCapacity(targets.count)
+        for target in targets {
+            if let new = entry(target) {
+                entries.append(new)
             } else if let base = draft.base, let position = base.index[target] {
                 entries.append(base.entries[position])
             }
         }
-        let reuse = draft.base.map { $0.entries.count == entries.count && zip($0.entries, entries).allSatisfy { $0.target == $1.target } } ?? false
         return try PublishedPinList(
-            header: header, headerBody: try Canonical.encode(header), entries: entries, tree: draft.tree, index: reuse ? draft.base?.index : nil)
+            header: header, headerBody: try Canonical.encode(header), entries: Entries(entries), tree: draft.tree, pinBytes: nil, index: nil)
     }
 
     /// A list under construction (``draft(_:)``).
@@ -154,8 +194,10 @@ struct PublishedPinList: Sendable {
         var base: PublishedPinList?
         var changes: [String: Pin?]
         var encoded: [String: [UInt8]]
-        /// In list order.
-        var targets: [String]
+        /// In list order; `nil` when they are the base's (every change replaces a pin in place).
+        var targets: [String]?
+        /// Pins in the list.
+        var count: Int
         var tree: MerkleTree.Levels
 
         /// The first list, from nothing.
@@ -169,7 +211,8 @@ struct PublishedPinList: Sendable {
                 encoded[target] = bytes
                 leaves.append(contentsOf: MerkleTree.leafHash(bytes))
             }
-            return Draft(base: nil, changes: pins, encoded: encoded, targets: ordered, tree: MerkleTree.Levels(flatLeaves: leaves))
+            return Draft(
+                base: nil, changes: pins, encoded: encoded, targets: ordered, count: ordered.count, tree: MerkleTree.Levels(flatLeaves: leaves))
         }
     }
 

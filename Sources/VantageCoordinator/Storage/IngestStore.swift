@@ -27,16 +27,16 @@ package struct IngestStore: Sendable {
                 var duplicates = Set<String>()
                 var lastSeen: [String: Int64] = [:]
                 for observation in ordered {
-                    try db.execute(
-                        sql: "INSERT OR IGNORE INTO observations_seen(id, agent, target, observed_at) VALUES (?, ?, ?, ?)",
-                        arguments: [observation.id, observation.agent, observation.target, observation.observedAt.seconds])
+                    try db.cachedStatement(
+                        sql: "INSERT OR IGNORE INTO observations_seen(id, agent, target, observed_at) VALUES (?, ?, ?, ?)"
+                    ).execute(arguments: [observation.id, observation.agent, observation.target, observation.observedAt.seconds])
                     guard db.changesCount > 0 else {
                         duplicates.insert(observation.id)
                         continue
                     }
                     if let blob = observation.rootBytes {
-                        try db.execute(
-                            sql: "INSERT OR IGNORE INTO blobs(sha256, bytes) VALUES (?, ?)", arguments: [blob.sha256, Data(blob.bytes)])
+                        try db.cachedStatement(sql: "INSERT OR IGNORE INTO blobs(sha256, bytes) VALUES (?, ?)")
+                            .execute(arguments: [blob.sha256, Data(blob.bytes)])
                     }
                     if try extendSpan(db, with: observation, staleBefore: now.seconds - maxAgeSeconds) {
                         try ConsensusStore.markDue(db, target: observation.target)
@@ -78,28 +78,30 @@ package struct IngestStore: Sendable {
             if current["outcome"] == observation.outcome {
                 let verdict = observation.attestationSignature.flatMap { _ in observation.continuity?.rawValue }
                 let changes = lastSeen < staleBefore || (verdict != nil && verdict != current["attestation_continuity"] as String?)
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         UPDATE spans SET last_seen = ?, count = count + 1, last_observation = ?,
                             attestation_observed_at = coalesce(?, attestation_observed_at),
                             attestation_signature = coalesce(?, attestation_signature),
                             attestation_continuity = coalesce(?, attestation_continuity)
                         WHERE id = ?
-                        """,
+                        """
+                ).execute(
                     arguments: [
                         at, observation.id, observation.attestationSignature.map { _ in at }, observation.attestationSignature,
                         observation.attestationSignature.flatMap { _ in observation.continuity?.rawValue }, current["id"] as Int64,
                     ])
                 return changes
             }
-            try db.execute(sql: "UPDATE spans SET is_current = 0 WHERE id = ?", arguments: [current["id"] as Int64])
+            try db.cachedStatement(sql: "UPDATE spans SET is_current = 0 WHERE id = ?").execute(arguments: [current["id"] as Int64])
         }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO spans(agent, target, outcome, first_seen, last_seen, count, attestation_observed_at,
                     attestation_signature, attestation_continuity, last_observation, is_current)
                 VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, 1)
-                """,
+                """
+        ).execute(
             arguments: [
                 observation.agent, observation.target, observation.outcome, at, at,
                 observation.attestationSignature.map { _ in at }, observation.attestationSignature,
