@@ -19,13 +19,13 @@ import Testing
         do {
             try await stack.start()
             _ = try await stack.waitForPinList()
-            before = HTTP.get(stack.baseURL + "/v1/pins").body
+            before = await HTTP.get(stack.baseURL + "/v1/pins").body
             // While the coordinator runs and agents keep reporting.
-            let run = try Shell.run(Repo.path("deploy/backup/vantage-backup.sh"), [database, backup])
+            let run = try await Shell.run(Repo.path("deploy/backup/vantage-backup.sh"), [database, backup])
             #expect(run.status == 0, "\(run.stderr)")
             #expect(run.stdout.contains("latest pin list version"))
-            #expect(HTTP.get(stack.baseURL + "/readyz").status == 200)
-            let again = try Shell.run(Repo.path("deploy/backup/vantage-backup.sh"), [database, backup])
+            #expect(await HTTP.get(stack.baseURL + "/readyz").status == 200)
+            let again = try await Shell.run(Repo.path("deploy/backup/vantage-backup.sh"), [database, backup])
             #expect(again.status != 0 && again.stderr.contains("refusing to overwrite"))
         } catch {
             await stack.stop()
@@ -36,13 +36,13 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: backup))
 
         // Restore over the state directory (the coordinator is stopped), then start it again from the unit.
-        let restore = try Shell.run(Repo.path("deploy/backup/vantage-restore.sh"), [backup, database])
+        let restore = try await Shell.run(Repo.path("deploy/backup/vantage-restore.sh"), [backup, database])
         #expect(restore.status == 0, "\(restore.stderr)")
         let aside = try FileManager.default.contentsOfDirectory(atPath: stack.coordinatorHost.stateDirectory)
             .filter { $0.hasPrefix("coordinator.sqlite.before-restore-") }
         #expect(!aside.isEmpty, "the replaced database is kept")
         try await stack.startCoordinator()
-        let restored = HTTP.get(stack.baseURL + "/v1/pins")
+        let restored = await HTTP.get(stack.baseURL + "/v1/pins")
         let status = await stack.coordinator?.stop()
         #expect(restored.status == 200)
         #expect(restored.body == before, "the restored coordinator serves the pin list it had when backed up")
@@ -50,13 +50,13 @@ import Testing
     }
 
     @Test(.enabled(if: sqlite3 != nil, "needs the sqlite3 CLI (Debian: sqlite3)"))
-    func restoreRefusesACorruptBackup() throws {
+    func restoreRefusesACorruptBackup() async throws {
         let dir = try temporaryDirectory("corrupt")
         let backup = dir.appendingPathComponent("bad.sqlite").path
         try Data(repeating: 0x42, count: 8192).write(to: URL(fileURLWithPath: backup))
         let database = dir.appendingPathComponent("coordinator.sqlite").path
         try Data("keep".utf8).write(to: URL(fileURLWithPath: database))
-        let run = try Shell.run(Repo.path("deploy/backup/vantage-restore.sh"), [backup, database])
+        let run = try await Shell.run(Repo.path("deploy/backup/vantage-restore.sh"), [backup, database])
         #expect(run.status != 0)
         #expect(try String(contentsOfFile: database, encoding: .utf8) == "keep", "nothing touched")
     }

@@ -82,7 +82,7 @@ import VantageCoordinator
             } else {
                 let names = try ConfigKeys.agentEnvironmentNames()
                 for variable in environment.keys { #expect(names.contains(variable), "\(name): \(variable)") }
-                try AgentConfigCheck.check(file: file, flags: command)
+                try await AgentConfigCheck.check(file: file, flags: command)
                 let agent = try JSON.object(Data(contentsOf: URL(fileURLWithPath: file)))
                 let spool = (agent["spool"] as? [String: Any])?["dir"] as? String ?? ""
                 #expect((service["volumes"] as? [String] ?? []).contains { $0.hasSuffix(":\(spool)") }, "\(name): spool volume")
@@ -93,14 +93,14 @@ import VantageCoordinator
     }
 
     /// `docker compose config` needs no engine; where the compose plugin exists, it validates the file too.
-    @Test func dockerComposeConfigAcceptsTheFile() throws {
-        guard let docker = Shell.which("docker"), let version = try? Shell.run(docker, ["compose", "version"]), version.status == 0 else {
+    @Test func dockerComposeConfigAcceptsTheFile() async throws {
+        guard let docker = Shell.which("docker"), let version = try? await Shell.run(docker, ["compose", "version"]), version.status == 0 else {
             print("docker compose plugin not installed: skipped `docker compose config`")
             return
         }
         let dir = try temporaryDirectory("compose")
         try "x\n".write(toFile: dir.appendingPathComponent("admin-token").path, atomically: true, encoding: .utf8)
-        let result = try Shell.run(
+        let result = try await Shell.run(
             docker, ["compose", "-f", Repo.path(Self.compose), "config", "--quiet"],
             environment: ProcessInfo.processInfo.environment.merging(["VANTAGE_ADMIN_TOKEN_FILE": dir.appendingPathComponent("admin-token").path]) { $1 })
         #expect(result.status == 0, "\(result.stderr)")
@@ -131,9 +131,9 @@ import VantageCoordinator
     @Test(
         .enabled(if: ProcessInfo.processInfo.environment["VANTAGE_TEST_RELEASE_BUILD"] == "1", "set VANTAGE_TEST_RELEASE_BUILD=1"),
         .timeLimit(.minutes(60)))
-    func releaseBinariesLinkOnlyRuntimePackagesAndTheImageRuns() throws {
+    func releaseBinariesLinkOnlyRuntimePackagesAndTheImageRuns() async throws {
         let out = try temporaryDirectory("release-bin")
-        let build = try Shell.run(
+        let build = try await Shell.run(
             Repo.path("deploy/container/build-binaries.sh"), [out.path, "--scratch-path", Repo.path(".build-release")],
             directory: Repo.root.path)
         #expect(build.status == 0, "\(build.stdout.suffix(3000))\(build.stderr.suffix(3000))")
@@ -141,8 +141,8 @@ import VantageCoordinator
         let runtimePackages: Set<String> = ["libc6", "libgcc-s1", "libstdc++6", "zlib1g", "libssl3", "libsqlite3-0"]
         for product in Repo.executables {
             let binary = out.appendingPathComponent(product).path
-            #expect(try Shell.run(binary, ["--help"]).status == 0)
-            let ldd = try Shell.run("ldd", [binary]).stdout
+            #expect(try await Shell.run(binary, ["--help"]).status == 0)
+            let ldd = try await Shell.run("ldd", [binary]).stdout
             #expect(!ldd.contains("libswift") && !ldd.contains("libFoundation"), "\(product) links the Swift runtime dynamically:\n\(ldd)")
             for line in ldd.split(separator: "\n") {
                 guard let path = line.split(separator: " ").first(where: { $0.hasPrefix("/") }) else { continue }
@@ -151,7 +151,7 @@ import VantageCoordinator
                 let candidates = [String(path), resolved, resolved.replacingOccurrences(of: "/usr/lib/", with: "/lib/")]
                 var owner = ""
                 for candidate in candidates where owner.isEmpty {
-                    let result = try Shell.run("dpkg", ["-S", candidate])
+                    let result = try await Shell.run("dpkg", ["-S", candidate])
                     if result.status == 0 { owner = result.stdout }
                 }
                 let package = owner.split(separator: ":").first.map(String.init) ?? "?"
@@ -161,16 +161,16 @@ import VantageCoordinator
         // The CI verifier links what verification and installation need, and not the coordinator, agent or SQLite
         // (the symbol table, which --strip-debug keeps, names every module linked in).
         let verifier = out.appendingPathComponent("vantage-pins").path
-        #expect(!(try Shell.run("ldd", [verifier]).stdout.contains("libsqlite3")))
-        let symbols = try Shell.run("/bin/bash", ["-c", "nm \"$1\" | grep -c -E 'Hummingbird|GRDB|VantageCoordinator|VantageAgent' || true", "nm", verifier])
+        #expect(!(try await Shell.run("ldd", [verifier]).stdout.contains("libsqlite3")))
+        let symbols = try await Shell.run("/bin/bash", ["-c", "nm \"$1\" | grep -c -E 'Hummingbird|GRDB|VantageCoordinator|VantageAgent' || true", "nm", verifier])
         #expect(symbols.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "vantage-pins links server modules")
-        let full = try Shell.run("/bin/bash", ["-c", "nm \"$1\" | grep -c -E 'GRDB' || true", "nm", out.appendingPathComponent("vantage").path])
+        let full = try await Shell.run("/bin/bash", ["-c", "nm \"$1\" | grep -c -E 'GRDB' || true", "nm", out.appendingPathComponent("vantage").path])
         #expect((Int(full.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0, "positive control: the full CLI does link GRDB")
 
         // The image itself, built from the Dockerfile with these binaries and run: a coordinator and an agent
         // container, and a pin list (podman and runc from Debian; scripts/install-test-deps.sh installs them).
         try #require(Shell.which("podman") != nil, "podman is missing: scripts/install-test-deps.sh installs it")
-        let smoke = try Shell.run(Repo.path("deploy/container/podman-smoke.sh"), [out.path, try temporaryDirectory("podman").path],
+        let smoke = try await Shell.run(Repo.path("deploy/container/podman-smoke.sh"), [out.path, try temporaryDirectory("podman").path],
                                   directory: Repo.root.path)
         #expect(smoke.status == 0 && smoke.stdout.contains("PASS podman-smoke"), "\(smoke.stdout.suffix(3000))\(smoke.stderr.suffix(3000))")
     }
@@ -179,7 +179,7 @@ import VantageCoordinator
 /// Loads an agent configuration through the real loader, with the flags of a command line, and checks that every
 /// key it holds is one the loader reads.
 enum AgentConfigCheck {
-    static func check(file: String, flags command: [String]) throws {
+    static func check(file: String, flags command: [String]) async throws {
         let object = try JSON.object(Data(contentsOf: URL(fileURLWithPath: file)))
         let targets = Array((object["targets"] as? [String: Any] ?? [:]).keys)
         let known = try ConfigKeys.agentKeys()
@@ -188,7 +188,7 @@ enum AgentConfigCheck {
         }
         // The real loader (executable, so values are checked too), with the key and spool in temporary folders.
         let dir = try temporaryDirectory("agent-config")
-        let keygen = try Shell.run(Repo.product("vantage-agent"), ["keygen", "--out", dir.appendingPathComponent("agent.key").path])
+        let keygen = try await Shell.run(Repo.product("vantage-agent"), ["keygen", "--out", dir.appendingPathComponent("agent.key").path])
         #expect(keygen.status == 0)
         var args = ["run", "--config", file, "--once", "--key", dir.appendingPathComponent("agent.key").path,
                     "--spool-dir", dir.appendingPathComponent("spool").path, "--coordinator", "http://127.0.0.1:9"]
@@ -200,7 +200,7 @@ enum AgentConfigCheck {
         // targets_from_coordinator asks the closed port.
         var environment = ProcessInfo.processInfo.environment
         environment["VANTAGE_AGENT_METRICS_LISTEN"] = "127.0.0.1:0"  // the file's port may be taken by a parallel test
-        let run = try Shell.run(Repo.product("vantage-agent"), args, environment: environment)
+        let run = try await Shell.run(Repo.product("vantage-agent"), args, environment: environment)
         #expect(run.status != 78, "\(file): \(run.stderr)")
     }
 }

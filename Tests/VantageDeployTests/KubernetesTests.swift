@@ -158,7 +158,7 @@ struct KubernetesTests {
                 } else {
                     #expect(kind == "Deployment")
                     #expect((spec["strategy"] as? Object)?["type"] as? String == "Recreate")
-                    try AgentConfigCheck.check(file: file, flags: command)
+                    try await AgentConfigCheck.check(file: file, flags: command)
                     let agent = try JSON.object(json)
                     let keyPath = ((agent["agent"] as? Object)?["key"] as? String) ?? ""
                     #expect(mountedFile(keyPath)?.kind == "Secret", "agent.key \(keyPath) is not a mounted Secret key")

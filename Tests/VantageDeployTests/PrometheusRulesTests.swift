@@ -62,7 +62,7 @@ struct PrometheusRulesTests {
             try await stack.start()
             _ = try await stack.waitForPinList()
             scraped = try await HTTP.waitFor("vantage_targets and vantage_events_total in /metrics") {
-                let body = HTTP.get(stack.baseURL + "/metrics").body
+                let body = await HTTP.get(stack.baseURL + "/metrics").body
                 return body.contains("vantage_targets{") && body.contains("vantage_events_total{") ? body : nil
             }
         } catch {
@@ -118,7 +118,7 @@ struct PrometheusRulesTests {
     /// deploy/grafana/vantage-dashboard.json: every panel query names only metrics the programs export, and is valid
     /// PromQL (promtool checks each as a recording rule, with the dashboard variables filled in).
     @Test(.enabled(if: Shell.which("promtool") != nil, "needs promtool (Debian: prometheus)"))
-    func dashboardQueriesUseExportedMetricsAndParse() throws {
+    func dashboardQueriesUseExportedMetricsAndParse() async throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: Repo.path("deploy/grafana/vantage-dashboard.json")))
         let dashboard = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let panels = try #require(dashboard["panels"] as? [[String: Any]])
@@ -137,18 +137,18 @@ struct PrometheusRulesTests {
         let file = try temporaryDirectory("dashboard").appendingPathComponent("queries.yml")
         try Data(rules.utf8).write(to: file)
         let promtool = try #require(Shell.which("promtool"))
-        let check = try Shell.run(promtool, ["check", "rules", file.path])
+        let check = try await Shell.run(promtool, ["check", "rules", file.path])
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
     }
 
     /// promtool (Debian: prometheus, installed by .ci/run) checks the PromQL, then runs the unit tests of
     /// deploy/prometheus/vantage-rules.test.yml: for each alert, series that fire it and series that must not.
     @Test(.enabled(if: Shell.which("promtool") != nil, "needs promtool (Debian: prometheus)"))
-    func promtoolChecksAndTestsTheRules() throws {
+    func promtoolChecksAndTestsTheRules() async throws {
         let promtool = try #require(Shell.which("promtool"))
-        let check = try Shell.run(promtool, ["check", "rules", Repo.path(Self.file)])
+        let check = try await Shell.run(promtool, ["check", "rules", Repo.path(Self.file)])
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
-        let tests = try Shell.run(promtool, ["test", "rules", Repo.path("deploy/prometheus/vantage-rules.test.yml")])
+        let tests = try await Shell.run(promtool, ["test", "rules", Repo.path("deploy/prometheus/vantage-rules.test.yml")])
         #expect(tests.status == 0, "\(tests.stdout)\(tests.stderr)")
         // Every alert has a test case, firing and quiet.
         let testFile = try Repo.read("deploy/prometheus/vantage-rules.test.yml")

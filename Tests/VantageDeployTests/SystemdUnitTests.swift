@@ -32,9 +32,9 @@ import VantageCoordinator
     }
 
     @Test(.enabled(if: analyze != nil, "systemd-analyze is missing: apt-get install systemd"))
-    func unitsPassSystemdAnalyzeVerify() throws {
+    func unitsPassSystemdAnalyzeVerify() async throws {
         let root = try verifyRoot()
-        let result = try Shell.run(
+        let result = try await Shell.run(
             Self.analyze!, ["verify", "--root=\(root.path)"] + Self.units.map { "/etc/systemd/system/\($0).service" },
             directory: root.path)
         // verify exits 0 on warnings such as unknown keys: any output is a failure.
@@ -43,8 +43,8 @@ import VantageCoordinator
     }
 
     @Test(.enabled(if: analyze != nil, "systemd-analyze is missing: apt-get install systemd"), arguments: units)
-    func securityExposureIsOKOrBetter(_ unit: String) throws {
-        let result = try Shell.run(Self.analyze!, ["security", "--offline=yes", "--no-pager", Repo.path("deploy/systemd/\(unit).service")])
+    func securityExposureIsOKOrBetter(_ unit: String) async throws {
+        let result = try await Shell.run(Self.analyze!, ["security", "--offline=yes", "--no-pager", Repo.path("deploy/systemd/\(unit).service")])
         let line = result.stdout.split(separator: "\n").first { $0.contains("Overall exposure level") }.map(String.init) ?? ""
         print("systemd-analyze security \(unit): \(line.replacingOccurrences(of: "→ ", with: ""))")
         let score = line.split(separator: ":").last?.split(separator: " ").first.flatMap { Double($0) }
@@ -103,17 +103,17 @@ import VantageCoordinator
             #expect(decoded.pins.map(\.target) == [UnitStack.targetID])
             #expect(decoded.pins.first?.sha256 == stack.tuf.rootDigest)
             #expect(decoded.pins.first?.attestations.count == 2)
-            let metrics = HTTP.get(stack.baseURL + "/metrics").body
+            let metrics = await HTTP.get(stack.baseURL + "/metrics").body
             #expect(metrics.contains(#"vantage_observations_ingested_total{result="accepted"}"#))
             // The key and admin token came from $CREDENTIALS_DIRECTORY, the database went to $STATE_DIRECTORY.
             #expect(FileManager.default.fileExists(atPath: stack.coordinatorHost.stateDirectory + "/coordinator.sqlite"))
             #expect(!FileManager.default.fileExists(atPath: stack.coordinatorHost.stateDirectory + "/coordinator.key"))
-            func adminStatus(_ token: String) throws -> String {
-                try Shell.run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H",
+            func adminStatus(_ token: String) async throws -> String {
+                try await Shell.run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H",
                     "Authorization: Bearer \(token)", stack.baseURL + "/v1/alerts/test"]).stdout
             }
-            #expect(try adminStatus("wrong-token-wrong-token-0123") == "401")
-            #expect(try adminStatus("deploy-test-admin-token-0123456789") != "401")
+            #expect(try await adminStatus("wrong-token-wrong-token-0123") == "401")
+            #expect(try await adminStatus("deploy-test-admin-token-0123456789") != "401")
             for agent in stack.agentHosts {
                 #expect(try FileManager.default.contentsOfDirectory(atPath: agent.stateDirectory).isEmpty == false)
             }

@@ -79,8 +79,17 @@ enum Shell {
     /// The absolute path of `name` on `PATH`, if any.
     static func which(_ name: String) -> String? { ChildProcess.which(name) }
 
-    /// Runs a command to completion (`environment`: exactly these variables; default: the test process's).
+    /// Runs a command to completion off the cooperative pool (`environment`: exactly these variables; default: the
+    /// test process's). Tests run in parallel on a pool of two threads here: a test blocking one for the minutes of a
+    /// container build would stall the waits of every other test.
     static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: String? = nil
+    ) async throws -> Result {
+        try await runCommand(executable, arguments, environment: environment.map { .exactly($0) } ?? .inherited(overlay: [:]), directory: directory)
+    }
+
+    /// ``run(_:_:environment:directory:)`` on the calling thread: only for synchronous set-up (static values).
+    static func runBlocking(
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: String? = nil
     ) throws -> Result {
         try runCommandBlocking(executable, arguments, environment: environment.map { .exactly($0) } ?? .inherited(overlay: [:]), directory: directory)
@@ -88,7 +97,7 @@ enum Shell {
 
     /// `--help` of an executable (or one of its subcommands): the long flags it accepts.
     static func longFlags(_ executable: String, _ subcommand: [String]) throws -> Set<String> {
-        let help = try run(Repo.product(executable), subcommand + ["--help"])
+        let help = try runBlocking(Repo.product(executable), subcommand + ["--help"])
         let pattern = try NSRegularExpression(pattern: "--[a-z][a-z0-9-]*")
         let text = help.stdout + help.stderr
         return Set(pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)).map {
@@ -98,7 +107,7 @@ enum Shell {
 
     /// The subcommands listed by `--help`.
     static func subcommands(_ executable: String) throws -> Set<String> {
-        let help = try run(Repo.product(executable), ["--help"]).stdout
+        let help = try runBlocking(Repo.product(executable), ["--help"]).stdout
         guard let section = help.components(separatedBy: "SUBCOMMANDS:").last else { return [] }
         return Set(section.split(separator: "\n").compactMap { line in
             line.hasPrefix("  ") ? line.split(separator: " ").first.map(String.init) : nil
@@ -110,7 +119,7 @@ enum Shell {
 enum YAML {
     static let python: String? = {
         for candidate in ["python3", "/usr/bin/python3"] {
-            if let result = try? Shell.run(candidate, ["-c", "import yaml"]), result.status == 0 { return candidate }
+            if let result = try? Shell.runBlocking(candidate, ["-c", "import yaml"]), result.status == 0 { return candidate }
         }
         return nil
     }()
@@ -119,7 +128,7 @@ enum YAML {
     static func documents(_ path: String) throws -> [Any] {
         guard let python else { throw DeployTestError("no python3 with PyYAML (apt-get install python3-yaml)") }
         let script = "import json, sys, yaml; json.dump(list(yaml.safe_load_all(open(sys.argv[1]))), sys.stdout)"
-        let result = try Shell.run(python, ["-c", script, path])
+        let result = try Shell.runBlocking(python, ["-c", script, path])
         guard result.status == 0 else { throw DeployTestError("\(path): \(result.stderr)") }
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [Any] ?? []
     }

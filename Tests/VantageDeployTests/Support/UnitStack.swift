@@ -10,8 +10,8 @@ enum HTTP {
         var body: String
     }
 
-    static func get(_ url: String) -> Response {
-        guard let result = try? Shell.run("curl", ["-s", "--max-time", "5", "-w", "\n%{http_code}", url]) else {
+    static func get(_ url: String) async -> Response {
+        guard let result = try? await Shell.run("curl", ["-s", "--max-time", "5", "-w", "\n%{http_code}", url]) else {
             return Response(status: 0, body: "")
         }
         var lines = result.stdout.components(separatedBy: "\n")
@@ -88,12 +88,12 @@ final class UnitStack: @unchecked Sendable {
     func start() async throws {
         var enrollments: [String] = []
         for (index, host) in agentHosts.enumerated() {
-            let keygen = try Shell.run(Repo.product("vantage-agent"), ["keygen", "--out", host.hostPath("/etc/credstore/vantage-agent.key")])
+            let keygen = try await Shell.run(Repo.product("vantage-agent"), ["keygen", "--out", host.hostPath("/etc/credstore/vantage-agent.key")])
             guard keygen.status == 0, let key = keygen.stdout.split(separator: "\n").first(where: { $0.hasPrefix("public_key: ") })
             else { throw DeployTestError("agent keygen: \(keygen.stderr)") }
             enrollments.append("deploy-agent-\(index) region-\(index) \(key.dropFirst("public_key: ".count))")
         }
-        let keygen = try Shell.run(
+        let keygen = try await Shell.run(
             Repo.product("vantage-coordinator"), ["keygen", "--out", coordinatorHost.hostPath("/etc/credstore/vantage-coordinator.key")])
         guard keygen.status == 0 else { throw DeployTestError("coordinator keygen: \(keygen.stderr)") }
         try "deploy-test-admin-token-0123456789\n".write(
@@ -133,13 +133,13 @@ final class UnitStack: @unchecked Sendable {
             guard let match = pattern.firstMatch(in: log, range: NSRange(log.startIndex..., in: log)) else { return nil }
             return Int(log[Range(match.range(at: 1), in: log)!])
         }
-        _ = try await HTTP.waitFor("/readyz", timeout: 30) { HTTP.get(baseURL + "/readyz").status == 200 ? true : nil }
+        _ = try await HTTP.waitFor("/readyz", timeout: 30) { await HTTP.get(baseURL + "/readyz").status == 200 ? true : nil }
     }
 
     /// The published pin list once it pins the target.
     func waitForPinList(timeout: Double = 90) async throws -> [String: Any] {
         try await HTTP.waitFor("a pin list pinning \(Self.targetID)", timeout: timeout) {
-            let response = HTTP.get(baseURL + "/v1/pins")
+            let response = await HTTP.get(baseURL + "/v1/pins")
             guard response.status == 200, response.body.contains(Self.targetID) else { return nil }
             return try JSON.object(response.body)
         }
