@@ -86,7 +86,7 @@ import VantageTUF
         }
 
         let database = try DatabaseQueue(path: directory + "/coordinator.sqlite")
-        let stored = try await database.read { db in Set(try String.fetchAll(db, sql: "SELECT id FROM observations_seen")) }
+        let stored = try await database.read { db in Set(try String.fetchAll(db, sql: "SELECT lower(hex(id)) FROM observations_seen")) }
         #expect(ids.subtracting(stored).isEmpty, "acknowledged but lost: \(ids.subtracting(stored).count)")
         let headers = try await database.read { db in
             try Data.fetchAll(db, sql: "SELECT header_json FROM pin_lists ORDER BY version").map {

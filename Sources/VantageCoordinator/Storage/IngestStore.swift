@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import VantageCore
+import VantageTUF
 
 /// Durable ingest: one write transaction per batch, committed before the coordinator answers.
 package struct IngestStore: Sendable {
@@ -27,9 +28,8 @@ package struct IngestStore: Sendable {
                 var duplicates = Set<String>()
                 var lastSeen: [String: Int64] = [:]
                 for observation in ordered {
-                    try db.cachedStatement(
-                        sql: "INSERT OR IGNORE INTO observations_seen(id, agent, target, observed_at) VALUES (?, ?, ?, ?)"
-                    ).execute(arguments: [observation.id, observation.agent, observation.target, observation.observedAt.seconds])
+                    try db.cachedStatement(sql: "INSERT OR IGNORE INTO observations_seen(observed_at, id) VALUES (?, ?)")
+                        .execute(arguments: [observation.observedAt.seconds, Self.replayKey(observation.id)])
                     guard db.changesCount > 0 else {
                         duplicates.insert(observation.id)
                         continue
@@ -63,6 +63,12 @@ package struct IngestStore: Sendable {
                 return db.changesCount
             }
         }
+    }
+
+    /// An observation's id as `observations_seen` stores it: the raw SHA-256 (``ObservationCheck`` always makes the id
+    /// its hex; any other text would still be stored uniquely, as its UTF-8).
+    static func replayKey(_ id: String) -> Data {
+        Data(ByteEncoding.hexDecode(id) ?? Array(id.utf8))
     }
 
     /// Returns whether consensus may decide otherwise now.

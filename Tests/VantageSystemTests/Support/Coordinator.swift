@@ -120,8 +120,8 @@ final class CoordinatorProcess: @unchecked Sendable {
         return try queue.read(body)
     }
 
-    /// Ids of every observation the coordinator stored for `agent`.
-    func storedObservationIDs(agent: String) throws -> Set<String> {
-        try read { db in Set(try String.fetchAll(db, sql: "SELECT id FROM observations_seen WHERE agent = ?", arguments: [agent])) }
+    /// Ids of every observation the coordinator stored (an id is the SHA-256 of the agent's signed bytes).
+    func storedObservationIDs() throws -> Set<String> {
+        try read { db in Set(try String.fetchAll(db, sql: "SELECT lower(hex(id)) FROM observations_seen")) }
     }
 }
