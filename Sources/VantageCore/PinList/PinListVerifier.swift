@@ -202,6 +202,14 @@ public struct PinListVerifier: Sendable {
     /// continuation (or first sight), `approval_threshold` policy approvers must have signed the same
     /// (target, source, digest).
     public func verifyPin(_ pin: Pin, expected: Expectation, issuedAt: Timestamp, now: Timestamp) -> Failure? {
+        verifyPin(pin, expected: expected, policyEntry: policy.targets.first { $0.id == pin.target }, issuedAt: issuedAt, now: now)
+    }
+
+    /// ``verifyPin(_:expected:issuedAt:now:)`` with the policy's entry for the pin's target already looked up (a
+    /// whole list looks them up in one index instead of scanning the policy once per pin).
+    private func verifyPin(
+        _ pin: Pin, expected: Expectation, policyEntry: TrustPolicy.Target?, issuedAt: Timestamp, now: Timestamp
+    ) -> Failure? {
         if let problem = policy.problem {
             return Failure(rule: Rule.trustPolicy, target: pin.target, "unusable trust policy: \(problem)")
         }
@@ -213,7 +221,7 @@ public struct PinListVerifier: Sendable {
             return Failure(rule: Rule.sourceMismatch, target: pin.target,
                 "the agents attested \(pin.source), but this client uses \(want)")
         }
-        if let entry = policy.targets.first(where: { $0.id == pin.target }), entry.source != pin.source {
+        if let entry = policyEntry, entry.source != pin.source {
             return Failure(rule: Rule.sourceMismatch, target: pin.target,
                 "the agents attested \(pin.source), but the trust policy names \(entry.source)")
         }
@@ -296,12 +304,24 @@ public struct PinListVerifier: Sendable {
         for (earlier, later) in zip(list.pins, list.pins.dropFirst()) where !earlier.target.utf8.lexicographicallyPrecedes(later.target.utf8) {
             return .failure(Failure(rule: Rule.pinOrder, target: later.target, "pins are not strictly sorted by target (duplicate or out of order)"))
         }
+        // Indexes, so a whole list costs O(n log n) and not a scan of the pins and the policy per pin.
         let issuedAt = list.header.signed.issuedAt
-        for expectation in expectations ?? list.pins.map({ Expectation(target: $0.target) }) {
-            guard let pin = list.pins.first(where: { $0.target == expectation.target }) else {
+        let policyEntries = Dictionary(policy.targets.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let checks: [(Pin?, Expectation)]
+        if let expectations {
+            // Byte-distinct targets can still be equal Swift strings (canonically equivalent): keep the first, never trap.
+            let pins = Dictionary(list.pins.map { ($0.target, $0) }, uniquingKeysWith: { first, _ in first })
+            checks = expectations.map { (pins[$0.target], $0) }
+        } else {
+            checks = list.pins.map { ($0, Expectation(target: $0.target)) }
+        }
+        for (pin, expectation) in checks {
+            guard let pin else {
                 return .failure(Failure(rule: Rule.noPin, target: expectation.target, "the pin list has no pin for this target"))
             }
-            if let failure = verifyPin(pin, expected: expectation, issuedAt: issuedAt, now: now) { return .failure(failure) }
+            if let failure = verifyPin(pin, expected: expectation, policyEntry: policyEntries[pin.target], issuedAt: issuedAt, now: now) {
+                return .failure(failure)
+            }
         }
         return .success(coordinator)
     }
