@@ -1,6 +1,4 @@
-import Foundation
 import GRDB
-import VantageTUF
 
 /// The schema, as ordered migrations. A migration is never edited once released: add a new one instead.
 ///
@@ -189,8 +187,7 @@ enum Migrations {
             let rows = try Row.fetchCursor(db, sql: "SELECT observed_at, id FROM observations_seen_v1")
             let insert = try db.makeStatement(sql: "INSERT OR IGNORE INTO observations_seen(observed_at, id) VALUES (?, ?)")
             while let row = try rows.next() {
-                guard let id = ByteEncoding.hexDecode(row["id"]) else { continue }
-                try insert.execute(arguments: [row["observed_at"] as Int64, Data(id)])
+                try insert.execute(arguments: [row["observed_at"] as Int64, IngestStore.replayKey(row["id"])])
             }
             try db.execute(sql: "DROP TABLE observations_seen_v1")
         }
