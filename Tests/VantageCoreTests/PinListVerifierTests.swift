@@ -110,6 +110,12 @@ private func att(_ agent: String, _ target: String, _ sha: String, at: Timestamp
     try fleet.attestation(agent, target: target, sha256: sha, observedAt: at, signer: signer)
 }
 
+/// Valid pins for "t/café" in NFC and in NFD: distinct bytes, equal Swift strings.
+private func equivalentTargetPins() throws -> [Pin] {
+    let root = try RootSet.shared.root(.v1)
+    return try ["t/caf\u{E9}", "t/cafe\u{301}"].map { try PinFixtures.attestedPin($0, root: root, observedAt: PinListWorld.observedAt) }
+}
+
 @Suite("PinListVerifier")
 struct PinListVerifierTests {
     static let cases: [PinListCase] = [
@@ -331,15 +337,9 @@ struct PinListVerifierTests {
         .init("target not in the list", "no_pin t/missing -") { s, _ in s.targets = ["t/alpha", "t/missing"] },
         // Distinct bytes, equal Swift strings (NFC and NFD): the byte order holds, and the lookup by target must
         // neither trap nor let one stand in for a missing pin of the other rules.
-        .init("canonically equivalent targets, whole list", nil) { s, w in
-            let root = try RootSet.shared.root(.v1)
-            let extra = try ["t/caf\u{E9}", "t/cafe\u{301}"].map { try PinFixtures.attestedPin($0, root: root, observedAt: PinListWorld.observedAt) }
-            s.list = try w.v5(pins: w.pins + extra)
-        },
+        .init("canonically equivalent targets, whole list", nil) { s, w in s.list = try w.v5(pins: w.pins + equivalentTargetPins()) },
         .init("canonically equivalent targets, one asked for", nil) { s, w in
-            let root = try RootSet.shared.root(.v1)
-            let extra = try ["t/caf\u{E9}", "t/cafe\u{301}"].map { try PinFixtures.attestedPin($0, root: root, observedAt: PinListWorld.observedAt) }
-            s.list = try w.v5(pins: w.pins + extra)
+            s.list = try w.v5(pins: w.pins + equivalentTargetPins())
             s.targets = ["t/cafe\u{301}", "t/alpha"]
         },
     ]
