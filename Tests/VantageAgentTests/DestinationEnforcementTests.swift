@@ -135,13 +135,13 @@ struct DestinationEnforcementTests {
                 "localhost": [IPAddress(literal: "93.184.215.14")!], "internal.example": [IPAddress(literal: "10.20.30.40")!],
             ])
             try await with(try f.getter(DestinationPolicy(), resolver: resolver)) { getter in
-                let literal = await failure { _ = try await getter.get(redirect(f, to: listener.url("https", "/x")), bearerToken: nil, maxBytes: 1000) }
+                let literal = await failure { _ = try await getter.get(redirect(f, to: listener.url("https", "/x")), bearerToken: nil, maxBytes: 1000, supplier: .configuration) }
                 #expect(literal?.kind == .forbidden, "\(String(describing: literal))")
                 #expect(literal?.message.contains("127.0.0.1 is a loopback address") == true)
                 #expect(listener.connectionsReceived() == 0)
 
                 let named = await failure {
-                    _ = try await getter.get(redirect(f, to: "https://internal.example:\(listener.port)/x"), bearerToken: nil, maxBytes: 1000)
+                    _ = try await getter.get(redirect(f, to: "https://internal.example:\(listener.port)/x"), bearerToken: nil, maxBytes: 1000, supplier: .configuration)
                 }
                 #expect(named?.kind == .forbidden)
                 #expect(named?.message.contains("internal.example resolves to 10.20.30.40, which is a private address") == true,
@@ -150,13 +150,13 @@ struct DestinationEnforcementTests {
 
                 // Positive control: same policy, a redirect to an allowed host is followed.
                 let followed = try await getter.get(
-                    redirect(f, to: "https://localhost:\(f.server.port)/files/x.json"), bearerToken: nil, maxBytes: 1000)
+                    redirect(f, to: "https://localhost:\(f.server.port)/files/x.json"), bearerToken: nil, maxBytes: 1000, supplier: .configuration)
                 #expect(followed.status == 200)
                 #expect(followed.body == Array("{}".utf8))
             }
             // Positive control: the loopback redirect with the permission given.
             try await with(try f.getter(DestinationPolicy(allowPrivateAddresses: true))) { getter in
-                let followed = try await getter.get(redirect(f, to: f.server.url("/files/x.json")), bearerToken: nil, maxBytes: 1000)
+                let followed = try await getter.get(redirect(f, to: f.server.url("/files/x.json")), bearerToken: nil, maxBytes: 1000, supplier: .configuration)
                 #expect(followed.status == 200)
             }
         }
@@ -168,9 +168,9 @@ struct DestinationEnforcementTests {
         try await HTTPFixture.with { f in
             let marker = "VANTAGE-BODY-MARKER"
             // The marker really is in what the server sends.
-            let raw = try await f.getter.get(f.server.url("/status/500"), bearerToken: nil, maxBytes: 1000)
+            let raw = try await f.getter.get(f.server.url("/status/500"), bearerToken: nil, maxBytes: 1000, supplier: .configuration)
             #expect(String(decoding: raw.body, as: UTF8.self).contains(marker))
-            let token = try await f.getter.get(f.server.url("/token-bad"), bearerToken: nil, maxBytes: 1000)
+            let token = try await f.getter.get(f.server.url("/token-bad"), bearerToken: nil, maxBytes: 1000, supplier: .configuration)
             #expect(String(decoding: token.body, as: UTF8.self).contains(marker))
 
             let cases: [(TargetSpec, ObservationError.Kind, Int?)] = [
@@ -193,7 +193,7 @@ struct DestinationEnforcementTests {
     @Test func serverControlledLocationIsClippedInMessages() async throws {
         try await HTTPFixture.with { f in
             let location = "http://" + String(repeating: "x", count: 3000) + ".example/"
-            let error = await failure { _ = try await f.getter.get(redirect(f, to: location), bearerToken: nil, maxBytes: 1000) }
+            let error = await failure { _ = try await f.getter.get(redirect(f, to: location), bearerToken: nil, maxBytes: 1000, supplier: .configuration) }
             #expect(error?.kind == .redirect)
             #expect((error?.message.count ?? .max) < 600, "\(String(describing: error?.message.count))")
         }
@@ -242,6 +242,8 @@ struct DestinationEnforcementTests {
             #expect(entries.count == 6, "every listed target is reported, none silently dropped")
             // Static targets are the operator's choice: never matched against the patterns.
             #expect(byID["static"]?.forbidden == nil)
+            #expect(byID["static"]?.supplier == .configuration)
+            #expect(entries.filter { $0.spec.id != "static" }.allSatisfy { $0.supplier == .coordinator }, "bound to allowed_sources when probed")
             #expect(byID["inside-host"]?.forbidden == nil)
             #expect(byID["inside-prefix"]?.forbidden == nil)
             for id in ["lookalike", "prefix-lookalike", "internal"] {
@@ -297,10 +299,20 @@ struct DestinationEnforcementTests {
 
     // MARK: the whole agent
 
+    /// What ``runAgent(allowedSources:listed:)`` lists by default: a good TUF mirror and a silent listener.
+    static let mirrorAndListener = [
+        TargetSpec(id: "good", kind: .tuf, url: "SERVER/files/good"),
+        TargetSpec(id: "elsewhere", kind: .tuf, url: "LISTENER/repo"),
+    ]
+
     /// The agent (``AgentRuntime``, one round) with `targets_from_coordinator` against a fake coordinator listing
-    /// a good TUF mirror and a silent listener; returns the observations delivered, by target, and the
-    /// connections the listener received.
-    func runAgent(allowedSources: [String]) async throws -> (observations: [String: Observation], connections: Int) {
+    /// `listed`; returns the observations delivered, by target, and the connections the silent listener received.
+    /// In `allowedSources` and the listed URLs, `SERVER` is the test server (`https://127.0.0.1:PORT`, also serving
+    /// a Notary root for `example.org/app`), `LOCALHOST` the same server as `https://localhost:PORT`, and
+    /// `LISTENER` the silent listener (`http://127.0.0.1:PORT`).
+    func runAgent(
+        allowedSources: [String], listed: [TargetSpec] = mirrorAndListener
+    ) async throws -> (observations: [String: Observation], connections: Int) {
         let fixture = try await HTTPFixture(limits: Self.quick)
         let listener = try SilentListener()
         var coordinator: FakeCoordinator?
@@ -312,17 +324,20 @@ struct DestinationEnforcementTests {
         do {
             let identity = try AgentKeyFile.create(at: fixture.scratch.file("agent.key"))
             try RootChain(count: 1).write(to: fixture.scratch.file("www/good"))
+            try fixture.publish(try RootChain(count: 1, dialect: .notary, gun: "example.org/app").documents[0], at: "notary/example.org/app/root.json")
+            func expand(_ text: String) -> String {
+                text.replacingOccurrences(of: "SERVER", with: fixture.server.base)
+                    .replacingOccurrences(of: "LOCALHOST", with: "https://localhost:\(fixture.server.port)")
+                    .replacingOccurrences(of: "LISTENER", with: listener.url())
+            }
             coordinator = try await FakeCoordinator.start(agentKey: identity.publicKey)
-            await coordinator!.ledger.setTargets([
-                TargetSpec(id: "good", kind: .tuf, url: fixture.server.url("/files/good")),
-                TargetSpec(id: "elsewhere", kind: .tuf, url: listener.url("http", "/repo")),
-            ])
+            await coordinator!.ledger.setTargets(listed.map { TargetSpec(id: $0.id, kind: $0.kind, url: expand($0.url), gun: $0.gun) })
             let configuration = AgentConfiguration(
                 agentID: "agent-1", region: "test", keyPath: fixture.scratch.file("agent.key"), coordinators: [coordinator!.url],
                 spoolDirectory: fixture.scratch.file("spool"), pollJitter: .zero, limits: Self.quick,
                 caBundlePath: fixture.certificates.caFile, targetsFromCoordinator: true,
                 network: .init(
-                    allowedSources: try Self.patterns(allowedSources.map { $0 == "SERVER" ? fixture.server.url("/files") : $0 == "LISTENER" ? listener.url() : $0 }),
+                    allowedSources: try Self.patterns(allowedSources.map(expand)),
                     allowPrivateAddresses: true))
             let runtime = try await AgentRuntime(configuration: configuration, logger: Logger(label: "test"), registry: nil)
             _ = await runtime.service.runOnce()
@@ -338,7 +353,7 @@ struct DestinationEnforcementTests {
     }
 
     @Test func agentReportsCoordinatorTargetsOutsideAllowedSourcesWithoutFetchingThem() async throws {
-        let (observations, connections) = try await runAgent(allowedSources: ["SERVER"])
+        let (observations, connections) = try await runAgent(allowedSources: ["SERVER/files"])
         #expect(observations["good"]?.error == nil, "\(String(describing: observations["good"]?.error))")
         #expect(observations["good"]?.fingerprint?.version == 1)
         let refused = try #require(observations["elsewhere"], "the refused target is reported, not silently dropped")
@@ -347,10 +362,114 @@ struct DestinationEnforcementTests {
         #expect(connections == 0, "a refused coordinator target is never fetched")
 
         // Positive control: the same agent with the listener's URL allowed does connect to it.
-        let (admitted, reached) = try await runAgent(allowedSources: ["SERVER", "LISTENER"])
+        let (admitted, reached) = try await runAgent(allowedSources: ["SERVER/files", "LISTENER"])
         #expect(admitted["good"]?.error == nil)
         #expect(admitted["elsewhere"]?.error?.kind != .forbidden)
         #expect(reached >= 1)
+    }
+
+    @Test func agentNeverFetchesAnEncodedDotSegmentOutOfAnAllowedPrefix() async throws {
+        // Issue 22 item 3: `%2e%2e` kept by the old normalisation was resolved by servers that decode first.
+        let escape = [TargetSpec(id: "escape", kind: .tuf, url: "LISTENER/metadata/%2e%2e/private-tenant")]
+        let (observations, connections) = try await runAgent(allowedSources: ["LISTENER/metadata"], listed: escape)
+        #expect(connections == 0, "the escaping URL is never fetched")
+        #expect(observations["escape"]?.fingerprint == nil, "and nothing is attested for it")
+
+        // Positive control: the same prefix and a path inside it is fetched (the silent listener is reached).
+        let inside = [TargetSpec(id: "inside", kind: .tuf, url: "LISTENER/metadata/private-tenant")]
+        let (admitted, reached) = try await runAgent(allowedSources: ["LISTENER/metadata"], listed: inside)
+        #expect(admitted["inside"]?.error?.kind != .forbidden)
+        #expect(reached >= 1)
+    }
+
+    @Test func agentHoldsACoordinatorTargetsTokenRealmToAllowedSources() async throws {
+        // The registry is LOCALHOST; its challenge names a realm on 127.0.0.1, which LOCALHOST does not admit.
+        let notary = [TargetSpec(id: "notary", kind: .notary, url: "LOCALHOST", gun: "example.org/app")]
+        let (refused, _) = try await runAgent(allowedSources: ["LOCALHOST"], listed: notary)
+        let error = try #require(refused["notary"]?.error, "\(String(describing: refused["notary"]))")
+        #expect(error.kind == .forbidden)
+        #expect(error.message.contains("host 127.0.0.1 matches no pattern of network.allowed_sources"), "\(error.message)")
+
+        // Positive control: the realm's URL allowed too, the same target's token flow succeeds.
+        let (admitted, _) = try await runAgent(allowedSources: ["LOCALHOST", "SERVER/token"], listed: notary)
+        #expect(admitted["notary"]?.error == nil, "\(String(describing: admitted["notary"]?.error))")
+        #expect(admitted["notary"]?.fingerprint?.version == 1)
+    }
+
+    // MARK: redirects and token realms of coordinator-supplied targets (issue 22 item 6)
+
+    @Test func coordinatorTargetRedirectOutsideAllowedSourcesIsForbidden() async throws {
+        try await HTTPFixture.with { f in
+            let listener = try SilentListener()
+            defer { listener.close() }
+            try f.publish(Array("{}".utf8), at: "inside/x.json")
+            try f.publish(Array("{}".utf8), at: "outside.json")
+            let server = "https://localhost:\(f.server.port)"
+            let inside = [server + "/redirect", server + "/files/inside"]
+            try await with(try f.getter(DestinationPolicy(allowPrivateAddresses: true, allowedSources: try Self.patterns(inside)))) { getter in
+                func follow(_ location: String, _ supplier: TargetSupplier) async throws -> FetchedResponse {
+                    try await getter.get(redirect(f, to: location), bearerToken: nil, maxBytes: 1000, supplier: supplier)
+                }
+                let away = await failure { _ = try await follow(listener.url("https", "/x"), .coordinator) }
+                #expect(away?.kind == .forbidden, "\(String(describing: away))")
+                #expect(away?.message.contains("host 127.0.0.1 matches no pattern of network.allowed_sources") == true)
+                #expect(listener.connectionsReceived() == 0, "nothing is fetched from a refused hop")
+                for location in [server + "/files/outside.json", server + "/files/inside/%2e%2e/outside.json"] {
+                    let refused = await failure { _ = try await follow(location, .coordinator) }
+                    #expect(refused?.kind == .forbidden, "\(location): \(String(describing: refused))")
+                }
+                // Positive controls: a hop inside the prefixes is followed; the configuration's own targets are not
+                // bound by network.allowed_sources.
+                let followed = try await follow(server + "/files/inside/x.json", .coordinator)
+                #expect(followed.status == 200 && followed.body == Array("{}".utf8))
+                let configured = try await follow(server + "/files/outside.json", .configuration)
+                #expect(configured.status == 200)
+            }
+            // Positive control: the listener inside the prefixes, the same hop reaches it.
+            let silent = FetchLimits(requestTimeout: .seconds(3), totalTimeout: .seconds(6))
+            let admitted = try await with(try AHCHTTPGetter(
+                limits: silent, caBundlePath: f.certificates.caFile, proxy: nil, noProxy: ProxyRule(noProxy: nil),
+                destinations: DestinationPolicy(allowPrivateAddresses: true, allowedSources: try Self.patterns(inside + [listener.url("https")])))
+            ) { getter in
+                await failure {
+                    _ = try await getter.get(redirect(f, to: listener.url("https", "/x")), bearerToken: nil, maxBytes: 1000, supplier: .coordinator)
+                }
+            }
+            #expect(admitted?.kind != .forbidden, "\(String(describing: admitted))")
+            #expect(listener.connectionsReceived() >= 1)
+        }
+    }
+
+    @Test func coordinatorTargetTokenRealmOutsideAllowedSourcesIsForbidden() async throws {
+        try await HTTPFixture.with { f in
+            let document = try RootChain(count: 1, dialect: .notary).documents[0]
+            // The registry is on localhost; the realm on 127.0.0.1, or on localhost for GUNs under localrealm/.
+            for gun in ["example.org/app", "localrealm/app"] { try f.publish(document, at: "notary/\(gun)/root.json") }
+            let server = "https://localhost:\(f.server.port)"
+            func fetch(_ getter: AHCHTTPGetter, gun: String, _ supplier: TargetSupplier) async throws -> RootFetchResult {
+                try await NotaryRootSource(serverURL: server, gun: gun, http: getter, maxBytes: f.limits.maxResponseBytes, supplier: supplier)
+                    .fetch(.current)
+            }
+            func policy(_ sources: [String]) throws -> DestinationPolicy {
+                DestinationPolicy(allowPrivateAddresses: true, allowedSources: try Self.patterns(sources))
+            }
+            try await with(try f.getter(try policy([server]))) { getter in
+                let refused = await failure { _ = try await fetch(getter, gun: "example.org/app", .coordinator) }
+                #expect(refused?.kind == .forbidden, "\(String(describing: refused))")
+                #expect(refused?.message.hasPrefix("token endpoint: https://127.0.0.1:") == true, "\(String(describing: refused))")
+                #expect(refused?.message.contains("host 127.0.0.1 matches no pattern of network.allowed_sources") == true)
+                // Positive controls: a realm inside the prefixes is followed; a configured target's realm is not bound.
+                let inside = try await fetch(getter, gun: "localrealm/app", .coordinator)
+                #expect(inside == .document(document))
+                let configured = try await fetch(getter, gun: "example.org/app", .configuration)
+                #expect(configured == .document(document))
+            }
+            // Positive control: the realm allowed, the refused token flow succeeds.
+            let allowed = try await with(try f.getter(try policy([server, f.server.url("/token")]))) { getter in
+                try await fetch(getter, gun: "example.org/app", .coordinator)
+            }
+            #expect(allowed == .document(document))
+        }
     }
 
     // MARK: through an HTTPS proxy
@@ -367,14 +486,14 @@ struct DestinationEnforcementTests {
                     noProxy: ProxyRule(noProxy: nil), destinations: policy)
             }
             let refused = try await with(try getter(DestinationPolicy())) { g in
-                await failure { _ = try await g.get(url, bearerToken: nil, maxBytes: 1000) }
+                await failure { _ = try await g.get(url, bearerToken: nil, maxBytes: 1000, supplier: .configuration) }
             }
             #expect(refused?.kind == .forbidden, "\(String(describing: refused))")
             #expect(proxy.requests().isEmpty, "nothing was sent to the proxy: \(proxy.requests())")
 
             // Positive control: with the permission the request goes through the proxy.
             let answer = try await with(try getter(DestinationPolicy(allowPrivateAddresses: true))) { g in
-                try await g.get(url, bearerToken: nil, maxBytes: 1000)
+                try await g.get(url, bearerToken: nil, maxBytes: 1000, supplier: .configuration)
             }
             #expect(answer.status == 200)
             #expect(proxy.requests().contains("CONNECT localhost:\(f.server.port)"))

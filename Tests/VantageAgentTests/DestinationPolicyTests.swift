@@ -172,6 +172,19 @@ struct DestinationPolicyTests {
         .init(pattern: "http://127.0.0.1:8080/repo", url: "http://127.0.0.1:8080/repo/a", admitted: true),
         .init(pattern: "http://127.0.0.1:8080/repo", url: "http://127.0.0.1:8081/repo/a", admitted: false),
         .init(pattern: "https://host/metadata", url: "https://host/metadata?x=1", admitted: false),
+        // Encoded dot segments and separators never escape a prefix (issue 22 item 3), whatever their case.
+        .init(pattern: "http://host/metadata", url: "http://host/metadata/%2e%2e/private-tenant", admitted: false),
+        .init(pattern: "http://host/metadata", url: "http://host/metadata/%2E%2E/private-tenant", admitted: false),
+        .init(pattern: "http://host/metadata", url: "http://host/metadata/..%2fprivate-tenant", admitted: false),
+        .init(pattern: "http://host/metadata", url: "http://host/metadata/..%2Fprivate-tenant", admitted: false),
+        .init(pattern: "http://host/metadata", url: "http://host/metadata/..%5cprivate-tenant", admitted: false),
+        .init(pattern: "http://host/metadata", url: "http://host/metadata%2f..%2fprivate-tenant", admitted: false),
+        .init(pattern: "http://host/metadata", url: "http://host/metadata-evil/x", admitted: false),
+        .init(pattern: "http://host/metadata", url: "http://host/metadata%41/x", admitted: false),
+        // Positive controls: a plain path, and one spelled with encoded unreserved characters.
+        .init(pattern: "http://host/metadata", url: "http://host/metadata/private-tenant", admitted: true),
+        .init(pattern: "http://host/metadata", url: "http://host/%6detadata/%41pp", admitted: true),
+        .init(pattern: "http://host/%6Detadata", url: "http://host/metadata/app", admitted: true),
     ]
 
     @Test(arguments: sourceCases)
@@ -207,7 +220,8 @@ struct DestinationPolicyTests {
         "", "*", "*.", "**.example.com", "a.*.example.com", "example.*", "exa mple.com", "example..com", ".example.com",
         "-bad.example.com", "example.com:0", "example.com:99999", "example.com:http", "https://*.example.com",
         "https://host/path?query", "ftp://host", "https://user@host", "https://host/a/../b", "[::1", "[not-v6]",
-        "ex\u{e4}mple.com",
+        "ex\u{e4}mple.com", "https://host/metadata/%2e%2e", "https://host/a%2Fb", "https://host/a%5cb", "https://host/a%",
+
     ])
     func badPatternIsRejected(_ text: String) {
         guard case .failure(let error) = SourcePattern.parse(text) else {
@@ -215,6 +229,45 @@ struct DestinationPolicyTests {
             return
         }
         #expect(!error.reason.isEmpty)
+    }
+
+    // MARK: - every request of a coordinator-supplied target (issue 22 item 6)
+
+    static let requestPatterns = ["https://registry.example.com/v2", "auth.example.com", "https://cdn.example.net/tuf"]
+
+    static let requestCases: [(url: String, admitted: Bool)] = [
+        // A token realm carries a query: the rest of the URL is what must match.
+        ("https://auth.example.com/token?service=registry&scope=repository:a/b:pull", true),
+        ("https://auth.example.com:8443/token?service=registry", false),
+        ("https://auth.example.com.evil.net/token?service=registry", false),
+        ("https://169.254.169.254/latest/meta-data?x=1", false),
+        // Redirect hops.
+        ("https://cdn.example.net/tuf/2.root.json", true),
+        ("https://cdn.example.net/tuf/%2e%2e/other/2.root.json", false),
+        ("https://cdn.example.net/tuf-other/2.root.json", false),
+        ("https://registry.example.com/v2/a/b/_trust/tuf/root.json", true),
+        ("https://registry.example.com/v3/x", false),
+        ("http://auth.example.com/token", false),
+        ("not a url", false),
+    ]
+
+    @Test(arguments: requestCases)
+    func coordinatorRequest(_ url: String, _ admitted: Bool) throws {
+        let policy = DestinationPolicy(allowedSources: try Self.requestPatterns.map { try SourcePattern.parse($0).get() })
+        let verdict = policy.checkCoordinatorRequest(url: url)
+        if admitted {
+            #expect(verdict == .allowed)
+        } else {
+            guard case .forbidden(let reason) = verdict else { Issue.record("allowed"); return }
+            #expect(reason.contains("matches no pattern of network.allowed_sources"), "\(reason)")
+        }
+    }
+
+    @Test func requestRefusalNamesTheHostAndTheRule() throws {
+        let policy = DestinationPolicy(allowedSources: [try SourcePattern.parse("registry.example.com").get()])
+        #expect(policy.checkCoordinatorRequest(url: "https://auth.example.org/token?service=x") == .forbidden(
+            "host auth.example.org matches no pattern of network.allowed_sources, which every request for a coordinator-supplied target must match"))
+        #expect(DestinationPolicy().checkCoordinatorRequest(url: "https://registry.example.com/v2") != .allowed, "empty admits nothing")
     }
 
     @Test func serverTextInReasonsIsClipped() {

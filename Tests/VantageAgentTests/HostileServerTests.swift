@@ -8,7 +8,7 @@ import VantageCore
 @Suite("Hostile servers", .timeLimit(.minutes(2)))
 struct HostileServerTests {
     func get(_ f: HTTPFixture, _ path: String) async throws -> FetchedResponse {
-        try await f.getter.get(f.server.url(path), bearerToken: nil, maxBytes: f.limits.maxResponseBytes)
+        try await f.getter.get(f.server.url(path), bearerToken: nil, maxBytes: f.limits.maxResponseBytes, supplier: .configuration)
     }
 
     @Test func servesAFileOverVerifiedTLS() async throws {
@@ -26,7 +26,7 @@ struct HostileServerTests {
             let getter = try AHCHTTPGetter(
                 limits: f.limits, caBundlePath: other.caFile, proxy: nil, noProxy: ProxyRule(noProxy: nil),
                 destinations: DestinationPolicy(allowPrivateAddresses: true))
-            let kind = await failureKind { _ = try await getter.get(f.server.url("/files/x.json"), bearerToken: nil, maxBytes: 1000) }
+            let kind = await failureKind { _ = try await getter.get(f.server.url("/files/x.json"), bearerToken: nil, maxBytes: 1000, supplier: .configuration) }
             await getter.shutdown()
             #expect(kind == .tls)
         }
@@ -98,14 +98,14 @@ struct HostileServerTests {
     @Test func refusedConnectionIsConnect() async throws {
         try await HTTPFixture.with { f in
             let url = "https://127.0.0.1:1/x"
-            #expect(await failureKind { _ = try await f.getter.get(url, bearerToken: nil, maxBytes: 100) } == .connect)
+            #expect(await failureKind { _ = try await f.getter.get(url, bearerToken: nil, maxBytes: 100, supplier: .configuration) } == .connect)
         }
     }
 
     @Test func unknownHostIsDNS() async throws {
         try await HTTPFixture.with { f in
             let url = "https://no-such-host.invalid/x"
-            #expect(await failureKind { _ = try await f.getter.get(url, bearerToken: nil, maxBytes: 100) } == .dns)
+            #expect(await failureKind { _ = try await f.getter.get(url, bearerToken: nil, maxBytes: 100, supplier: .configuration) } == .dns)
         }
     }
 

@@ -271,3 +271,68 @@ struct IdentityTests {
         #expect(CoreError(.malformedKey, "why").description == "malformed_key: why")
     }
 }
+
+/// Percent-encodings in source URLs (issue 22 item 3): an encoded `.`, `/` or `\` is refused, so `%2e%2e` cannot
+/// walk out of an allowed prefix on a server that decodes before resolving, and every other spelling of one path
+/// normalises to one string, so a repository cannot be given a fresh source (and a fresh `first_sight`).
+@Suite("Source URL percent-encoding")
+struct SourcePercentEncodingTests {
+    static let refused: [(String, String)] = [
+        ("encoded dot-dot, lower case", "http://h.example/metadata/%2e%2e/private-tenant"),
+        ("encoded dot-dot, upper case", "http://h.example/metadata/%2E%2E/private-tenant"),
+        ("mixed case", "http://h.example/metadata/%2e%2E/private-tenant"),
+        ("half encoded", "http://h.example/metadata/.%2e/private-tenant"),
+        ("dot-dot then an encoded slash", "http://h.example/metadata/..%2fprivate-tenant"),
+        ("dot-dot then an upper-case encoded slash", "http://h.example/metadata/..%2Fprivate-tenant"),
+        ("encoded slash", "http://h.example/metadata%2fother"),
+        ("encoded slash, upper case", "http://h.example/metadata%2Fother"),
+        ("encoded backslash", "http://h.example/metadata/..%5cprivate"),
+        ("encoded backslash, upper case", "http://h.example/metadata/%5C"),
+        ("encoded single dot", "http://h.example/%2e/metadata"),
+        ("encoded dot inside a name", "http://h.example/metadata/root%2ejson"),
+        ("lone percent sign", "http://h.example/metadata/%"),
+        ("truncated encoding", "http://h.example/metadata/%4"),
+        ("non-hex encoding", "http://h.example/metadata/%zz"),
+        ("percent in the host", "http://h%2eexample/metadata"),
+        ("percent-encoded host letter", "http://%68.example/metadata"),
+    ]
+
+    @Test("refused: encoded . / \\ in the path, malformed encodings, % in the host", arguments: refused)
+    func refusals(_ name: String, _ url: String) {
+        #expect(RepositorySource.normalise(url) == nil, "\(name)")
+        #expect(TargetSpec(id: "t", kind: .tuf, url: url).problem?.contains("percent-encoded . / \\") == true, "\(name)")
+    }
+
+    static let equivalent: [(String, String)] = [
+        // Positive controls: a normal path, and encodings of unreserved characters, decoded.
+        ("http://h.example/metadata/private-tenant", "http://h.example/metadata/private-tenant"),
+        ("http://h.example/metadata/%41pp", "http://h.example/metadata/App"),
+        ("http://h.example/metadata/%7euser/%2D%5f", "http://h.example/metadata/~user/-_"),
+        // Everything else stays encoded, in upper-case hex: one spelling of one path.
+        ("http://h.example/metadata/a%3ab", "http://h.example/metadata/a%3Ab"),
+        ("http://h.example/metadata/a%3Ab", "http://h.example/metadata/a%3Ab"),
+        ("http://h.example/metadata/%25", "http://h.example/metadata/%25"),
+        ("http://h.example/metadata/%252e%252e", "http://h.example/metadata/%252e%252e"),
+        ("http://h.example/metadata/a%20b/", "http://h.example/metadata/a%20b"),
+        // A literal dot inside a segment is not a dot segment.
+        ("http://h.example/metadata/1.root.json", "http://h.example/metadata/1.root.json"),
+    ]
+
+    @Test("one repository, one source string", arguments: equivalent)
+    func equivalents(_ url: String, _ normal: String) throws {
+        #expect(RepositorySource.normalise(url) == normal)
+        #expect(RepositorySource.normalise(normal) == normal, "idempotent")
+        let source = try #require(RepositorySource(kind: .tuf, url: url, gun: nil))
+        #expect(source.problem == nil)
+        #expect(source.storageKey == RepositorySource(kind: .tuf, normalisedURL: normal, gun: nil).storageKey)
+    }
+
+    @Test("a decoded document whose URL keeps a decodable or lower-case encoding is not normal")
+    func decodedSourcesMustBeNormal() {
+        #expect(RepositorySource(kind: .tuf, normalisedURL: "http://h.example/%41", gun: nil).problem != nil)
+        #expect(RepositorySource(kind: .tuf, normalisedURL: "http://h.example/a%3ab", gun: nil).problem != nil)
+        #expect(RepositorySource(kind: .tuf, normalisedURL: "http://h.example/%2e%2e/x", gun: nil).problem != nil)
+        // Positive control: the normal spelling.
+        #expect(RepositorySource(kind: .tuf, normalisedURL: "http://h.example/A/a%3Ab", gun: nil).problem == nil)
+    }
+}

@@ -10,8 +10,9 @@ import VantageCore
 /// with a hard cap, and a deadline per exchange that also covers the body.
 ///
 /// Before every exchange — the first request, each redirect hop, and so a Notary token realm too — the
-/// destination host is checked against ``DestinationPolicy``: a literal address directly, a name by resolving
-/// it and refusing if any of its addresses is not public. Through an HTTPS proxy the check still applies to the
+/// destination is checked against ``DestinationPolicy``: for a coordinator-supplied target the URL must match
+/// `network.allowed_sources`; then the host, a literal address directly, a name by resolving it and refusing if
+/// any of its addresses is not public. Through an HTTPS proxy the check still applies to the
 /// destination named in the URL (resolved here, even though the proxy connects to it); when this host cannot
 /// resolve that name the request is refused as `dns`.
 ///
@@ -67,7 +68,7 @@ public final class AHCHTTPGetter: HTTPGetting {
         try? await proxied?.shutdown()
     }
 
-    public func get(_ url: String, bearerToken: String?, maxBytes: Int) async throws -> FetchedResponse {
+    public func get(_ url: String, bearerToken: String?, maxBytes: Int, supplier: TargetSupplier) async throws -> FetchedResponse {
         var current = url
         var token = bearerToken
         var hops = 0
@@ -77,7 +78,7 @@ public final class AHCHTTPGetter: HTTPGetting {
             // After a redirect the URL comes from a server's Location header.
             let shown = hops == 0 ? target : ServerText.clip(target)
             let response = try await withDeadline(limits.requestTimeout, "GET \(shown)") {
-                try await self.admit(target, shown: shown)
+                try await self.admit(target, shown: shown, supplier: supplier)
                 return try await self.exchange(target, shown: shown, bearerToken: credential, maxBytes: maxBytes)
             }
             guard RedirectPolicy.redirectStatuses.contains(response.answer.status) else { return response.answer }
@@ -97,8 +98,11 @@ public final class AHCHTTPGetter: HTTPGetting {
         var location: String?
     }
 
-    /// Throws `forbidden` unless ``destinations`` allows the host of `url` (see the type's discussion).
-    func admit(_ url: String, shown: String) async throws {
+    /// Throws `forbidden` unless ``destinations`` allows `url` for a target of `supplier` (see the type's discussion).
+    func admit(_ url: String, shown: String, supplier: TargetSupplier) async throws {
+        if supplier == .coordinator, case .forbidden(let reason) = destinations.checkCoordinatorRequest(url: url) {
+            throw ObservationError(.forbidden, "\(shown): \(reason)")
+        }
         if destinations.allowPrivateAddresses { return }
         // The host exactly as AsyncHTTPClient takes it (`DeconstructedURL`): `URL.host`, IPv6 brackets trimmed.
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "https" || scheme == "http",

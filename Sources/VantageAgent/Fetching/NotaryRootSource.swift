@@ -5,20 +5,25 @@ import VantageCore
 ///
 /// The token is requested with `scope=repository:{gun}:pull`, kept for the life of this source (one probe), and
 /// never sent to another origin. Token endpoint failures are `auth` errors; a hanging one is a `timeout`; a realm
-/// the agent's ``DestinationPolicy`` refuses (checked by the getter like every request) is `forbidden`. The realm
+/// the agent's ``DestinationPolicy`` refuses (checked by the getter like every request: its address, and for a
+/// coordinator-supplied target `network.allowed_sources`) is `forbidden`. The realm
 /// is server-controlled: messages quote it clipped, and never quote a response body.
 public actor NotaryRootSource: RootSource {
     public nonisolated let serverURL: String
     public nonisolated let gun: String
     let http: any HTTPGetting
     let maxBytes: Int
+    let supplier: TargetSupplier
     var token: String?
 
-    public init(serverURL: String, gun: String, http: any HTTPGetting, maxBytes: Int) {
+    /// - Parameter supplier: whose target this is (a coordinator's binds every request, the token realm included,
+    ///   to `network.allowed_sources`).
+    public init(serverURL: String, gun: String, http: any HTTPGetting, maxBytes: Int, supplier: TargetSupplier = .configuration) {
         self.serverURL = serverURL.hasSuffix("/") ? String(serverURL.dropLast()) : serverURL
         self.gun = gun
         self.http = http
         self.maxBytes = maxBytes
+        self.supplier = supplier
     }
 
     /// The URL of `request` for this GUN.
@@ -28,13 +33,13 @@ public actor NotaryRootSource: RootSource {
 
     public func fetch(_ request: RootRequest) async throws -> RootFetchResult {
         let url = self.url(request)
-        var response = try await http.get(url, bearerToken: token, maxBytes: maxBytes)
+        var response = try await http.get(url, bearerToken: token, maxBytes: maxBytes, supplier: supplier)
         if response.status == 401 {
             guard let challenge = BearerChallenge.parse(response.wwwAuthenticate) else {
                 throw ObservationError(.auth, "\(url): HTTP 401 without a Bearer challenge", status: 401)
             }
             token = try await fetchToken(challenge)
-            response = try await http.get(url, bearerToken: token, maxBytes: maxBytes)
+            response = try await http.get(url, bearerToken: token, maxBytes: maxBytes, supplier: supplier)
             if response.status == 401 {
                 throw ObservationError(.auth, "\(url): HTTP 401 again with the token from \(ServerText.clip(challenge.realm))", status: 401)
             }
@@ -50,7 +55,7 @@ public actor NotaryRootSource: RootSource {
         let tokenURL = try TokenRequest.url(for: challenge, gun: gun, allowHTTP: serverURL.lowercased().hasPrefix("http://"))
         let response: FetchedResponse
         do {
-            response = try await http.get(tokenURL, bearerToken: nil, maxBytes: FetchLimits.smallBodyBytes)
+            response = try await http.get(tokenURL, bearerToken: nil, maxBytes: FetchLimits.smallBodyBytes, supplier: supplier)
         } catch let error as ObservationError where error.kind == .timeout || error.kind == .forbidden {
             // A realm on a refused address stays `forbidden`: the agent's own rule, not the registry's failure.
             throw ObservationError(error.kind, "token endpoint: \(ServerText.clip(error.message, limit: 600))")

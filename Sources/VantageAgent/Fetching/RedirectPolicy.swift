@@ -1,8 +1,9 @@
 import Foundation
 
 /// Which redirects the agent follows: to `https` only (never to plain `http`, whatever the origin), at most
-/// `maxHops` per request, with a `Location` that resolves to an absolute URL. Whether the new destination's
-/// address may be reached is ``DestinationPolicy``'s call, made by the getter before the hop.
+/// `maxHops` per request, with a `Location` that resolves to an absolute URL. Whether the new destination may be
+/// reached (its address, and for a coordinator-supplied target `network.allowed_sources`) is
+/// ``DestinationPolicy``'s call, made by the getter before the hop.
 ///
 /// A `Location` is server-controlled: reasons quote it only through ``ServerText/clip(_:limit:)``.
 public enum RedirectPolicy {

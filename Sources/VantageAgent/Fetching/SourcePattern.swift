@@ -23,7 +23,7 @@ public enum SourcePattern: Sendable, Hashable, CustomStringConvertible {
         if text.contains("://") {
             guard !text.contains("*") else { return .failure(.init("\(text): a URL prefix cannot contain *")) }
             guard let normalised = RepositorySource.normalise(text) else {
-                return .failure(.init("\(text) is not an http(s) URL prefix (no query, fragment, user info or dot segments)"))
+                return .failure(.init("\(text) is not a URL prefix of the form \(RepositorySource.acceptedForm)"))
             }
             return .success(.urlPrefix(normalised))
         }

@@ -5,11 +5,14 @@ public struct TUFRootSource: RootSource {
     public let baseURL: String
     let http: any HTTPGetting
     let maxBytes: Int
+    let supplier: TargetSupplier
 
-    public init(baseURL: String, http: any HTTPGetting, maxBytes: Int) {
+    /// - Parameter supplier: whose target this is (a coordinator's binds every request to `network.allowed_sources`).
+    public init(baseURL: String, http: any HTTPGetting, maxBytes: Int, supplier: TargetSupplier = .configuration) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.http = http
         self.maxBytes = maxBytes
+        self.supplier = supplier
     }
 
     public func fetch(_ request: RootRequest) async throws -> RootFetchResult {
@@ -17,7 +20,7 @@ public struct TUFRootSource: RootSource {
             throw ObservationError(.internalError, "TUF repositories have no unversioned root.json")
         }
         let url = "\(baseURL)/\(n).root.json"
-        let response = try await http.get(url, bearerToken: nil, maxBytes: maxBytes)
+        let response = try await http.get(url, bearerToken: nil, maxBytes: maxBytes, supplier: supplier)
         switch response.status {
         case 200: return .document(response.body)
         case 403, 404: return .absent(status: response.status)

@@ -7,7 +7,8 @@ public enum TokenRequest {
     /// `{realm}?service=…&scope=repository:{gun}:pull`, keeping any query the realm already has.
     ///
     /// The realm must be `https`, or `http` only when the target itself was configured as `http`. Whether its
-    /// host may be reached is checked when it is fetched, like every request (``DestinationPolicy``).
+    /// host may be reached is checked when it is fetched, like every request (``DestinationPolicy``: its address,
+    /// and for a coordinator-supplied target `network.allowed_sources`).
     public static func url(for challenge: BearerChallenge, gun: String, allowHTTP: Bool) throws(ObservationError) -> String {
         guard var components = URLComponents(string: challenge.realm), let scheme = components.scheme?.lowercased(),
             components.host?.isEmpty == false

@@ -14,13 +14,14 @@ public struct TargetProber: Sendable {
         self.limits = limits
     }
 
-    /// The root source of `target`.
-    public func source(for target: TargetSpec) -> any RootSource {
+    /// The root source of `target`, whose requests are bound by the rules for `supplier`'s targets.
+    public func source(for target: TargetSpec, supplier: TargetSupplier = .configuration) -> any RootSource {
         switch target.kind {
         case .notary:
-            NotaryRootSource(serverURL: target.url, gun: target.gun ?? "", http: http, maxBytes: limits.maxResponseBytes)
+            NotaryRootSource(
+                serverURL: target.url, gun: target.gun ?? "", http: http, maxBytes: limits.maxResponseBytes, supplier: supplier)
         case .tuf:
-            TUFRootSource(baseURL: target.url, http: http, maxBytes: limits.maxResponseBytes)
+            TUFRootSource(baseURL: target.url, http: http, maxBytes: limits.maxResponseBytes, supplier: supplier)
         }
     }
 
@@ -31,8 +32,10 @@ public struct TargetProber: Sendable {
     ///     as the new trusted root (approvers signed it), `false` to keep the old one.
     ///   - trustedWasAdopted: `trusted` was adopted on approvals, not reached by a verified chain: the same bytes are
     ///     then still attested `unchained`, so every client applies its own approvers to them.
+    ///   - supplier: who listed the target; every request for a coordinator's must match `network.allowed_sources`.
     public func probe(
-        _ target: TargetSpec, source: RepositorySource? = nil, trusted: Root?, trustedWasAdopted: Bool = false,
+        _ target: TargetSpec, source: RepositorySource? = nil, supplier: TargetSupplier = .configuration, trusted: Root?,
+        trustedWasAdopted: Bool = false,
         now: @escaping @Sendable () -> Date,
         onTrusted: @escaping @Sendable (Root) async throws -> Void,
         adopt: @escaping @Sendable (Root) async -> Bool = { _ in false }
@@ -42,7 +45,8 @@ public struct TargetProber: Sendable {
         let observedAt = Timestamp(now())
         let repository = source ?? target.source ?? RepositorySource(kind: target.kind, normalisedURL: target.url, gun: target.gun)
         // Fetch exactly the URL the attestation names (the normalised one), not the spelling the target was given in.
-        let source = self.source(for: TargetSpec(id: target.id, kind: repository.kind, url: repository.url, gun: repository.gun))
+        let source = self.source(
+            for: TargetSpec(id: target.id, kind: repository.kind, url: repository.url, gun: repository.gun), supplier: supplier)
         let limits = limits
         let gun = target.kind == .notary ? target.gun : nil
         func failed(_ error: ObservationError, steps: Int?) -> ProbeResult {

@@ -177,7 +177,7 @@ public final class AgentService: Service, Sendable {
         let adoption = dependencies.adoption
         let logger = logger
         return await dependencies.prober.probe(
-            target.spec, source: source, trusted: start, trustedWasAdopted: adopted, now: now,
+            target.spec, source: source, supplier: target.supplier, trusted: start, trustedWasAdopted: adopted, now: now,
             onTrusted: { root in try await store.storeDurably(root, for: key, at: now()) },
             adopt: { offered in
                 guard let adoption, await adoption.isApproved(target: id, source: source, sha256: offered.sha256, now: Timestamp(now()))

@@ -17,11 +17,17 @@ public actor TargetCatalog {
         /// `nil`. The prober turns it into an ``VantageCore/ObservationError`` of kind `forbidden` with this
         /// message, without any network request.
         public var forbidden: String?
+        /// Who listed it: a coordinator's target is probed under `network.allowed_sources` (redirects and token
+        /// realms included), the configuration's is not.
+        public var supplier: TargetSupplier
 
-        public init(spec: TargetSpec, configuredRoot: ConfiguredRoot? = nil, forbidden: String? = nil) {
+        public init(
+            spec: TargetSpec, configuredRoot: ConfiguredRoot? = nil, forbidden: String? = nil, supplier: TargetSupplier = .configuration
+        ) {
             self.spec = spec
             self.configuredRoot = configuredRoot
             self.forbidden = forbidden
+            self.supplier = supplier
         }
     }
 
@@ -109,8 +115,8 @@ public actor TargetCatalog {
         var refused: [Entry] = []
         for spec in specs {
             switch destinations.checkCoordinatorTarget(url: spec.url) {
-            case .allowed: allowed.append(Entry(spec: spec))
-            case .forbidden(let reason): refused.append(Entry(spec: spec, forbidden: reason))
+            case .allowed: allowed.append(Entry(spec: spec, supplier: .coordinator))
+            case .forbidden(let reason): refused.append(Entry(spec: spec, forbidden: reason, supplier: .coordinator))
             }
         }
         if !refused.isEmpty {

@@ -38,9 +38,14 @@ public struct RepositorySource: Sendable, Hashable, Codable, CustomStringConvert
         kind == .notary ? "notary \(url) gun \(gun ?? "")" : "tuf \(url)"
     }
 
+    /// What ``normalise(_:)`` accepts, in words, for refusal messages.
+    public static let acceptedForm =
+        "http(s)://host[:port][/path] with no user info, query, fragment, dot segments or percent-encoded . / \\"
+
     /// The comparable form of an http(s) URL: lower-case scheme and host, the default port (443, 80) dropped,
-    /// no trailing slash. `nil` for anything else: another scheme, user info, a query or fragment, an empty host,
-    /// a port that is not a number in 1...65535, bytes outside printable ASCII, or dot segments.
+    /// no trailing slash, and one spelling of each path byte (see ``normalisedPath(_:)``). `nil` for anything
+    /// else: another scheme, user info, a query or fragment, an empty host, a `%` in the host, a port that is not
+    /// a number in 1...65535, bytes outside printable ASCII, dot segments, or a percent-encoded `.`, `/` or `\`.
     public static func normalise(_ url: String) -> String? {
         guard url.utf8.count <= 2048, url.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
         guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else { return nil }
@@ -49,8 +54,9 @@ public struct RepositorySource: Sendable, Hashable, Codable, CustomStringConvert
         let rest = url[url.index(colon, offsetBy: 3)...]
         if rest.contains("?") || rest.contains("#") || rest.contains("\\") { return nil }
         let authority = rest.prefix { $0 != "/" }
-        var path = String(rest.dropFirst(authority.count))
-        if authority.isEmpty || authority.contains("@") { return nil }
+        guard var path = normalisedPath(rest.dropFirst(authority.count)) else { return nil }
+        // A percent-encoded host is another spelling of a host name (or an IPv6 zone): one host, one string.
+        if authority.isEmpty || authority.contains("@") || authority.contains("%") { return nil }
         var host = String(authority)
         var port: String?
         if host.hasPrefix("[") {
@@ -77,6 +83,47 @@ public struct RepositorySource: Sendable, Hashable, Codable, CustomStringConvert
         if path.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == "." || $0 == ".." }) { return nil }
         return "\(scheme)://\(host.lowercased())\(path)"
     }
+
+    /// `path` with each percent-encoding in one form: an unreserved character (letter, digit, `-`, `_`, `~`)
+    /// decoded, anything else kept encoded with upper-case hex — so `%41`, `A` and `%7e`, `~` are one path, and
+    /// `%3a`, `%3A` another. `nil` for a malformed encoding, or one of `.`, `/` or `\`: a server that decodes
+    /// before resolving (python, nginx) would read `%2e%2e` or `..%2f` as a dot segment, leaving the prefix that
+    /// `network.allowed_sources` admitted.
+    static func normalisedPath(_ path: Substring) -> String? {
+        var bytes = Array(path.utf8)[...]
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        while let byte = bytes.popFirst() {
+            guard byte == UInt8(ascii: "%") else {
+                out.append(byte)
+                continue
+            }
+            guard let high = bytes.popFirst().flatMap(hexValue), let low = bytes.popFirst().flatMap(hexValue) else { return nil }
+            let decoded = high << 4 | low
+            if neverEncoded.contains(decoded) { return nil }
+            if unreserved.contains(decoded) {
+                out.append(decoded)
+            } else {
+                out += [UInt8(ascii: "%"), upperHex[Int(decoded >> 4)], upperHex[Int(decoded & 0xF)]]
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    static let upperHex = Array("0123456789ABCDEF".utf8)
+    /// Bytes that must not hide behind a percent-encoding in a path: `.`, `/`, `\`.
+    static let neverEncoded: Set<UInt8> = [0x2E, 0x2F, 0x5C]
+    /// RFC 3986 unreserved characters other than `.` (refused above).
+    static let unreserved = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_~".utf8)
 }
 
 extension TargetSpec {

@@ -34,7 +34,7 @@ public struct TargetSpec: Sendable, Hashable, Codable {
         if kind == .notary, (gun ?? "").isEmpty { return "target \(id): notary targets need a gun" }
         if kind == .tuf, gun != nil { return "target \(id): tuf targets have no gun" }
         if RepositorySource.normalise(url) == nil {
-            return "target \(id): url must be http(s)://host[:port][/path] with no user info, query, fragment or dot segments"
+            return "target \(id): url must be \(RepositorySource.acceptedForm)"
         }
         // The GUN becomes part of the fetch URL and of the installer's trust-dir path: no traversal, no odd bytes.
         if let gun, !gun.isEmpty, !Self.isSafeGUN(gun) {

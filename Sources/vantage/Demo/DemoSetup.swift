@@ -81,9 +81,12 @@ struct InterceptedPath: HTTPGetting {
         { inner in InterceptedPath(inner: inner, genuine: genuine, interceptor: interceptor) }
     }
 
-    func get(_ url: String, bearerToken: String?, maxBytes: Int) async throws -> FetchedResponse {
-        guard url.hasPrefix(genuine + "/") else { return try await inner.get(url, bearerToken: bearerToken, maxBytes: maxBytes) }
-        var response = try await inner.get(interceptor + url.dropFirst(genuine.count), bearerToken: bearerToken, maxBytes: maxBytes)
+    func get(_ url: String, bearerToken: String?, maxBytes: Int, supplier: TargetSupplier) async throws -> FetchedResponse {
+        guard url.hasPrefix(genuine + "/") else {
+            return try await inner.get(url, bearerToken: bearerToken, maxBytes: maxBytes, supplier: supplier)
+        }
+        var response = try await inner.get(
+            interceptor + url.dropFirst(genuine.count), bearerToken: bearerToken, maxBytes: maxBytes, supplier: supplier)
         response.url = url
         return response
     }
