@@ -44,8 +44,10 @@ public struct CoordinatorClient: Sendable {
     }
 
     /// The signed header of list `version` (`nil` = latest).
+    /// At most ``HTTPLimits/maxHeaderBytes``: a header is verified before anything else is fetched.
     public func header(version: Int64?) async throws -> SignedPinListHeader {
-        try await json(.GET, "\(APIPath.pins)/\(version.map(String.init) ?? "latest")/header")
+        let path = "\(APIPath.pins)/\(version.map(String.init) ?? "latest")/header"
+        return try decode(SignedPinListHeader.self, try await send(.GET, path, maxBytes: HTTPLimits.maxHeaderBytes).body)
     }
 
     /// One pin with its inclusion proof.
@@ -117,7 +119,7 @@ public struct CoordinatorClient: Sendable {
 
     // MARK: Transport
 
-    struct Response {
+    struct Response: Sendable {
         var status: Int
         var headers: HTTPHeaders
         var body: [UInt8]
@@ -131,17 +133,33 @@ public struct CoordinatorClient: Sendable {
         try decode(T.self, try await send(method, path, body: try Canonical.encode(body)).body)
     }
 
-    /// An HTTP refusal in words: the coordinator's own reason (its JSON error body `{"error", "reason"}`), and for
-    /// a refused admin token what to do.
-    static func describe(status: Int, method: HTTPMethod, path: String, body: [UInt8]) -> String {
+    /// An HTTP refusal in words: the URL requested, the coordinator's own reason (its JSON error body
+    /// `{"error", "reason"}`), and for a refused admin token what to do.
+    static func describe(status: Int, method: HTTPMethod, url: String, body: [UInt8]) -> String {
         let fields = (try? JSONDecoder().decode([String: String].self, from: Data(body.prefix(4096)))) ?? [:]
         let reason = fields["reason"] ?? fields["error"]
             ?? String(decoding: body.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let said = reason.isEmpty ? "HTTP \(status)" : "\(reason.prefix(300)) (HTTP \(status))"
         if (status == 401 || status == 403), reason.contains("token") {
-            return "\(method) \(path): \(said); pass --token or set VANTAGE_TOKEN to one of the coordinator's admin.tokens"
+            return "\(method) \(url): \(said); pass --token or set VANTAGE_TOKEN to one of the coordinator's admin.tokens"
         }
-        return "\(method) \(path): \(said)"
+        return "\(method) \(url): \(said)"
+    }
+
+    /// The `https://` form of an `http://` base URL when a TLS handshake with the same host and port succeeds (a
+    /// certificate this machine does not trust still proves the port speaks TLS); `nil` otherwise. Asked only after a
+    /// plain-HTTP request got no HTTP answer, to say what is wrong instead of "connection closed".
+    func httpsIfTLS() async -> String? {
+        guard baseURL.lowercased().hasPrefix("http://") else { return nil }
+        let https = "https://" + baseURL.dropFirst("http://".count)
+        do {
+            _ = try await Deadline.run(.seconds(5)) { [http] in try await http.execute(HTTPClientRequest(url: https + "/"), timeout: .seconds(5)) }
+            return https
+        } catch {
+            // Only a certificate complaint proves a handshake got that far; a closed connection proves nothing.
+            let failure = TransportFailure(error)
+            return failure.kind == .tls && failure.cause.contains("certificate") ? https : nil
+        }
     }
 
     func decode<T: Decodable>(_ type: T.Type, _ body: [UInt8]) throws -> T {
@@ -152,8 +170,11 @@ public struct CoordinatorClient: Sendable {
         }
     }
 
+    /// One exchange, connection to last byte within ``HTTPLimits/timeoutSeconds`` (the request is cancelled when it
+    /// passes, however slowly bytes still arrive), the body at most `maxBytes` (default ``HTTPLimits/maxResponseBytes``).
     func send(
-        _ method: HTTPMethod, _ path: String, headers extra: HTTPHeaders = [:], body: [UInt8]? = nil, accept: Set<Int> = [200]
+        _ method: HTTPMethod, _ path: String, headers extra: HTTPHeaders = [:], body: [UInt8]? = nil, accept: Set<Int> = [200],
+        maxBytes: Int? = nil
     ) async throws -> Response {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
@@ -165,27 +186,35 @@ public struct CoordinatorClient: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))
         }
-        let response: HTTPClientResponse
-        var bytes: ByteBuffer
+        let limit = min(maxBytes ?? limits.maxResponseBytes, limits.maxResponseBytes)
+        let seconds = limits.timeoutSeconds
+        let response: Response
         do {
-            response = try await http.execute(request, timeout: .seconds(limits.timeoutSeconds))
-            if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > limits.maxResponseBytes {
-                throw ClientError(.tooLarge, "\(path): Content-Length \(length) above \(limits.maxResponseBytes)")
+            response = try await Deadline.run(.seconds(seconds)) { [http, request] in
+                let answer = try await http.execute(request, timeout: .seconds(seconds))
+                if let length = answer.headers.first(name: "Content-Length").flatMap(Int.init), length > limit {
+                    throw ClientError(.tooLarge, "\(request.url): Content-Length \(length) above \(limit)")
+                }
+                var bytes = try await answer.body.collect(upTo: limit)
+                return Response(status: Int(answer.status.code), headers: answer.headers, body: bytes.readBytes(length: bytes.readableBytes) ?? [])
             }
-            bytes = try await response.body.collect(upTo: limits.maxResponseBytes)
         } catch let error as ClientError {
             throw error
-        } catch let error as NIOTooManyBytesError {
-            throw ClientError(.tooLarge, "\(path): answer above \(limits.maxResponseBytes) bytes (\(error))")
+        } catch is NIOTooManyBytesError {
+            throw ClientError(.tooLarge, "\(baseURL + path): answer above \(limit) bytes")
+        } catch let error as Deadline.Exceeded {
+            throw ClientError(.transport, "\(baseURL + path): \(error) (is the server up, and not sending slowly?)")
         } catch {
-            throw ClientError(.transport, "\(baseURL): \(TransportFailure(error))")
+            if TransportFailure.isNotHTTPAnswer(error), let https = await httpsIfTLS() {
+                throw ClientError(.transport, "\(baseURL): the server speaks TLS on that port, not plain HTTP (use \(https))")
+            }
+            throw ClientError(.transport, "\(baseURL): \(TransportFailure(error, plainHTTP: baseURL.lowercased().hasPrefix("http://")))")
         }
-        let status = Int(response.status.code)
-        let body = bytes.readBytes(length: bytes.readableBytes) ?? []
-        guard accept.contains(status) else {
-            throw ClientError(.httpStatus, Self.describe(status: status, method: method, path: path, body: body), status: status)
+        guard accept.contains(response.status) else {
+            throw ClientError(.httpStatus, Self.describe(status: response.status, method: method, url: baseURL + path, body: response.body),
+                              status: response.status)
         }
-        return Response(status: status, headers: response.headers, body: body)
+        return response
     }
 }
 

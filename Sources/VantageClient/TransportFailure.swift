@@ -19,8 +19,16 @@ public struct TransportFailure: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { cause + (hint.map { " (\($0))" } ?? "") }
 
-    public init(_ error: any Error) {
+    /// - Parameter plainHTTP: the request went over `http://`: a server that closes the connection or answers with
+    ///   bytes that are not HTTP is most likely speaking TLS on that port, and the hint says so.
+    public init(_ error: any Error, plainHTTP: Bool = false) {
         (kind, cause, hint) = Self.classify(error)
+        if plainHTTP, Self.isNotHTTPAnswer(error) { hint = "the server may speak TLS on that port: use https://" }
+    }
+
+    /// A connection closed before any answer, or bytes that do not parse as HTTP: what a TLS port does with plain HTTP.
+    static func isNotHTTPAnswer(_ error: any Error) -> Bool {
+        (error as? HTTPClientError) == .remoteConnectionClosed || error is HTTPParserError
     }
 
     static func classify(_ error: any Error) -> (Kind, String, String?) {

@@ -2,27 +2,26 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import VantageClient
+import VantageCore
 import VantageSupport
 
-/// Where the coordinator is and how to talk to it: flags, then `VANTAGE_COORDINATOR` / `VANTAGE_TOKEN`, then
-/// the CLI config file (`${XDG_CONFIG_HOME:-~/.config}/vantage/config.json`: `coordinator`, `token`, `ca_bundle`).
-public struct CoordinatorOptions: ParsableArguments {
+/// Where the coordinator is and how to reach it, without credentials (the CI verifier's options): flags, then
+/// `VANTAGE_COORDINATOR`, then the CLI config file (`${XDG_CONFIG_HOME:-~/.config}/vantage/config.json`:
+/// `coordinator`, `token`, `ca_bundle`).
+public struct ConnectionOptions: ParsableArguments {
     public init() {}
 
     @Option(help: "Coordinator base URL (env VANTAGE_COORDINATOR).")
     public var coordinator: String?
 
-    @Option(help: "Admin bearer token (env VANTAGE_TOKEN).")
-    public var token: String?
-
-    @Option(help: "Extra CA certificates (PEM) for the coordinator's TLS certificate.")
+    @Option(help: "Extra CA certificates (PEM) for the coordinator's (and mirrors') TLS certificate.")
     public var caBundle: String?
 
     @Option(help: "CLI config file.")
     public var config: String?
 
     struct FileConfig: Decodable {
-        public var coordinator: String?
+        var coordinator: String?
         var token: String?
         var caBundle: String?
 
@@ -52,34 +51,31 @@ public struct CoordinatorOptions: ParsableArguments {
     }
 
     /// The resolved coordinator URL and where it came from (for messages), or `nil` if none was given anywhere.
-    func resolvedURL() throws -> (url: String, from: String)? {
+    func resolvedURL(_ file: FileConfig?) -> (url: String, from: String)? {
         if let coordinator { return (coordinator, "--coordinator") }
         // Set but empty is unset (as a CI template that passes an optional input through leaves it).
         if let url = ProcessInfo.processInfo.environment["VANTAGE_COORDINATOR"], !url.isEmpty { return (url, "VANTAGE_COORDINATOR") }
-        return try fileConfig()?.coordinator.map { ($0, "the CLI config file's coordinator") }
+        return file?.coordinator.map { ($0, "the CLI config file's coordinator") }
     }
 
-    /// Runs `body` with a client for the coordinator; shuts the HTTP client down afterwards.
-    public func withClient<T>(_ body: (CoordinatorClient) async throws -> T) async throws -> T {
-        guard let (url, from) = try resolvedURL() else {
-            throw ValidationError("no coordinator: pass --coordinator or set VANTAGE_COORDINATOR")
-        }
-        let token = try token ?? ProcessInfo.processInfo.environment["VANTAGE_TOKEN"] ?? fileConfig()?.token
-        return try await withHTTP(url, from: from) { try await body(CoordinatorClient(baseURL: url, token: token, http: $0)) }
-    }
+    /// The extra CA bundle: `--ca-bundle`, else the config file's `ca_bundle`.
+    func caBundlePath(_ file: FileConfig?) -> String? { caBundle ?? file?.caBundle }
 
-    /// Runs `body` with an HTTP client for `url` (named by `from` in messages), with this configuration's CA bundle;
-    /// shuts it down afterwards.
-    public func withHTTP<T>(_ url: String, from: String, _ body: (HTTPClient) async throws -> T) async throws -> T {
-        // Checked before any connection: a typo is a usage error, not a transport error; the message names its source.
+    /// Checked before any connection: a typo is a usage error, not a transport error; the message names its source.
+    static func checkURL(_ url: String, from: String) throws {
         guard let parts = URLComponents(string: url), ["http", "https"].contains(parts.scheme?.lowercased() ?? ""),
             !(parts.host ?? "").isEmpty, parts.query == nil, parts.fragment == nil
         else {
             throw ValidationError("\(from): \(url) is not http(s)://host[:port][/path]")
         }
-        let file = try fileConfig()
+    }
+
+    /// Runs `body` with an HTTP client for `url` (named by `from` in messages) and the CA bundle of `file`; shuts it
+    /// down afterwards. One client per command: callers make one call.
+    func withHTTP<T>(_ url: String, from: String, file: FileConfig?, _ body: (HTTPClient) async throws -> T) async throws -> T {
+        try Self.checkURL(url, from: from)
         // A person is waiting: the first failed connection (refused, TLS, DNS) is the answer, not a retry until the deadline.
-        let http = try HTTPClientFactory.make(.init(caBundlePath: caBundle ?? file?.caBundle, failFast: true))
+        let http = try HTTPClientFactory.make(.init(caBundlePath: caBundlePath(file), failFast: true))
         do {
             let result = try await body(http)
             try await http.shutdown()
@@ -89,12 +85,41 @@ public struct CoordinatorOptions: ParsableArguments {
             throw error
         }
     }
+
+    /// Runs `body` with a client for the coordinator (with `token`, when given); shuts the HTTP client down afterwards.
+    public func withClient<T>(token: String? = nil, _ body: (CoordinatorClient) async throws -> T) async throws -> T {
+        let file = try fileConfig()
+        guard let (url, from) = resolvedURL(file) else {
+            throw ValidationError("no coordinator: pass --coordinator or set VANTAGE_COORDINATOR")
+        }
+        return try await withHTTP(url, from: from, file: file) { try await body(CoordinatorClient(baseURL: url, token: token, http: $0)) }
+    }
+}
+
+/// ``ConnectionOptions`` and the admin bearer token: the options of the `vantage` commands that talk to the coordinator.
+public struct CoordinatorOptions: ParsableArguments {
+    public init() {}
+
+    @OptionGroup public var connection: ConnectionOptions
+
+    @Option(help: "Admin bearer token (env VANTAGE_TOKEN).")
+    public var token: String?
+
+    /// Runs `body` with a client for the coordinator; shuts the HTTP client down afterwards.
+    public func withClient<T>(_ body: (CoordinatorClient) async throws -> T) async throws -> T {
+        let token = try token ?? ProcessInfo.processInfo.environment["VANTAGE_TOKEN"] ?? connection.fileConfig()?.token
+        return try await connection.withClient(token: token, body)
+    }
 }
 
 /// Maps failures to the documented exit codes with a one-line diagnostic.
 public enum Failure {
     public static func report(_ error: any Error) -> ExitCode {
         if let exit = error as? ExitCode { return exit }
+        if let refusal = error as? PinListVerifier.Failure {
+            Output.diagnostic("verification failed: \(refusal)")
+            return ExitStatus.verificationFailed
+        }
         if let validation = error as? ValidationError {
             Output.diagnostic(validation.message)
             return ExitStatus.usage
@@ -113,9 +138,6 @@ public enum Failure {
         case .invalidRequest:
             Output.diagnostic(client.reason)
             return ExitStatus.usage
-        case .transport, .httpStatus:
-            Output.diagnostic("coordinator: \(client.reason)")
-            return ExitStatus.error
         default:
             Output.diagnostic(client.reason)
             return ExitStatus.error

@@ -19,6 +19,18 @@ struct HelpAndCompletionTests {
         #expect(result.stdout.contains("USAGE:"))
     }
 
+    @Test("vantage-pins offers no admin token; its CA bundle and source deadline are listed; vantage's admin commands keep --token")
+    func pinsOptions() async throws {
+        for command in [["install"], ["verify"], ["bundle"]] {
+            let help = try await CLI.run(command + ["--help"], tool: "vantage-pins")
+            #expect(help.status == 0, "\(help.stderr)")
+            #expect(!help.stdout.contains("--token"), "\(command): \(help.stdout)")
+            #expect(help.stdout.contains("--ca-bundle") && help.stdout.contains("--source-timeout"), "\(command): \(help.stdout)")
+        }
+        let admin = try await CLI.run(["targets", "add", "--help"])
+        #expect(admin.status == 0 && admin.stdout.contains("--token"), "\(admin.stdout)")
+    }
+
     @Test("an unknown option is a usage error (64) reported on stderr")
     func usage() async throws {
         let result = try await CLI.run(["status", "--no-such-option"])

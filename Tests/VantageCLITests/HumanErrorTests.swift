@@ -65,6 +65,19 @@ struct HumanErrorTests {
         #expect(tlsToPlain.status == 1)
         let wrongScheme = oneLine(tlsToPlain, "https to http")
         #expect(wrongScheme.contains("TLS"), "\(wrongScheme)")
+
+        // Plain HTTP to the TLS port: said as such, with the URL to use (not "connection closed").
+        let plainToTLS = try await CLI.run(["status", "--coordinator", "http://127.0.0.1:\(server.port)"])
+        #expect(plainToTLS.status == 1)
+        let speaksTLS = oneLine(plainToTLS, "http to https")
+        #expect(speaksTLS.contains("speaks TLS") && speaksTLS.contains("https://127.0.0.1:\(server.port)"), "\(speaksTLS)")
+        #expect(!speaksTLS.contains("connection closed"), "\(speaksTLS)")
+
+        // A base URL with a path the server does not have: the refusal names the whole URL requested.
+        let underPath = try await CLI.run(["status", "--coordinator", "http://127.0.0.1:\(plain.port)/vantage"])
+        #expect(underPath.status == 1)
+        let notFound = oneLine(underPath, "404 under a path")
+        #expect(notFound.contains("GET http://127.0.0.1:\(plain.port)/vantage/v1/status") && notFound.contains("HTTP 404"), "\(notFound)")
     }
 
     @Test("a pin list file that is missing, a folder, or not JSON: one line naming it")
@@ -84,5 +97,17 @@ struct HumanErrorTests {
             #expect(result.stderr.contains(words) && result.stderr.contains(path), "\(result.stderr)")
             #expect(!result.stderr.contains("NSCocoaErrorDomain"), "\(result.stderr)")
         }
+    }
+
+    @Test("each program names itself: vantage-pins diagnostics start with vantage-pins:, vantage's with vantage:")
+    func programName() async throws {
+        let w = try PinsRefusalTests.World()
+        defer { try? FileManager.default.removeItem(at: w.dir) }
+        let arguments = ["verify", "--policy", try w.policy(), "--pins", w.dir.appendingPathComponent("missing.json").path,
+                         "--state", w.dir.appendingPathComponent("s.json").path]
+        let pins = try await CLI.run(arguments, tool: "vantage-pins")
+        #expect(pins.status == 66 && pins.stderr.hasPrefix("vantage-pins: pin list "), "\(pins.stderr)")
+        let vantage = try await CLI.run(["pins"] + arguments)
+        #expect(vantage.status == 66 && vantage.stderr.hasPrefix("vantage: pin list "), "\(vantage.stderr)")
     }
 }

@@ -71,6 +71,41 @@ struct PinsInstallInputTests {
         #expect(good.stdout.contains("use: notary -s \(World.server) -d \(s.trust) list \(World.target)"), "\(good.stdout)")
     }
 
+    @Test("--for of the other kind than the policy's target: a usage error naming the kind and the --for to use")
+    func wrongKindForTarget() async throws {
+        let s = try Setup()
+        defer { try? FileManager.default.removeItem(at: s.w.dir) }
+        var policy = try Canonical.decode(TrustPolicy.self, from: Data(contentsOf: URL(fileURLWithPath: s.policy)))
+        policy.targets = [.init(id: World.target, source: World.source)]
+        try Data(try Canonical.encode(policy)).write(to: URL(fileURLWithPath: s.policy))
+        let out = s.w.dir.appendingPathComponent("meta").path
+        let tuf = try await CLI.run(["install", World.target, "--for", "python-tuf", "--out", out, "--policy", s.policy, "--pins", s.pins,
+                                     "--blob-dir", s.w.dir.path, "--state", s.state], tool: "vantage-pins")
+        #expect(tuf.status == 64, "\(tuf.stderr)")
+        #expect(tuf.stderr.contains("is a Notary repository") && tuf.stderr.contains("use --for notary, docker"), "\(tuf.stderr)")
+        #expect(!tuf.stderr.contains("GUN"), "\(tuf.stderr)")
+        #expect(s.untouched)
+        // Positive control: the same install --for notary (the policy names the server and GUN) writes the root.
+        let notary = try await CLI.run(["install", World.target, "--for", "notary", "--trust-dir", s.trust, "--policy", s.policy, "--pins", s.pins,
+                                        "--blob-dir", s.w.dir.path, "--state", s.state], tool: "vantage-pins")
+        #expect(notary.status == 0, "\(notary.stderr)")
+    }
+
+    @Test("with a private CA (--ca-bundle) the printed notary command passes it as --tlscacert")
+    func notaryCommandWithPrivateCA() async throws {
+        let s = try Setup()
+        defer { try? FileManager.default.removeItem(at: s.w.dir) }
+        let ca = s.w.dir.appendingPathComponent("ca.crt").path
+        try Data("-----BEGIN CERTIFICATE-----\n".utf8).write(to: URL(fileURLWithPath: ca))
+        let base = ["--for", "notary", "--trust-dir", s.trust, "--policy", s.policy, "--pins", s.pins, "--blob-dir", s.w.dir.path]
+        let withCA = try await s.install(base + ["--ca-bundle", ca])
+        #expect(withCA.status == 0, "\(withCA.stderr)")
+        #expect(withCA.stdout.contains("use: notary -s \(World.server) -d \(s.trust) --tlscacert \(ca) list \(World.target)"), "\(withCA.stdout)")
+        // Positive control: without a private CA, no --tlscacert.
+        let plain = try await s.install(base)
+        #expect(plain.status == 0 && !plain.stdout.contains("--tlscacert"), "\(plain.stdout)")
+    }
+
     @Test("a trust policy that is not JSON, not a policy, or a folder: exit 78 with the path; nothing written")
     func unusablePolicy() async throws {
         let s = try Setup()

@@ -395,6 +395,41 @@ struct PinListVerifierTests {
         #expect(PinListVerifier(policy: policy).verifyPin(pin, expected: expected, issuedAt: Clock.now, now: Clock.now)?.summary == "quorum t/alpha -")
     }
 
+    @Test("the newest header alone is checked before any bridge; then each link on its own")
+    func headerAloneThenLinks() throws {
+        let world = PinListWorld.shared
+        let verifier = PinListVerifier(policy: Fleet.shared.trustPolicy())
+        let state = ["coord": world.accepted(2)]
+        // Positive control: v5 on its own, then its links from v2 one by one, then the whole walk as verifyHeader does it.
+        #expect(verifier.verifyHeaderAlone(world.lists[5]!.header, state: state, now: Clock.now).coordinator == "coord")
+        var previous = world.accepted(2)
+        for version in Int64(3)...5 {
+            let link = world.lists[version]!.header
+            #expect(verifier.verifyChainLink(link, follows: previous, coordinator: "coord", signatureVerified: version == 5) == nil)
+            previous = world.accepted(version)
+        }
+        #expect(verifier.verifyHeader(world.lists[5]!.header, state: state, intermediates: [3, 4].map { world.lists[$0]!.header },
+                                      now: Clock.now).coordinator == "coord")
+
+        // A forged newest header: refused with no intermediate at all, as verifyHeader refuses it with them.
+        let forged = try PinListWorld.build(world.pins, version: 10_003, previous: world.digest(4), signer: Fleet.shared.stranger).header
+        #expect(verifier.verifyHeaderAlone(forged, state: state, now: Clock.now).failure?.rule == "coordinator_signature")
+        // Rollback, equivocation and the policy floor are header-alone rules too.
+        #expect(verifier.verifyHeaderAlone(world.lists[1]!.header, state: state, now: Clock.now).failure?.rule == "rollback")
+        let other = try PinListWorld.build(world.pins, version: 2, previous: world.digest(4)).header
+        #expect(verifier.verifyHeaderAlone(other, state: state, now: Clock.now).failure?.rule == "equivocation")
+        var floored = Fleet.shared.trustPolicy()
+        floored.minPinListVersion = 6
+        #expect(PinListVerifier(policy: floored).verifyHeaderAlone(world.lists[5]!.header, state: [:], now: Clock.now).failure?.rule == "rollback")
+
+        // Links: a skipped version, a broken `previous`, another key in the chain.
+        #expect(verifier.verifyChainLink(world.lists[4]!.header, follows: world.accepted(2), coordinator: "coord")?.message.contains("missing") == true)
+        let unchained = try PinListWorld.build(world.pins, version: 3, previous: world.digest(1)).header
+        #expect(verifier.verifyChainLink(unchained, follows: world.accepted(2), coordinator: "coord")?.rule == "chain")
+        let foreign = try PinListWorld.build(world.pins, version: 3, previous: world.digest(2), signer: Fleet.shared.stranger).header
+        #expect(verifier.verifyChainLink(foreign, follows: world.accepted(2), coordinator: "coord")?.message.contains("not signed") == true)
+    }
+
     @Test("an empty list verifies and has the empty-tree Merkle root")
     func emptyList() throws {
         let list = try PinListWorld.build([], version: 1, previous: "")

@@ -16,6 +16,11 @@ public enum InstallClient: String, CaseIterable, Sendable {
 
     /// The kind of repository the client talks to.
     public var kind: TargetSpec.Kind { self == .notary || self == .docker ? .notary : .tuf }
+
+    /// The `--for` values for a kind of repository, in words.
+    public static func names(for kind: TargetSpec.Kind) -> String {
+        allCases.filter { $0.kind == kind }.map(\.rawValue).joined(separator: ", ")
+    }
 }
 
 /// Where one client reads its trusted root on this machine, from the command line and the environment (`HOME`,
@@ -85,14 +90,16 @@ public struct InstallLayout: Sendable {
         }
     }
 
-    /// The command that makes the client use the root installed at `path` for `source`, ready to paste.
-    public func usage(path: String, source: RepositorySource) -> String {
+    /// The command that makes the client use the root installed at `path` for `source`, ready to paste. `tlsCA` is
+    /// the private CA bundle in use (`--ca-bundle`): notary trusts only the system's CAs unless told `--tlscacert`.
+    public func usage(path: String, source: RepositorySource, tlsCA: String? = nil) -> String {
         let url = Shell.quote(source.url), gun = Shell.quote(source.gun ?? "")
         // <trust dir>/tuf/<GUN>/metadata/root.json
         let trust = String(path.dropLast("/tuf/\(source.gun ?? "")/metadata/root.json".count))
         switch client {
         case .notary:
-            return "notary -s \(url) -d \(Shell.quote(trust)) list \(gun)"
+            let ca = tlsCA.map { " --tlscacert \(Shell.quote(Self.absolute($0)))" } ?? ""
+            return "notary -s \(url) -d \(Shell.quote(trust))\(ca) list \(gun)"
         case .docker:
             let config = String(trust.dropLast("/trust".count))
             let prefix = config == dockerConfig ? "" : "DOCKER_CONFIG=\(Shell.quote(config)) "

@@ -11,21 +11,83 @@ public enum LocalDocument {
         return bytes
     }
 
-    /// The bytes of `path`, at most `limit`; `nil` when there is no such file.
+    /// The bytes of `path`, at most `limit`; `nil` when there is no such file. A symbolic link the user named is
+    /// followed; what it names must still be a regular file.
     public static func read(_ path: String, limit: Int) throws -> [UInt8]? {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
-        guard !isDirectory.boolValue else { throw ClientError(.missingDocument, "\(path) is a folder, not a file") }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw ClientError(.missingDocument, "\(path) cannot be read by this user (permission denied)")
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return try absent(errno, path) }
+        defer { close(fd) }
+        return try contents(of: fd, path, limit: limit)
+    }
+
+    /// The bytes of `relative` (names joined by `/`) inside `folder`, at most `limit`; `nil` when there is no such
+    /// file. Nothing below `folder` may be a symbolic link, so no document of a bundle can name a file outside it.
+    public static func read(inside folder: String, _ relative: String, limit: Int) throws -> [UInt8]? {
+        let shown = folder + "/" + relative
+        var names = relative.split(separator: "/").map(String.init)
+        let last = names.removeLast()
+        var directory = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directory >= 0 else { return try absent(errno, folder) }
+        defer { close(directory) }
+        for name in names {
+            let next = openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            guard next >= 0 else {
+                if errno == ELOOP || errno == ENOTDIR { throw notRegular("\(folder)/\(name)", "not a folder of the bundle (a symbolic link or a file)") }
+                return try absent(errno, shown)
+            }
+            close(directory)
+            directory = next
         }
-        defer { try? handle.close() }
-        let data: Data
-        do { data = try handle.read(upToCount: limit + 1) ?? Data() } catch {
-            throw ClientError(.missingDocument, "\(path) cannot be read (I/O error)")
+        // O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer; it is then refused by type.
+        let fd = openat(directory, last, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ELOOP { throw notRegular(shown, "a symbolic link; a bundle holds regular files only") }
+            return try absent(errno, shown)
         }
-        guard data.count <= limit else { throw ClientError(.tooLarge, "\(path) is larger than \(limit) bytes") }
-        return Array(data)
+        defer { close(fd) }
+        return try contents(of: fd, shown, limit: limit)
+    }
+
+    /// What an open descriptor holds, checked before any byte is read: a regular file of at most `limit` bytes.
+    static func contents(of fd: Int32, _ path: String, limit: Int) throws -> [UInt8] {
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw ClientError(.missingDocument, "\(path) cannot be read (I/O error)") }
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw ClientError(.missingDocument, "\(path) is a folder, not a file")
+        case S_IFIFO: throw notRegular(path, "a FIFO, not a regular file")
+        case S_IFCHR, S_IFBLK: throw notRegular(path, "a device, not a regular file")
+        default: throw notRegular(path, "not a regular file")
+        }
+        guard status.st_size <= limit else { throw ClientError(.tooLarge, "\(path) is larger than \(limit) bytes") }
+        // The size can still change under us: read at most one byte past the limit.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(status.st_size))
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        while bytes.count <= limit {
+            let wanted = min(buffer.count, limit + 1 - bytes.count)
+            let n = buffer.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, wanted) }
+            if n < 0, errno == EINTR { continue }
+            guard n >= 0 else { throw ClientError(.missingDocument, "\(path) cannot be read (I/O error)") }
+            if n == 0 { break }
+            bytes.append(contentsOf: buffer[..<n])
+        }
+        guard bytes.count <= limit else { throw ClientError(.tooLarge, "\(path) is larger than \(limit) bytes") }
+        return bytes
+    }
+
+    /// `nil` for a missing file; a one-line error for the other reasons an open fails.
+    static func absent(_ code: Int32, _ path: String) throws -> [UInt8]? {
+        switch code {
+        case ENOENT: return nil
+        case EACCES, EPERM: throw ClientError(.missingDocument, "\(path) cannot be read by this user (permission denied)")
+        case ENOTDIR: throw ClientError(.missingDocument, "\(path): a part of the path is a file, not a folder")
+        default: throw ClientError(.missingDocument, "\(path) cannot be opened (\(String(cString: strerror(code))))")
+        }
+    }
+
+    static func notRegular(_ path: String, _ what: String) -> ClientError {
+        ClientError(.missingDocument, "\(path) is \(what)")
     }
 }
 

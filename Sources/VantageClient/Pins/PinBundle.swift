@@ -7,10 +7,13 @@ import VantageSupport
 /// ```
 /// DIR/bundle.json                 index: format, newest version, targets, blobs (unsigned: a pointer, never trusted)
 /// DIR/headers/<version>.json      the signed header, and the intermediates since `--since`
-/// DIR/proofs/<target>.json        each named pin with its inclusion proof (target percent-encoded)
+/// DIR/proofs/<segment>.json       each named pin with its inclusion proof; <segment> is the target
+///                                 percent-encoded as one path segment (`t/app` -> `t%2Fapp.json`)
 /// DIR/blobs/<sha256>.json         the pinned root bytes
 /// ```
-/// Every document is verified on the offline host exactly as if it had come from the coordinator.
+/// Every document is verified on the offline host exactly as if it had come from the coordinator. Every document
+/// must be a regular file inside DIR: a symbolic link, FIFO, device or folder in its place is refused before any
+/// byte is read, and headers are capped at ``HTTPLimits/maxHeaderBytes``.
 public struct PinBundle: Sendable {
     public static let format = "vantage-bundle/v1"
 
@@ -48,20 +51,28 @@ public struct PinBundle: Sendable {
         }
     }
 
-    func path(header version: Int64) -> String { "\(directory)/headers/\(version).json" }
-    func path(proof target: String) -> String { "\(directory)/proofs/\(APIPath.segment(target)).json" }
-    func path(blob sha256: String) -> String { "\(directory)/blobs/\(sha256).json" }
+    func path(header version: Int64) -> String { "\(directory)/\(relative(header: version))" }
+    func path(proof target: String) -> String { "\(directory)/\(relative(proof: target))" }
+    func path(blob sha256: String) -> String { "\(directory)/\(relative(blob: sha256))" }
+    func relative(header version: Int64) -> String { "headers/\(version).json" }
+    func relative(proof target: String) -> String { "proofs/\(APIPath.segment(target)).json" }
+    func relative(blob sha256: String) -> String { "blobs/\(sha256).json" }
 
-    func read(_ path: String, _ what: String) throws -> [UInt8] {
-        guard let bytes = try LocalDocument.read(path, limit: maxDocumentBytes) else {
-            throw ClientError(.missingDocument, "the bundle \(directory) has no \(what) (\(path)); make it again with `bundle`")
+    /// The document at `relative` inside the folder, at most `limit` bytes (default ``maxDocumentBytes``); `nil` when absent.
+    func readIfPresent(_ relative: String, limit: Int? = nil) throws -> [UInt8]? {
+        try LocalDocument.read(inside: directory, relative, limit: min(limit ?? maxDocumentBytes, maxDocumentBytes))
+    }
+
+    func read(_ relative: String, _ what: String, limit: Int? = nil) throws -> [UInt8] {
+        guard let bytes = try readIfPresent(relative, limit: limit) else {
+            throw ClientError(.missingDocument, "the bundle \(directory) has no \(what) (\(directory)/\(relative)); make it again with `bundle`")
         }
         return bytes
     }
 
-    func decode<T: Decodable>(_ type: T.Type, _ path: String, _ what: String) throws -> T {
-        do { return try Canonical.decode(type, from: Data(try read(path, what))) } catch let error as ClientError { throw error } catch {
-            throw ClientError(.malformed, "\(path) is not a \(what)")
+    func decode<T: Decodable>(_ type: T.Type, _ relative: String, _ what: String, limit: Int? = nil) throws -> T {
+        do { return try Canonical.decode(type, from: Data(try read(relative, what, limit: limit))) } catch let error as ClientError { throw error } catch {
+            throw ClientError(.malformed, "\(directory)/\(relative) is not a \(what)")
         }
     }
 }
@@ -69,18 +80,20 @@ public struct PinBundle: Sendable {
 extension PinBundle: PinDocumentSource {
     public func header(version: Int64?) async throws -> SignedPinListHeader {
         guard let version else {
-            let index = try decode(Index.self, directory + "/bundle.json", "bundle index")
+            let index = try decode(Index.self, "bundle.json", "bundle index")
             guard index.format == Self.format else { throw ClientError(.malformed, "\(directory) is a \(index.format.prefix(60)) bundle, not \(Self.format)") }
             return try await header(version: index.version)
         }
-        return try decode(SignedPinListHeader.self, path(header: version), "signed header of list v\(version)")
+        return try decode(SignedPinListHeader.self, relative(header: version), "signed header of list v\(version)", limit: HTTPLimits.maxHeaderBytes)
     }
 
     public func pinProof(target: String, version: Int64?) async throws -> PinProof {
-        guard FileManager.default.fileExists(atPath: path(proof: target)) else {
+        guard let bytes = try readIfPresent(relative(proof: target)) else {
             throw ClientError(.httpStatus, "the bundle \(directory) holds no pin for \(target)", status: 404)
         }
-        return try decode(PinProof.self, path(proof: target), "pin proof for \(target)")
+        do { return try Canonical.decode(PinProof.self, from: Data(bytes)) } catch {
+            throw ClientError(.malformed, "\(path(proof: target)) is not a pin proof for \(target)")
+        }
     }
 
     public func pinList(version: Int64) async throws -> PinList {
@@ -89,6 +102,6 @@ extension PinBundle: PinDocumentSource {
 
     public func blob(sha256: String) async throws -> [UInt8] {
         try SHA256Name.check(sha256)
-        return try read(path(blob: sha256), "blob \(sha256)")
+        return try read(relative(blob: sha256), "blob \(sha256)")
     }
 }

@@ -24,11 +24,16 @@ public struct VerifiedPins: Sendable {
 /// Fetches pin-list documents from a ``PinDocumentSource`` and verifies them with the pure ``PinListVerifier``
 /// against the trust policy, the lists this machine accepted before and an explicit `now`. The source decides
 /// nothing: a proof for another list, a missing pin or a gap it cannot bridge is a refusal with its rule.
+///
+/// The newest header is verified completely (signature, identity, age, policy floor, rollback) before anything else
+/// is fetched; then the bridge of headers since the accepted list is fetched one at a time, each checked on arrival,
+/// so a forged or broken header costs one small read (at most ``HTTPLimits/maxHeaderBytes``), never a bridge.
 public struct PinListFetcher: Sendable {
     public var verifier: PinListVerifier
     public var accepted: [String: PinListVerifier.Accepted]
     public var now: Timestamp
-    /// Most intermediate headers fetched to bridge the gap since the last accepted list.
+    /// Most intermediate headers fetched to bridge the gap since the last accepted list (each at most
+    /// ``HTTPLimits/maxHeaderBytes``); a larger gap is refused under rule `chain`.
     public var maxGap: Int64
 
     public init(policy: TrustPolicy, accepted: [String: PinListVerifier.Accepted], now: Timestamp, maxGap: Int64 = 10_000) {
@@ -44,20 +49,24 @@ public struct PinListFetcher: Sendable {
         from source: some PinDocumentSource, expectations: [PinListVerifier.Expectation]?
     ) async throws -> Result<VerifiedPins, PinListVerifier.Failure> {
         let header = try await source.header(version: nil)
+        // Verified once, first; every later document must carry this very header.
+        let coordinator: String
+        switch verifier.verifyHeaderAlone(header, state: accepted, now: now) {
+        case .failure(let failure): return .failure(failure)
+        case .success(let id): coordinator = id
+        }
         let intermediates: [SignedPinListHeader]
-        switch try await bridge(to: header, from: source) {
+        switch try await bridge(to: header, coordinator: coordinator, from: source) {
         case .failure(let failure): return .failure(failure)
         case .success(let headers): intermediates = headers
         }
         guard let expectations else {
             let list = try await source.pinList(version: header.signed.version)
-            return verifier.verify(list, state: accepted, intermediates: intermediates, now: now)
-                .map { VerifiedPins(header: list.header, coordinator: $0, pins: list.pins, intermediates: intermediates, proofs: []) }
-        }
-        let coordinator: String
-        switch verifier.verifyHeader(header, state: accepted, intermediates: intermediates, now: now) {
-        case .failure(let failure): return .failure(failure)
-        case .success(let id): coordinator = id
+            guard list.header == header else {
+                return .failure(.init(rule: PinListVerifier.Rule.merkleRoot, "the list served is not the one under the verified header v\(header.signed.version)"))
+            }
+            if let failure = verifier.verifyPins(of: list, now: now) { return .failure(failure) }
+            return .success(VerifiedPins(header: header, coordinator: coordinator, pins: list.pins, intermediates: intermediates, proofs: []))
         }
         var proofs: [PinProof] = []
         for expectation in expectations {
@@ -70,9 +79,7 @@ public struct PinListFetcher: Sendable {
             guard proof.header == header else {
                 return .failure(.init(rule: PinListVerifier.Rule.inclusionProof, target: expectation.target, "proof is for another list"))
             }
-            if case .failure(let failure) = verifier.verify(proof, expected: expectation, state: accepted, intermediates: intermediates, now: now) {
-                return .failure(failure)
-            }
+            if let failure = verifier.verifyIncluded(proof, expected: expectation, now: now) { return .failure(failure) }
             proofs.append(proof)
         }
         return .success(VerifiedPins(header: header, coordinator: coordinator, pins: proofs.map(\.pin), intermediates: intermediates, proofs: proofs))
@@ -86,19 +93,27 @@ public struct PinListFetcher: Sendable {
         }
     }
 
-    /// The headers between the list accepted last from `header`'s coordinator and `header`, so the verifier can
-    /// check the hash chain across lists this machine never saw.
-    func bridge(to header: SignedPinListHeader, from source: some PinDocumentSource) async throws
+    /// The headers between the list accepted last from `coordinator` and `header` (already verified on its own), so
+    /// the hash chain holds across lists this machine never saw. Fetched one at a time and checked on arrival: the
+    /// first that does not chain, or is not signed by the same coordinator, stops the fetch.
+    func bridge(to header: SignedPinListHeader, coordinator: String, from source: some PinDocumentSource) async throws
         -> Result<[SignedPinListHeader], PinListVerifier.Failure>
     {
-        // Looked up by the policy id the header claims; the verifier then checks that this key signed it.
-        guard let last = accepted[header.signed.coordinator], header.signed.version > last.version + 1 else { return .success([]) }
-        let gap = header.signed.version - last.version - 1
+        guard var previous = accepted[coordinator], header.signed.version > previous.version else { return .success([]) }
+        let gap = header.signed.version - previous.version - 1
         guard gap <= maxGap else {
-            return .failure(.init(rule: PinListVerifier.Rule.chain, "\(gap) lists since the last accepted one (v\(last.version)); at most \(maxGap) are fetched"))
+            return .failure(.init(rule: PinListVerifier.Rule.chain, "\(gap) lists since the last accepted one (v\(previous.version)); at most \(maxGap) are fetched"))
         }
         var headers: [SignedPinListHeader] = []
-        for version in (last.version + 1)..<header.signed.version { headers.append(try await source.header(version: version)) }
+        for version in (previous.version + 1)..<header.signed.version {
+            let link = try await source.header(version: version)
+            if let failure = verifier.verifyChainLink(link, follows: previous, coordinator: coordinator) { return .failure(failure) }
+            headers.append(link)
+            previous = .init(version: version, digest: try link.digest)
+        }
+        if let failure = verifier.verifyChainLink(header, follows: previous, coordinator: coordinator, signatureVerified: true) {
+            return .failure(failure)
+        }
         return .success(headers)
     }
 }

@@ -15,8 +15,9 @@ public struct PinMirrorSource: PinDocumentSource {
 
     public var baseURL: String { files.baseURL }
 
+    /// At most ``HTTPLimits/maxHeaderBytes``: a header is verified before anything else is fetched.
     public func header(version: Int64?) async throws -> SignedPinListHeader {
-        try await document(version.map { "/headers/\($0).json" } ?? "/latest.json")
+        try await document(version.map { "/headers/\($0).json" } ?? "/latest.json", maxBytes: HTTPLimits.maxHeaderBytes)
     }
 
     public func pinProof(target: String, version: Int64?) async throws -> PinProof {
@@ -42,8 +43,8 @@ public struct PinMirrorSource: PinDocumentSource {
         try await files.send(.GET, "/blobs/\(sha256)").body
     }
 
-    func document<T: Decodable>(_ path: String) async throws -> T {
-        try files.decode(T.self, try await files.send(.GET, path).body)
+    func document<T: Decodable>(_ path: String, maxBytes: Int? = nil) async throws -> T {
+        try files.decode(T.self, try await files.send(.GET, path, maxBytes: maxBytes).body)
     }
 
     /// What the fetcher reads as "the list has no pin for this target" (a mirror that hides one is refused as such).

@@ -26,16 +26,45 @@ public struct PinState: Sendable {
         }
     }
 
-    /// Records `verified` as the last list accepted from its coordinator and saves the file atomically.
+    /// Records `verified` as the last list accepted from its coordinator and saves the file atomically. Under an
+    /// exclusive lock on `<path>.lock`, the file is read again and a coordinator's saved version is never lowered:
+    /// a run that verified an older list (from a slow source) and saves last keeps the newer entry another run saved
+    /// (on an equal version the saved entry stays). Entries of other coordinators saved meanwhile are kept.
     public mutating func record(_ verified: VerifiedPins) throws {
         // Keyed by the id of the policy key that verified the header, never by a field the signer chose freely.
-        accepted[verified.coordinator] = .init(
+        let new = PinListVerifier.Accepted(
             version: verified.header.signed.version, digest: try verified.header.digest, issuedAt: verified.header.signed.issuedAt)
-        do {
-            try AtomicFile.write(try Canonical.encode(accepted, pretty: true), to: path)
-        } catch let failure as AtomicFile.Failure {
-            throw ClientError(.destination, "cannot save the pin state: \(failure); pass --state PATH to a writable file")
+        accepted = try Self.locked(path) {
+            var saved = try Self.load(path).accepted
+            if let current = saved[verified.coordinator], current.version >= new.version { return saved }
+            saved[verified.coordinator] = new
+            do {
+                try AtomicFile.write(try Canonical.encode(saved, pretty: true), to: path)
+            } catch let failure as AtomicFile.Failure {
+                throw ClientError(.destination, "cannot save the pin state: \(failure); pass --state PATH to a writable file")
+            }
+            return saved
         }
+    }
+
+    /// Runs `body` holding an exclusive `flock` on `<path>.lock` (created beside the state file), so concurrent runs
+    /// on one machine save one after the other.
+    static func locked<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        let lockPath = path + ".lock"
+        func refuse(_ what: String) -> ClientError {
+            ClientError(.destination, "cannot \(what) \(lockPath): \(String(cString: strerror(errno))); pass --state PATH to a writable file")
+        }
+        do { try AtomicFile.makeFolders(URL(fileURLWithPath: lockPath).deletingLastPathComponent().path) } catch {
+            throw ClientError(.destination, "cannot save the pin state: \(error); pass --state PATH to a writable file")
+        }
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw refuse("open the lock file") }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw refuse("lock") }
+        }
+        defer { flock(fd, LOCK_UN) }
+        return try body()
     }
 }
 

@@ -127,11 +127,35 @@ public struct PinListVerifier: Sendable {
 
     /// Verifies the header: signature by a policy coordinator key whose policy id is the header's `coordinator`,
     /// time window at `now`, version floor, and the hash chain to what this machine accepted from that
-    /// coordinator (`intermediates` are the headers between it and this one, in order).
+    /// coordinator (`intermediates` are the headers between it and this one, in order): ``verifyHeaderAlone(_:state:now:)``
+    /// then ``verifyChainLink(_:follows:coordinator:signatureVerified:)`` for each link.
     /// - Returns: the verified coordinator id (the key to save state under).
     public func verifyHeader(
         _ header: SignedPinListHeader, state: [String: Accepted], intermediates: [SignedPinListHeader] = [], now: Timestamp
     ) -> Result<String, Failure> {
+        let coordinator: String
+        switch verifyHeaderAlone(header, state: state, now: now) {
+        case .failure(let failure): return .failure(failure)
+        case .success(let id): coordinator = id
+        }
+        guard var previous = state[coordinator], header.signed.version > previous.version else { return .success(coordinator) }
+        // Walk the hash chain from the accepted list through the intermediates to this one.
+        for link in intermediates + [header] {
+            if let failure = verifyChainLink(link, follows: previous, coordinator: coordinator, signatureVerified: link == header) {
+                return .failure(failure)
+            }
+            previous = Accepted(version: link.signed.version, digest: (try? link.digest) ?? "")
+        }
+        return .success(coordinator)
+    }
+
+    /// Verifies the newest header on its own, before anything else is fetched: signature by a policy coordinator key
+    /// whose policy id is the header's `coordinator`, type, version bounds, time window at `now`, the policy's
+    /// version floor, and against what this machine accepted from that coordinator: no older version or earlier
+    /// issue time, no other list at the same version. The hash chain to a lower accepted version is not checked
+    /// here: ``verifyChainLink(_:follows:coordinator:signatureVerified:)`` walks it, one fetched header at a time.
+    /// - Returns: the verified coordinator id.
+    public func verifyHeaderAlone(_ header: SignedPinListHeader, state: [String: Accepted], now: Timestamp) -> Result<String, Failure> {
         // An unusable policy (quorum 0, one key under two agent ids, …) would let too few keys make a pin.
         if let problem = policy.problem { return .failure(Failure(rule: Rule.trustPolicy, "unusable trust policy: \(problem)")) }
         guard let coordinator = signer(of: header) else {
@@ -168,30 +192,30 @@ public struct PinListVerifier: Sendable {
             return .failure(Failure(rule: Rule.rollback,
                 "pin list v\(signed.version) claims to be issued at \(signed.issuedAt), before v\(accepted.version) (\(previous))"))
         }
-        let digest = (try? header.digest) ?? ""
-        if signed.version == accepted.version {
-            return digest == accepted.digest
-                ? .success(coordinator.id)
-                : .failure(Failure(rule: Rule.equivocation, "a different pin list v\(signed.version) was accepted before"))
-        }
-        // Walk the hash chain from the accepted list through the intermediates to this one: every link signed by
-        // the same coordinator under the same id.
-        var previousDigest = accepted.digest
-        var previousVersion = accepted.version
-        for link in intermediates + [header] {
-            guard link.signed.version == previousVersion + 1 else {
-                return .failure(Failure(rule: Rule.chain, "missing pin lists between v\(previousVersion) and v\(link.signed.version)"))
-            }
-            guard link.signed.previous == previousDigest else {
-                return .failure(Failure(rule: Rule.chain, "pin list v\(link.signed.version) does not chain to v\(previousVersion)"))
-            }
-            if link != header, signer(of: link)?.id != coordinator.id || link.signed.coordinator != coordinator.id {
-                return .failure(Failure(rule: Rule.chain, "pin list v\(link.signed.version) in the chain is not signed by coordinator \(coordinator.id)"))
-            }
-            previousDigest = (try? link.digest) ?? ""
-            previousVersion = link.signed.version
+        if signed.version == accepted.version, (try? header.digest) ?? "" != accepted.digest {
+            return .failure(Failure(rule: Rule.equivocation, "a different pin list v\(signed.version) was accepted before"))
         }
         return .success(coordinator.id)
+    }
+
+    /// Checks one link of the hash chain from an accepted list towards a newest header that
+    /// ``verifyHeaderAlone(_:state:now:)`` verified for `coordinator`: `link` is the list right after `previous`
+    /// (its version plus one, naming its digest) and, unless it is that newest header (`signatureVerified`), is
+    /// signed by the key of `coordinator` under the same id.
+    /// - Returns: the failure, or `nil` when the link holds.
+    public func verifyChainLink(
+        _ link: SignedPinListHeader, follows previous: Accepted, coordinator: String, signatureVerified: Bool = false
+    ) -> Failure? {
+        guard previous.version < Self.maxVersion, link.signed.version == previous.version + 1 else {
+            return Failure(rule: Rule.chain, "missing pin lists between v\(previous.version) and v\(link.signed.version)")
+        }
+        guard link.signed.previous == previous.digest else {
+            return Failure(rule: Rule.chain, "pin list v\(link.signed.version) does not chain to v\(previous.version)")
+        }
+        if !signatureVerified, signer(of: link)?.id != coordinator || link.signed.coordinator != coordinator {
+            return Failure(rule: Rule.chain, "pin list v\(link.signed.version) in the chain is not signed by coordinator \(coordinator)")
+        }
+        return nil
     }
 
     // MARK: Pins
@@ -291,18 +315,22 @@ public struct PinListVerifier: Sendable {
         _ list: PinList, expectations: [Expectation]? = nil, state: [String: Accepted],
         intermediates: [SignedPinListHeader] = [], now: Timestamp
     ) -> Result<String, Failure> {
-        let coordinator: String
-        switch verifyHeader(list.header, state: state, intermediates: intermediates, now: now) {
-        case .failure(let failure): return .failure(failure)
-        case .success(let id): coordinator = id
-        }
+        let verified = verifyHeader(list.header, state: state, intermediates: intermediates, now: now)
+        if case .success = verified, let failure = verifyPins(of: list, expectations: expectations, now: now) { return .failure(failure) }
+        return verified
+    }
+
+    /// Verifies the pins of a list whose header is already verified: Merkle root over all pins, order, and the pins
+    /// named in `expectations` (every pin, without source expectations, when `nil`).
+    /// - Returns: the failure, or `nil` when the pins hold.
+    public func verifyPins(of list: PinList, expectations: [Expectation]? = nil, now: Timestamp) -> Failure? {
         guard let leaves = try? list.pins.map({ MerkleTree.leafHash(try $0.leafBytes) }),
             ByteEncoding.hexEncode(MerkleTree.root(leaves)) == list.header.signed.merkleRoot,
             list.pins.count == list.header.signed.pinCount
-        else { return .failure(Failure(rule: Rule.merkleRoot, "pins do not match the signed Merkle root")) }
+        else { return Failure(rule: Rule.merkleRoot, "pins do not match the signed Merkle root") }
         // The Merkle root is over the pins sorted by target: one pin per target, in byte order.
         for (earlier, later) in zip(list.pins, list.pins.dropFirst()) where !earlier.target.utf8.lexicographicallyPrecedes(later.target.utf8) {
-            return .failure(Failure(rule: Rule.pinOrder, target: later.target, "pins are not strictly sorted by target (duplicate or out of order)"))
+            return Failure(rule: Rule.pinOrder, target: later.target, "pins are not strictly sorted by target (duplicate or out of order)")
         }
         // Indexes, so a whole list costs O(n log n) and not a scan of the pins and the policy per pin.
         let issuedAt = list.header.signed.issuedAt
@@ -316,14 +344,12 @@ public struct PinListVerifier: Sendable {
             checks = list.pins.map { ($0, Expectation(target: $0.target)) }
         }
         for (pin, expectation) in checks {
-            guard let pin else {
-                return .failure(Failure(rule: Rule.noPin, target: expectation.target, "the pin list has no pin for this target"))
-            }
+            guard let pin else { return Failure(rule: Rule.noPin, target: expectation.target, "the pin list has no pin for this target") }
             if let failure = verifyPin(pin, expected: expectation, policyEntry: policyEntries[pin.target], issuedAt: issuedAt, now: now) {
-                return .failure(failure)
+                return failure
             }
         }
-        return .success(coordinator)
+        return nil
     }
 
     /// Verifies one pin fetched with its inclusion proof, for the target (and source) asked for.
@@ -332,22 +358,24 @@ public struct PinListVerifier: Sendable {
         _ proof: PinProof, expected: Expectation, state: [String: Accepted], intermediates: [SignedPinListHeader] = [],
         now: Timestamp
     ) -> Result<String, Failure> {
-        let coordinator: String
-        switch verifyHeader(proof.header, state: state, intermediates: intermediates, now: now) {
-        case .failure(let failure): return .failure(failure)
-        case .success(let id): coordinator = id
-        }
+        let verified = verifyHeader(proof.header, state: state, intermediates: intermediates, now: now)
+        if case .success = verified, let failure = verifyIncluded(proof, expected: expected, now: now) { return .failure(failure) }
+        return verified
+    }
+
+    /// Verifies one pin with its inclusion proof under a header already verified (the caller checks that the proof
+    /// carries that very header): the target asked for, the path to the signed Merkle root, then the pin.
+    /// - Returns: the failure, or `nil` when the pin holds.
+    public func verifyIncluded(_ proof: PinProof, expected: Expectation, now: Timestamp) -> Failure? {
         // A relaying proxy can answer with another target's genuine pin and proof: the answer must be the question.
         guard proof.pin.target == expected.target else {
-            return .failure(Failure(rule: Rule.proofTarget, target: expected.target,
-                "the proof answers target \(proof.pin.target.prefix(200)), not the one asked for"))
+            return Failure(rule: Rule.proofTarget, target: expected.target, "the proof answers target \(proof.pin.target.prefix(200)), not the one asked for")
         }
         let path = proof.path.compactMap(ByteEncoding.hexDecode)
         guard path.count == proof.path.count, path.allSatisfy({ $0.count == 32 }), let leaf = try? MerkleTree.leafHash(proof.pin.leafBytes),
             let root = MerkleTree.root(leaf: leaf, index: proof.index, size: proof.header.signed.pinCount, proof: path),
             ByteEncoding.hexEncode(root) == proof.header.signed.merkleRoot
-        else { return .failure(Failure(rule: Rule.inclusionProof, target: proof.pin.target, "pin is not included under the signed Merkle root")) }
-        if let failure = verifyPin(proof.pin, expected: expected, issuedAt: proof.header.signed.issuedAt, now: now) { return .failure(failure) }
-        return .success(coordinator)
+        else { return Failure(rule: Rule.inclusionProof, target: proof.pin.target, "pin is not included under the signed Merkle root") }
+        return verifyPin(proof.pin, expected: expected, issuedAt: proof.header.signed.issuedAt, now: now)
     }
 }

@@ -12,9 +12,16 @@ public enum Output {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
+    /// One line on stderr, prefixed with the program's name as invoked (`vantage:`, `vantage-pins:`).
     public static func diagnostic(_ text: String) {
-        FileHandle.standardError.write(Data(("vantage: " + text + "\n").utf8))
+        FileHandle.standardError.write(Data((program + ": " + text + "\n").utf8))
     }
+
+    /// The name this program was invoked by.
+    static let program: String = {
+        let name = CommandLine.arguments.first.map { URL(fileURLWithPath: $0).lastPathComponent } ?? ""
+        return name.isEmpty ? "vantage" : name
+    }()
 
     /// Stable JSON: sorted keys, no escaped slashes, ISO 8601 dates.
     public static func json(_ value: some Encodable, pretty: Bool) throws -> String {

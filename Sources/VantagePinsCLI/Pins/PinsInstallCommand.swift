@@ -94,31 +94,38 @@ public struct PinsInstallCommand: AsyncParsableCommand {
 
         let installer = PinInstaller(replace: replace)
         let now = try options.now()
-        var state: PinState
-        var plans: [InstallPlan] = []
+        let plans: [InstallPlan]
+        let tlsCA: String?
         do {
-            state = try PinState.load(options.state)
-            let verified: VerifiedPins
-            switch try await options.verify(expectations, policy: policy, state: state) {
-            case .success(let pins): verified = pins
-            case .failure(let failure): throw refusal(failure)
-            }
-            // All or nothing: every blob is fetched and checked, and every action decided, before anything is written.
-            for (pin, path) in zip(verified.pins, paths) {
-                switch installer.plan(pin, bytes: try await blob(pin.sha256, policy: policy), path: path, now: now) {
-                case .success(let plan): plans.append(plan)
-                case .failure(let failure): throw refusal(failure)
+            tlsCA = client == .notary ? try options.caBundlePath() : nil
+            var state = try PinState.load(options.state)
+            let network = options.bundle == nil && (options.pins == nil || blobDir == nil)
+            plans = try await options.withSources(policy, network: network) { online in
+                let verified: VerifiedPins
+                switch try await options.verify(expectations, policy: policy, state: state, online: online) {
+                case .success(let pins): verified = pins
+                case .failure(let failure): throw failure
                 }
-            }
-            if !dryRun, try installer.apply(plans) {
-                // Saved only once every root verified and was written: a refusal changes no state.
-                try state.record(verified)
+                // All or nothing: every blob is fetched and checked, and every action decided, before anything is written.
+                var plans: [InstallPlan] = []
+                for (pin, path) in zip(verified.pins, paths) {
+                    switch installer.plan(pin, bytes: try await blob(pin, online: online), path: path, now: now) {
+                    case .success(let plan): plans.append(plan)
+                    case .failure(let failure): throw failure
+                    }
+                }
+                if !dryRun, try installer.apply(plans) {
+                    // Saved only once every root verified and was written: a refusal changes no state.
+                    try state.record(verified)
+                }
+                return plans
             }
         } catch { throw Failure.report(error) }
 
         let reports = plans.map { plan in
             Report(target: plan.pin.target, action: (dryRun && plan.action != .refused ? "would-" : "") + plan.action.rawValue,
-                   path: plan.path, sha256: plan.pin.sha256, reason: plan.reason, use: layout.usage(path: plan.path, source: plan.pin.source),
+                   path: plan.path, sha256: plan.pin.sha256, reason: plan.reason,
+                   use: layout.usage(path: plan.path, source: plan.pin.source, tlsCA: tlsCA),
                    trustPinning: notaryConfig && client.kind == .notary ? plan.root.rootRole.keyIDs.sorted() : nil)
         }
         try Output.emit(reports, format: format) { reports in
@@ -147,21 +154,23 @@ public struct PinsInstallCommand: AsyncParsableCommand {
             }
             return options.expectation(for: target, kind: client.kind, complete: true)
         }
+        // A client of the other kind cannot use this root: said before any network call, with the --for that fits.
+        guard entry.source.kind == client.kind else {
+            let kind = entry.source.kind == .notary ? "a Notary repository" : "a TUF repository"
+            throw ValidationError("\(target) is \(kind) (the trust policy's targets); --for \(client.rawValue) installs for "
+                + "\(client.kind == .notary ? "Notary" : "TUF") repositories: use --for \(InstallClient.names(for: entry.source.kind))")
+        }
         var expectation = options.expectation(for: target, kind: client.kind)
         if expectation.gun == nil { expectation.gun = entry.source.gun }
         if expectation.url == nil { expectation.url = entry.source.url }
         return expectation
     }
 
-    func refusal(_ failure: PinListVerifier.Failure) -> ExitCode {
-        Output.diagnostic("verification failed: \(failure)")
-        return ExitStatus.verificationFailed
-    }
-
-    func blob(_ sha256: String, policy: TrustPolicy) async throws -> [UInt8] {
-        if let blobDir { return try BlobFolder(directory: blobDir).blob(sha256: sha256) }
-        if let bundle = options.bundle { return try await PinBundle(directory: bundle).blob(sha256: sha256) }
-        return try await options.blob(sha256, policy: policy)
+    /// The pinned root bytes: from `--blob-dir`, the bundle, or the first online source that has them.
+    func blob(_ pin: Pin, online: OnlinePinSources) async throws -> [UInt8] {
+        if let blobDir { return try BlobFolder(directory: blobDir).blob(sha256: pin.sha256) }
+        if let bundle = options.bundle { return try await PinBundle(directory: bundle).blob(sha256: pin.sha256) }
+        return try await online.blob(for: pin)
     }
 
     /// `{"trust_pinning":{"certs":{"<GUN>":["<root cert key ID>",…]}}}` for ~/.notary/config.json.

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Crypto
 import Foundation
 import VantageClient
 import VantageCore
@@ -38,10 +37,14 @@ public struct PinsOptions: ParsableArguments {
     @Option(help: "The Notary GUN your client uses (default: the target id; checked against the attested GUN).")
     var gun: String?
 
-    @OptionGroup var coordinator: CoordinatorOptions
+    @Option(help: "Seconds one source (a mirror or coordinator) may take in all before the next is tried.")
+    var sourceTimeout: Int64 = OnlinePinSources.defaultDeadline.components.seconds
+
+    @OptionGroup var coordinator: ConnectionOptions
 
     public func validate() throws {
         if pins != nil, bundle != nil { throw ValidationError("--pins and --bundle are two sources of the pin list: pass one") }
+        if sourceTimeout < 1 { throw ValidationError("--source-timeout is a number of seconds (1 or more)") }
         if let server, RepositorySource.normalise(server) == nil {
             throw ValidationError("--server \(server) is not an http(s) URL without user info, query or fragment")
         }
@@ -93,9 +96,19 @@ public struct PinsOptions: ParsableArguments {
         return Timestamp(date)
     }
 
+    /// Runs `body` with this run's online sources (one HTTP client; every URL checked first). With `network`
+    /// false (a bundle, or a pin list file with a blob folder) there is no source and no configuration is read.
+    func withSources<T>(_ policy: TrustPolicy, network: Bool, _ body: (OnlinePinSources) async throws -> T) async throws -> T {
+        let file = network ? try coordinator.fileConfig() : nil
+        let places = network ? try places(policy, file: file) : []
+        return try await OnlinePinSources.with(
+            places, options: .init(caBundlePath: network ? coordinator.caBundlePath(file) : nil, failFast: true), deadline: .seconds(sourceTimeout),
+            report: { Output.diagnostic($0) }, body)
+    }
+
     /// Fetches (or reads) the pin list and verifies it against the trust policy, this machine's clock and the last
     /// list accepted from the same verified coordinator. `expectations` names the pins wanted (all when `nil`).
-    func verify(_ expectations: [PinListVerifier.Expectation]?, policy: TrustPolicy, state: PinState) async throws
+    func verify(_ expectations: [PinListVerifier.Expectation]?, policy: TrustPolicy, state: PinState, online: OnlinePinSources) async throws
         -> Result<VerifiedPins, PinListVerifier.Failure>
     {
         let fetcher = PinListFetcher(policy: policy, accepted: state.accepted, now: try now())
@@ -107,79 +120,30 @@ public struct PinsOptions: ParsableArguments {
             return fetcher.verify(list, expectations: expectations)
         }
         if let bundle { return try await fetcher.fetch(from: PinBundle(directory: bundle), expectations: expectations) }
-        // The first place whose list verifies wins; a place that is down, or serves a list that does not verify (a
-        // stale mirror, a rolled-back coordinator), only sends the client on to the next.
-        var refusal: PinListVerifier.Failure?
-        var error: (any Error)?
-        for place in try places(policy) {
-            do {
-                switch try await withSource(place, { try await fetcher.fetch(from: $0, expectations: expectations) }) {
-                case .success(let verified): return .success(verified)
-                case .failure(let failure):
-                    Output.diagnostic("\(place): \(failure); trying the next source")
-                    refusal = refusal ?? failure
-                }
-            } catch let failure as ValidationError {
-                throw failure
-            } catch let failure {
-                Output.diagnostic("\(place): \(failure); trying the next source")
-                error = error ?? failure
-            }
-        }
-        if let refusal { return .failure(refusal) }
-        throw error ?? ValidationError("no coordinator: pass --coordinator or --mirror, or set VANTAGE_COORDINATOR")
-    }
-
-    /// An online source of pin lists.
-    enum Place: CustomStringConvertible {
-        case coordinator(String, from: String)
-        case mirror(String, from: String)
-
-        var description: String {
-            switch self {
-            case .coordinator(let url, _): "coordinator \(url)"
-            case .mirror(let url, _): "mirror \(url)"
-            }
-        }
+        return try await online.fetch(with: fetcher, expectations: expectations)
     }
 
     /// Where to fetch, in order: `--mirror` URLs, the coordinator (`--coordinator`, `VANTAGE_COORDINATOR`, the CLI
-    /// config file), then each policy coordinator's `url` and `mirrors`.
-    func places(_ policy: TrustPolicy) throws -> [Place] {
-        var places = mirrors.map { Place.mirror($0, from: "--mirror") }
-        if let (url, from) = try coordinator.resolvedURL() { places.append(.coordinator(url, from: from)) }
+    /// config file), then each policy coordinator's `url` and `mirrors`. Each URL is checked here, naming where it
+    /// came from.
+    func places(_ policy: TrustPolicy, file: ConnectionOptions.FileConfig?) throws -> [OnlinePinSources.Place] {
+        var places = mirrors.map { (OnlinePinSources.Place(.mirror, $0), "--mirror") }
+        if let (url, from) = coordinator.resolvedURL(file) { places.append((.init(.coordinator, url), from)) }
         for entry in policy.coordinators {
-            if let url = entry.url { places.append(.coordinator(url, from: "the trust policy's coordinator \(entry.id)")) }
-            for mirror in entry.mirrors ?? [] { places.append(.mirror(mirror, from: "the trust policy's coordinator \(entry.id)")) }
+            let from = "the trust policy's coordinator \(entry.id)"
+            if let url = entry.url { places.append((.init(.coordinator, url), from)) }
+            for mirror in entry.mirrors ?? [] { places.append((.init(.mirror, mirror), from)) }
         }
         var seen = Set<String>()
-        return places.filter { seen.insert($0.description).inserted }
-    }
-
-    func withSource<T>(_ place: Place, _ body: (any PinDocumentSource) async throws -> T) async throws -> T {
-        switch place {
-        case .coordinator(let url, let from): try await coordinator.withHTTP(url, from: from) { try await body(CoordinatorClient(baseURL: url, http: $0)) }
-        case .mirror(let url, let from): try await coordinator.withHTTP(url, from: from) { try await body(PinMirrorSource(baseURL: url, http: $0)) }
+        return try places.filter { seen.insert($0.0.description).inserted }.map { place, from in
+            try ConnectionOptions.checkURL(place.url, from: from)
+            return place
         }
     }
 
-    /// Root bytes by SHA-256 from the first online place that has them with that hash. When none has, the first
-    /// other bytes served are returned, so the installer refuses them as `blob_mismatch`.
-    func blob(_ sha256: String, policy: TrustPolicy) async throws -> [UInt8] {
-        var error: (any Error)?
-        var mismatched: [UInt8]?
-        for place in try places(policy) {
-            do {
-                let bytes = try await withSource(place) { try await $0.blob(sha256: sha256) }
-                if ByteEncoding.hexEncode(SHA256.hash(data: bytes)) == sha256 { return bytes }
-                Output.diagnostic("\(place): blob \(sha256) has other bytes; trying the next source")
-                mismatched = mismatched ?? bytes
-            } catch let failure {
-                error = error ?? failure
-            }
-        }
-        if let mismatched { return mismatched }
-        throw error ?? ClientError(.missingDocument, "no source has blob \(sha256)")
+    /// The extra CA bundle in use (`--ca-bundle`, else the CLI config file's `ca_bundle`).
+    func caBundlePath() throws -> String? {
+        try coordinator.caBundle ?? coordinator.fileConfig()?.caBundle
     }
 
     static func describe(_ error: any Error) -> String {

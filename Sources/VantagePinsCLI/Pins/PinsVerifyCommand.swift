@@ -28,7 +28,10 @@ public struct PinsVerifyCommand: AsyncParsableCommand {
         var state: PinState
         do {
             state = try PinState.load(options.state)
-            result = try await options.verify(targets.isEmpty ? nil : targets.map { options.expectation(for: $0) }, policy: policy, state: state)
+            let expectations = targets.isEmpty ? nil : targets.map { options.expectation(for: $0) }
+            result = try await options.withSources(policy, network: options.pins == nil && options.bundle == nil) { online in
+                try await options.verify(expectations, policy: policy, state: state, online: online)
+            }
         } catch {
             throw Failure.report(error)
         }
