@@ -103,6 +103,8 @@ public func buildCoordinator(
     let consensus = ConsensusService(
         database: database, configuration: configuration, identity: identity, clock: clock, pinLists: pinLists,
         metrics: metrics, channels: channels, alerts: alertTrigger, logger: logger)
+    // A start repairs what a failed or interrupted write left out of the mirror folder (and resolves its alert).
+    if let mirror = consensus.mirror, let latest = pinLists.latest { await mirror.publish(latest) }
     let alertService = AlertService(
         events: events, sinks: sinks, clock: clock, maxBackoffSeconds: configuration.alerts.maxBackoffSeconds,
         metrics: metrics, logger: logger, trigger: alertTrigger, pollInterval: dependencies.alertPollInterval)
@@ -117,7 +119,8 @@ public func buildCoordinator(
         approvers: configuration.approvers)
     ObservationController(
         directory: directory, store: IngestStore(database: database), limits: configuration.ingest, clock: clock,
-        consensus: consensus, metrics: metrics, bodyTimeout: .seconds(configuration.bodyTimeoutSeconds)
+        consensus: consensus, metrics: metrics, bodyTimeout: .seconds(configuration.bodyTimeoutSeconds),
+        rejections: RejectionLog(logger: logger)
     ).add(to: router)
     PinListController(cache: pinLists, store: pinListStore).add(to: router)
     queries.add(to: router)
@@ -127,14 +130,25 @@ public func buildCoordinator(
 
     let onServerRunning = dependencies.onServerRunning
     let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(configuration.idleTimeoutSeconds))
+    let maxConnections = DescriptorLimit.fit(connections: configuration.maxConnections)
+    if maxConnections < configuration.maxConnections {
+        logger.warning(
+            "the open-file limit holds fewer connections than listen.max_connections; raise LimitNOFILE= (ulimit -n)",
+            metadata: ["listen.max_connections": "\(configuration.maxConnections)", "connections.allowed": "\(maxConnections)"])
+    }
+    // The connection's body deadline runs a few seconds longer than the routes' own, so their 408 answer goes out
+    // first; it is what bounds a body no route reads.
+    let limits = ConnectionLimits(
+        maxConnections: maxConnections, headTimeout: .seconds(configuration.headerTimeoutSeconds),
+        bodyTimeout: .seconds(configuration.bodyTimeoutSeconds + 5), keepAliveTimeout: .seconds(configuration.idleTimeoutSeconds),
+        metrics: metrics)
     var services: [any Service] = [consensus, alertService]
-    let server: HTTPServerBuilder
-    if let tlsFiles = configuration.tls {
-        let tls = try ReloadableTLS(certificateFile: tlsFiles.certificateFile, keyFile: tlsFiles.keyFile)
-        server = tls.serverBuilder(http1)
-        services.append(TLSReloadService(tls: tls, logger: logger))
-    } else {
-        server = .http1(configuration: http1)
+    let tls = try configuration.tls.map { try ReloadableTLS(certificateFile: $0.certificateFile, keyFile: $0.keyFile) }
+    if let tls { services.append(TLSReloadService(tls: tls, logger: logger)) }
+    let server = HTTPServerBuilder { responder in
+        let http = HTTP1Channel(responder: responder, configuration: http1)
+        guard let tls else { return GuardedChannel(base: http, limits: limits) }
+        return GuardedChannel(base: tls.channel(http), limits: limits)
     }
     let application = Application(
         router: router,
@@ -143,6 +157,16 @@ public func buildCoordinator(
         services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger)
+    let agents = directory.contents.agents.values
+    let regions = Set(agents.map(\.region)).count
+    if agents.count < configuration.consensus.quorum || regions < configuration.consensus.minRegions {
+        logger.notice(
+            "no pin list is published until enough agents are enrolled: add them to `agents` in the configuration or with `vantage agents add`",
+            metadata: [
+                "agents": "\(agents.count)", "regions": "\(regions)", "consensus.quorum": "\(configuration.consensus.quorum)",
+                "consensus.min_regions": "\(configuration.consensus.minRegions)",
+            ])
+    }
     logger.info(
         "coordinator ready",
         metadata: [

@@ -37,12 +37,14 @@ struct Serve: AsyncParsableCommand {
                 dependencies: .init(logger: logger, onServerRunning: { port in
                     logger.info("listening", metadata: ["listen.port": "\(port)"])
                 }))
-            try await application.runService()
+            try await runUntilSignalled(application, logger: logger)
         } catch let error as CoordinatorError {
             logger.critical("cannot start", metadata: ["error.code": "\(error.code)", "error": "\(error.reason)"])
-            // EX_CONFIG (78) for configuration the operator must fix, as the agent does.
-            guard error.code == .configuration else { throw ExitCode.failure }
-            FileHandle.standardError.write(Data("vantage-coordinator: configuration error: \(error.reason)\n".utf8))
+            // EX_CONFIG (78) for a configuration or key the operator must fix, as the agent does: a restart cannot help
+            // (the systemd unit's RestartPreventExitStatus=78).
+            guard error.code == .configuration || error.code == .key else { throw ExitCode.failure }
+            let kind = error.code == .key ? "key error" : "configuration error"
+            FileHandle.standardError.write(Data("vantage-coordinator: \(kind): \(error.reason)\n".utf8))
             throw ExitCode(78)
         }
     }

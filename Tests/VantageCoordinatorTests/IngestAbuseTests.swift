@@ -177,6 +177,95 @@ import VantageTUF
     }
 }
 
+/// Anonymous ingest must cost the sender more than the coordinator: a batch over the count limit is refused before
+/// any observation is checked, a batch stops at its first observation not shown to come from an enrolled agent, and
+/// rejections are counted per reason while the log gets at most one line per reason per minute.
+@Suite struct IngestCostTests {
+    static let target = IngestAbuseTests.target
+
+    /// `count` copies of one observation of enrolled agent-eu whose signature does not verify.
+    static func junk(_ c: TestCoordinator, count: Int) throws -> [SignedObservation] {
+        var signed = try c.agents[0].observe(target, error: ObservationError(.timeout, "x"), at: c.now)
+        signed.signature = try c.agents[1].observe(target, error: ObservationError(.timeout, "x"), at: c.now).signature
+        return Array(repeating: signed, count: count)
+    }
+
+    static func post(_ client: some TestClientProtocol, _ observations: [SignedObservation]) async throws -> (HTTPResponse.Status, ByteBuffer) {
+        try await client.execute(
+            uri: APIPath.observations, method: .post, headers: [.contentType: "application/json"],
+            body: ByteBuffer(bytes: try Canonical.encode(ObservationBatch(observations: observations)))
+        ) { ($0.status, $0.body) }
+    }
+
+    @Test func batchOverTheCountLimitIsRefusedBeforeAnyCheck() async throws {
+        let log = LogCapture()
+        let c = try await TestCoordinator(logger: log.logger) { $0.ingest.maxBodyBytes = 64 << 20 }
+        let junk = try Self.junk(c, count: 10_000)
+        try await c.coordinator.application.test(.router) { client in
+            for _ in 0..<3 {
+                let (status, body) = try await Self.post(client, junk)
+                #expect(status == .contentTooLarge)
+                #expect(String(buffer: body).contains("ingest.max_batch_observations"))
+            }
+            #expect(try await ConnectionLimitTests.metric(client, "vantage_ingest_signature_checks_total") == 0)
+            #expect(try await ConnectionLimitTests.metric(client, #"vantage_ingest_batches_refused_total{reason="too_many_observations"}"#) == 3)
+            // Positive control: the limit itself is accepted, and costs one check (it stops at the first bad signature).
+            let (status, _) = try await Self.post(client, Array(junk.prefix(c.configuration.ingest.maxBatchObservations)))
+            #expect(status == .ok)
+            #expect(try await ConnectionLimitTests.metric(client, "vantage_ingest_signature_checks_total") == 1)
+        }
+        #expect(log.messages.filter { $0 == "observation batch refused" }.count == 1, "\(log.messages)")
+    }
+
+    @Test func junkBatchCostsOneSignatureCheck() async throws {
+        let log = LogCapture()
+        let c = try await TestCoordinator(logger: log.logger)
+        let junk = try Self.junk(c, count: 1000)
+        let root = try TestRepository().root(version: 1)
+        try await c.coordinator.application.test(.router) { client in
+            for _ in 0..<3 {
+                let receipt = try await client.submit(junk)
+                #expect(receipt.items.count == 1, "the batch stops at its first bad signature")
+                #expect(receipt.items.first?.reason?.hasPrefix("bad_signature:") == true)
+            }
+            #expect(try await ConnectionLimitTests.metric(client, "vantage_ingest_signature_checks_total") == 3)
+            #expect(try await ConnectionLimitTests.metric(client, #"vantage_observations_rejected_total{reason="bad_signature"}"#) == 3)
+            #expect(try await ConnectionLimitTests.metric(client, #"vantage_ingest_batches_refused_total{reason="unauthenticated"}"#) == 3)
+
+            // Positive control: a genuine batch of every agent's observation is accepted, each checked once.
+            let genuine = try c.agents.map { try $0.observe(Self.target, root: root, at: c.now) }
+            let receipt = try await client.submit(genuine)
+            #expect(receipt.items.map(\.accepted) == [true, true, true])
+            #expect(try await ConnectionLimitTests.metric(client, "vantage_ingest_signature_checks_total") == 6)
+
+            // A genuine batch with a bad item: those before it are stored, the rest left out for the agent to resend.
+            let later = c.now.adding(seconds: 1)
+            var mixed = try c.agents.map { try $0.observe(Self.target, root: root, at: later) }
+            mixed[1].signature = mixed[0].signature
+            let cut = try await client.submit(mixed)
+            #expect(cut.items.map(\.accepted) == [true, false])
+            let resent = try await client.submit([mixed[2]])
+            #expect(resent.items.map(\.accepted) == [true])
+        }
+        #expect(try await c.count("observations_seen") == 5)
+        // Three junk batches and a bad item: one line for the reason.
+        #expect(log.messages.filter { $0 == "observation rejected" }.count == 1, "\(log.messages)")
+    }
+
+    @Test func unknownAgentCostsNoSignatureCheck() async throws {
+        let c = try await TestCoordinator()
+        let root = try TestRepository().root(version: 1)
+        let stranger = TestAgent("agent-mallory", "eu")
+        let batch = try (0..<500).map { _ in try stranger.observe(Self.target, root: root, at: c.now) }
+        try await c.coordinator.application.test(.router) { client in
+            let receipt = try await client.submit(batch)
+            #expect(receipt.items.count == 1)
+            #expect(receipt.items.first?.reason?.hasPrefix("unknown_agent:") == true)
+            #expect(try await ConnectionLimitTests.metric(client, "vantage_ingest_signature_checks_total") == 0)
+        }
+    }
+}
+
 extension SignedObservation {
     /// The same observation, re-signed by `agent` (for statements that lie about their own fields).
     func resigned(by agent: TestAgent) throws -> SignedObservation {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import Testing
 import VantageCore
 import VantageTUF
@@ -35,9 +36,16 @@ import VantageTUF
         return result
     }
 
-    @Test func unchangedBundlesAreNotRewrittenAndUnnamedOnesArePruned() async throws {
+    /// A sink whose alerts go to the `hook` channel's outbox.
+    static func sink(_ mirror: String, _ database: CoordinatorDatabase) -> PinListMirrorSink {
+        PinListMirrorSink(
+            directory: mirror, database: database, clock: ManualClock().coordinatorClock, channels: ["hook"], alerts: Trigger(),
+            metrics: CoordinatorMetrics(), logger: Logger(label: "test"))
+    }
+
+    /// A database in `directory` holding the bytes of two roots, and their fingerprints.
+    func database() async throws -> (CoordinatorDatabase, [RootFingerprint]) {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
         let database = try CoordinatorDatabase(path: directory + "/coordinator.sqlite", synchronousFull: false)
         let repository = try TestRepository()
         let bytes = try [repository.root(version: 1), repository.root(version: 2)]
@@ -47,8 +55,58 @@ import VantageTUF
                 try db.execute(sql: "INSERT INTO blobs(sha256, bytes) VALUES (?, ?)", arguments: [fingerprint.sha256, Data(blob)])
             }
         }
+        return (database, roots)
+    }
 
-        let sink = PinListMirrorSink(directory: mirror, database: database)
+    func headerExists(_ version: Int64) -> Bool { FileManager.default.fileExists(atPath: "\(mirror)/headers/\(version).json") }
+
+    /// A failed write (the headers folder replaced by a file, as a full disk or a descriptor shortage would fail it)
+    /// opens a critical alert in the outbox; the next write restores the header it left out and resolves the alert;
+    /// a restarted writer restores any header missing from the folder.
+    @Test func failedWriteIsAnAlertAndTheNextWriteRestoresTheMissingHeader() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (database, roots) = try await database()
+        let events = EventStore(database: database)
+        let sink = Self.sink(mirror, database)
+        func publish(_ version: Int64, with sink: PinListMirrorSink) async throws {
+            let list = try Self.list(version: version, roots: roots)
+            try await database.writer.write { db in
+                if try PinListStore.latestHead(db).map({ $0.version < version }) ?? true { try PinListStore.insert(db, list) }
+            }
+            await sink.publish(list)
+        }
+        for version in Int64(1)...12 { try await publish(version, with: sink) }
+        #expect(try await events.latest(limit: 10).isEmpty, "positive control: writes that succeed raise nothing")
+
+        try FileManager.default.removeItem(atPath: "\(mirror)/headers")
+        _ = FileManager.default.createFile(atPath: "\(mirror)/headers", contents: Data())
+        try await publish(13, with: sink)
+        let opened = try await events.latest(limit: 10)
+        #expect(opened.map(\.kind) == [.mirrorWriteFailed])
+        #expect(opened.first?.severity == .critical && opened.first?.alert == sink.alertKey && opened.first?.resolvesAlert == false)
+        #expect(try await events.depth() == 1, "one outbox row for the hook channel")
+        try await publish(13, with: sink)
+        #expect(try await events.latest(limit: 10).count == 1, "a failure already alerted is not raised again")
+
+        try FileManager.default.removeItem(atPath: "\(mirror)/headers")
+        try await publish(14, with: sink)
+        #expect((Int64(1)...14).allSatisfy(headerExists), "headers 1–12 (lost with the folder) and 13 are written again")
+        let resolved = try await events.latest(limit: 10)
+        #expect(resolved.map(\.kind) == [.recovered, .mirrorWriteFailed])
+        #expect(resolved.first?.alert == sink.alertKey && resolved.first?.resolvesAlert == true)
+
+        // A header lost while the coordinator was down: a new writer (a start) checks every version.
+        try FileManager.default.removeItem(atPath: "\(mirror)/headers/13.json")
+        try await publish(14, with: Self.sink(mirror, database))
+        #expect(headerExists(13))
+        #expect(try await events.latest(limit: 10).count == 2, "nothing failed: no event")
+    }
+
+    @Test func unchangedBundlesAreNotRewrittenAndUnnamedOnesArePruned() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (database, roots) = try await database()
+
+        let sink = Self.sink(mirror, database)
         try await sink.write(try Self.list(version: 1, roots: roots))
         let first = try files("bundles")
         #expect(first.count == 3)
@@ -75,7 +133,7 @@ import VantageTUF
         // A restarted coordinator (a new sink) prunes, once, a bundle no index of the newest names.
         let stray = String(repeating: "ab", count: 32) + ".json"
         FileManager.default.createFile(atPath: "\(mirror)/bundles/\(stray)", contents: Data("[]".utf8))
-        let restarted = PinListMirrorSink(directory: mirror, database: database)
+        let restarted = Self.sink(mirror, database)
         try await restarted.write(try Self.list(version: 18, roots: roots, moved: [5]))
         #expect(try files("bundles") == kept, "the stray bundle is gone and the named ones were not rewritten")
     }

@@ -2,6 +2,7 @@ import Foundation
 import VantageTestSupport
 import HTTPTypes
 import HummingbirdTesting
+import NIOCore
 import Testing
 import VantageCore
 
@@ -46,11 +47,122 @@ import VantageCore
     }
 }
 
+/// Connection deadlines and the connection cap (``ConnectionLimits``): a client that dribbles its request head or
+/// body keeps the idle timer from firing, so without them it would hold a connection for ever; the cap keeps
+/// descriptors for everyone else.
+@Suite struct ConnectionLimitTests {
+    /// Sends `text` one byte every `pause` on `socket` until it is sent or the server closes the connection.
+    static func dribble(_ text: String, on socket: RawSocket, pause: Duration) -> Task<Void, Never> {
+        Task {
+            for byte in text where !Task.isCancelled {
+                guard (try? socket.send(String(byte))) != nil else { return }
+                try? await Task.sleep(for: pause)
+            }
+        }
+    }
+
+    /// The value of `series` in `/metrics` text, 0 without it.
+    static func metric(_ text: String, _ series: String) -> Int {
+        let line = text.split(separator: "\n").first { $0.hasPrefix(series + " ") }
+        return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+    }
+
+    /// The value of `series` in `/metrics`, read through the test client.
+    static func metric(_ client: some TestClientProtocol, _ series: String) async throws -> Int {
+        try await client.execute(uri: "/metrics", method: .get) { metric(String(buffer: $0.body), series) }
+    }
+
+    /// The value of `series` in `/metrics`, read on a new connection (the test client's own may have been closed
+    /// by a deadline of the test).
+    static func metric(port: Int, _ series: String) async throws -> Int { metric(try await get(port: port, "/metrics"), series) }
+
+    /// A head long enough that, one byte every 100 ms, it outlasts any deadline of these tests.
+    static let endlessHead = "GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + String(repeating: "a", count: 600) + "\r\n\r\n"
+
+    @Test func dribbledHeadsAreClosedWhileOthersAreServed() async throws {
+        let c = try await TestCoordinator { $0.headerTimeoutSeconds = 1 }
+        try await c.coordinator.application.test(.live) { client in
+            let port = try #require(client.port)
+            let sockets = try (0..<5).map { _ in try RawSocket(port: port) }
+            let dribblers = sockets.map { Self.dribble(Self.endlessHead, on: $0, pause: .milliseconds(100)) }
+            defer { dribblers.forEach { $0.cancel() } }
+            // Served while the dribblers hold their connections.
+            #expect(try await Self.get(port: port, "/livez").hasPrefix("HTTP/1.1 200"))
+            for socket in sockets {
+                #expect(try await socket.receive().isEmpty, "closed without an answer when the head deadline passed")
+            }
+            #expect(try await Self.metric(port: port, #"vantage_http_connections_timed_out_total{phase="head"}"#) >= 5)
+        }
+    }
+
+    @Test func slowHeadWithinTheDeadlineIsServed() async throws {
+        let c = try await TestCoordinator { $0.headerTimeoutSeconds = 30 }
+        try await c.coordinator.application.test(.live) { client in
+            let socket = try RawSocket(port: try #require(client.port))
+            let head = "GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+            await Self.dribble(head, on: socket, pause: .milliseconds(20)).value
+            #expect(try await socket.receive().hasPrefix("HTTP/1.1 200"))
+            #expect(try await Self.metric(port: socket.port, "vantage_http_connections_timed_out_total") == 0)
+        }
+    }
+
+    @Test func dribbledBodyOfARouteThatDoesNotReadItIsClosed() async throws {
+        let c = try await TestCoordinator { $0.bodyTimeoutSeconds = 1 }
+        try await c.coordinator.application.test(.live) { client in
+            let socket = try RawSocket(port: try #require(client.port))
+            try socket.send("GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 600\r\n\r\n")
+            let dribbler = Self.dribble(String(repeating: "a", count: 600), on: socket, pause: .milliseconds(100))
+            defer { dribbler.cancel() }
+            // The route answers at once; the connection is closed when the body deadline passes, not after 60 s.
+            #expect(try await socket.receive().hasPrefix("HTTP/1.1 200"))
+            #expect(try await Self.metric(port: socket.port, #"vantage_http_connections_timed_out_total{phase="body"}"#) == 1)
+        }
+    }
+
+    @Test func connectionsBeyondTheCapAreClosedAtOnce() async throws {
+        let c = try await TestCoordinator { $0.maxConnections = 3 }
+        try await c.coordinator.application.test(.live) { client in
+            let port = try #require(client.port)
+            // Connections answered once each (so each is surely counted before the next connects) until one is
+            // closed unanswered: the cap is 3, the test client's own connection may be one of them.
+            var held: [RawSocket] = []
+            var refused = false
+            while !refused, held.count <= 3 {
+                let socket = try RawSocket(port: port)
+                try? socket.send("GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                let answer = try await socket.receiveSome()
+                if answer.hasPrefix("HTTP/1.1 200") { held.append(socket) } else { refused = answer.isEmpty }
+            }
+            #expect(refused && (2...3).contains(held.count), "closed on accept, long before the 10 s head deadline")
+            // A freed slot serves again.
+            held.removeLast()
+            #expect(try await Self.get(port: port, "/livez").hasPrefix("HTTP/1.1 200"))
+            held.removeAll()
+            #expect(try await Self.metric(port: port, "vantage_http_connections_refused_total") >= 1)
+        }
+    }
+
+    /// `GET path` on a new connection, tried again while the server still counts closed connections against the cap
+    /// (it sees a close asynchronously).
+    static func get(port: Int, _ path: String) async throws -> String {
+        for _ in 0..<100 {
+            let socket = try RawSocket(port: port)
+            try? socket.send("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            let answer = try await socket.receive()
+            if !answer.isEmpty { return answer }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestFailure("GET \(path): every connection was closed")
+    }
+}
+
 /// A blocking TCP client socket on 127.0.0.1 with a 30 s receive timeout, for requests no HTTP client would send.
 final class RawSocket: @unchecked Sendable {
     let fd: Int32
+    let port: Int
 
     init(port: Int) throws {
+        self.port = port
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -76,6 +188,17 @@ final class RawSocket: @unchecked Sendable {
     func receive() async throws -> String {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(with: Result { try self.receiveBlocking() }) }
+        }
+    }
+
+    /// What the first read returns (part of an answer on a connection kept open), or what a closed connection gives.
+    func receiveSome() async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                let n = recv(self.fd, &buffer, buffer.count, 0)
+                continuation.resume(returning: String(decoding: buffer[0..<max(0, n)], as: UTF8.self))
+            }
         }
     }
 

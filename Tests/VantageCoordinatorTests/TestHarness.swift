@@ -115,7 +115,7 @@ final class TestCoordinator: Sendable {
     ///   removes the directory.
     init(
         targets: [TargetSpec] = [TargetSpec(id: "example.test/app", kind: .tuf, url: "https://tuf.example.test")],
-        reusing previous: TestCoordinator? = nil, alertPollInterval: Duration = .seconds(1),
+        reusing previous: TestCoordinator? = nil, alertPollInterval: Duration = .seconds(1), logger: Logger? = nil,
         configure: (inout CoordinatorConfiguration) -> Void = { _ in }
     ) async throws {
         if let previous {
@@ -149,11 +149,11 @@ final class TestCoordinator: Sendable {
         configuration.consensusDebounceMilliseconds = 600_000
         configure(&configuration)
         self.configuration = configuration
-        var logger = Logger(label: "test")
-        logger.logLevel = .warning
+        var quiet = Logger(label: "test")
+        quiet.logLevel = .warning
         coordinator = try await buildCoordinator(
             configuration: configuration,
-            dependencies: .init(clock: clock.coordinatorClock, logger: logger, alertPollInterval: alertPollInterval))
+            dependencies: .init(clock: clock.coordinatorClock, logger: logger ?? quiet, alertPollInterval: alertPollInterval))
     }
 
     deinit { if ownsDirectory { try? FileManager.default.removeItem(atPath: directory) } }

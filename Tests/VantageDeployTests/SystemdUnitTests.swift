@@ -91,6 +91,50 @@ import VantageCoordinator
         }
     }
 
+    /// The example configuration installed as the unit says needs exactly the credentials the unit loads: every
+    /// `%d/NAME` an `Environment=` line passes and every `/run/credentials/<unit>/NAME` the configuration names is a
+    /// `LoadCredential=NAME:` line, and the coordinator's loader reads the example with the unit's environment
+    /// (a configuration reading a credential the unit leaves commented out would fail at every start).
+    @Test func coordinatorExampleNeedsOnlyTheCredentialsTheUnitLoads() async throws {
+        let host = try SimulatedHost(unit: UnitStack.unit("vantage-coordinator"), root: temporaryDirectory("credentials"))
+        let loaded = Set(host.unit.values("LoadCredential").map { String($0.prefix { $0 != ":" }) })
+        for assignment in host.unit.values("Environment") where assignment.contains("%d/") {
+            let name = assignment.components(separatedBy: "%d/")[1]
+            #expect(loaded.contains(name), "Environment=\(assignment) passes a credential no LoadCredential= loads")
+        }
+        let example = Repo.path("coordinator/coordinator.example.json")
+        let prefix = "/run/credentials/\(host.unit.name)/"
+        for path in try String(contentsOfFile: example, encoding: .utf8).components(separatedBy: "\"") where path.hasPrefix(prefix) {
+            #expect(loaded.contains(String(path.dropFirst(prefix.count))), "the example reads \(path), which the unit does not load")
+        }
+        for name in loaded {
+            try "placeholder-credential-0123456789\n".write(toFile: host.credentialsDirectory + "/" + name, atomically: true, encoding: .utf8)
+        }
+        let configuration = try await ConfigurationLoader.load(file: example, environment: host.environment())
+        #expect(configuration.adminTokens == ["placeholder-credential-0123456789"])
+        #expect(configuration.resolvedKeyFile == host.credentialsDirectory + "/coordinator.key")
+    }
+
+    /// A configuration or key error exits 78, which neither unit restarts (the agent's 78 has its own tests); the
+    /// coordinator's descriptor limit holds its default connection cap.
+    @Test func configurationAndKeyErrorsExitWithTheStatusTheUnitsDoNotRestart() async throws {
+        for name in Self.units { #expect(try UnitStack.unit(name).values("RestartPreventExitStatus") == ["78"], "\(name)") }
+        let limit = try #require(Int(try UnitStack.unit("vantage-coordinator").value("LimitNOFILE") ?? ""))
+        #expect(limit > CoordinatorConfiguration().maxConnections + 256)
+        let folder = try temporaryDirectory("exit-status")
+        let state = folder.appendingPathComponent("state").path
+        let bad = folder.appendingPathComponent("bad.json").path, good = folder.appendingPathComponent("good.json").path
+        try #"{"listen": {"prot": 1}}"#.write(toFile: bad, atomically: true, encoding: .utf8)
+        try "{\"state_dir\": \"\(state)\", \"listen\": {\"port\": 0}}".write(toFile: good, atomically: true, encoding: .utf8)
+        let coordinator = Repo.product("vantage-coordinator")
+        let configError = try await Shell.run(coordinator, ["serve", "--config", bad])
+        #expect(configError.status == 78, "\(configError.stderr)")
+        // No key in the state folder: a key error, with the keygen command to run.
+        let keyError = try await Shell.run(coordinator, ["serve", "--config", good])
+        #expect(keyError.status == 78, "\(keyError.stderr)")
+        #expect(keyError.stderr.contains("vantage-coordinator keygen --out"))
+    }
+
     /// Both programs started with the units' ExecStart= and Environment=: agents report, the coordinator
     /// publishes a pin list of the served root, and SIGTERM stops every process cleanly (exit 0).
     @Test(.timeLimit(.minutes(3)))

@@ -7,8 +7,8 @@ extension CoordinatorConfiguration {
     ///
     /// Keys (JSON file; environment variables are `VANTAGE_` + the key upper-cased with `.` → `_`, e.g.
     /// `VANTAGE_LISTEN_PORT`):
-    /// - `listen.host` (`127.0.0.1`), `listen.port` (8080), `listen.body_timeout_seconds` (30),
-    ///   `listen.idle_timeout_seconds` (60)
+    /// - `listen.host` (`127.0.0.1`), `listen.port` (8080), `listen.header_timeout_seconds` (10),
+    ///   `listen.body_timeout_seconds` (30), `listen.idle_timeout_seconds` (60), `listen.max_connections` (8192)
     /// - `state_dir` (`/var/lib/vantage-coordinator` when it exists, else `./vantage-state`), `database_path`, `key_file`
     /// - `admin.tokens` (strings), `admin.token_file` (one token per line; for systemd `LoadCredential`)
     /// - `agents`: strings `"<id> <region> <base64 Ed25519 public key>"`
@@ -19,7 +19,8 @@ extension CoordinatorConfiguration {
     ///   `.hold_seconds` (86400, with `hold`), `.expiry_warning_days` (30), `.interval_seconds` (30), `.debounce_ms` (250),
     ///   `.batch_targets` (2000)
     /// - `pin_list.lifetime_seconds` (86400), `.batch_pins` (5000), `.mirror_dir` (none)
-    /// - `ingest.max_body_bytes` (4 MiB), `.max_past_seconds` (3600), `.max_future_seconds` (300)
+    /// - `ingest.max_body_bytes` (4 MiB), `.max_batch_observations` (1000), `.max_past_seconds` (3600),
+    ///   `.max_future_seconds` (300)
     /// - `database.synchronous` (`full` | `normal`, default `full`)
     /// - `alerts.webhook.url`, `alerts.webhook.secret` (`whsec_…`), `alerts.slack.url`, `alerts.hook.path`,
     ///   `alerts.timeout_seconds` (30), `alerts.max_backoff_seconds` (3600)
@@ -80,7 +81,10 @@ extension CoordinatorConfiguration {
 
         bodyTimeoutSeconds = try keys.int64("listen.body_timeout_seconds") ?? bodyTimeoutSeconds
         idleTimeoutSeconds = try keys.int64("listen.idle_timeout_seconds") ?? idleTimeoutSeconds
+        headerTimeoutSeconds = try keys.int64("listen.header_timeout_seconds") ?? headerTimeoutSeconds
+        maxConnections = try keys.int("listen.max_connections") ?? maxConnections
         ingest.maxBodyBytes = try keys.int("ingest.max_body_bytes") ?? ingest.maxBodyBytes
+        ingest.maxBatchObservations = try keys.int("ingest.max_batch_observations") ?? ingest.maxBatchObservations
         ingest.maxPastSeconds = try keys.int64("ingest.max_past_seconds") ?? ingest.maxPastSeconds
         ingest.maxFutureSeconds = try keys.int64("ingest.max_future_seconds") ?? ingest.maxFutureSeconds
         switch try keys.string("database.synchronous") ?? "full" {
@@ -102,14 +106,15 @@ extension CoordinatorConfiguration {
 
     /// Every key ``init(reader:)`` reads (the loader rejects others, so typos fail loudly).
     public static let knownKeys: Set<String> = [
-        "listen.host", "listen.port", "listen.body_timeout_seconds", "listen.idle_timeout_seconds", "listen.tls.certificate_file",
+        "listen.host", "listen.port", "listen.body_timeout_seconds", "listen.idle_timeout_seconds", "listen.header_timeout_seconds",
+        "listen.max_connections", "listen.tls.certificate_file",
         "listen.tls.key_file", "state_dir", "database_path", "key_file", "admin.tokens", "admin.token_file",
         "agents", "targets", "approvers", "approval_threshold", "consensus.quorum", "consensus.min_regions", "consensus.max_age_seconds",
         "consensus.max_dissent", "consensus.min_duration.first", "consensus.min_duration.resigned",
         "consensus.min_duration.rotated", "consensus.min_duration.replaced", "consensus.unchained",
         "consensus.hold_seconds", "consensus.expiry_warning_days", "consensus.interval_seconds", "consensus.debounce_ms", "consensus.batch_targets",
         "pin_list.batch_pins", "pin_list.mirror_dir",
-        "pin_list.lifetime_seconds", "ingest.max_body_bytes", "ingest.max_past_seconds", "ingest.max_future_seconds",
+        "pin_list.lifetime_seconds", "ingest.max_body_bytes", "ingest.max_batch_observations", "ingest.max_past_seconds", "ingest.max_future_seconds",
         "database.synchronous", "alerts.webhook.url", "alerts.webhook.secret", "alerts.webhook.secret_file",
         "alerts.slack.url", "alerts.slack.url_file", "alerts.hook.path",
         "alerts.timeout_seconds", "alerts.max_backoff_seconds",

@@ -54,10 +54,18 @@ public struct CoordinatorConfiguration: Sendable {
     public var mirrorDirectory: String?
     /// Ingest limits.
     public var ingest = Ingest()
-    /// Longest a client may take to send a request body (slow senders get 408 and lose the connection).
+    /// Longest a client may take to send a request body after its head (slow senders get 408 and lose the
+    /// connection).
     public var bodyTimeoutSeconds: Int64 = 30
-    /// A connection with no request in progress and nothing read for this long is closed.
+    /// Longest from connecting (TLS handshake included) to a complete request head; a client that dribbles bytes is
+    /// closed when it runs out.
+    public var headerTimeoutSeconds: Int64 = 10
+    /// A connection with no request in progress and nothing read for this long is closed; the next request's head
+    /// must be complete within this time of the previous response.
     public var idleTimeoutSeconds: Int64 = 60
+    /// Client connections open at once at most; beyond it a new connection is closed as soon as it is accepted, so
+    /// descriptors are never exhausted (the descriptor limit is raised to fit, see ``DescriptorLimit``).
+    public var maxConnections: Int = 8192
     /// `PRAGMA synchronous`: `true` = FULL (an acknowledged batch survives power loss), `false` = NORMAL (WAL:
     /// survives a process crash, may lose the last commits on power loss).
     public var synchronousFull = true
@@ -70,6 +78,9 @@ public struct CoordinatorConfiguration: Sendable {
     public struct Ingest: Sendable, Hashable {
         /// Largest accepted request body; larger bodies get 413.
         public var maxBodyBytes: Int = 4 << 20
+        /// Most observations in one batch; a larger batch gets 413 before any of it is checked (agents send
+        /// `spool.batch_size`, 500 by default).
+        public var maxBatchObservations: Int = 1000
         /// Observations made longer ago than this are rejected as stale.
         public var maxPastSeconds: Int64 = 3600
         /// Observations dated further ahead than this are rejected as from the future.
@@ -124,6 +135,9 @@ public struct CoordinatorConfiguration: Sendable {
         if ingest.maxBodyBytes < 1024 { try fail("ingest.max_body_bytes", "must be at least 1024") }
         if bodyTimeoutSeconds < 1 { try fail("listen.body_timeout_seconds", "must be at least 1") }
         if idleTimeoutSeconds < 1 { try fail("listen.idle_timeout_seconds", "must be at least 1") }
+        if headerTimeoutSeconds < 1 { try fail("listen.header_timeout_seconds", "must be at least 1") }
+        if maxConnections < 1 { try fail("listen.max_connections", "must be at least 1") }
+        if ingest.maxBatchObservations < 1 { try fail("ingest.max_batch_observations", "must be at least 1") }
         if ingest.maxPastSeconds < 1 { try fail("ingest.max_past_seconds", "must be positive") }
         if ingest.maxFutureSeconds < 0 { try fail("ingest.max_future_seconds", "must not be negative") }
         if adminTokens.contains(where: { AdminAuth.split($0).token.utf8.count < 16 }) {

@@ -43,7 +43,10 @@ public final class ConsensusService: Service, Sendable {
         publisher = PinListPublisher(
             database: database, identity: identity, policy: configuration.consensus, approvalRules: configuration.approvals,
             lifetimeSeconds: configuration.pinListLifetimeSeconds, batchLimit: configuration.publishBatchPins, channels: channels)
-        mirror = configuration.mirrorDirectory.map { PinListMirrorSink(directory: $0, database: database) }
+        mirror = configuration.mirrorDirectory.map {
+            PinListMirrorSink(
+                directory: $0, database: database, clock: clock, channels: channels, alerts: alerts, metrics: metrics, logger: logger)
+        }
     }
 
     /// Asks for a round soon (after the debounce delay). Never blocks.
@@ -104,8 +107,8 @@ public final class ConsensusService: Service, Sendable {
         let publication = try await publisher.publish(current: pinLists.latest, now: now)
         if let published = publication.published {
             pinLists.publish(published)
-            // The list is published either way: a mirror that cannot be written is an operator's problem, logged.
-            do { try await mirror?.write(published) } catch { logger.error("pin list mirror not written", metadata: ["error": "\(error)"]) }
+            // The list is published either way: a mirror that cannot be written is an alert (see PinListMirrorSink).
+            await mirror?.publish(published)
             metrics.published(version: published.version, expires: published.header.signed.expires)
             logger.info(
                 "published pin list",

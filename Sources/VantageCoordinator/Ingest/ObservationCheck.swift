@@ -15,6 +15,8 @@ package struct VerifiedObservation: Sendable {
     var continuity: Continuity?
     /// Exact root bytes, hash-checked, when the agent sent them.
     var rootBytes: (sha256: String, bytes: [UInt8])?
+    /// The agent's message about its error (for a refusal, the rule), clipped (error observations).
+    var errorMessage: String?
 
     package init(
         id: String, agent: String, target: String, observedAt: Timestamp, outcome: String, attestationSignature: String? = nil,
@@ -35,49 +37,72 @@ package struct VerifiedObservation: Sendable {
 struct IngestRejection: Error, Sendable {
     var code: String
     var detail: String
+    /// The observation is not shown to come from an enrolled agent (unknown agent, not canonical, a signature that
+    /// does not verify): ingest stops paying for the rest of its batch.
+    var unauthenticated = false
 
     var reason: String { "\(code): \(detail)" }
 }
 
-/// The per-observation checks of `POST /v1/observations` (schema, enrolment, region, target, signatures, time
-/// window, root bytes). Pure apart from the ``Directory`` snapshot it is given.
+/// The per-observation checks of `POST /v1/observations` (enrolment, signature, schema, region, target, time
+/// window, attestation, root bytes), cheapest refusal first. Pure apart from the ``Directory`` snapshot it is given.
 struct ObservationCheck: Sendable {
     var directory: Directory.Contents
     var limits: CoordinatorConfiguration.Ingest
     var now: Timestamp
 
-    /// Checks `signed`; returns its idempotency id (when computable) and the verdict.
-    func check(_ signed: SignedObservation) -> (id: String, result: Result<VerifiedObservation, IngestRejection>) {
+    /// The result of checking one observation.
+    struct Verdict: Sendable {
+        /// The idempotency id; empty when the observation could not be canonicalised.
+        var id: String
+        var result: Result<VerifiedObservation, IngestRejection>
+        /// The observation was canonicalised and its signature checked (the costly part, counted).
+        var signatureChecked: Bool
+    }
+
+    /// Checks `signed`. The agent is looked up first: an observation naming no enrolled agent costs no signature
+    /// check, and is canonicalised only to name it in the receipt (ingest stops its batch there).
+    func check(_ signed: SignedObservation) -> Verdict {
         let observation = signed.observation
+        guard let agent = directory.agents[observation.agent] else {
+            let rejection = IngestRejection(
+                code: "unknown_agent", detail: "agent \"\(observation.agent.prefix(100))\" is not enrolled", unauthenticated: true)
+            let id = (try? Canonical.bytes(of: observation)).map(SignedObservation.id(ofCanonical:)) ?? ""
+            return Verdict(id: id, result: .failure(rejection), signatureChecked: false)
+        }
         let canonical: [UInt8]
         do {
             canonical = try Canonical.bytes(of: observation)
         } catch {
-            return ("", .failure(IngestRejection(code: "malformed_observation", detail: "cannot canonicalise: \(error)")))
+            let rejection = IngestRejection(code: "malformed_observation", detail: "cannot canonicalise: \(error)", unauthenticated: true)
+            return Verdict(id: "", result: .failure(rejection), signatureChecked: true)
         }
         let id = SignedObservation.id(ofCanonical: canonical)
         do {
-            return (id, .success(try verify(signed, canonical: canonical, id: id)))
+            return Verdict(id: id, result: .success(try verify(signed, agent: agent, canonical: canonical, id: id)), signatureChecked: true)
         } catch {
-            return (id, .failure(error))
+            return Verdict(id: id, result: .failure(error), signatureChecked: true)
         }
     }
 
-    private func verify(_ signed: SignedObservation, canonical: [UInt8], id: String) throws(IngestRejection) -> VerifiedObservation {
+    private func verify(
+        _ signed: SignedObservation, agent: AgentEnrollment, canonical: [UInt8], id: String
+    ) throws(IngestRejection) -> VerifiedObservation {
         let observation = signed.observation
         func reject(_ code: String, _ detail: String) -> IngestRejection { IngestRejection(code: code, detail: detail) }
+        guard let signature = ByteEncoding.base64Decode(signed.signature),
+            agent.publicKey.isValidSignature(signature, for: canonical)
+        else {
+            throw IngestRejection(
+                code: "bad_signature", detail: "observation signature does not verify with agent \(agent.id)'s enrolled key",
+                unauthenticated: true)
+        }
         guard observation.type == Observation.type else {
             throw reject("unsupported_type", "type \"\(observation.type.prefix(64))\" is not \(Observation.type)")
         }
         guard (observation.fingerprint == nil) != (observation.error == nil) else {
             throw reject("malformed_observation", "exactly one of fingerprint and error must be present")
         }
-        guard let agent = directory.agents[observation.agent] else {
-            throw reject("unknown_agent", "agent \"\(observation.agent.prefix(100))\" is not enrolled")
-        }
-        guard let signature = ByteEncoding.base64Decode(signed.signature),
-            agent.publicKey.isValidSignature(signature, for: canonical)
-        else { throw reject("bad_signature", "observation signature does not verify with agent \(agent.id)'s enrolled key") }
         guard observation.region == agent.region else {
             throw reject("region_mismatch", "agent \(agent.id) is enrolled in region \(agent.region), not \(observation.region.prefix(100))")
         }
@@ -102,6 +127,7 @@ struct ObservationCheck: Sendable {
             if signed.rootBytes != nil || signed.attestationSignature != nil || observation.continuity != nil {
                 throw reject("malformed_observation", "an error observation carries root bytes or an attestation")
             }
+            verified.errorMessage = observation.error.map { String($0.message.prefix(1000)) }
             return verified
         }
         guard let statement = observation.attestationStatement else {
@@ -110,8 +136,11 @@ struct ObservationCheck: Sendable {
         guard let attestation = signed.attestationSignature, let attestationBytes = ByteEncoding.base64Decode(attestation) else {
             throw reject("missing_attestation", "a successful observation must carry an attestation signature")
         }
+        // Unauthenticated too: anyone may copy an agent's genuine observation and attach junk attestations to it.
         guard let message = try? statement.signingBytes, agent.publicKey.isValidSignature(attestationBytes, for: message) else {
-            throw reject("bad_attestation_signature", "attestation signature does not verify with agent \(agent.id)'s enrolled key")
+            throw IngestRejection(
+                code: "bad_attestation_signature", detail: "attestation signature does not verify with agent \(agent.id)'s enrolled key",
+                unauthenticated: true)
         }
         verified.attestationSignature = attestation
         verified.continuity = statement.continuity

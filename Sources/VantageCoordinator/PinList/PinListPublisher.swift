@@ -40,6 +40,11 @@ struct PinListPublisher: Sendable {
         var unsupported: String?
     }
 
+    /// Whether `policy` has fewer agents than its quorum or fewer regions than `min_regions`.
+    static func waitsForAgents(_ policy: TrustPolicy) -> Bool {
+        policy.agents.count < policy.quorum || Set(policy.agents.map(\.region)).count < policy.minRegions
+    }
+
     /// How long a left-out pin waits before it is tried again (new attestations may have arrived).
     var retrySeconds: Int64 { max(1, policy.maxAgeSeconds / 8) }
 
@@ -53,6 +58,9 @@ struct PinListPublisher: Sendable {
             $0.expires - now.seconds < lifetimeSeconds / 2 || now.seconds - $0.issuedAt >= max(1, policy.maxAgeSeconds / 4)
         } ?? true
         guard !read.targets.isEmpty || headerStale else { return outcome }
+        // Too few agents (or regions) enrolled for the policy, as on a first start: no list could verify, so none is
+        // built (start-up says so once; not an error every round).
+        guard !Self.waitsForAgents(read.policy) else { return outcome }
 
         let verifier = PinListVerifier(policy: read.policy)
         let planner = ConsensusPlanner(policy: policy)

@@ -4,7 +4,10 @@ import VantageCore
 
 /// `POST /v1/observations`: verifies each signed observation and commits the accepted ones in one write
 /// transaction before answering (acknowledged = durably committed). The agent's signature is the only
-/// authentication.
+/// authentication, so anyone may send a batch: one over ``CoordinatorConfiguration/Ingest/maxBatchObservations``
+/// is refused before any of it is checked, and a batch stops at its first observation that is not shown to come from
+/// an enrolled agent (the rest are left out of the receipt, and an agent sends them again), so junk costs at most
+/// one signature check per request.
 struct ObservationController: Sendable {
     let directory: Directory
     let store: IngestStore
@@ -13,6 +16,7 @@ struct ObservationController: Sendable {
     let consensus: ConsensusService
     let metrics: CoordinatorMetrics
     let bodyTimeout: Duration
+    let rejections: RejectionLog
 
     func add(to router: Router<BasicRequestContext>) {
         router.post(RouterPath(APIPath.observations)) { request, context in try await ingest(request, context) }
@@ -21,27 +25,43 @@ struct ObservationController: Sendable {
     func ingest(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let batch = try await JSONResponse.decode(
             ObservationBatch.self, from: request, limit: limits.maxBodyBytes, timeout: bodyTimeout)
+        guard batch.observations.count <= limits.maxBatchObservations else {
+            metrics.refusedBatch(reason: "too_many_observations")
+            rejections.rejected(
+                "too_many_observations", "observation batch refused",
+                metadata: ["observations": "\(batch.observations.count)", "limit": "\(limits.maxBatchObservations)"])
+            throw CoordinatorError(
+                .tooLarge,
+                "batch of \(batch.observations.count) observations is above the limit of \(limits.maxBatchObservations) (ingest.max_batch_observations); lower the agent's spool.batch_size")
+        }
         let started = ContinuousClock.now
         let check = ObservationCheck(directory: directory.contents, limits: limits, now: clock.now)
         var items: [ObservationReceipt.Item] = []
         var verified: [VerifiedObservation] = []
         var seen = Set<String>()
+        var signatureChecks = 0
         for signed in batch.observations {
-            let (id, result) = check.check(signed)
-            switch result {
+            let verdict = check.check(signed)
+            if verdict.signatureChecked { signatureChecks += 1 }
+            switch verdict.result {
             case .success(let observation):
                 // An id repeated inside one batch is stored once; later copies are duplicates.
-                let first = seen.insert(id).inserted
+                let first = seen.insert(verdict.id).inserted
                 if first { verified.append(observation) }
-                items.append(.init(id: id, accepted: true, duplicate: !first))
+                items.append(.init(id: verdict.id, accepted: true, duplicate: !first))
             case .failure(let rejection):
                 metrics.rejected(reason: rejection.code)
-                context.logger.info(
-                    "observation rejected",
-                    metadata: ["observation.id": "\(id)", "reason": "\(rejection.code)", "vantage.id": "\(signed.observation.agent.prefix(100))"])
-                items.append(.init(id: id, accepted: false, reason: rejection.reason))
+                rejections.rejected(
+                    rejection.code, "observation rejected",
+                    metadata: ["observation.id": "\(verdict.id)", "vantage.id": "\(signed.observation.agent.prefix(100))", "detail": "\(rejection.detail.prefix(300))"])
+                items.append(.init(id: verdict.id, accepted: false, reason: rejection.reason))
+            }
+            if case .failure(let rejection) = verdict.result, rejection.unauthenticated {
+                if items.count < batch.observations.count { metrics.refusedBatch(reason: "unauthenticated") }
+                break
             }
         }
+        metrics.signatureChecked(signatureChecks)
         let duplicates = try await store.commit(
             verified, now: clock.now, maxAgeSeconds: consensus.configuration.consensus.maxAgeSeconds)
         for index in items.indices where items[index].accepted && duplicates.contains(items[index].id) {

@@ -11,6 +11,7 @@ final class CoordinatorMetrics: Sendable {
     private let pinListExpiry: Gauge
     private let outboxDepth: Gauge
     private let pendingApprovals: Gauge
+    private let openConnections: Gauge
     /// The agents that have a state gauge.
     private let labelledAgents = Mutex<Set<String>>([])
     /// Root expiry by target, rendered by ``render()`` itself: a registry gauge per target would make every update
@@ -30,6 +31,10 @@ final class CoordinatorMetrics: Sendable {
     static var events: MetricNameDescriptor { name("events", unit: "total", "Events raised, by kind") }
     static var deliveries: MetricNameDescriptor { name("alert_deliveries", unit: "total", "Alert delivery attempts, by channel and result") }
     static var rootExpiry: MetricNameDescriptor { name("root_expiry_timestamp", unit: "seconds", "Unix time the pinned root of a target expires") }
+    static var refusedBatches: MetricNameDescriptor { name("ingest_batches_refused", unit: "total", "Observation batches refused whole or cut short, by reason") }
+    static var signatureChecks: MetricNameDescriptor { name("ingest_signature_checks", unit: "total", "Observations canonicalised and signature-checked by ingest") }
+    static var refusedConnections: MetricNameDescriptor { name("http_connections_refused", unit: "total", "Connections closed on accept: listen.max_connections were open") }
+    static var timedOutConnections: MetricNameDescriptor { name("http_connections_timed_out", unit: "total", "Connections closed because a request head or body did not arrive in time, by phase") }
     static var agentLastSeen: MetricNameDescriptor { name("agent_last_seen_timestamp", unit: "seconds", "Unix time an enrolled agent last reported") }
 
     init() {
@@ -41,6 +46,7 @@ final class CoordinatorMetrics: Sendable {
         outboxDepth = registry.makeGauge(descriptor: Self.name("outbox_depth", "Alert deliveries not yet delivered"))
         pinListExpiry = registry.makeGauge(descriptor: Self.name("pin_list_expiry_timestamp", unit: "seconds", "Unix time the latest published pin list expires (0: none published)"))
         pendingApprovals = registry.makeGauge(descriptor: Self.name("pending_approvals", "Targets whose leading root waits for approvers' signatures"))
+        openConnections = registry.makeGauge(descriptor: Self.name("http_connections", "Client connections open"))
     }
 
     func ingested(accepted: Int, duplicates: Int, duration: Duration) {
@@ -51,6 +57,24 @@ final class CoordinatorMetrics: Sendable {
 
     func rejected(reason: String) {
         registry.makeCounter(descriptor: Self.rejected, labels: [("reason", reason)]).increment()
+    }
+
+    /// A batch refused before its observations were checked, or cut short at an item that failed authentication.
+    func refusedBatch(reason: String) {
+        registry.makeCounter(descriptor: Self.refusedBatches, labels: [("reason", reason)]).increment()
+    }
+
+    /// Observations that cost a canonicalisation and a signature check.
+    func signatureChecked(_ count: Int) {
+        registry.makeCounter(descriptor: Self.signatureChecks).increment(by: Int64(count))
+    }
+
+    func connections(open: Int) { openConnections.set(Int64(open)) }
+
+    func connectionRefused() { registry.makeCounter(descriptor: Self.refusedConnections).increment() }
+
+    func connectionTimedOut(phase: String) {
+        registry.makeCounter(descriptor: Self.timedOutConnections, labels: [("phase", phase)]).increment()
     }
 
     func targets(_ counts: [String: Int]) {

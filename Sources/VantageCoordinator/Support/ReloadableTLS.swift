@@ -43,11 +43,9 @@ final class ReloadableTLS: Sendable {
         }
     }
 
-    /// HTTP/1 behind TLS with whichever certificate is current when a connection arrives.
-    func serverBuilder(_ configuration: HTTP1Channel.Configuration) -> HTTPServerBuilder {
-        HTTPServerBuilder { responder in
-            ReloadableTLSChannel(base: HTTP1Channel(responder: responder, configuration: configuration), tls: self)
-        }
+    /// `base` behind TLS with whichever certificate is current when a connection arrives.
+    func channel<Base: ServerChildChannel>(_ base: Base) -> ReloadableTLSChannel<Base> {
+        ReloadableTLSChannel(base: base, tls: self)
     }
 }
 

@@ -25,6 +25,8 @@ public struct VantageEvent: Sendable, Hashable, Codable {
         case sourceChanged = "source_changed"
         /// A pinned target whose stored fresh attestations cannot satisfy quorum and regions: left out of the list.
         case pinUnsupported = "pin_unsupported"
+        /// The coordinator could not write a published list into its mirror folder (`pin_list.mirror_dir`).
+        case mirrorWriteFailed = "mirror_write_failed"
         case test
     }
 

@@ -1,0 +1,135 @@
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// Time and count limits on client connections. Hummingbird's idle timeout restarts with every byte read, so a
+/// client that sends one byte every few seconds would hold a connection, and a descriptor, for ever; enough of them
+/// exhaust the process's descriptors and nothing is answered any more. Here a request head must be complete within
+/// ``headTimeout`` of connecting (TLS handshake included) or ``keepAliveTimeout`` of the previous response, a body
+/// within ``bodyTimeout`` of its head, and connections beyond ``maxConnections`` are closed as soon as they are
+/// accepted.
+final class ConnectionLimits: Sendable {
+    let maxConnections: Int
+    let headTimeout: TimeAmount
+    let bodyTimeout: TimeAmount
+    let keepAliveTimeout: TimeAmount
+    let metrics: CoordinatorMetrics
+    private let open = Atomic<Int>(0)
+
+    init(maxConnections: Int, headTimeout: TimeAmount, bodyTimeout: TimeAmount, keepAliveTimeout: TimeAmount, metrics: CoordinatorMetrics) {
+        self.maxConnections = maxConnections
+        self.headTimeout = headTimeout
+        self.bodyTimeout = bodyTimeout
+        self.keepAliveTimeout = keepAliveTimeout
+        self.metrics = metrics
+    }
+
+    /// Counts `channel` as open until it closes, or closes it at once when ``maxConnections`` are open.
+    func admit(_ channel: any Channel) -> Bool {
+        let count = open.wrappingAdd(1, ordering: .relaxed).newValue
+        guard count <= maxConnections else {
+            open.wrappingSubtract(1, ordering: .relaxed)
+            metrics.connectionRefused()
+            channel.close(promise: nil)
+            return false
+        }
+        metrics.connections(open: count)
+        channel.closeFuture.whenComplete { [self] _ in
+            metrics.connections(open: open.wrappingSubtract(1, ordering: .relaxed).newValue)
+        }
+        return true
+    }
+}
+
+/// Refused by ``ConnectionLimits/admit(_:)``: the channel is already closed (NIO drops a failed child set-up).
+struct ConnectionLimitReached: Error {}
+
+/// Wraps the HTTP child channel (plain or TLS) with ``ConnectionLimits``: the count check, then a
+/// ``RequestDeadlineHandler`` right after the HTTP/1 decoder, where request heads and body ends are visible.
+struct GuardedChannel<Base: ServerChildChannel>: ServerChildChannel {
+    typealias Value = Base.Value
+    let base: Base
+    let limits: ConnectionLimits
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        guard limits.admit(channel) else { return channel.eventLoop.makeFailedFuture(ConnectionLimitReached()) }
+        let limits = limits
+        return base.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            let pipeline = channel.pipeline.syncOperations
+            let decoder = try pipeline.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            try pipeline.addHandler(RequestDeadlineHandler(limits: limits), position: .after(decoder.handler))
+            return value
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        await base.handle(value: value, logger: logger)
+    }
+}
+
+/// Closes the connection when a request head or body does not arrive in time (see ``ConnectionLimits``). No deadline
+/// runs while a request is being answered: the routes bound their own work.
+final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    enum Phase: String { case head, body }
+
+    private let limits: ConnectionLimits
+    private var deadline: Scheduled<Void>?
+    /// Requests whose head was read and whose response has not ended (more than one when pipelined).
+    private var unanswered = 0
+    private var readingBody = false
+
+    init(limits: ConnectionLimits) { self.limits = limits }
+
+    func handlerAdded(context: ChannelHandlerContext) { arm(.head, limits.headTimeout, context: context) }
+
+    func handlerRemoved(context: ChannelHandlerContext) { disarm() }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        disarm()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head:
+            unanswered += 1
+            readingBody = true
+            arm(.body, limits.bodyTimeout, context: context)
+        case .body: break
+        case .end:
+            readingBody = false
+            disarm()
+        }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) {
+            unanswered = max(0, unanswered - 1)
+            if unanswered == 0, !readingBody { arm(.head, limits.keepAliveTimeout, context: context) }
+        }
+        context.write(data, promise: promise)
+    }
+
+    private func arm(_ phase: Phase, _ timeout: TimeAmount, context: ChannelHandlerContext) {
+        disarm()
+        let metrics = limits.metrics
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        deadline = context.eventLoop.scheduleTask(in: timeout) {
+            metrics.connectionTimedOut(phase: phase.rawValue)
+            loopBound.value.close(promise: nil)
+        }
+    }
+
+    private func disarm() {
+        deadline?.cancel()
+        deadline = nil
+    }
+}
