@@ -1,6 +1,7 @@
 import Configuration
 import Foundation
 import Testing
+import VantageTestSupport
 import VantageAgent
 import VantageClient
 import VantageCore
@@ -50,6 +51,51 @@ struct ConfigurationTests {
         try await withConfig({ _ in Self.valid.replacingOccurrences(of: original, with: replacement) }) { _, file in
             let error = await #expect(throws: AgentError.self) { _ = try await AgentConfigurationLoader.load(file: file, environment: [:]) }
             #expect(error?.reason.contains(expected) == true, "\(name): \(error?.reason ?? "")")
+        }
+    }
+
+    /// A misspelt `VANTAGE_AGENT_*` override stops the agent with the variable it meant (a target's too, by its id).
+    /// Positive control: `environmentAndFlagsOverride` reads the same variables spelt right; the coordinator's and the
+    /// CLI's variables are not the agent's to refuse.
+    @Test(arguments: [
+        ("VANTAGE_AGENT_POLL_CONCURENCY", "unknown environment variable VANTAGE_AGENT_POLL_CONCURENCY (did you mean VANTAGE_AGENT_POLL_CONCURRENCY?)"),
+        ("VANTAGE_AGENT_TARGETS_SIGSTORE_TRUSTED_ROT", "(did you mean VANTAGE_AGENT_TARGETS_SIGSTORE_TRUSTED_ROOT?)"),
+        ("VANTAGE_AGENT_NETWORK_ALLOWED_SOURCE", "(did you mean VANTAGE_AGENT_NETWORK_ALLOWED_SOURCES?)"),
+    ])
+    func misspeltEnvironmentOverride(_ name: String, _ expected: String) async throws {
+        try await withConfig({ _ in Self.valid }) { _, file in
+            let error = await #expect(throws: AgentError.self) { _ = try await AgentConfigurationLoader.load(file: file, environment: [name: "x"]) }
+            #expect(error?.code == .invalidConfiguration)
+            #expect(error?.reason.contains(expected) == true, "\(error?.reason ?? "")")
+            let others = ["VANTAGE_CONSENSUS_QUORUM": "3", "VANTAGE_COORDINATOR": "https://x", "VANTAGE_TOKEN": "t", "VANTAGE_NO_INSTALL": "1",
+                          "VANTAGE_AGENT_TARGETS_SIGSTORE_URL": "https://tuf.example.test"]
+            let c = try await AgentConfigurationLoader.load(file: file, environment: others)
+            #expect(c.targets[1].spec.url == "https://tuf.example.test")
+        }
+    }
+
+    @Test("a misspelt override stops either daemon with exit 78 and the variable it meant; spelt right it is read")
+    func misspeltOverridesStopBothDaemons() async throws {
+        try await withConfig({ _ in Self.valid }) { scratch, file in
+            func run(_ program: String, _ arguments: [String], _ variable: String, _ value: String) async throws -> CommandResult {
+                try await runCommand(PackagePaths.executable(program), arguments, environment: .inherited(overlay: [variable: value]))
+            }
+            let agent = ["run", "--config", file, "--once"]
+            let misspelt = try await run("vantage-agent", agent, "VANTAGE_AGENT_POLL_CONCURENCY", "4")
+            #expect(misspelt.status == 78)
+            #expect(misspelt.output.contains("(did you mean VANTAGE_AGENT_POLL_CONCURRENCY?)"), "\(misspelt.output)")
+            // Positive control: spelt right the value is read (0 is out of range, refused by name before any network).
+            let read = try await run("vantage-agent", agent, "VANTAGE_AGENT_POLL_CONCURRENCY", "0")
+            #expect(read.status == 78 && read.output.contains("poll.concurrency") && !read.output.contains("environment variable"), "\(read.output)")
+
+            let config = scratch.file("coordinator.json")
+            try Data(#"{"state_dir": "\#(scratch.file("state"))"}"#.utf8).write(to: URL(fileURLWithPath: config))
+            let coordinator = ["serve", "--config", config]
+            let quorm = try await run("vantage-coordinator", coordinator, "VANTAGE_CONSENSUS_QUORM", "3")
+            #expect(quorm.status == 78)
+            #expect(quorm.output.contains("unknown environment variable VANTAGE_CONSENSUS_QUORM (did you mean VANTAGE_CONSENSUS_QUORUM?)"), "\(quorm.output)")
+            let quorum = try await run("vantage-coordinator", coordinator, "VANTAGE_CONSENSUS_QUORUM", "0")
+            #expect(quorum.status == 78 && quorum.output.contains("quorum must be at least 1"), "\(quorum.output)")
         }
     }
 

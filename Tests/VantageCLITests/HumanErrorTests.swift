@@ -80,6 +80,37 @@ struct HumanErrorTests {
         #expect(notFound.contains("GET http://127.0.0.1:\(plain.port)/vantage/v1/status") && notFound.contains("HTTP 404"), "\(notFound)")
     }
 
+    @Test("a misspelt, missing or mistyped key in the trust policy stops vantage-pins: exit 78, one line with the key's path")
+    func trustPolicyKeys() async throws {
+        let w = try PinsRefusalTests.World()
+        defer { try? FileManager.default.removeItem(at: w.dir) }
+        let pins = try w.write(try w.list([try w.attestation("a1"), try w.attestation("a2")]))
+        let written = try String(contentsOfFile: try w.policy(), encoding: .utf8)
+        func verify(_ text: String) async throws -> CLI.Result {
+            let policy = w.dir.appendingPathComponent("edited-policy.json").path
+            try Data(text.utf8).write(to: URL(fileURLWithPath: policy))
+            return try await CLI.run(["verify", "--policy", policy, "--pins", pins, "--state", w.dir.appendingPathComponent("s.json").path],
+                                     tool: "vantage-pins")
+        }
+        // Positive control: the policy as written verifies.
+        let control = try await verify(written)
+        #expect(control.status == 0, "\(control.stderr)")
+        for (from, to, expected) in [
+            (#""min_pin_list_version":0"#, #""min_pin_list_versoin":999"#, "unknown key min_pin_list_versoin (did you mean min_pin_list_version?)"),
+            (#""approval_threshold":1"#, #""approval_treshold":2"#, "unknown key approval_treshold (did you mean approval_threshold?)"),
+            (#""region":"us""#, #""regoin":"us""#, "unknown key agents[1].regoin (did you mean agents[1].region?)"),
+            (#""quorum":2,"#, "", #"missing key "quorum""#),
+            (#""quorum":2"#, #""quorum":"2""#, "quorum: expected an integer"),
+        ] {
+            #expect(written.contains(from), "\(from) in \(written)")
+            let result = try await verify(written.replacingOccurrences(of: from, with: to))
+            #expect(result.status == 78, "\(to): \(result.stderr)")
+            let text = oneLine(result, to)
+            #expect(text.contains("trust policy ") && text.contains(expected), "\(text)")
+            #expect(!text.contains("CodingKeys") && !text.contains("DecodingError"), "\(text)")
+        }
+    }
+
     @Test("a pin list file that is missing, a folder, or not JSON: one line naming it")
     func localFiles() async throws {
         let w = try PinsRefusalTests.World()

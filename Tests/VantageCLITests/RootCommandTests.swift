@@ -43,6 +43,40 @@ struct RootCommandTests {
         #expect(try await CLI.run(["root", "frobnicate"]).status == 64)
     }
 
+    @Test("inspect reads `-` (standard input) and named pipes like a file, and refuses an endless pipe past the size limit")
+    func inspectPipes() async throws {
+        let root = CLI.fixture("notary/notary0.3-tst/root.json")
+        let vantage = CLI.productsDirectory.appendingPathComponent("vantage").path
+        let options = ["--gun", "docker.com/notary0.3/tst", "--at", "2025-01-01T00:00:00Z", "--format", "json"]
+        func digest(_ result: CLI.Result) -> String? {
+            let reports = (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [[String: Any]]
+            return (reports?.first?["fingerprint"] as? [String: Any])?["root_keys_digest"] as? String
+        }
+        // Positive control: the file by name.
+        let file = try await CLI.run(["root", "inspect", root] + options)
+        #expect(file.status == 0, "\(file.stderr)")
+        let expected = try #require(digest(file))
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-pipes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let scripts = [
+            "stdin from a pipe": #"cat "$1" | "$0" root inspect - "${@:2}""#,
+            "stdin from a file": #""$0" root inspect - "${@:2}" < "$1""#,
+            "a named pipe": #"mkfifo "$1.fifo" && { cat "$1" > "$1.fifo" & } && "$0" root inspect "$1.fifo" "${@:2}""#,
+        ]
+        for (name, script) in scripts {
+            let copy = work.appendingPathComponent(name.replacingOccurrences(of: " ", with: "-")).path
+            try FileManager.default.copyItem(atPath: root, toPath: copy)
+            let result = try await CLI.exec("/bin/bash", ["-c", script, vantage, copy] + options, environment: ["NO_COLOR": "1"])
+            #expect(result.status == 0, "\(name): \(result.stderr)")
+            #expect(digest(result) == expected, "\(name): \(result.stdout)")
+        }
+        // An endless pipe: refused once the root.json limit is passed, not read for ever.
+        let endless = try await CLI.exec("/bin/bash", ["-c", #"yes | "$0" root inspect - --format json"#, vantage])
+        #expect(endless.status == 12, "\(endless.stderr)")
+        #expect(endless.stdout.contains("too_large") && endless.stdout.contains("524288"), "\(endless.stdout)")
+    }
+
     @Test("verify-chain: Sigstore 1 → 15 accepted before v15 expires, rejected after; a gap is rejected")
     func verifyChain() async throws {
         let chain = (1...15).map { CLI.fixture("sigstore-root-signing/\($0).root.json") }

@@ -76,6 +76,29 @@ import VantageCore
         #expect(error?.reason.contains(expected) == true, "\(error?.reason ?? "")")
     }
 
+    /// A misspelt override is refused like a misspelt key, with the variable it meant. Positive control: spelt right
+    /// it is read, and the variables of the CLI, the agent, alert hooks, CI templates and test scripts are not refused.
+    @Test(arguments: [
+        ("VANTAGE_CONSENSUS_QUORM", "unknown environment variable VANTAGE_CONSENSUS_QUORM (did you mean VANTAGE_CONSENSUS_QUORUM?)"),
+        ("VANTAGE_LISTEN_PROT", "unknown environment variable VANTAGE_LISTEN_PROT (did you mean VANTAGE_LISTEN_PORT?)"),
+        ("VANTAGE_PIN_LIST_MIRROR_DIRECTORY", "(did you mean VANTAGE_PIN_LIST_MIRROR_DIR?)"),
+        ("VANTAGE_COLOUR", "unknown environment variable VANTAGE_COLOUR"),
+    ])
+    func misspeltEnvironmentOverride(_ name: String, _ expected: String) async throws {
+        let file = try temporaryFile("{}")
+        let error = await #expect(throws: CoordinatorError.self) { _ = try await ConfigurationLoader.load(file: file, environment: [name: "3"]) }
+        #expect(error?.code == .configuration)
+        #expect(error?.reason.contains(expected) == true, "\(error?.reason ?? "")")
+
+        var others = Dictionary(uniqueKeysWithValues: ConfigKeyCheck.otherVariables.map { ($0, "x") })
+        others["VANTAGE_AGENT_POLL_CONCURRENCY"] = "4"
+        others["VANTAGE_EVENT_KIND"] = "split_view"
+        others["VANTAGE_TEST_RELEASE_BUILD"] = "1"
+        others["VANTAGE_CONSENSUS_QUORUM"] = "3"
+        let configuration = try await ConfigurationLoader.load(file: file, environment: others)
+        #expect(configuration.consensus.quorum == 3)
+    }
+
     @Test func missingKeyFileRefusesToStart() async throws {
         var configuration = CoordinatorConfiguration()
         configuration.stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-\(UUID().uuidString)").path

@@ -40,7 +40,17 @@ public enum AgentConfigurationLoader {
             }))
         let env = EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: ConfigKey(["vantage", "agent"]))
         let fields = ConfigFields(providers: [flags, env, fileProvider])
-        return try parse(fields, targetIDs: try targetIDs(inFile: file), environment: environment, baseDirectory: (file as NSString).deletingLastPathComponent)
+        let ids = try targetIDs(inFile: file)
+        try checkEnvironment(environment, targetIDs: ids)
+        return try parse(fields, targetIDs: ids, environment: environment, baseDirectory: (file as NSString).deletingLastPathComponent)
+    }
+
+    /// A misspelt `VANTAGE_AGENT_*` override stops the agent like a misspelt key (the default would stay in force).
+    static func checkEnvironment(_ environment: [String: String], targetIDs: [String]) throws {
+        let known = knownKeys.flatMap { key in key.contains("*") ? targetIDs.map { key.replacingOccurrences(of: "*", with: $0) } : [key] }
+        if let unknown = ConfigKeyCheck.unknownVariables(in: environment, namespace: .agent, known: Set(known)).first {
+            throw AgentError(.invalidConfiguration, "\(unknown)")
+        }
     }
 
     /// Every key the loader reads (`*`: a target id).

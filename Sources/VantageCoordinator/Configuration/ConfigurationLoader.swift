@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import VantageCore
 import VantageSupport
 
 /// Assembles the configuration sources in precedence order — command-line flags, then `VANTAGE_*` environment
@@ -14,6 +15,10 @@ public enum ConfigurationLoader {
         file: String, flags: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment
     ) async throws -> CoordinatorConfiguration {
         try checkKeys(file: file)
+        // A misspelt override is refused like a misspelt key (`VANTAGE_CONSENSUS_QUORM` must not leave the default).
+        if let unknown = ConfigKeyCheck.unknownVariables(in: environment, namespace: .coordinator, known: CoordinatorConfiguration.knownKeys).first {
+            throw CoordinatorError(.configuration, "\(unknown)")
+        }
         let fileProvider: FileProvider<JSONSnapshot>
         do {
             // The file path goes through a reader so this target needs no direct swift-system dependency.

@@ -17,12 +17,13 @@ public enum Canonical {
         }
     }
 
-    /// Decodes `T` from JSON bytes with the project's date and key conventions.
+    /// Decodes `T` from JSON bytes with the project's date and key conventions; a failure is one line in words
+    /// (``describe(_:)``).
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>) throws -> T {
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch {
-            throw CoreError(.malformedDocument, "\(T.self): \(error)")
+            throw CoreError(.malformedDocument, "\(T.self): \(describe(error))")
         }
     }
 

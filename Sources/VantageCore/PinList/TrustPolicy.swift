@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a client trusts, distributed out of band (e.g. baked into CI images): the coordinator keys that may sign
 /// pin lists, the agents whose attestations count, the approvers whose signatures admit an unchained
 /// replacement, and the quorum and freshness rules it applies itself against its own clock.
@@ -118,6 +120,38 @@ public struct TrustPolicy: Sendable, Hashable, Codable {
         case skewSeconds = "skew_seconds"
         case minPinListVersion = "min_pin_list_version"
         case approvalThreshold = "approval_threshold"
+    }
+
+    /// Every key a policy may carry: ``parse(_:)`` refuses any other, as the configuration files do.
+    public static let knownKeys: Set<String> = [
+        "type", "quorum", "min_regions", "max_age_seconds", "max_list_age_seconds", "skew_seconds", "min_pin_list_version",
+        "approval_threshold",
+        "coordinators[].id", "coordinators[].public_key", "coordinators[].url", "coordinators[].mirrors",
+        "agents[].id", "agents[].region", "agents[].public_key",
+        "approvers[].id", "approvers[].public_key",
+        "targets[].id", "targets[].source.kind", "targets[].source.url", "targets[].source.gun",
+    ]
+
+    /// Reads a policy file: an unknown key anywhere (a misspelt `min_pin_list_version` would silently mean no
+    /// rollback floor, a misspelt `approval_threshold` one approval) is refused like a missing key or a wrong type.
+    /// - Throws: ``CoreError`` (`malformed_document`) whose reason is one line in words: the key's path and the key
+    ///   it likely meant (`unknown key targets[2].sourse (did you mean targets[2].source?)`), a missing key, a
+    ///   wrong type or why the bytes are not JSON. The result is not checked for ``problem``.
+    public static func parse(_ bytes: some Collection<UInt8>) throws -> TrustPolicy {
+        let data = Data(bytes)
+        let object: Any
+        do { object = try JSONSerialization.jsonObject(with: data) } catch {
+            throw CoreError(.malformedDocument, "not JSON (\((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "a syntax error"))")
+        }
+        // Unknown keys first: a misspelt required key is better named by what it meant than as missing.
+        if let top = object as? [String: Any], let unknown = ConfigKeyCheck.unknownKeys(in: top, known: knownKeys).first {
+            throw CoreError(.malformedDocument, "\(unknown)")
+        }
+        do {
+            return try JSONDecoder().decode(TrustPolicy.self, from: data)
+        } catch {
+            throw CoreError(.malformedDocument, Canonical.describe(error))
+        }
     }
 
     public init(from decoder: any Decoder) throws {

@@ -71,9 +71,7 @@ public struct PinsOptions: ParsableArguments {
         guard !isDirectory.boolValue else { throw refuse("is a folder, not a policy file") }
         guard let data = FileManager.default.contents(atPath: path) else { throw refuse("cannot be read by this user") }
         let decoded: TrustPolicy
-        do { decoded = try Canonical.decode(TrustPolicy.self, from: data) } catch {
-            throw refuse("not a vantage-trust-policy/v2 JSON document (\(Self.describe(error)))")
-        }
+        do { decoded = try TrustPolicy.parse(data) } catch { throw refuse(Canonical.describe(error)) }
         if let problem = decoded.problem { throw refuse("unusable: \(problem)") }
         return decoded
     }
@@ -144,17 +142,6 @@ public struct PinsOptions: ParsableArguments {
     /// The extra CA bundle in use (`--ca-bundle`, else the CLI config file's `ca_bundle`).
     func caBundlePath() throws -> String? {
         try coordinator.caBundle ?? coordinator.fileConfig()?.caBundle
-    }
-
-    static func describe(_ error: any Error) -> String {
-        guard let decoding = error as? DecodingError else { return "\(error)" }
-        switch decoding {
-        case .dataCorrupted(let context): return context.debugDescription
-        case .keyNotFound(let key, let context): return "missing \((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return "wrong type at \(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
-        @unknown default: return "\(error)"
-        }
     }
 }
 

@@ -36,7 +36,8 @@ public struct RootFingerprint: Sendable, Hashable, Codable {
         Set(root.rootRole.keyIDs.map { id in root.keys[id]?.spkiSHA256 ?? "keyid:\(id)" }).sorted()
     }
 
-    static func digest(of material: [String]) -> String {
+    /// `rootKeysDigest` of key material from ``rootKeyMaterial(of:)`` (what `root inspect` and `query` show).
+    public static func digest(of material: [String]) -> String {
         ByteEncoding.hexEncode(SHA256.hash(data: Array(material.map { $0 + "\n" }.joined().utf8)))
     }
 

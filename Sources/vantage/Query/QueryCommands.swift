@@ -3,6 +3,7 @@ import VantagePinsCLI
 import Foundation
 import VantageClient
 import VantageCore
+import VantageTUF
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -50,7 +51,8 @@ struct QueryCommand: AsyncParsableCommand {
             text += "status      \(TerminalStyle.status(t.status))\(t.classification.map { " (\($0))" } ?? "")\n"
             if let pin = t.pinned {
                 text += "pinned      \(pin.sha256) v\(pin.version) expires \(pin.expires)\(pin.published ? "" : " (NOT in the published list)")\n"
-                text += "root keys   \(pin.rootKeys.map { String($0.prefix(16)) }.joined(separator: " "))\n"
+                // The digest `root inspect` prints for the same root, under the same label.
+                text += "root keys   \(pin.rootKeys.isEmpty ? "-" : RootFingerprint.digest(of: pin.rootKeys))\n"
                 text += "since       \(pin.pinnedAt) (\(pin.classification)\(pin.approvedBy.map { ", approved by " + $0 } ?? ""))\n"
             } else {
                 text += "pinned      none\n"

@@ -26,21 +26,40 @@ struct RootOptions: ParsableArguments {
     }
 }
 
-/// A root file read from disk: its path and either the parsed root or why it could not be read as one.
+/// A root file read from disk, a pipe or standard input (`-`): its path and either the parsed root or why it could
+/// not be read as one.
 struct LoadedRoot {
     var path: String
     var result: Result<Root, TUFError>
 
-    /// Reads `path`; an unreadable file is an input error (exit 1), not a verification failure.
+    /// Reads `path` (`-`: standard input); an unreadable file is an input error (exit 1), not a verification failure.
+    /// A pipe is read to its end with no deadline (a person or a script is writing it), but never past the root.json
+    /// size limit of TUF clients: more is refused as `too_large` without being read.
     static func load(_ path: String) throws -> LoadedRoot {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            Output.diagnostic("cannot read \(path): \(error.localizedDescription)")
-            throw ExitStatus.error
+        let limits = JSONLimits.default
+        let fd = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw unreadable(path, errno) }
+        defer { if fd != STDIN_FILENO { close(fd) } }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while bytes.count <= limits.maxBytes {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count == 0 { break }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw unreadable(path, errno)
+            }
+            bytes += chunk[..<count]
         }
-        return LoadedRoot(path: path, result: Result { () throws(TUFError) in try Root.parse(data) })
+        guard bytes.count <= limits.maxBytes else {
+            return LoadedRoot(path: path, result: .failure(TUFError(.tooLarge, "more than \(limits.maxBytes) bytes, the root.json limit")))
+        }
+        return LoadedRoot(path: path, result: Result { () throws(TUFError) in try Root.parse(bytes, limits: limits) })
+    }
+
+    static func unreadable(_ path: String, _ code: Int32) -> ExitCode {
+        Output.diagnostic("cannot read \(path): \(String(cString: strerror(code)))")
+        return ExitStatus.error
     }
 }
 
