@@ -19,10 +19,11 @@ import VantageTUF
     static let secretBytes = Array("0123456789abcdef0123456789abcdef".utf8)
     static var secret: String { "whsec_" + ByteEncoding.base64Encode(secretBytes) }
 
-    /// A webhook receiver that verifies signatures and counts deliveries per `webhook-id`.
+    /// A webhook receiver that verifies signatures, counts deliveries per `webhook-id` and keeps the events in order.
     final class Receiver: Sendable {
         let deliveries = Mutex<[String: Int]>([:])
         let badSignatures = Mutex(0)
+        let events = Mutex<[VantageEvent]>([])
 
         func router() -> Router<BasicRequestContext> {
             let router = Router()
@@ -38,6 +39,8 @@ import VantageTUF
                     return .unauthorized
                 }
                 self.deliveries.withLock { $0[id, default: 0] += 1 }
+                let event = try Canonical.decode(VantageEvent.self, from: body)
+                self.events.withLock { $0.append(event) }
                 return .noContent
             }
             return router

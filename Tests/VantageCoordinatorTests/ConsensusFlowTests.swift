@@ -75,7 +75,8 @@ import VantageTUF
             approval.note = "ticket-42"
             let status = try await client.admin(.post, "\(APIPath.targets)/\(Self.encoded)/approve", body: approval)
             #expect(status == .created)
-            #expect(try await round() == [.replaced])
+            // The pin is a notice; the held replacement's alert is resolved by it.
+            #expect(try await round() == [.replaced, .recovered])
             #expect(try await pinned() == sha256(v4))
 
             // Pre-approval: the operator approves a planned unchained root before any agent sees it.
@@ -197,7 +198,7 @@ import VantageTUF
             let source = RepositorySource(kind: .tuf, url: "https://tuf.example.test", gun: nil)!
             _ = try await client.admin(
                 .post, "\(APIPath.targets)/\(Self.encoded)/approve", body: try c.approver.approve(Self.target, source: source, sha256: sha256(v2), at: c.now))
-            #expect(try await c.coordinator.consensus.evaluateNow().events.map(\.kind) == [.replaced])
+            #expect(try await c.coordinator.consensus.evaluateNow().events.map(\.kind) == [.replaced, .recovered])
             let history = try await client.get(TargetHistory.self, "\(APIPath.targets)/\(Self.encoded)/history")
             #expect(history.pins.last?.approvedBy == "approver-1")
         }

@@ -51,7 +51,10 @@ import VantageTUF
             #expect(stale.items[0].reason?.hasPrefix("source_mismatch:") == true, "\(stale.items[0].reason ?? "-")")
             let fresh = try await client.submit(try moved.agents.map { try $0.observe(Self.target, url: Self.moved, root: root, at: moved.now) })
             #expect(fresh.items.allSatisfy { $0.accepted })
-            #expect(try await moved.coordinator.consensus.evaluateNow().events.map(\.kind) == [.firstPin])
+            // The first pin of the new source resolves the `source_changed` alert.
+            let pinned = try await moved.coordinator.consensus.evaluateNow().events
+            #expect(pinned.map(\.kind) == [.firstPin, .recovered])
+            #expect(pinned.last?.alert == changed.alert && changed.alert == AlertCondition.sourceChanged.key(Self.target))
             let history = try await client.get(TargetHistory.self, "\(APIPath.targets)/\(Self.encoded)/history")
             #expect(history.pins.map(\.classification) == ["first", "first"])
             // The published pin names the new source, and its attestations verify only for it.

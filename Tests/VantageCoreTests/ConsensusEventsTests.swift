@@ -11,9 +11,20 @@ struct EventCase: Sendable, CustomTestStringConvertible {
     var scenario: DecideCase
     var pinned: RootSet.Name?
     var expected: [VantageEvent.Kind]
+    /// The severity of the first event that is not a resolution (or of the resolution alone).
     var severity: VantageEvent.Severity? = nil
 
     var testDescription: String { name }
+
+    /// The alert the previous round left open, as the planner stores it.
+    func open(_ set: RootSet = .shared) -> ConsensusAlert? {
+        switch previous {
+        case .splitView: .splitView
+        case .noConsensus where pinned != nil: .quorumLost
+        case .pending: held.map { .replacementHeld(sha256: set.sha($0)) }
+        default: nil
+        }
+    }
 }
 
 /// Scenarios whose decisions the event table reuses (their own expectations are checked in `ConsensusEvaluatorTests`).
@@ -72,14 +83,19 @@ struct ConsensusEventsTests {
               scenario: Scenario.unapprovedReplacementInProgress, pinned: .v1, expected: [.splitView], severity: .critical),
         .init(name: "replacement held (first time)", previous: .agreed, scenario: Scenario.replacementHeld, pinned: .v1,
               expected: [.replacementHeld], severity: .critical),
+        // Issue 22 item 8: the split view that a held replacement follows is resolved, not left open.
         .init(name: "replacement held after a split view", previous: .splitView, scenario: Scenario.replacementHeld,
-              pinned: .v1, expected: [.replacementHeld], severity: .critical),
+              pinned: .v1, expected: [.recovered, .replacementHeld], severity: .critical),
         .init(name: "replacement held again: not repeated", previous: .pending, held: .v2Replaced,
               scenario: Scenario.replacementHeld, pinned: .v1, expected: []),
         .init(name: "replacement held after a rotation was pending", previous: .pending, scenario: Scenario.replacementHeld,
               pinned: .v1, expected: [.replacementHeld], severity: .critical),
         .init(name: "a different replacement takes the held one's place", previous: .pending, held: .v2Rotated,
-              scenario: Scenario.replacementHeld, pinned: .v1, expected: [.replacementHeld], severity: .critical),
+              scenario: Scenario.replacementHeld, pinned: .v1, expected: [.recovered, .replacementHeld], severity: .critical),
+        .init(name: "held replacement pinned with approvers' signatures", previous: .pending, held: .v2Replaced,
+              scenario: Scenario.replacementApproved, pinned: .v1, expected: [.replaced, .recovered], severity: .warning),
+        .init(name: "held replacement withdrawn: agents see the pin again", previous: .pending, held: .v2Replaced,
+              scenario: Scenario.agreed, pinned: .v1, expected: [.recovered]),
         .init(name: "rotation waiting for min_duration raises nothing", previous: .agreed, scenario: Scenario.rotationWaiting,
               pinned: .v1, expected: []),
         .init(name: "invalid leading root raises no replacement alert", previous: .agreed, scenario: Scenario.invalid,
@@ -89,13 +105,13 @@ struct ConsensusEventsTests {
         .init(name: "split view with no previous status", previous: nil, scenario: Scenario.splitView, pinned: .v1,
               expected: [.splitView], severity: .critical),
         .init(name: "split view after no consensus", previous: .noConsensus, scenario: Scenario.splitView, pinned: .v1,
-              expected: [.splitView], severity: .critical),
+              expected: [.recovered, .splitView], severity: .critical),
         .init(name: "split view again: not repeated", previous: .splitView, scenario: Scenario.splitView, pinned: .v1,
               expected: []),
         .init(name: "quorum lost (first time)", previous: .agreed, scenario: Scenario.quorumLost, pinned: .v1,
               expected: [.quorumLost], severity: .warning),
         .init(name: "quorum lost after a split view", previous: .splitView, scenario: Scenario.quorumLost, pinned: .v1,
-              expected: [.quorumLost], severity: .warning),
+              expected: [.recovered, .quorumLost], severity: .warning),
         .init(name: "quorum lost again: not repeated", previous: .noConsensus, scenario: Scenario.quorumLost, pinned: .v1,
               expected: []),
         .init(name: "no consensus without a pin is not quorum lost", previous: .agreed, scenario: Scenario.nothingSeen,
@@ -116,16 +132,24 @@ struct ConsensusEventsTests {
         let set = RootSet.shared
         let decision = c.scenario.decide()
         #expect(decision.status == c.scenario.status, "scenario \(c.scenario.name): \(decision.reasons)")
-        let events = ConsensusEvents.events(
-            target: "t/app", previous: c.previous, held: c.held.map(set.sha), decision: decision, pinned: c.pinned.map(set.sha),
-            now: Clock.now)
+        let open = c.open(set)
+        let (events, next) = ConsensusEvents.events(
+            target: "t/app", open: open, decision: decision, pinned: c.pinned.map(set.sha), now: Clock.now)
         #expect(events.map(\.kind) == c.expected)
-        if let severity = c.severity { #expect(events.first?.severity == severity) }
+        if let severity = c.severity { #expect((events.first { !$0.resolvesAlert } ?? events.first)?.severity == severity) }
+        // The alert open before is resolved exactly when another (or none) is open after, under its own key.
+        #expect(events.filter(\.resolvesAlert).map(\.alert) == (open != nil && open != next ? [open!.key(target: "t/app")] : []))
+        #expect(events.filter { $0.alert != nil && !$0.resolvesAlert }.map(\.alert) == (next != nil && next != open ? [next!.key(target: "t/app")] : []))
+        let legacyID = { (event: VantageEvent) in
+            ConsensusEvents.eventID(target: "t/app", kind: event.kind, now: Clock.now, digest: decision.leading ?? c.pinned.map(set.sha) ?? "")
+        }
         for event in events {
             #expect(event.target == "t/app")
             #expect(event.at == Clock.now)
-            #expect(event.id == ConsensusEvents.eventID(
-                target: "t/app", kind: event.kind, now: Clock.now, digest: decision.leading ?? c.pinned.map(set.sha) ?? ""))
+            // Events that existed before alerts had keys keep their ids; other resolutions are named by their key.
+            let agreedAgain = decision.status == .agreed && (open == .splitView || open == .quorumLost)
+            #expect(event.id == (event.resolvesAlert && !agreedAgain
+                ? ConsensusEvents.eventID(target: "t/app", kind: .recovered, now: Clock.now, digest: event.alert ?? "") : legacyID(event)))
             if let leading = decision.leading { #expect(event.details["sha256"] == leading) }
             if let pinned = c.pinned { #expect(event.details["pinned_sha256"] == set.sha(pinned)) }
         }
@@ -142,29 +166,26 @@ struct ConsensusEventsTests {
             (Scenario.rotationWaiting, .v1), (Scenario.replacementHeld, .v1), (Scenario.replacementHeld, .v1),
             (Scenario.replacementApproved, .v1),
         ]
-        var previous: ConsensusDecision.Status?
-        var held: String?
+        var open: ConsensusAlert?
         var raised: [[VantageEvent.Kind]] = []
         for (step, pinned) in steps {
-            let decision = step.decide()
-            raised.append(ConsensusEvents.events(
-                target: "t/app", previous: previous, held: held, decision: decision, pinned: pinned.map(set.sha), now: Clock.now
-            ).map(\.kind))
-            previous = decision.status
-            held = decision.status == .pending && decision.classification == .replaced ? decision.leading : nil
+            let result = ConsensusEvents.events(target: "t/app", open: open, decision: step.decide(), pinned: pinned.map(set.sha), now: Clock.now)
+            raised.append(result.events.map(\.kind))
+            open = result.open
         }
         #expect(raised == [
             [], [.firstPin], [], [], [.splitView], [], [.recovered], [.quorumLost], [], [.recovered],
-            [], [.replacementHeld], [], [.replaced],
+            [], [.replacementHeld], [], [.replaced, .recovered],
         ])
+        #expect(open == nil)
     }
 
     @Test("event ids are stable idempotency keys")
     func stableIDs() {
         let set = RootSet.shared
         let decision = Scenario.splitView.decide()
-        let once = ConsensusEvents.events(target: "t/app", previous: .agreed, decision: decision, pinned: set.sha(.v1), now: Clock.now)
-        let again = ConsensusEvents.events(target: "t/app", previous: .agreed, decision: decision, pinned: set.sha(.v1), now: Clock.now)
+        let once = ConsensusEvents.events(target: "t/app", open: nil, decision: decision, pinned: set.sha(.v1), now: Clock.now).events
+        let again = ConsensusEvents.events(target: "t/app", open: nil, decision: decision, pinned: set.sha(.v1), now: Clock.now).events
         #expect(once == again)
         let id = ConsensusEvents.eventID(target: "t/app", kind: .splitView, now: Clock.now, digest: set.sha(.v1))
         #expect(id.count == 32)
@@ -184,7 +205,7 @@ struct ConsensusEventsTests {
         let set = RootSet.shared
         let decision = Scenario.splitView.decide()
         let event = try #require(ConsensusEvents.events(
-            target: "t/app", previous: .agreed, decision: decision, pinned: set.sha(.v1), now: Clock.now).first)
+            target: "t/app", open: nil, decision: decision, pinned: set.sha(.v1), now: Clock.now).events.first)
         #expect(event.details["dissenters"] == "a4@eu=\(set.sha(.v2Replaced))")
         #expect(event.details["supporters"] == "a1@eu,a2@us,a3@ap")
     }
@@ -197,10 +218,9 @@ struct ConsensusEventsTests {
             status: .pending, action: .keep, leading: String(repeating: "b", count: 64), supporters: [], dissenters: [], failing: [],
             classification: .unchained, reasons: ["agents attest this root as unchained"])
         let now = Timestamp(seconds: 1_780_000_000)
-        let first = ConsensusEvents.events(target: "t", previous: .agreed, held: nil, decision: decision, pinned: String(repeating: "a", count: 64), now: now)
-        #expect(first.map(\.kind) == [VantageEvent.Kind.replacementHeld])
-        let again = ConsensusEvents.events(
-            target: "t", previous: .pending, held: decision.leading, decision: decision, pinned: String(repeating: "a", count: 64), now: now)
-        #expect(again.isEmpty)
+        let first = ConsensusEvents.events(target: "t", open: nil, decision: decision, pinned: String(repeating: "a", count: 64), now: now)
+        #expect(first.events.map(\.kind) == [VantageEvent.Kind.replacementHeld])
+        let again = ConsensusEvents.events(target: "t", open: first.open, decision: decision, pinned: String(repeating: "a", count: 64), now: now)
+        #expect(again.events.isEmpty)
     }
 }

@@ -135,6 +135,7 @@ struct ConsensusPlannerTests {
         approved.approved = [RootSet.shared.sha(.v2Replaced): ["approver-1", "approver-2"]]
         let pinned = planner.plan(approved, now: Clock.now)
         #expect(pinned.pin?.classification == .replaced && pinned.pin?.approvedBy == ["approver-1", "approver-2"])
-        #expect(pinned.events.map(\.kind) == [.replaced])
+        #expect(pinned.events.map(\.kind) == [.replaced, .recovered])
+        #expect(pinned.events.last?.alert == held.events.first?.alert && pinned.alerts[.init(.consensus, "t/app")] == "ok")
     }
 }

@@ -2,8 +2,9 @@ import Foundation
 import VantageCore
 
 /// Runs an executable once per event, like certspotter's hooks: the event in `VANTAGE_EVENT_ID`,
-/// `VANTAGE_EVENT_KIND`, `VANTAGE_SEVERITY`, `VANTAGE_TARGET`, `VANTAGE_MESSAGE`, and the whole event as JSON in the
-/// file named by `VANTAGE_EVENT_JSON`. Exit status 0 means delivered; the run is killed after `timeoutSeconds`.
+/// `VANTAGE_EVENT_KIND`, `VANTAGE_SEVERITY`, `VANTAGE_TARGET`, `VANTAGE_MESSAGE`, the alert it opens or resolves in
+/// `VANTAGE_ALERT` and `VANTAGE_ALERT_STATE` (`open`, `resolved`; both empty for a notice), and the whole event as
+/// JSON in the file named by `VANTAGE_EVENT_JSON`. Exit status 0 means delivered; the run is killed after `timeoutSeconds`.
 struct HookAlertSink: AlertSink {
     let channel = "hook"
     let path: String
@@ -23,6 +24,8 @@ struct HookAlertSink: AlertSink {
         environment["VANTAGE_SEVERITY"] = event.severity.rawValue
         environment["VANTAGE_TARGET"] = event.target ?? ""
         environment["VANTAGE_MESSAGE"] = event.message
+        environment["VANTAGE_ALERT"] = event.alert ?? ""
+        environment["VANTAGE_ALERT_STATE"] = event.alert == nil ? "" : event.resolvesAlert ? "resolved" : "open"
         environment["VANTAGE_EVENT_JSON"] = file.path
         process.environment = environment
         process.standardInput = FileHandle.nullDevice

@@ -4,7 +4,8 @@ import NIOHTTP1
 import VantageCore
 
 /// Posts the event as JSON, signed per Standard Webhooks (`webhook-id` = event id, `webhook-timestamp`,
-/// `webhook-signature`). Any 2xx answer counts as delivered.
+/// `webhook-signature`). Any 2xx answer counts as delivered. `details.alert` and `details.alert_state` pair an alert's
+/// opening with its resolution (a pager's dedup key and trigger/resolve).
 struct WebhookAlertSink: AlertSink {
     let channel = "webhook"
     let url: String
@@ -25,7 +26,7 @@ struct WebhookAlertSink: AlertSink {
     }
 }
 
-/// Posts `{"text": …}` to a Slack incoming webhook.
+/// Posts `{"text": …}` to a Slack incoming webhook: a resolution is marked as such and names the alert it resolves.
 struct SlackAlertSink: AlertSink {
     let channel = "slack"
     let url: String
@@ -35,9 +36,11 @@ struct SlackAlertSink: AlertSink {
     struct Message: Encodable { var text: String }
 
     func deliver(_ event: VantageEvent) async throws {
-        let icon = event.severity == .critical ? ":rotating_light:" : event.severity == .warning ? ":warning:" : ":information_source:"
+        let icon = event.resolvesAlert ? ":white_check_mark:"
+            : event.severity == .critical ? ":rotating_light:" : event.severity == .warning ? ":warning:" : ":information_source:"
         let subject = event.target.map { " `\($0)`" } ?? ""
-        let text = "\(icon) *\(event.kind.rawValue)*\(subject): \(event.message) (event \(event.id))"
+        let alert = event.alert.map { "\(event.resolvesAlert ? "resolves" : "alert") `\($0)`, " } ?? ""
+        let text = "\(icon) *\(event.kind.rawValue)*\(subject): \(event.message) (\(alert)event \(event.id))"
         try await HTTPDelivery.post(url: url, body: try Canonical.encode(Message(text: text)), http: http, timeout: timeout, headers: [])
     }
 }

@@ -138,10 +138,19 @@ public final class ConsensusService: Service, Sendable {
             more: batch.snapshots.count >= configuration.consensusBatchTargets || publication.more)
     }
 
-    /// A removed target leaves the state gauges.
-    func removed(target: String) {
+    /// A removed target leaves the state gauges, and its open alerts are resolved (nothing watches it any more).
+    /// - Throws: ``CoordinatorError`` (`storage`).
+    func removed(target: String) async throws {
         metrics.rootExpiry([target: nil])
         targetsChanged()
+        let (now, planner, channels) = (clock.now, ConsensusPlanner(policy: configuration.consensus), channels)
+        let events = try await storage("resolve alerts of a removed target") {
+            try await database.writer.write { db in
+                try ConsensusStore.closeAlerts(db, target: target, planner: planner, channels: channels, now: now)
+            }
+        }
+        for event in events { metrics.event(kind: event.kind.rawValue) }
+        if !events.isEmpty { alerts.fire() }
     }
 
     /// Targets were added or removed: the status gauges are counted again by the next round.

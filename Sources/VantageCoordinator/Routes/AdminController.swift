@@ -35,8 +35,9 @@ struct AdminController: Sendable {
             if let problem = AgentEnrollment.problem(id: agent.id, region: agent.region) {
                 throw CoordinatorError(.malformedRequest, problem)
             }
-            try await registry.enroll(agent, now: clock.now, by: by)
+            try await registry.enroll(agent, now: clock.now, by: by, channels: channels)
             consensus.signal()
+            alerts.fire()
             return try JSONResponse.make(agent, status: .created)
         }
         router.delete("\(APIPath.agents)/**") { request, _ in
@@ -86,7 +87,7 @@ struct AdminController: Sendable {
     func remove(_ request: Request, id: String) async throws -> Response {
         let by = try auth.check(request)
         guard try await registry.remove(target: id, now: clock.now) else { throw CoordinatorError(.notFound, "unknown target") }
-        consensus.removed(target: id)
+        try await consensus.removed(target: id)
         try await record(target: id, by: by, "target \(id) removed by \(by)")
         consensus.signal()
         return Response(status: .noContent)

@@ -72,20 +72,11 @@ struct QueryController: Sendable {
             targets: counts.targets, openAlerts: try await alerts().filter { $0.acknowledged == nil }.map(\.event))
     }
 
-    /// Warning and critical events whose subject (target or agent) has had no later event, newest first, with their
-    /// acknowledgements (`GET /v1/alerts`).
+    /// The open alerts — each alert key whose latest event opens it, not a `recovered` resolving it — newest first,
+    /// with their acknowledgements (`GET /v1/alerts`). Notices (events without an alert key) are never open.
     func alerts() async throws -> [AlertEntry] {
         let acknowledged = try await events.acknowledgements()
-        var decided = Set<String>()
-        var open: [AlertEntry] = []
-        // Test alerts and admin actions say nothing about a subject's state: they neither open nor close an alert.
-        for event in try await events.latest(limit: 1000) where event.kind != .test && event.kind != .adminAction {
-            let subject = event.target ?? event.details["agent"] ?? ""
-            guard decided.insert(subject).inserted else { continue }
-            if event.severity != .info { open.append(AlertEntry(event: event, acknowledged: acknowledged[event.id])) }
-            if open.count == 50 { break }
-        }
-        return open
+        return try await events.openAlerts(limit: 500).map { AlertEntry(event: $0, acknowledged: acknowledged[$0.id]) }
     }
 
     static func integer(_ request: Request, _ name: String, default value: Int64, range: ClosedRange<Int64>) throws -> Int64 {

@@ -88,7 +88,7 @@ enum ConsensusStore {
             digests[row[0], default: []].insert(row[1])
         }
         var alerts: [String: [ConsensusPlanner.AlertKey: String]] = [:]
-        for (key, value) in try Self.alerts(db, keys: targets.flatMap { [.init(.expiry, $0), .init(.certificate, $0)] }) {
+        for (key, value) in try Self.alerts(db, keys: targets.flatMap(ConsensusPlanner.AlertKey.ofTarget)) {
             alerts[key.subject, default: [:]][key] = value
         }
         let stored = approvalRules.approvers.isEmpty ? [:] : try RegistryStore.approvals(db, targets: targets)
@@ -125,7 +125,7 @@ enum ConsensusStore {
             db,
             sql: """
                 SELECT s.agent, a.region, s.target, s.outcome, s.first_seen, s.last_seen, s.attestation_observed_at,
-                    s.attestation_signature, s.attestation_continuity
+                    s.attestation_signature, s.attestation_continuity, s.error_message
                 FROM spans s JOIN agents a ON a.id = s.agent
                 WHERE s.target IN (\(marks)) AND s.is_current = 1 AND a.removed_at IS NULL
                 """,
@@ -143,7 +143,7 @@ enum ConsensusStore {
             views[row[2], default: []].append(
                 AgentView(
                     agent: agent, region: row[1], sha256: isError ? nil : outcome,
-                    errorKind: isError ? String(outcome.dropFirst("error:".count)) : nil,
+                    errorKind: isError ? String(outcome.dropFirst("error:".count)) : nil, errorMessage: row[9],
                     observedAt: Timestamp(seconds: row[5]), since: Timestamp(seconds: row[4]),
                     attestation: isError ? nil : attestation))
         }
@@ -172,17 +172,29 @@ enum ConsensusStore {
         return pins
     }
 
-    /// The stored conditions of `keys` that have one.
+    /// The stored conditions of `keys` that have one (read in chunks: a batch has several keys per target).
     static func alerts(_ db: Database, keys: [ConsensusPlanner.AlertKey]) throws -> [ConsensusPlanner.AlertKey: String] {
-        guard !keys.isEmpty else { return [:] }
         var alerts: [ConsensusPlanner.AlertKey: String] = [:]
-        for row in try Row.fetchAll(
-            db, sql: "SELECT key, value FROM alert_state WHERE key IN (\(databaseQuestionMarks(count: keys.count)))",
-            arguments: StatementArguments(keys.map(\.description)))
-        {
-            if let key = ConsensusPlanner.AlertKey(stored: row[0]) { alerts[key] = row[1] }
+        for start in stride(from: 0, to: keys.count, by: 1000) {
+            let chunk = keys[start..<min(start + 1000, keys.count)]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT key, value FROM alert_state WHERE key IN (\(databaseQuestionMarks(count: chunk.count)))",
+                arguments: StatementArguments(chunk.map(\.description)))
+            {
+                if let key = ConsensusPlanner.AlertKey(stored: row[0]) { alerts[key] = row[1] }
+            }
         }
         return alerts
+    }
+
+    /// Resolves the open alerts of a removed target (``VantageCore/ConsensusPlanner/removal(target:stored:now:)``).
+    /// Returns the events stored.
+    static func closeAlerts(
+        _ db: Database, target: String, planner: ConsensusPlanner, channels: [String], now: Timestamp
+    ) throws -> [VantageEvent] {
+        let closed = planner.removal(target: target, stored: try alerts(db, keys: ConsensusPlanner.AlertKey.ofTarget(target)), now: now)
+        try saveAlerts(db, closed.alerts)
+        return try EventStore.insert(db, closed.events, channels: channels, nowMillis: now.seconds * 1000)
     }
 
     /// Stored alert conditions of one kind (agents' `silent`, pins' `unsupported`).

@@ -20,8 +20,8 @@ struct EventStore: Sendable {
         for event in events {
             let json = String(decoding: try Canonical.encode(event), as: UTF8.self)
             try db.execute(
-                sql: "INSERT OR IGNORE INTO events(id, kind, severity, target, at, json) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [event.id, event.kind.rawValue, event.severity.rawValue, event.target, event.at.seconds, json])
+                sql: "INSERT OR IGNORE INTO events(id, kind, severity, target, at, json, alert) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [event.id, event.kind.rawValue, event.severity.rawValue, event.target, event.at.seconds, json, event.alert])
             guard db.changesCount > 0 else { continue }
             inserted.append(event)
             for channel in channels {
@@ -54,13 +54,31 @@ struct EventStore: Sendable {
         }
     }
 
-    /// The latest events, newest first (status page).
+    /// The latest events, newest first.
     func latest(limit: Int) async throws -> [VantageEvent] {
         try await storage("read events") {
             try await database.writer.read { db in
                 try String.fetchAll(db, sql: "SELECT json FROM events ORDER BY cursor DESC LIMIT ?", arguments: [limit]).map {
                     try Canonical.decode(VantageEvent.self, from: Array($0.utf8))
                 }
+            }
+        }
+    }
+
+    /// The open alerts: for each alert key, its latest event when that event opens it (not a resolution), newest
+    /// first, at most `limit`.
+    func openAlerts(limit: Int) async throws -> [VantageEvent] {
+        try await storage("read alerts") {
+            try await database.writer.read { db in
+                let latest = try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT e.json FROM events e
+                        JOIN (SELECT max(cursor) AS cursor FROM events WHERE alert IS NOT NULL GROUP BY alert) l ON l.cursor = e.cursor
+                        WHERE e.kind != ? ORDER BY e.cursor DESC LIMIT ?
+                        """,
+                    arguments: [VantageEvent.Kind.recovered.rawValue, limit])
+                return try latest.map { try Canonical.decode(VantageEvent.self, from: Array($0.utf8)) }.filter { !$0.resolvesAlert }
             }
         }
     }

@@ -86,7 +86,7 @@ package struct IngestStore: Sendable {
                 let changes = lastSeen < staleBefore || (verdict != nil && verdict != current["attestation_continuity"] as String?)
                 try db.cachedStatement(
                     sql: """
-                        UPDATE spans SET last_seen = ?, count = count + 1, last_observation = ?,
+                        UPDATE spans SET last_seen = ?, count = count + 1, last_observation = ?, error_message = ?,
                             attestation_observed_at = coalesce(?, attestation_observed_at),
                             attestation_signature = coalesce(?, attestation_signature),
                             attestation_continuity = coalesce(?, attestation_continuity)
@@ -94,7 +94,8 @@ package struct IngestStore: Sendable {
                         """
                 ).execute(
                     arguments: [
-                        at, observation.id, observation.attestationSignature.map { _ in at }, observation.attestationSignature,
+                        at, observation.id, observation.errorMessage, observation.attestationSignature.map { _ in at },
+                        observation.attestationSignature,
                         observation.attestationSignature.flatMap { _ in observation.continuity?.rawValue }, current["id"] as Int64,
                     ])
                 return changes
@@ -104,14 +105,15 @@ package struct IngestStore: Sendable {
         try db.cachedStatement(
             sql: """
                 INSERT INTO spans(agent, target, outcome, first_seen, last_seen, count, attestation_observed_at,
-                    attestation_signature, attestation_continuity, last_observation, is_current)
-                VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, 1)
+                    attestation_signature, attestation_continuity, last_observation, error_message, is_current)
+                VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, 1)
                 """
         ).execute(
             arguments: [
                 observation.agent, observation.target, observation.outcome, at, at,
                 observation.attestationSignature.map { _ in at }, observation.attestationSignature,
                 observation.attestationSignature.flatMap { _ in observation.continuity?.rawValue }, observation.id,
+                observation.errorMessage,
             ])
         return true
     }

@@ -191,6 +191,19 @@ enum Migrations {
             }
             try db.execute(sql: "DROP TABLE observations_seen_v1")
         }
+        // Alerts that close: every event that opens or resolves an alert names it (`events.alert`, the
+        // `details.alert` key), so the open alerts are the keys whose latest event is not a resolution. Earlier events
+        // carry no key: the stored conditions are forgotten and every target decided again, so each alert still open
+        // is raised once more with its key (and resolved later). Agents' error messages are kept with their spans.
+        migrator.registerMigration("v6-alert-keys") { db in
+            try db.execute(sql: """
+                ALTER TABLE events ADD COLUMN alert TEXT;
+                CREATE INDEX events_by_alert ON events(alert, cursor) WHERE alert IS NOT NULL;
+                DELETE FROM alert_state;
+                UPDATE target_state SET due_at = 0, revision = revision + 1;
+                ALTER TABLE spans ADD COLUMN error_message TEXT;
+                """)
+        }
         return migrator
     }
 }

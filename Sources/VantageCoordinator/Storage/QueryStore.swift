@@ -23,7 +23,7 @@ struct QueryStore: Sendable {
                 let spanRows = try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT s.target, s.agent, a.region, s.outcome, s.first_seen, s.last_seen
+                        SELECT s.target, s.agent, a.region, s.outcome, s.error_message, s.first_seen, s.last_seen
                         FROM spans s JOIN agents a ON a.id = s.agent
                         WHERE s.is_current = 1 AND a.removed_at IS NULL AND (?1 IS NULL OR s.target = ?1) ORDER BY s.agent
                         """,
@@ -34,7 +34,7 @@ struct QueryStore: Sendable {
                     views[row["target"], default: []].append(
                         SupporterView(
                             agent: row["agent"], region: row["region"], sha256: isError ? nil : outcome,
-                            error: isError ? String(outcome.dropFirst("error:".count)) : nil,
+                            error: isError ? String(outcome.dropFirst("error:".count)) : nil, errorMessage: row["error_message"],
                             observedAt: Timestamp(seconds: row["last_seen"]), since: Timestamp(seconds: row["first_seen"])))
                 }
                 // The latest pin made for each target's current source, with facts from its stored bytes.
@@ -93,11 +93,12 @@ struct QueryStore: Sendable {
             try await database.writer.read { db in
                 guard try Bool.fetchOne(db, sql: "SELECT 1 FROM targets WHERE id = ?", arguments: [id]) != nil else { return nil }
                 let spans = try Row.fetchAll(
-                    db, sql: "SELECT agent, outcome, first_seen, last_seen, count FROM spans WHERE target = ? ORDER BY first_seen, id",
+                    db,
+                    sql: "SELECT agent, outcome, error_message, first_seen, last_seen, count FROM spans WHERE target = ? ORDER BY first_seen, id",
                     arguments: [id]
                 ).map {
                     SpanRecord(
-                        agent: $0["agent"], outcome: $0["outcome"], firstSeen: Timestamp(seconds: $0["first_seen"]),
+                        agent: $0["agent"], outcome: $0["outcome"], errorMessage: $0["error_message"], firstSeen: Timestamp(seconds: $0["first_seen"]),
                         lastSeen: Timestamp(seconds: $0["last_seen"]), count: $0["count"])
                 }
                 let pins = try Row.fetchAll(

@@ -25,8 +25,10 @@ struct RegistryStore: Sendable {
     /// Who enrols agents from the configuration file (admin API enrolments carry the admin token's name).
     static let configuration = "configuration"
 
-    /// Inserts or updates an agent's enrolment (its region and key); a removed agent enrolled again is back.
-    func enroll(_ agent: AgentEnrollment, now: Timestamp, by: String = RegistryStore.configuration) async throws {
+    /// Inserts or updates an agent's enrolment (its region and key); a removed agent enrolled again is back. An admin's
+    /// enrolment that changes anything is an `agent_added` event naming the token (the configuration file's are not,
+    /// like the targets it lists).
+    func enroll(_ agent: AgentEnrollment, now: Timestamp, by: String = RegistryStore.configuration, channels: [String] = []) async throws {
         try await storage("enroll agent") {
             try await database.writer.write { db in
                 try db.execute(
@@ -39,7 +41,12 @@ struct RegistryStore: Sendable {
                         """,
                     arguments: [agent.id, agent.region, agent.publicKey.base64, now.seconds, by])
                 // Its views count again (or in another region) and exported policies change: every target and pin.
-                if db.changesCount > 0 { try Self.markEverything(db) }
+                guard db.changesCount > 0 else { return }
+                try Self.markEverything(db)
+                guard by != Self.configuration else { return }
+                try Self.record(
+                    db, .agentAdded, agent: agent.id, by: by, channels: channels, now: now,
+                    "agent \(agent.id) enrolled in region \(agent.region) by \(by) (key id \(agent.publicKey.keyID.prefix(16))): its observations count toward consensus and it is listed in exported trust policies")
             }
         }
         directory.put(agent: agent)
@@ -53,18 +60,25 @@ struct RegistryStore: Sendable {
                 try db.execute(sql: "UPDATE agents SET removed_at = ? WHERE id = ? AND removed_at IS NULL", arguments: [now.seconds, id])
                 guard db.changesCount > 0 else { return false }
                 try Self.markEverything(db)
-                let event = VantageEvent(
-                    id: ConsensusEvents.eventID(target: "agent:" + id, kind: .agentRemoved, now: now, digest: by),
-                    // Info: a decision, not a condition; it also closes the agent's open `agent_silent` alert.
-                    kind: .agentRemoved, severity: .info, target: nil, at: now,
-                    message: "agent \(id) removed by \(by): it no longer counts toward consensus and leaves exported trust policies",
-                    details: ["agent": id, "by": by])
-                _ = try EventStore.insert(db, [event], channels: channels, nowMillis: now.seconds * 1000)
+                try Self.record(
+                    db, .agentRemoved, agent: id, by: by, channels: channels, now: now,
+                    "agent \(id) removed by \(by): it no longer counts toward consensus and leaves exported trust policies")
                 return true
             }
         }
         if removed { directory.remove(agent: id) }
         return removed
+    }
+
+    /// Stores an agent's enrolment or removal as an event naming who made it. Info: a decision, not a condition (a
+    /// removed agent's open `agent_silent` alert is resolved by the next consensus round).
+    private static func record(
+        _ db: Database, _ kind: VantageEvent.Kind, agent id: String, by: String, channels: [String], now: Timestamp, _ message: String
+    ) throws {
+        let event = VantageEvent(
+            id: ConsensusEvents.eventID(target: "agent:" + id, kind: kind, now: now, digest: by), kind: kind, severity: .info,
+            target: nil, at: now, message: message, details: ["agent": id, "by": by])
+        _ = try EventStore.insert(db, [event], channels: channels, nowMillis: now.seconds * 1000)
     }
 
     /// Removes the agents the configuration file once enrolled and no longer lists (API enrolments stay).
@@ -115,11 +129,9 @@ struct RegistryStore: Sendable {
                         try db.execute(
                             sql: "UPDATE spans SET is_current = 0, attestation_signature = NULL, attestation_continuity = NULL WHERE target = ?",
                             arguments: [spec.id])
-                        let event = VantageEvent(
-                            id: ConsensusEvents.eventID(target: spec.id, kind: .sourceChanged, now: now, digest: source.storageKey),
-                            kind: .sourceChanged, severity: .critical, target: spec.id, at: now,
-                            message: "target \(spec.id) now fetches from \(source) (was \(old.source.map(String.init(describing:)) ?? old.url)): its history and pin do not carry over",
-                            details: ["old_source": old.source.map(String.init(describing:)) ?? old.url, "new_source": source.description])
+                        let event = ConsensusEvents.sourceChanged(
+                            target: spec.id, from: old.source.map(String.init(describing:)) ?? old.url, to: source, now: now)
+                        try ConsensusStore.saveAlerts(db, [.init(.source, spec.id): "changed"])
                         _ = try EventStore.insert(db, [event], channels: channels, nowMillis: now.seconds * 1000)
                     }
                 }

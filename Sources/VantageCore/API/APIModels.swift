@@ -126,21 +126,29 @@ public struct SupporterView: Sendable, Hashable, Codable {
     public var agent: String
     public var region: String
     public var sha256: String?
+    /// The error kind, when the latest observation is an error.
     public var error: String?
+    /// The agent's message about that error (for a refusal, the rule that refused), when stored.
+    public var errorMessage: String?
     public var observedAt: Timestamp
     public var since: Timestamp
 
-    public init(agent: String, region: String, sha256: String?, error: String?, observedAt: Timestamp, since: Timestamp) {
+    public init(
+        agent: String, region: String, sha256: String?, error: String?, errorMessage: String? = nil, observedAt: Timestamp,
+        since: Timestamp
+    ) {
         self.agent = agent
         self.region = region
         self.sha256 = sha256
         self.error = error
+        self.errorMessage = errorMessage
         self.observedAt = observedAt
         self.since = since
     }
 
     enum CodingKeys: String, CodingKey {
         case agent, region, sha256, error, since
+        case errorMessage = "error_message"
         case observedAt = "observed_at"
     }
 }
@@ -212,13 +220,16 @@ public struct SpanRecord: Sendable, Hashable, Codable {
     public var agent: String
     /// Root digest or `error:<kind>`.
     public var outcome: String
+    /// For an error span, the agent's latest message about it (for a refusal, the rule), when stored.
+    public var errorMessage: String?
     public var firstSeen: Timestamp
     public var lastSeen: Timestamp
     public var count: Int64
 
-    public init(agent: String, outcome: String, firstSeen: Timestamp, lastSeen: Timestamp, count: Int64) {
+    public init(agent: String, outcome: String, errorMessage: String? = nil, firstSeen: Timestamp, lastSeen: Timestamp, count: Int64) {
         self.agent = agent
         self.outcome = outcome
+        self.errorMessage = errorMessage
         self.firstSeen = firstSeen
         self.lastSeen = lastSeen
         self.count = count
@@ -226,6 +237,7 @@ public struct SpanRecord: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case agent, outcome, count
+        case errorMessage = "error_message"
         case firstSeen = "first_seen"
         case lastSeen = "last_seen"
     }
@@ -351,7 +363,8 @@ public struct CoordinatorStatus: Sendable, Hashable, Codable {
     }
 }
 
-/// An open alert (a warning or critical event not followed by a recovery of its subject) and who acknowledged it.
+/// An open alert (the latest event of its alert key, `details.alert`, opens it: no `recovered` resolved it since) and
+/// who acknowledged it.
 public struct AlertEntry: Sendable, Hashable, Codable {
     public var event: VantageEvent
     public var acknowledged: AlertAcknowledgement?

@@ -52,4 +52,7 @@ public struct ConsensusDecision: Sendable, Hashable {
         self.reasons = reasons
         self.waitsUntil = waitsUntil
     }
+
+    /// Every fresh agent's latest observation is an error: no agent observes the target (the `unobservable` alert).
+    public var unobservable: Bool { !failing.isEmpty && supporters.isEmpty && dissenters.isEmpty }
 }

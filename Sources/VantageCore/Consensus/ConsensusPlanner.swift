@@ -11,7 +11,11 @@ public struct ConsensusPlanner: Sendable {
 
     /// A stored alert condition of a target, or of an agent (`silent`).
     public struct AlertKey: Sendable, Hashable, CustomStringConvertible {
-        public enum Kind: String, Sendable, Hashable { case expiry, certificate, silent, unsupported }
+        /// `consensus`: the ``ConsensusAlert`` held open; `unobservable`: every fresh observation is an error;
+        /// `source`: re-pointed at another source and not pinned there yet.
+        public enum Kind: String, Sendable, Hashable, CaseIterable {
+            case expiry, certificate, silent, unsupported, consensus, unobservable, source
+        }
         public var kind: Kind
         /// The target, or the agent for `silent`.
         public var subject: String
@@ -28,6 +32,24 @@ public struct ConsensusPlanner: Sendable {
             guard let colon = stored.firstIndex(of: ":"), let kind = Kind(rawValue: String(stored[..<colon])) else { return nil }
             self.init(kind, String(stored[stored.index(after: colon)...]))
         }
+
+        /// The alert (`details.alert`) the stored condition `value` holds open; `nil` when it holds none (`ok`).
+        public func alert(_ value: String) -> String? {
+            switch kind {
+            case .consensus: ConsensusAlert(stored: value)?.key(target: subject)
+            case .expiry: value == "ok" ? nil : AlertCondition.rootExpiry.key(subject)
+            case .certificate: value == "ok" ? nil : AlertCondition.certificateExpiry.key(subject)
+            case .silent: value == "silent" ? AlertCondition.agentSilent.key(subject) : nil
+            case .unsupported: value == "unsupported" ? AlertCondition.pinUnsupported.key(subject) : nil
+            case .unobservable: value == "unobservable" ? AlertCondition.unobservable.key(subject) : nil
+            case .source: value == "changed" ? AlertCondition.sourceChanged.key(subject) : nil
+            }
+        }
+
+        /// The keys a target's conditions are stored under.
+        public static func ofTarget(_ target: String) -> [AlertKey] {
+            Kind.allCases.filter { $0 != .silent }.map { AlertKey($0, target) }
+        }
     }
 
     public func plan(_ snapshot: TargetSnapshot, now: Timestamp) -> TargetPlan {
@@ -37,9 +59,9 @@ public struct ConsensusPlanner: Sendable {
         var pin = snapshot.pin
         var decision = evaluator.decide(
             views: snapshot.views, pin: pin, approved: approved, now: now, classify: classifier.against(pin))
-        var events = ConsensusEvents.events(
-            target: snapshot.target, previous: snapshot.previous?.status, held: snapshot.previous?.held, decision: decision,
-            pinned: pin?.sha256, now: now)
+        let consensusKey = AlertKey(.consensus, snapshot.target)
+        let wasOpen = snapshot.alerts[consensusKey].flatMap(ConsensusAlert.init(stored:))
+        var (events, open) = ConsensusEvents.events(target: snapshot.target, open: wasOpen, decision: decision, pinned: pin?.sha256, now: now)
         var newPin: TargetPlan.NewPin?
         if case .pin(let digest, let classification) = decision.action, let root = snapshot.roots[digest] {
             newPin = .init(
@@ -48,17 +70,30 @@ public struct ConsensusPlanner: Sendable {
             pin = .init(sha256: digest)
             decision = evaluator.decide(
                 views: snapshot.views, pin: pin, approved: approved, now: now, classify: classifier.against(pin))
-            events += ConsensusEvents.events(target: snapshot.target, previous: .changing, decision: decision, pinned: digest, now: now)
+            let after = ConsensusEvents.events(target: snapshot.target, open: open, decision: decision, pinned: digest, now: now)
+            events += after.events
+            open = after.open
         }
         let state = TargetState(
             status: snapshot.views.isEmpty && pin == nil ? nil : decision.status, leading: decision.leading,
             classification: decision.classification, reasons: decision.reasons)
         var alerts: [AlertKey: String] = [:]
+        if open != wasOpen { alerts[consensusKey] = open?.stored ?? "ok" }
+        let unobservableKey = AlertKey(.unobservable, snapshot.target)
+        let wasUnobservable = snapshot.alerts[unobservableKey] == "unobservable"
+        let observability = ConsensusEvents.observability(target: snapshot.target, open: wasUnobservable, decision: decision, now: now)
+        events += observability.events
+        if observability.open != wasUnobservable { alerts[unobservableKey] = observability.open ? "unobservable" : "ok" }
+        // A re-pointed target's `source_changed` (raised when the source changed) stays open until the new source is pinned.
+        let sourceKey = AlertKey(.source, snapshot.target)
+        if pin != nil, let value = snapshot.alerts[sourceKey], let alert = sourceKey.alert(value) {
+            alerts[sourceKey] = "ok"
+            events.append(VantageEvent.resolution(
+                of: alert, target: snapshot.target, subject: snapshot.target, "\(snapshot.target) is pinned from its new source", now: now))
+        }
         var due: [Timestamp] = decision.waitsUntil.map { [$0] } ?? []
         let pinnedRoot = pin.flatMap { snapshot.roots[$0.sha256] }
-        if let root = pinnedRoot {
-            events += expiryEvents(target: snapshot.target, root: root, stored: snapshot.alerts, changed: &alerts, due: &due, now: now)
-        }
+        events += expiryEvents(target: snapshot.target, root: pinnedRoot, stored: snapshot.alerts, changed: &alerts, due: &due, now: now)
         let definite = due.filter { $0 > now }.min()
         let next = windowChange(
             snapshot.views, before: definite, pin: pin, approved: approved, decision: decision, now: now,
@@ -92,45 +127,52 @@ public struct ConsensusPlanner: Sendable {
         return nil
     }
 
-    /// Root and key-certificate expiry of the pinned root: an event when a condition first appears for that digest,
-    /// and the instants at which the next condition begins.
+    /// Root and key-certificate expiry of the pinned root: an event when a condition first appears for that digest
+    /// (`root_expiring`, then `root_expired` under the same alert), its resolution when the pin moves to a root without
+    /// it (or no root is pinned), and the instants at which the next condition begins.
     func expiryEvents(
-        target: String, root: Root, stored: [AlertKey: String], changed: inout [AlertKey: String], due: inout [Timestamp],
+        target: String, root: Root?, stored: [AlertKey: String], changed: inout [AlertKey: String], due: inout [Timestamp],
         now: Timestamp
     ) -> [VantageEvent] {
         let warning = Int64(policy.expiryWarningDays) * 86_400
-        let digest = root.sha256
-        func condition(_ at: Timestamp) -> String {
+        func condition(_ at: Timestamp, _ digest: String) -> String {
             due += [at.adding(seconds: -warning), at]
             return at <= now ? "expired:\(digest)" : at <= now.adding(seconds: warning) ? "expiring:\(digest)" : "ok"
         }
         var events: [VantageEvent] = []
-        let details = ["sha256": digest, "version": String(root.version)]
-        let rootCondition = condition(Timestamp(root.expires))
-        if stored[AlertKey(.expiry, target)] != rootCondition {
-            changed[AlertKey(.expiry, target)] = rootCondition
-            if rootCondition.hasPrefix("expired") {
-                events.append(event(.rootExpired, .critical, target: target, "pinned root expired at \(root.expiresText)", details, now: now))
-            } else if rootCondition.hasPrefix("expiring") {
-                events.append(event(.rootExpiring, .warning, target: target, "pinned root expires at \(root.expiresText)", details, now: now))
+        let details = root.map { ["sha256": $0.sha256, "version": String($0.version)] } ?? [:]
+        let pinnedNow = root.map { "now pinned \($0.sha256.prefix(16)) v\($0.version), expiring \($0.expiresText)" } ?? "no root is pinned"
+        func transition(_ key: AlertKey, to value: String, open: (Root) -> VantageEvent) {
+            let before = stored[key] ?? "ok"
+            guard before != value else { return }
+            changed[key] = value
+            if let root, let alert = key.alert(value) {
+                events.append(open(root).opening(alert))
+            } else if let alert = key.alert(before) {
+                let what = key.kind == .expiry ? "pinned root expiry" : "root key certificate expiry"
+                events.append(VantageEvent.resolution(of: alert, target: target, subject: target, "\(what) of \(target) resolved: \(pinnedNow)", details: details, now: now))
             }
         }
-        let notAfter = root.rootRole.keyIDs.compactMap { root.keys[$0]?.certificate?.notAfter }.min().map(Timestamp.init)
-        let certificateCondition = notAfter.map(condition) ?? "ok"
-        if stored[AlertKey(.certificate, target)] != certificateCondition {
-            changed[AlertKey(.certificate, target)] = certificateCondition
-            if let notAfter, certificateCondition != "ok" {
-                let expired = certificateCondition.hasPrefix("expired")
-                events.append(event(
-                    .certificateExpiring, expired ? .critical : .warning, target: target,
-                    "a root key certificate \(expired ? "expired" : "expires") at \(notAfter)", details, now: now))
-            }
+        let rootCondition = root.map { condition(Timestamp($0.expires), $0.sha256) } ?? "ok"
+        transition(AlertKey(.expiry, target), to: rootCondition) { root in
+            rootCondition.hasPrefix("expired")
+                ? event(.rootExpired, .critical, target: target, "pinned root expired at \(root.expiresText)", details, now: now)
+                : event(.rootExpiring, .warning, target: target, "pinned root expires at \(root.expiresText)", details, now: now)
+        }
+        let notAfter = root.flatMap { root in root.rootRole.keyIDs.compactMap { root.keys[$0]?.certificate?.notAfter }.min().map(Timestamp.init) }
+        let certificateCondition = root.flatMap { root in notAfter.map { condition($0, root.sha256) } } ?? "ok"
+        transition(AlertKey(.certificate, target), to: certificateCondition) { _ in
+            let expired = certificateCondition.hasPrefix("expired")
+            return event(
+                .certificateExpiring, expired ? .critical : .warning, target: target,
+                "a root key certificate \(expired ? "expired" : "expires") at \(notAfter.map(String.init(describing:)) ?? "-")", details, now: now)
         }
         return events
     }
 
     /// Agents whose last observation is older than `max_age`: `agent_silent` once when an agent falls silent, and
-    /// `recovered` when it reports again. Over every enrolled agent (a short list), each round.
+    /// `recovered` when it reports again or is no longer enrolled (`lastSeen` holds the enrolled agents that ever
+    /// reported). Over every enrolled agent (a short list), each round.
     public func agentHealth(
         lastSeen: [String: Timestamp], stored: [AlertKey: String], now: Timestamp
     ) -> (events: [VantageEvent], alerts: [AlertKey: String]) {
@@ -142,10 +184,31 @@ public struct ConsensusPlanner: Sendable {
             guard stored[key, default: "ok"] != condition else { continue }
             changed[key] = condition
             let details = ["agent": agent, "last_seen": seen.description]
+            let alert = AlertCondition.agentSilent.key(agent)
             events.append(
                 condition == "silent"
-                    ? event(.agentSilent, .warning, target: nil, "agent \(agent) has not reported since \(seen)", details, subject: "agent:\(agent)", now: now)
-                    : event(.recovered, .info, target: nil, "agent \(agent) reports again", details, subject: "agent:\(agent)", now: now))
+                    ? event(.agentSilent, .warning, target: nil, "agent \(agent) has not reported since \(seen)", details, subject: "agent:\(agent)", now: now).opening(alert)
+                    : event(.recovered, .info, target: nil, "agent \(agent) reports again", details, subject: "agent:\(agent)", now: now).resolving(alert))
+        }
+        for (key, value) in stored.sorted(by: { $0.key.subject < $1.key.subject })
+        where key.kind == .silent && lastSeen[key.subject] == nil {
+            guard let alert = key.alert(value) else { continue }
+            changed[key] = "ok"
+            events.append(VantageEvent.resolution(
+                of: alert, target: nil, subject: "agent:\(key.subject)", "agent \(key.subject) is no longer enrolled",
+                details: ["agent": key.subject], now: now))
+        }
+        return (events, changed)
+    }
+
+    /// A removed target's open alerts, each resolved once: nothing watches it any more.
+    public func removal(target: String, stored: [AlertKey: String], now: Timestamp) -> (events: [VantageEvent], alerts: [AlertKey: String]) {
+        var events: [VantageEvent] = []
+        var changed: [AlertKey: String] = [:]
+        for key in AlertKey.ofTarget(target) {
+            guard let value = stored[key], let alert = key.alert(value) else { continue }
+            changed[key] = "ok"
+            events.append(VantageEvent.resolution(of: alert, target: target, subject: target, "target \(target) removed: no longer watched", now: now))
         }
         return (events, changed)
     }
@@ -157,11 +220,12 @@ public struct ConsensusPlanner: Sendable {
     ) -> (events: [VantageEvent], condition: String?) {
         let condition = supported ? "ok" : "unsupported"
         guard (stored ?? "ok") != condition else { return ([], nil) }
+        let alert = AlertCondition.pinUnsupported.key(target)
         let event = supported
-            ? event(.recovered, .info, target: target, "pin of \(target) is published again", [:], now: now)
+            ? event(.recovered, .info, target: target, "pin of \(target) is published again", [:], now: now).resolving(alert)
             : event(.pinUnsupported, .critical, target: target,
                 "pin of \(target) left out of the pin list: its stored fresh attestations do not meet quorum \(policy.quorum) from \(policy.minRegions) regions (or it lacks approvals)",
-                [:], now: now)
+                [:], now: now).opening(alert)
         return ([event], condition)
     }
 
@@ -203,6 +267,6 @@ extension ConsensusDecision {
     /// reasons and time condition (supporter lists differ as views age, and are not stored).
     func sameOutcome(as other: ConsensusDecision) -> Bool {
         status == other.status && action == other.action && leading == other.leading && classification == other.classification
-            && reasons == other.reasons && waitsUntil == other.waitsUntil
+            && reasons == other.reasons && waitsUntil == other.waitsUntil && unobservable == other.unobservable
     }
 }

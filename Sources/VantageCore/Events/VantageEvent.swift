@@ -25,6 +25,10 @@ public struct VantageEvent: Sendable, Hashable, Codable {
         case sourceChanged = "source_changed"
         /// A pinned target whose stored fresh attestations cannot satisfy quorum and regions: left out of the list.
         case pinUnsupported = "pin_unsupported"
+        /// Every fresh agent's latest observation of a target is an error (`details.error_kind`, `.error_message`).
+        case unobservable
+        /// An operator enrolled an agent, or changed its region or key (`details.by`: the token's name).
+        case agentAdded = "agent_added"
         /// The coordinator could not write a published list into its mirror folder (`pin_list.mirror_dir`).
         case mirrorWriteFailed = "mirror_write_failed"
         case test

@@ -64,7 +64,7 @@ struct AlertsCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Warning and critical alerts whose subject has not recovered, newest first, with who acknowledged them.")
+            abstract: "Alerts opened and not yet resolved, newest first, with who acknowledged them and why.")
         @OptionGroup var coordinator: CoordinatorOptions
         @Option(help: "Output format: table, json or jsonl.") var format: OutputFormat = .table
 
@@ -73,11 +73,11 @@ struct AlertsCommand: AsyncParsableCommand {
             do { alerts = try await coordinator.withClient { try await $0.alerts() } } catch { throw Failure.report(error) }
             try Output.emit(alerts, format: format) { alerts in
                 guard !alerts.isEmpty else { return "no open alerts\n" }
-                var table = TextTable(header: ["ID", "AT", "SEVERITY", "KIND", "TARGET", "ACKNOWLEDGED", "MESSAGE"])
+                var table = TextTable(header: ["ID", "AT", "SEVERITY", "KIND", "TARGET", "ACKNOWLEDGED", "NOTE", "MESSAGE"])
                 for a in alerts {
                     let ack = a.acknowledged.map { "\($0.by) \($0.at)" } ?? "-"
                     table.rows.append([a.event.id, a.event.at.description, TerminalStyle.status(a.event.severity.rawValue), a.event.kind.rawValue,
-                                       a.event.target ?? "", ack, a.event.message])
+                                       a.event.target ?? "", ack, a.acknowledged?.note ?? "", a.event.message])
                 }
                 return table.rendered
             }

@@ -65,7 +65,10 @@ struct QueryCommand: AsyncParsableCommand {
                     ?? TerminalStyle.yellow(v.error ?? "error")
                 table.rows.append([v.agent, v.region, sees, v.since.description, v.observedAt.description])
             }
-            return text + table.rendered
+            // What each failing agent said (for a refusal, the rule that refused), below the table: it can be long.
+            let errors = t.views.filter { $0.error != nil }.sorted { $0.agent < $1.agent }
+                .map { "\($0.agent): \($0.error ?? "error")\($0.errorMessage.map { ": " + $0 } ?? "")\n" }
+            return text + table.rendered + (errors.isEmpty ? "" : "errors\n" + errors.joined())
         }
         switch status.status {
         case "split_view": throw ExitStatus.disagreement
@@ -88,8 +91,12 @@ struct HistoryCommand: AsyncParsableCommand {
         try Output.emit(one: history, format: format) { h in
             var pins = TextTable(header: ["PINNED AT", "VERSION", "SHA256", "CLASS", "APPROVED BY"])
             for p in h.pins { pins.rows.append([p.pinnedAt.description, "\(p.version)", String(p.sha256.prefix(16)), p.classification, p.approvedBy ?? ""]) }
-            var spans = TextTable(header: ["AGENT", "OUTCOME", "FIRST SEEN", "LAST SEEN", "COUNT"])
-            for s in h.spans { spans.rows.append([s.agent, String(s.outcome.prefix(24)), s.firstSeen.description, s.lastSeen.description, "\(s.count)"]) }
+            var spans = TextTable(header: ["AGENT", "OUTCOME", "FIRST SEEN", "LAST SEEN", "COUNT", "ERROR MESSAGE"])
+            for s in h.spans {
+                spans.rows.append([
+                    s.agent, String(s.outcome.prefix(24)), s.firstSeen.description, s.lastSeen.description, "\(s.count)", s.errorMessage ?? "",
+                ])
+            }
             var actions = TextTable(header: ["AT", "BY", "ACTION"])
             for a in h.actions { actions.rows.append([a.at.description, a.details["by"] ?? "", a.message]) }
             return "pins\n" + pins.rendered + "\nspans\n" + spans.rendered + "\nadmin actions\n" + actions.rendered
