@@ -40,10 +40,14 @@ struct CIHost: Sendable {
         try FileManager.default.createDirectory(atPath: directory + "/trust", withIntermediateDirectories: true)
     }
 
-    /// `vantage policy export` from the genuine coordinator, before any attack.
+    /// `vantage policy export` from the genuine coordinator, before any attack, without the coordinator's URL: each
+    /// attack gives the CI host one source, the attacker's, so a refused list cannot fall through to the genuine one.
     func exportPolicy(coordinator: String) async throws {
         let export = try await run(Paths.executable("vantage"), ["policy", "export", "--coordinator", coordinator, "--out", policy])
         guard export.status == 0 else { throw TestFailure("policy export: \(export)") }
+        var exported = try loadPolicy()
+        for index in exported.coordinators.indices { exported.coordinators[index].url = nil }
+        try savePolicy(exported)
     }
 
     func loadPolicy() throws -> TrustPolicy {
