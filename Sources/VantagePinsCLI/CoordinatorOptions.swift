@@ -86,9 +86,13 @@ public struct ConnectionOptions: ParsableArguments {
         }
     }
 
-    /// Runs `body` with a client for the coordinator (with `token`, when given); shuts the HTTP client down afterwards.
-    public func withClient<T>(token: String? = nil, _ body: (CoordinatorClient) async throws -> T) async throws -> T {
+    /// Runs `body` with a client for the coordinator (with the token `token` picks from the config file, if any);
+    /// shuts the HTTP client down afterwards. The config file is read once.
+    func withClient<T>(
+        token: (FileConfig?) -> String? = { _ in nil }, _ body: (CoordinatorClient) async throws -> T
+    ) async throws -> T {
         let file = try fileConfig()
+        let token = token(file)
         guard let (url, from) = resolvedURL(file) else {
             throw ValidationError("no coordinator: pass --coordinator or set VANTAGE_COORDINATOR")
         }
@@ -107,8 +111,7 @@ public struct CoordinatorOptions: ParsableArguments {
 
     /// Runs `body` with a client for the coordinator; shuts the HTTP client down afterwards.
     public func withClient<T>(_ body: (CoordinatorClient) async throws -> T) async throws -> T {
-        let token = try token ?? ProcessInfo.processInfo.environment["VANTAGE_TOKEN"] ?? connection.fileConfig()?.token
-        return try await connection.withClient(token: token, body)
+        try await connection.withClient(token: { token ?? ProcessInfo.processInfo.environment["VANTAGE_TOKEN"] ?? $0?.token }, body)
     }
 }
 

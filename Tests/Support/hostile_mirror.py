@@ -13,6 +13,7 @@ import argparse
 import os
 import threading
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from serve_forever import announce_and_serve
@@ -29,7 +30,8 @@ class Handler(BaseHTTPRequestHandler):
         with self.server.log_lock, open(self.server.log, "a") as log:
             log.write(self.path + "\n")
         dribble = self.path.startswith("/dribble/")
-        relative = self.path[len("/dribble/"):] if dribble else self.path.lstrip("/")
+        # Decoded as a web server does (a proof's target is one percent-encoded path segment).
+        relative = urllib.parse.unquote(self.path[len("/dribble/"):] if dribble else self.path.lstrip("/"))
         path = os.path.normpath(os.path.join(self.server.root, relative))
         if not path.startswith(self.server.root + os.sep) or not os.path.isfile(path):
             self.send_response(404)
