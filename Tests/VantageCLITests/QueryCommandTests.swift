@@ -14,6 +14,7 @@ import VantageTUF
 struct QueryCommandTests {
     /// A named admin token: what `ops-alice` does is recorded under that name.
     static let aliceToken = "alice-admin-token-0123456789abcdef"
+    static let refusalRule = "https://tuf.example.test/agreed: no network.allowed_sources pattern admits it"
 
     @Test("each command answers with its documented exit code and JSON, from flags or environment")
     func commands() async throws {
@@ -70,6 +71,14 @@ struct QueryCommandTests {
                     try observation(agents[0], "t/split", rootA), try observation(agents[1], "t/split", rootB),
                 ]))
                 #expect(receipt.items.allSatisfy { $0.accepted }, "\(receipt.items)")
+                // a1 then refuses t/agreed, naming its rule (shown by query and history); a2 and a3 still agree.
+                let refusal = try SignedObservation(signing: Observation(
+                    agent: agents[0].id, region: agents[0].region, target: "t/agreed",
+                    source: RepositorySource(kind: .tuf, url: "https://tuf.example.test/agreed", gun: nil)!, observedAt: now,
+                    sequence: Int64.random(in: 1...1_000_000), latencyMilliseconds: 0,
+                    error: ObservationError(.forbidden, Self.refusalRule)), with: agents[0].key)
+                let refused = try await CoordinatorClient(baseURL: url, http: http).submit(ObservationBatch(observations: [refusal]))
+                #expect(refused.items.allSatisfy { $0.accepted }, "\(refused.items)")
                 _ = try await coordinator.consensus.evaluateNow()
                 try await check(url: url, token: token, work: work, splitDigest: try Root.parse(rootB).sha256)
             } catch {
@@ -104,8 +113,15 @@ struct QueryCommandTests {
         #expect(after.status == 0, "acknowledged: status is ok again; alerts now: \(stillOpen)")
         let listed = try await CLI.run(["alerts"] + c)
         #expect(listed.stdout.contains(alertID) && listed.stdout.contains("ops-alice"), "still listed, with who acknowledged it: \(listed.stdout)")
+        #expect(listed.stdout.contains("checked with the repository owner"), "and the note: \(listed.stdout)")
+        let listedJSON = (json(try await CLI.run(["alerts", "--format", "json"] + c)) as? [[String: Any]])?.first { ($0["event"] as? [String: Any])?["id"] as? String == alertID }
+        #expect((listedJSON?["acknowledged"] as? [String: Any])?["note"] as? String == "checked with the repository owner")
 
-        #expect(try await CLI.run(["query", "t/agreed"] + c).status == 0)
+        let agreed = try await CLI.run(["query", "t/agreed"] + c)
+        #expect(agreed.status == 0)
+        #expect(agreed.stdout.contains("a1: forbidden: \(Self.refusalRule)"), "the rule, not just error:forbidden: \(agreed.stdout)")
+        let agreedHistory = try await CLI.run(["history", "t/agreed"] + c)
+        #expect(agreedHistory.stdout.contains("error:forbidden") && agreedHistory.stdout.contains(Self.refusalRule), "\(agreedHistory.stdout)")
         let split = try await CLI.run(["query", "t/split", "--format", "json"] + c)
         #expect(split.status == 11, "split view exits 11: \(split.stdout)")
         #expect(split.stdout.contains("split_view"))
@@ -178,6 +194,8 @@ struct QueryCommandTests {
         // Enrolled again (the key of `vantage-agent keygen`), it is back everywhere.
         let added = try await CLI.run(["agents", "add", "a3", "--region", "ap", "--key", a3Key, "--token", Self.aliceToken] + c)
         #expect(added.status == 0, "\(added.stderr)")
+        let enrolment = try await CLI.run(["events", "--format", "json"] + c)
+        #expect(enrolment.stdout.contains("agent_added") && enrolment.stdout.contains("agent a3 enrolled in region ap by ops-alice"), "\(enrolment.stdout)")
         #expect(try await exportedAgents() == ["a1", "a2", "a3"])
         #expect(try await CLI.run(["agents", "add", "a4", "--region", "ap", "--key", "not-a-key", "--token", token] + c).status == 64)
 

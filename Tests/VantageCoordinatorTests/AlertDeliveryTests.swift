@@ -19,11 +19,15 @@ import VantageTUF
     static let secretBytes = Array("0123456789abcdef0123456789abcdef".utf8)
     static var secret: String { "whsec_" + ByteEncoding.base64Encode(secretBytes) }
 
-    /// A webhook receiver that verifies signatures, counts deliveries per `webhook-id` and keeps the events in order.
+    /// A webhook receiver that verifies signatures, counts deliveries per `webhook-id` and keeps the events in order;
+    /// `/slack` keeps the texts a Slack incoming webhook would get.
     final class Receiver: Sendable {
         let deliveries = Mutex<[String: Int]>([:])
         let badSignatures = Mutex(0)
         let events = Mutex<[VantageEvent]>([])
+        let slack = Mutex<[String]>([])
+
+        struct SlackMessage: Decodable { var text: String }
 
         func router() -> Router<BasicRequestContext> {
             let router = Router()
@@ -42,6 +46,12 @@ import VantageTUF
                 let event = try Canonical.decode(VantageEvent.self, from: body)
                 self.events.withLock { $0.append(event) }
                 return .noContent
+            }
+            router.post("/slack") { request, _ -> HTTPResponse.Status in
+                let body = Array(try await request.body.collect(upTo: 1 << 20).readableBytesView)
+                let text = try Canonical.decode(SlackMessage.self, from: body).text
+                self.slack.withLock { $0.append(text) }
+                return .ok
             }
             return router
         }

@@ -32,6 +32,7 @@ import VantageTUF
             $0.alerts.webhookURL = "http://127.0.0.1:\(port)/hook"
             $0.alerts.webhookSecret = AlertDeliveryTests.secret
             $0.alerts.hookPath = hook
+            $0.alerts.slackURL = "http://127.0.0.1:\(port)/slack"
             $0.alerts.timeoutSeconds = 5
         }
         let (eu, us, ap) = (c.agents[0], c.agents[1], c.agents[2])
@@ -74,6 +75,7 @@ import VantageTUF
                 let stored = try await c.coordinator.database.writer.read { db in try String.fetchAll(db, sql: "SELECT id FROM events") }
                 try await eventually("every event delivered", seconds: 120) {
                     Set(stored).isSubset(of: receiver.deliveries.withLock { Set($0.keys) })
+                        && receiver.slack.withLock { $0.count } >= stored.count
                 }
             }
             group.cancelAll()
@@ -93,6 +95,12 @@ import VantageTUF
             #expect(lines.contains("\(event.id) \(event.kind.rawValue) \(event.alert ?? "") \(event.resolvesAlert ? "resolved" : "open")"), "\(lines)")
         }
         #expect(lines.contains { $0.hasSuffix(" first_pin  ") }, "a notice carries no alert: \(lines)")
+        // Slack: an opening names its alert, a resolution is marked and names the alert it resolves.
+        let texts = receiver.slack.withLock { $0 }
+        for event in keyed {
+            let tail = "(\(event.resolvesAlert ? "resolves" : "alert") `\(event.alert ?? "")`, event \(event.id))"
+            #expect(texts.contains { $0.hasSuffix(tail) && $0.hasPrefix(event.resolvesAlert ? ":white_check_mark:" : ":") }, "\(texts)")
+        }
     }
 
     /// Every agent refuses the target (`forbidden`): a critical `unobservable` alert naming the rule, `status` lists
