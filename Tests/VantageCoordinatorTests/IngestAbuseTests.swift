@@ -217,6 +217,38 @@ import VantageTUF
         #expect(log.messages.filter { $0 == "observation batch refused" }.count == 1, "\(log.messages)")
     }
 
+    /// The one-pass count agrees with the decoder: strings holding braces, brackets, quotes and the key's name do not
+    /// count, nested objects do not count, and other keys' arrays do not count.
+    @Test func batchCountAgreesWithTheDecoder() throws {
+        let agent = TestAgent("agent-eu", "eu")
+        var tricky = try agent.observe(Self.target, error: ObservationError(.timeout, #"{"observations": [{}, {"x": "\"]"}]} \"#), at: Timestamp(seconds: 1_780_000_000))
+        tricky.observation.region = "[{"
+        for n in [0, 1, 7] {
+            let json = try Canonical.encode(ObservationBatch(observations: Array(repeating: tricky, count: n)))
+            #expect(BatchCount.observations(in: json) == n)
+            let padded = Array(#"{"other": [{}, {}], "observations": "#.utf8) + Array(json.dropFirst(#"{"observations":"#.utf8.count))
+            #expect(BatchCount.observations(in: padded) == n)
+        }
+    }
+
+    /// A key spelt with an escape is not counted by the one-pass count, and the decoded count refuses it instead.
+    @Test func escapedKeyIsRefusedByTheDecodedCount() async throws {
+        let c = try await TestCoordinator { $0.ingest.maxBatchObservations = 2 }
+        let junk = try Self.junk(c, count: 3)
+        let encoded = String(decoding: try Canonical.encode(ObservationBatch(observations: junk)), as: UTF8.self)
+        let body = Array(encoded.replacingOccurrences(of: #""observations""#, with: #""observ\u0061tions""#).utf8)
+        #expect(BatchCount.observations(in: body) == 0)
+        try await c.coordinator.application.test(.router) { client in
+            try await client.execute(uri: APIPath.observations, method: .post, body: ByteBuffer(bytes: body)) { response in
+                #expect(response.status == .contentTooLarge)
+            }
+            #expect(try await ConnectionLimitTests.metric(client, "vantage_ingest_signature_checks_total") == 0)
+            // Positive control: at the limit it is checked (and stops at the first bad signature).
+            let (status, _) = try await Self.post(client, Array(junk.prefix(2)))
+            #expect(status == .ok)
+        }
+    }
+
     @Test func junkBatchCostsOneSignatureCheck() async throws {
         let log = LogCapture()
         let c = try await TestCoordinator(logger: log.logger)

@@ -19,15 +19,24 @@ enum JSONResponse {
     /// Decodes a request body of at most `limit` bytes, received within `timeout`, as `T`; 413 above the limit, 408
     /// when the client is too slow, 400 when it does not decode.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int, timeout: Duration) async throws -> T {
+        try decode(T.self, from: try await body(of: request, limit: limit, timeout: timeout))
+    }
+
+    /// A request body of at most `limit` bytes, received within `timeout`; 413 above the limit, 408 when the client is
+    /// too slow.
+    static func body(of request: Request, limit: Int, timeout: Duration) async throws -> ByteBuffer {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw CoordinatorError(.tooLarge, "request body of \(length) bytes is above the limit of \(limit)")
         }
-        let body: ByteBuffer
         do {
-            body = try await collect(request.body, limit: limit, timeout: timeout)
+            return try await collect(request.body, limit: limit, timeout: timeout)
         } catch is NIOTooManyBytesError {
             throw CoordinatorError(.tooLarge, "request body is above the limit of \(limit) bytes")
         }
+    }
+
+    /// `body` decoded as `T`; 400 when it does not decode.
+    static func decode<T: Decodable>(_ type: T.Type, from body: ByteBuffer) throws -> T {
         do {
             return try Canonical.decode(T.self, from: body.readableBytesView)
         } catch {

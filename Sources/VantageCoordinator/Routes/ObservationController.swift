@@ -23,16 +23,23 @@ struct ObservationController: Sendable {
     }
 
     func ingest(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let batch = try await JSONResponse.decode(
-            ObservationBatch.self, from: request, limit: limits.maxBodyBytes, timeout: bodyTimeout)
-        guard batch.observations.count <= limits.maxBatchObservations else {
+        let body = try await JSONResponse.body(of: request, limit: limits.maxBodyBytes, timeout: bodyTimeout)
+        // Counted in one pass over the text: decoding a junk batch whole would already cost more than sending it.
+        var count = BatchCount.observations(in: body.readableBytesView)
+        var batch: ObservationBatch?
+        if count <= limits.maxBatchObservations {
+            // The decoder has the last word (a key spelt with escapes is not counted above).
+            batch = try JSONResponse.decode(ObservationBatch.self, from: body)
+            count = batch?.observations.count ?? 0
+        }
+        guard let batch, count <= limits.maxBatchObservations else {
             metrics.refusedBatch(reason: "too_many_observations")
             rejections.rejected(
                 "too_many_observations", "observation batch refused",
-                metadata: ["observations": "\(batch.observations.count)", "limit": "\(limits.maxBatchObservations)"])
+                metadata: ["observations": "\(count)", "limit": "\(limits.maxBatchObservations)"])
             throw CoordinatorError(
                 .tooLarge,
-                "batch of \(batch.observations.count) observations is above the limit of \(limits.maxBatchObservations) (ingest.max_batch_observations); lower the agent's spool.batch_size")
+                "batch of \(count) observations is above the limit of \(limits.maxBatchObservations) (ingest.max_batch_observations); lower the agent's spool.batch_size")
         }
         let started = ContinuousClock.now
         let check = ObservationCheck(directory: directory.contents, limits: limits, now: clock.now)
