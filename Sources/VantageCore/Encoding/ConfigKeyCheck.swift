@@ -22,7 +22,8 @@ public enum ConfigKeyCheck {
         }
     }
 
-    /// Every unknown leaf of `object`, sorted by key.
+    /// Every unknown leaf of `object`, and every known key whose value is not the object or list the keys known below
+    /// it need, sorted by key.
     public static func unknownKeys(in object: [String: Any], known: Set<String>) -> [Unknown] {
         let patterns = known.map(segments)
         var found: [Unknown] = []
