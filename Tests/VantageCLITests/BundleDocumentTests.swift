@@ -93,4 +93,15 @@ struct BundleDocumentTests {
         #expect(good.status == 0, "\(good.stderr)")
         #expect(FileManager.default.contents(atPath: s.installed).map(Array.init) == s.w.root)
     }
+
+    @Test("a pin list the user pipes in (--pins <(…)) is read: only bundle documents must be regular files")
+    func userPipe() async throws {
+        let s = try Setup()
+        defer { try? FileManager.default.removeItem(at: s.w.dir) }
+        let tool = CLI.productsDirectory.appendingPathComponent("vantage-pins").path
+        let piped = try await CLI.exec("/bin/bash", ["-c", "exec \"$0\" verify --policy \"$1\" --pins <(cat \"$2\") --state \"$3\"",
+                                                      tool, s.policy, s.pins, s.state])
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(piped.stdout.contains("verified"), "\(piped.stdout)")
+    }
 }

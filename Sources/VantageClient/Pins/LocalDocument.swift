@@ -11,13 +11,13 @@ public enum LocalDocument {
         return bytes
     }
 
-    /// The bytes of `path`, at most `limit`; `nil` when there is no such file. A symbolic link the user named is
-    /// followed; what it names must still be a regular file.
+    /// The bytes of `path`, at most `limit`; `nil` when there is no such file. A path the user named may be a
+    /// symbolic link, or a pipe (`--pins <(…)`), read to its end; a device or a folder is refused.
     public static func read(_ path: String, limit: Int) throws -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { return try absent(errno, path) }
         defer { close(fd) }
-        return try contents(of: fd, path, limit: limit)
+        return try contents(of: fd, path, limit: limit, pipes: true)
     }
 
     /// The bytes of `relative` (names joined by `/`) inside `folder`, at most `limit`; `nil` when there is no such
@@ -48,13 +48,15 @@ public enum LocalDocument {
         return try contents(of: fd, shown, limit: limit)
     }
 
-    /// What an open descriptor holds, checked before any byte is read: a regular file of at most `limit` bytes.
-    static func contents(of fd: Int32, _ path: String, limit: Int) throws -> [UInt8] {
+    /// What an open descriptor holds, checked before any byte is read: a regular file of at most `limit` bytes (or,
+    /// with `pipes`, a pipe, read with blocking reads up to the limit).
+    static func contents(of fd: Int32, _ path: String, limit: Int, pipes: Bool = false) throws -> [UInt8] {
         var status = stat()
         guard fstat(fd, &status) == 0 else { throw ClientError(.missingDocument, "\(path) cannot be read (I/O error)") }
         switch status.st_mode & S_IFMT {
         case S_IFREG: break
         case S_IFDIR: throw ClientError(.missingDocument, "\(path) is a folder, not a file")
+        case S_IFIFO where pipes: _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         case S_IFIFO: throw notRegular(path, "a FIFO, not a regular file")
         case S_IFCHR, S_IFBLK: throw notRegular(path, "a device, not a regular file")
         default: throw notRegular(path, "not a regular file")
