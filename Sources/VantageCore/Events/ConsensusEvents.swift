@@ -11,11 +11,10 @@ public enum ConsensusAlert: Sendable, Hashable {
 
     /// The alert `decision` holds open (`pinned`: the target has a pin), if any.
     public init?(_ decision: ConsensusDecision, pinned: Bool) {
-        switch decision.status {
-        case .splitView: self = .splitView
-        case .pending where decision.classification?.needsApprovers == true && decision.leading != nil:
-            self = .replacementHeld(sha256: decision.leading!)
-        case .noConsensus where pinned: self = .quorumLost
+        switch (decision.status, decision.leading) {
+        case (.splitView, _): self = .splitView
+        case (.pending, let leading?) where decision.classification?.needsApprovers == true: self = .replacementHeld(sha256: leading)
+        case (.noConsensus, _) where pinned: self = .quorumLost
         default: return nil
         }
     }
@@ -89,12 +88,12 @@ public enum ConsensusEvents {
             events.append(resolution(of: open, target: target, decision: decision, details: details, now: now, agreed: event))
         }
         if let next, next != open {
-            switch next {
-            case .splitView: events.append(event(.splitView, .critical, "agents see different roots: \(why)").opening(next.key(target: target)))
-            case .replacementHeld:
-                events.append(event(.replacementHeld, .critical, "unchained root replacement held: \(why)").opening(next.key(target: target)))
-            case .quorumLost: events.append(event(.quorumLost, .warning, "quorum lost for the pinned root: \(why)").opening(next.key(target: target)))
+            let opening = switch next {
+            case .splitView: event(.splitView, .critical, "agents see different roots: \(why)")
+            case .replacementHeld: event(.replacementHeld, .critical, "unchained root replacement held: \(why)")
+            case .quorumLost: event(.quorumLost, .warning, "quorum lost for the pinned root: \(why)")
             }
+            events.append(opening.opening(next.key(target: target)))
         }
         return (events, next)
     }
@@ -136,7 +135,7 @@ public enum ConsensusEvents {
         guard next != open else { return ([], open) }
         guard next else {
             let why = decision.supporters.isEmpty && decision.dissenters.isEmpty ? "no fresh observation is left" : "an agent observes a root again"
-            return ([VantageEvent.resolution(of: key, target: target, subject: target, "\(target) is observable again: \(why)", now: now)], false)
+            return ([VantageEvent.resolution(of: key, target: target, subject: target, "unobservable ended: \(why)", now: now)], false)
         }
         let kinds = Array(Set(failing.map { $0.errorKind ?? "error" })).sorted()
         // The message most agents report (ties: the first in order): usually one rule, reported by every agent.
