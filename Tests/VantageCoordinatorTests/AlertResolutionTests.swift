@@ -181,6 +181,45 @@ import VantageTUF
         }
     }
 
+    /// An upgrade from a release whose events carry no alert key: the split view still open is raised once more with
+    /// its key (listed by `GET /v1/alerts` again), and resolves like any other.
+    @Test func upgradeRaisesAnOpenAlertAgainWithItsKey() async throws {
+        let first = try await TestCoordinator()
+        let (eu, us, ap) = (first.agents[0], first.agents[1], first.agents[2])
+        let v1 = try TestRepository().root(version: 1)
+        try await first.coordinator.application.test(.router) { client in
+            _ = try await client.submit(try [eu, us, ap].map { try $0.observe(Self.target, root: v1, at: first.now) })
+            _ = try await first.coordinator.consensus.evaluateNow()
+            first.clock.advance(seconds: 60)
+            _ = try await client.submit([try eu.observe(Self.target, root: try TestRepository().root(version: 2), at: first.now, continuity: .unchained)])
+            #expect(try await first.coordinator.consensus.evaluateNow().events.map(\.kind) == [.splitView])
+        }
+        // What the previous release left: keyless events, no v6 columns, the v6 migration not applied.
+        try await first.coordinator.database.writer.write { db in
+            try db.execute(sql: """
+                UPDATE events SET json = json_remove(json, '$.details.alert', '$.details.alert_state');
+                DROP INDEX events_by_alert;
+                ALTER TABLE events DROP COLUMN alert;
+                ALTER TABLE spans DROP COLUMN error_message;
+                DELETE FROM grdb_migrations WHERE identifier = 'v6-alert-keys';
+                """)
+        }
+        first.clock.advance(seconds: 10)
+        let second = try await TestCoordinator(reusing: first)
+        try await second.coordinator.application.test(.router) { client in
+            // The start-up round may have raised it already (same id at the same instant, stored once).
+            _ = try await second.coordinator.consensus.evaluateNow()
+            let split = AlertCondition.splitView.key(Self.target)
+            let events = try await client.get(EventPage.self, "\(APIPath.events)?after=0").events.map(\.event)
+            #expect(events.filter { $0.kind == .splitView }.map(\.alert) == [nil, split], "the old event, then the same alert with its key")
+            #expect(try await client.get([AlertEntry].self, APIPath.alerts).map(\.event.alert) == [split])
+            second.clock.advance(seconds: 60)
+            _ = try await client.submit([try eu.observe(Self.target, root: v1, at: second.now, continuity: .same)])
+            #expect(try await second.coordinator.consensus.evaluateNow().events.map(\.alert) == [split])
+            #expect(try await client.get([AlertEntry].self, APIPath.alerts).isEmpty)
+        }
+    }
+
     /// A hook that appends `<id> <kind> <alert> <alert state>` per event.
     static func hookScript(writingTo output: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-hook-\(UUID().uuidString).sh").path
