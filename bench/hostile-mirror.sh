@@ -8,7 +8,9 @@
 #   huge     the same header padded to 8 MB
 #   slow     the genuine header, one byte every 5 s
 # The host has accepted v1 (its state file), so the forged version is 10,001 ahead. Prints medians of RUNS and the
-# line stderr gave about the hostile source.
+# line stderr gave about the hostile source; then, once each, the slow source under the default 30 s deadline and
+# `install --bundle` of a bundle whose newest header is the forged one and whose 10,000 bridge headers are symbolic
+# links to an 8 MB file outside it.
 # Usage: bench/hostile-mirror.sh BIN_DIR [RUNS]   (BIN_DIR holds vantage-pins and vantage-bench)
 set -euo pipefail
 BIN=$(cd "${1:?usage: bench/hostile-mirror.sh BIN_DIR [RUNS]}" && pwd); RUNS=${2:-10}
@@ -68,3 +70,12 @@ for i in order: print(f"{names[i][2:]:24} {said[i][:150]}")
 PY
 # The default deadline (30 s) once: the slow source holds the run that long, then the genuine one installs.
 /usr/bin/time -f "slow-then-genuine-30s    %e s wall, peak RSS %M KiB" "${install[@]}" --mirror "$URL/dribble/slow" 2>&1 >/dev/null | tail -1
+# A bundle of the genuine list, turned hostile: the forged header as the newest, 10,000 symlinked bridge headers.
+"$BIN/vantage-pins" bundle "$TARGET" --out "$WORK/bundle" --coordinator "$URL/genuine" --policy "$WORK/fixture/policy.json" >/dev/null
+head -c $((8 << 20)) /dev/zero > "$WORK/big.json"
+cp "$WWW/forged/latest.json" "$WORK/bundle/headers/10002.json"
+sed -i 's/"version"[^,}]*/"version": 10002/' "$WORK/bundle/bundle.json"
+for version in $(seq 2 10001); do ln -s "$WORK/big.json" "$WORK/bundle/headers/$version.json"; done
+/usr/bin/time -f "hostile-bundle           %e s wall, peak RSS %M KiB" "$BIN/vantage-pins" install "$TARGET" --policy "$WORK/fixture/policy.json" \
+    --bundle "$WORK/bundle" --server https://notary.bench.example --for notary --replace --trust-dir "$WORK/trust" \
+    --state "$WORK/state.json" 2>&1 >/dev/null | tail -3

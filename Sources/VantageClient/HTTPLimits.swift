@@ -14,9 +14,4 @@ public struct HTTPLimits: Sendable, Hashable {
         self.maxResponseBytes = maxResponseBytes
         self.timeoutSeconds = timeoutSeconds
     }
-
-    /// These limits with the body capped at `bytes` (never raised).
-    public func capped(at bytes: Int) -> HTTPLimits {
-        HTTPLimits(maxResponseBytes: min(maxResponseBytes, bytes), timeoutSeconds: timeoutSeconds)
-    }
 }

@@ -50,27 +50,28 @@ public struct PinsBundleCommand: AsyncParsableCommand {
         let now = try options.now()
         do {
             try PinInstaller.checkWritable(out + "/bundle.json")
+            let expectations = targets.map { options.expectation(for: $0) }
+            let since = since
             let (verified, blobs) = try await options.coordinator.withClient { client in
-                // The chain from --since is checked here as the offline host will check it; this machine's own state
-                // is neither used nor changed.
-                var accepted: [String: PinListVerifier.Accepted] = [:]
-                if let since {
-                    let base = try await client.header(version: since)
-                    accepted[base.signed.coordinator] = .init(version: since, digest: try base.digest, issuedAt: base.signed.issuedAt)
+                // The whole fetch from the one coordinator within the source deadline, as `install` gives each source.
+                try await Deadline.run(.seconds(options.sourceTimeout)) { () async throws -> (VerifiedPins, [String: [UInt8]]) in
+                    // The chain from --since is checked here as the offline host will check it; this machine's own state
+                    // is neither used nor changed.
+                    var accepted: [String: PinListVerifier.Accepted] = [:]
+                    if let since {
+                        let base = try await client.header(version: since)
+                        accepted[base.signed.coordinator] = .init(version: since, digest: try base.digest, issuedAt: base.signed.issuedAt)
+                    }
+                    let fetcher = PinListFetcher(policy: policy, accepted: accepted, now: now)
+                    let verified = try await fetcher.fetch(from: client, expectations: expectations).get()
+                    var blobs: [String: [UInt8]] = [:]
+                    for pin in verified.pins {
+                        let bytes = try await client.blob(sha256: pin.sha256)
+                        if case .failure(let failure) = PinnedRootVerifier.verify(bytes, for: pin, now: now) { throw failure }
+                        blobs[pin.sha256] = bytes
+                    }
+                    return (verified, blobs)
                 }
-                let fetcher = PinListFetcher(policy: policy, accepted: accepted, now: now)
-                let verified: VerifiedPins
-                switch try await fetcher.fetch(from: client, expectations: targets.map { options.expectation(for: $0) }) {
-                case .success(let pins): verified = pins
-                case .failure(let failure): throw refusal(failure)
-                }
-                var blobs: [String: [UInt8]] = [:]
-                for pin in verified.pins {
-                    let bytes = try await client.blob(sha256: pin.sha256)
-                    if case .failure(let failure) = PinnedRootVerifier.verify(bytes, for: pin, now: now) { throw refusal(failure) }
-                    blobs[pin.sha256] = bytes
-                }
-                return (verified, blobs)
             }
             try PinBundle(directory: out).write(verified, blobs: blobs)
             let report = Report(directory: out, version: verified.header.signed.version, targets: verified.pins.map(\.target),
@@ -81,13 +82,10 @@ public struct PinsBundleCommand: AsyncParsableCommand {
             } else {
                 Output.line(try Output.json(report, pretty: format == .json))
             }
+        } catch let exceeded as Deadline.Exceeded {
+            throw Failure.report(ClientError(.transport, "the coordinator: \(exceeded) (--source-timeout)"))
         } catch {
             throw Failure.report(error)
         }
-    }
-
-    func refusal(_ failure: PinListVerifier.Failure) -> ExitCode {
-        Output.diagnostic("verification failed: \(failure)")
-        return ExitStatus.verificationFailed
     }
 }
