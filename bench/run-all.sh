@@ -14,3 +14,4 @@ for script in bench/agent.sh bench/coordinator.sh bench/coordinator-http.sh; do
     if [ -x "$script" ]; then "$script"; fi
 done
 bench/verifier.sh "$BIN"
+bench/hostile-mirror.sh "$BIN"
