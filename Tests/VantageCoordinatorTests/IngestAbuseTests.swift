@@ -217,7 +217,7 @@ import VantageTUF
         #expect(log.messages.filter { $0 == "observation batch refused" }.count == 1, "\(log.messages)")
     }
 
-    /// The one-pass count agrees with the decoder: strings holding braces, brackets, quotes and the key's name do not
+    /// The one-pass scan agrees with the decoder (the count, and the first observation's bytes): strings holding braces, brackets, quotes and the key's name do not
     /// count, nested objects do not count, and other keys' arrays do not count.
     @Test func batchCountAgreesWithTheDecoder() throws {
         let agent = TestAgent("agent-eu", "eu")
@@ -225,9 +225,12 @@ import VantageTUF
         tricky.observation.region = "[{"
         for n in [0, 1, 7] {
             let json = try Canonical.encode(ObservationBatch(observations: Array(repeating: tricky, count: n)))
-            #expect(BatchCount.observations(in: json) == n)
             let padded = Array(#"{"other": [{}, {}], "observations": "#.utf8) + Array(json.dropFirst(#"{"observations":"#.utf8.count))
-            #expect(BatchCount.observations(in: padded) == n)
+            for text in [json, padded] {
+                let scan = BatchScan(text)
+                #expect(scan.count == n)
+                #expect(try scan.first.map { try Canonical.decode(SignedObservation.self, from: text[$0]) } == (n > 0 ? tricky : nil))
+            }
         }
     }
 
@@ -237,7 +240,7 @@ import VantageTUF
         let junk = try Self.junk(c, count: 3)
         let encoded = String(decoding: try Canonical.encode(ObservationBatch(observations: junk)), as: UTF8.self)
         let body = Array(encoded.replacingOccurrences(of: #""observations""#, with: #""observ\u0061tions""#).utf8)
-        #expect(BatchCount.observations(in: body) == 0)
+        #expect(BatchScan(body).count == 0)
         try await c.coordinator.application.test(.router) { client in
             try await client.execute(uri: APIPath.observations, method: .post, body: ByteBuffer(bytes: body)) { response in
                 #expect(response.status == .contentTooLarge)
@@ -246,6 +249,26 @@ import VantageTUF
             // Positive control: at the limit it is checked (and stops at the first bad signature).
             let (status, _) = try await Self.post(client, Array(junk.prefix(2)))
             #expect(status == .ok)
+        }
+    }
+
+    /// A batch whose first observation is junk is answered from that one: the rest is never decoded (here it could
+    /// not be). Positive control: behind a genuine first observation the same rest is decoded, and refused.
+    @Test func restOfAJunkBatchIsNeverDecoded() async throws {
+        let c = try await TestCoordinator()
+        let genuine = try c.agents[0].observe(Self.target, error: ObservationError(.timeout, "x"), at: c.now)
+        @Sendable func body(_ first: SignedObservation) throws -> [UInt8] {
+            Array(#"{"observations": ["#.utf8) + (try Canonical.encode(first)) + Array(#", {"not": "an observation"}, 12]}"#.utf8)
+        }
+        try await c.coordinator.application.test(.router) { client in
+            try await client.execute(uri: APIPath.observations, method: .post, body: ByteBuffer(bytes: try body(try Self.junk(c, count: 1)[0]))) {
+                #expect($0.status == .ok)
+                let receipt = try Canonical.decode(ObservationReceipt.self, from: $0.body.readableBytesView)
+                #expect(receipt.items.count == 1 && receipt.items[0].reason?.hasPrefix("bad_signature:") == true)
+            }
+            try await client.execute(uri: APIPath.observations, method: .post, body: ByteBuffer(bytes: try body(genuine))) {
+                #expect($0.status == .badRequest)
+            }
         }
     }
 

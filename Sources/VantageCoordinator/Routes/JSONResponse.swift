@@ -19,7 +19,7 @@ enum JSONResponse {
     /// Decodes a request body of at most `limit` bytes, received within `timeout`, as `T`; 413 above the limit, 408
     /// when the client is too slow, 400 when it does not decode.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int, timeout: Duration) async throws -> T {
-        try decode(T.self, from: try await body(of: request, limit: limit, timeout: timeout))
+        try decode(T.self, from: try await body(of: request, limit: limit, timeout: timeout).readableBytesView)
     }
 
     /// A request body of at most `limit` bytes, received within `timeout`; 413 above the limit, 408 when the client is
@@ -36,9 +36,9 @@ enum JSONResponse {
     }
 
     /// `body` decoded as `T`; 400 when it does not decode.
-    static func decode<T: Decodable>(_ type: T.Type, from body: ByteBuffer) throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, from body: some Collection<UInt8>) throws -> T {
         do {
-            return try Canonical.decode(T.self, from: body.readableBytesView)
+            return try Canonical.decode(T.self, from: body)
         } catch {
             throw CoordinatorError(.malformedRequest, "body is not a valid \(T.self): \(String(describing: error).prefix(400))")
         }

@@ -23,32 +23,28 @@ struct ObservationController: Sendable {
     }
 
     func ingest(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let body = try await JSONResponse.body(of: request, limit: limits.maxBodyBytes, timeout: bodyTimeout)
-        // Counted in one pass over the text: decoding a junk batch whole would already cost more than sending it.
-        var count = BatchCount.observations(in: body.readableBytesView)
-        var batch: ObservationBatch?
-        if count <= limits.maxBatchObservations {
-            // The decoder has the last word (a key spelt with escapes is not counted above).
-            batch = try JSONResponse.decode(ObservationBatch.self, from: body)
-            count = batch?.observations.count ?? 0
-        }
-        guard let batch, count <= limits.maxBatchObservations else {
-            metrics.refusedBatch(reason: "too_many_observations")
-            rejections.rejected(
-                "too_many_observations", "observation batch refused",
-                metadata: ["observations": "\(count)", "limit": "\(limits.maxBatchObservations)"])
-            throw CoordinatorError(
-                .tooLarge,
-                "batch of \(count) observations is above the limit of \(limits.maxBatchObservations) (ingest.max_batch_observations); lower the agent's spool.batch_size")
-        }
+        let body = Array(try await JSONResponse.body(of: request, limit: limits.maxBodyBytes, timeout: bodyTimeout).readableBytesView)
+        // One pass over the text: decoding a junk batch whole would already cost more than sending it.
+        let scan = BatchScan(body)
+        guard scan.count <= limits.maxBatchObservations else { throw refuse(count: scan.count) }
         let started = ContinuousClock.now
         let check = ObservationCheck(directory: directory.contents, limits: limits, now: clock.now)
+        // The first observation alone first: when it is not from an enrolled agent, the rest is never decoded.
+        let head = scan.first.flatMap { try? Canonical.decode(SignedObservation.self, from: body[$0]) }.map { ($0, check.check($0)) }
+        let observations: [SignedObservation]
+        if let (signed, verdict) = head, case .failure(let rejection) = verdict.result, rejection.unauthenticated {
+            observations = [signed]
+        } else {
+            observations = try JSONResponse.decode(ObservationBatch.self, from: body).observations
+            // The decoder has the last word (a key spelt with escapes is not counted by the scan).
+            guard observations.count <= limits.maxBatchObservations else { throw refuse(count: observations.count) }
+        }
         var items: [ObservationReceipt.Item] = []
         var verified: [VerifiedObservation] = []
         var seen = Set<String>()
         var signatureChecks = 0
-        for signed in batch.observations {
-            let verdict = check.check(signed)
+        for (index, signed) in observations.enumerated() {
+            let verdict = (index == 0 ? head.flatMap { $0.0 == signed ? $0.1 : nil } : nil) ?? check.check(signed)
             if verdict.signatureChecked { signatureChecks += 1 }
             switch verdict.result {
             case .success(let observation):
@@ -64,7 +60,7 @@ struct ObservationController: Sendable {
                 items.append(.init(id: verdict.id, accepted: false, reason: rejection.reason))
             }
             if case .failure(let rejection) = verdict.result, rejection.unauthenticated {
-                if items.count < batch.observations.count { metrics.refusedBatch(reason: "unauthenticated") }
+                if items.count < scan.count { metrics.refusedBatch(reason: "unauthenticated") }
                 break
             }
         }
@@ -78,5 +74,16 @@ struct ObservationController: Sendable {
         metrics.ingested(accepted: fresh, duplicates: items.filter(\.duplicate).count, duration: ContinuousClock.now - started)
         if fresh > 0 { consensus.signal() }
         return try JSONResponse.make(ObservationReceipt(items: items))
+    }
+
+    /// A batch over the count limit: counted, logged (rate-limited) and answered 413.
+    private func refuse(count: Int) -> CoordinatorError {
+        metrics.refusedBatch(reason: "too_many_observations")
+        rejections.rejected(
+            "too_many_observations", "observation batch refused",
+            metadata: ["observations": "\(count)", "limit": "\(limits.maxBatchObservations)"])
+        return CoordinatorError(
+            .tooLarge,
+            "batch of \(count) observations is above the limit of \(limits.maxBatchObservations) (ingest.max_batch_observations); lower the agent's spool.batch_size")
     }
 }

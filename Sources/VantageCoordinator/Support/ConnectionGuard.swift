@@ -105,7 +105,8 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .body: break
         case .end:
             readingBody = false
-            disarm()
+            // Answered before its body ended (an early 413 or 408): the next head has the keep-alive time from now.
+            if unanswered == 0 { arm(.head, limits.keepAliveTimeout, context: context) } else { disarm() }
         }
         context.fireChannelRead(data)
     }
