@@ -33,7 +33,7 @@ public struct ApprovalAdoption: Sendable {
         let approvals = await fetch(target).filter { $0.target == target && $0.source == source }
             .flatMap { $0.digests.filter { $0.sha256 == sha256 }.flatMap(\.approvals) }
         let valid = ApprovalVerifier.valid(
-            approvals, target: target, source: source, sha256: sha256, approvers: approvers, notAfter: now.adding(seconds: 300))
+            approvals, target: target, source: source, sha256: sha256, approvers: approvers, notAfter: now.adding(seconds: ConsensusPolicy.skewSeconds))
         return valid.approvers.count >= threshold
     }
 }

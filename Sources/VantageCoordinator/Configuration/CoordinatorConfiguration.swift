@@ -84,7 +84,7 @@ public struct CoordinatorConfiguration: Sendable {
         /// Observations made longer ago than this are rejected as stale.
         public var maxPastSeconds: Int64 = 3600
         /// Observations dated further ahead than this are rejected as from the future.
-        public var maxFutureSeconds: Int64 = 300
+        public var maxFutureSeconds: Int64 = ConsensusPolicy.skewSeconds
 
         public init() {}
     }

@@ -103,7 +103,7 @@ struct AdminController: Sendable {
         }
         guard let spec = registry.directory.target(id), let source = spec.source else { throw CoordinatorError(.notFound, "unknown target") }
         let valid = ApprovalVerifier.valid(
-            [body.approval], target: id, source: source, sha256: body.sha256, approvers: approvers, notAfter: clock.now.adding(seconds: 300))
+            [body.approval], target: id, source: source, sha256: body.sha256, approvers: approvers, notAfter: clock.now.adding(seconds: ConsensusPolicy.skewSeconds))
         guard valid.approvers.count == 1 else {
             throw CoordinatorError(.unauthorized,
                 "approval does not verify: \(valid.rejected.first ?? "unknown approver") (approvals are signed over the target, its source \(source) and the digest)")

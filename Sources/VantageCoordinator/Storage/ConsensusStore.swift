@@ -106,7 +106,7 @@ enum ConsensusStore {
                 for (digest, approvals) in byDigest {
                     let check = ApprovalVerifier.valid(
                         approvals, target: target, source: source, sha256: digest, approvers: approvalRules.approvers,
-                        notAfter: now.adding(seconds: 300))
+                        notAfter: now.adding(seconds: ConsensusPolicy.skewSeconds))
                     batch.approvals[target, default: [:]][digest] = approvals.filter { check.approvers.contains($0.approver) }
                     if check.approvers.count >= approvalRules.threshold { approved[digest] = check.approvers }
                 }

@@ -37,7 +37,7 @@ public struct ConsensusEvaluator: Sendable {
     ) -> ConsensusDecision {
         // One vote per agent: of an agent's fresh views only the latest counts (trust property 1, distinct agents).
         var latest: [String: AgentView] = [:]
-        for view in views where view.observedAt >= now.adding(seconds: -policy.maxAgeSeconds) && view.observedAt <= now.adding(seconds: 300) {
+        for view in views where view.observedAt >= now.adding(seconds: -policy.maxAgeSeconds) && view.observedAt <= now.adding(seconds: ConsensusPolicy.skewSeconds) {
             if let seen = latest[view.agent], seen.observedAt >= view.observedAt { continue }
             latest[view.agent] = view
         }

@@ -113,9 +113,9 @@ public struct ConsensusPlanner: Sendable {
     ) -> Timestamp? {
         var instants = Set<Timestamp>()
         for view in views {
-            // Counted while observedAt ∈ [now − max_age, now + 300] (ConsensusEvaluator).
+            // Counted while observedAt ∈ [now − max_age, now + skew] (ConsensusEvaluator).
             let leaves = view.observedAt.adding(seconds: policy.maxAgeSeconds + 1)
-            let enters = view.observedAt.adding(seconds: -300)
+            let enters = view.observedAt.adding(seconds: -ConsensusPolicy.skewSeconds)
             if leaves > now { instants.insert(leaves) }
             if enters > now { instants.insert(enters) }
         }

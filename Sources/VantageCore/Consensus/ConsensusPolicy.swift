@@ -1,5 +1,10 @@
 /// When a root becomes the pinned root of a target (DESIGN.md trust properties 1, 3 and 4).
 public struct ConsensusPolicy: Sendable, Hashable, Codable {
+    /// Clock difference (seconds) tolerated between machines that have no policy field for it: the coordinator
+    /// counts observations dated up to this far ahead and verifies approvals this far ahead of its clock, agents do
+    /// the same, and a client's `TrustPolicy.skew_seconds` defaults to it.
+    public static let skewSeconds: Int64 = 300
+
     /// Distinct agents that must agree on a digest.
     public var quorum: Int
     /// Distinct regions those agents must come from.

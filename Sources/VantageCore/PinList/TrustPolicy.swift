@@ -64,7 +64,7 @@ public struct TrustPolicy: Sendable, Hashable, Codable {
 
     public init(
         coordinators: [Coordinator], agents: [Agent], quorum: Int, minRegions: Int, maxAgeSeconds: Int64,
-        maxListAgeSeconds: Int64? = nil, skewSeconds: Int64 = 300, minPinListVersion: Int64 = 0,
+        maxListAgeSeconds: Int64? = nil, skewSeconds: Int64 = ConsensusPolicy.skewSeconds, minPinListVersion: Int64 = 0,
         approvers: [ApproverKey] = [], approvalThreshold: Int = 1, targets: [Target] = []
     ) {
         self.coordinators = coordinators
@@ -163,7 +163,7 @@ public struct TrustPolicy: Sendable, Hashable, Codable {
         minRegions = try c.decode(Int.self, forKey: .minRegions)
         maxAgeSeconds = try c.decode(Int64.self, forKey: .maxAgeSeconds)
         maxListAgeSeconds = try c.decodeIfPresent(Int64.self, forKey: .maxListAgeSeconds) ?? maxAgeSeconds
-        skewSeconds = try c.decodeIfPresent(Int64.self, forKey: .skewSeconds) ?? 300
+        skewSeconds = try c.decodeIfPresent(Int64.self, forKey: .skewSeconds) ?? ConsensusPolicy.skewSeconds
         minPinListVersion = try c.decodeIfPresent(Int64.self, forKey: .minPinListVersion) ?? 0
         approvers = try c.decodeIfPresent([ApproverKey].self, forKey: .approvers) ?? []
         approvalThreshold = try c.decodeIfPresent(Int.self, forKey: .approvalThreshold) ?? 1
