@@ -1,0 +1,93 @@
+/// One agent's view of a target, as the query API reports it.
+public struct SupporterView: Sendable, Hashable, Codable {
+    public var agent: String
+    public var region: String
+    public var sha256: String?
+    /// The error kind, when the latest observation is an error.
+    public var error: String?
+    /// The agent's message about that error (for a refusal, the rule that refused), when stored.
+    public var errorMessage: String?
+    public var observedAt: Timestamp
+    public var since: Timestamp
+
+    public init(
+        agent: String, region: String, sha256: String?, error: String?, errorMessage: String? = nil, observedAt: Timestamp,
+        since: Timestamp
+    ) {
+        self.agent = agent
+        self.region = region
+        self.sha256 = sha256
+        self.error = error
+        self.errorMessage = errorMessage
+        self.observedAt = observedAt
+        self.since = since
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case agent, region, sha256, error, since
+        case errorMessage = "error_message"
+        case observedAt = "observed_at"
+    }
+}
+
+/// The coordinator's record of a target's current pin, for operators (the query API). Clients never decide on
+/// it: `pins verify` and `pins install` use only signed pins and the root bytes.
+public struct PinnedSummary: Sendable, Hashable, Codable {
+    public var sha256: String
+    public var version: Int
+    public var expires: String
+    public var rootKeys: [String]
+    /// `first`, `resigned`, `rotated` or `replaced`: how the coordinator classified the change.
+    public var classification: String
+    public var pinnedAt: Timestamp
+    /// Approver ids, for a pin admitted by approvals.
+    public var approvedBy: String?
+    /// Whether the latest published list carries this pin (see the `pin_unsupported` event otherwise).
+    public var published: Bool
+
+    public init(
+        sha256: String, version: Int, expires: String, rootKeys: [String], classification: String, pinnedAt: Timestamp,
+        approvedBy: String?, published: Bool
+    ) {
+        self.sha256 = sha256
+        self.version = version
+        self.expires = expires
+        self.rootKeys = rootKeys
+        self.classification = classification
+        self.pinnedAt = pinnedAt
+        self.approvedBy = approvedBy
+        self.published = published
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case sha256, version, expires, classification, published
+        case rootKeys = "root_keys"
+        case pinnedAt = "pinned_at"
+        case approvedBy = "approved_by"
+    }
+}
+
+/// Current consensus for one target.
+public struct TargetStatus: Sendable, Hashable, Codable {
+    public var spec: TargetSpec
+    /// `agreed`, `changing`, `pending`, `split_view`, `no_consensus`, or `unobserved`.
+    public var status: String
+    public var pinned: PinnedSummary?
+    public var leading: String?
+    public var classification: String?
+    public var reasons: [String]
+    public var views: [SupporterView]
+
+    public init(
+        spec: TargetSpec, status: String, pinned: PinnedSummary?, leading: String?, classification: String?, reasons: [String],
+        views: [SupporterView]
+    ) {
+        self.spec = spec
+        self.status = status
+        self.pinned = pinned
+        self.leading = leading
+        self.classification = classification
+        self.reasons = reasons
+        self.views = views
+    }
+}
