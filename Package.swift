@@ -193,9 +193,11 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        // One way for every test target to start and reap child processes (Tests/VantageTestSupport).
+        // What every test target shares (Tests/VantageTestSupport): child processes, free ports, package paths,
+        // scratch folders, bounded polling and the one root/chain fixture builder.
         .target(
             name: "VantageTestSupport",
+            dependencies: ["VantageTUF"],
             path: "Tests/VantageTestSupport",
             swiftSettings: strict
         ),
@@ -213,7 +215,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VantageCoreTests",
-            dependencies: ["VantageCore", "VantageTUF"],
+            dependencies: ["VantageTestSupport", "VantageCore", "VantageTUF"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -282,7 +284,7 @@ let package = Package(
         .testTarget(
             name: "VantageTUFTests",
             dependencies: [
-                "VantageTUF", .product(name: "Crypto", package: "swift-crypto"),
+                "VantageTestSupport", "VantageTUF", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             resources: [.copy("Fixtures")],

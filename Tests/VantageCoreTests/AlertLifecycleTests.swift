@@ -1,4 +1,5 @@
 import Foundation
+import VantageTestSupport
 import Testing
 import VantageCore
 import VantageTUF
@@ -90,11 +91,7 @@ enum AlertSteps {
 
     /// A TUF root expiring at `expires`.
     static func root(expires: TimeInterval) -> Root {
-        let keys = try! (0..<2).map { _ in try RootSigningKey.generate(.ed25519) }
-        let builder = RootDocumentBuilder(
-            dialect: .tuf, version: 1, expires: Clock.now.date.addingTimeInterval(expires), rootKeys: keys, rootThreshold: 2,
-            onlineKey: try! RootSigningKey.generate(.ed25519))
-        return try! Root.parse(try! builder.document(signedBy: keys))
+        try! RootFixture(keys: 2, expires: Clock.now.date.addingTimeInterval(expires)).root()
     }
 
     static let soonExpiring = root(expires: 10 * 86_400)

@@ -1,4 +1,5 @@
 import Foundation
+import VantageTestSupport
 import VantageCore
 import VantageTUF
 
@@ -45,14 +46,10 @@ struct RootSet: Sendable {
     let roots: [Name: Root]
 
     init() throws {
-        func keys() throws -> [RootSigningKey] { try (0..<3).map { _ in try RootSigningKey.generate(.ed25519) } }
-        let a = try keys(), b = try keys(), c = try keys(), x = try keys()
-        let online = try RootSigningKey.generate(.ed25519)
+        let fixture = try RootFixture(expires: Clock.rootExpiry)
+        let a = fixture.keys, b = try fixture.newKeys(3), c = try fixture.newKeys(3), x = try fixture.newKeys(3)
         func root(_ version: Int, _ rootKeys: [RootSigningKey], signedBy signers: [RootSigningKey]) throws -> Root {
-            let builder = RootDocumentBuilder(
-                dialect: .tuf, version: version, expires: Clock.rootExpiry, rootKeys: rootKeys, rootThreshold: 2,
-                onlineKey: online)
-            return try Root.parse(builder.document(signedBy: signers))
+            try fixture.root(version: version, keys: rootKeys, signers: signers)
         }
         roots = [
             .v1: try root(1, a, signedBy: [a[0], a[1]]),

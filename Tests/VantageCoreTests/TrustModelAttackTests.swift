@@ -1,4 +1,5 @@
 import Foundation
+import VantageTestSupport
 import Testing
 import VantageCore
 import VantageTUF
@@ -963,21 +964,15 @@ enum RootFixtures {
 
     /// A Notary root with one ECDSA root key whose certificate is for `cn`.
     static func notary(cn: String = gun, notBefore: Date? = nil, notAfter: Date? = nil, isCA: Bool = false) throws -> [UInt8] {
-        let key = try RootSigningKey.generate(.ecdsa).withCertificate(
-            gun: cn, notBefore: notBefore ?? now.date.addingTimeInterval(-30 * day), notAfter: notAfter ?? now.date.addingTimeInterval(3650 * day),
-            isCA: isCA)
-        let builder = RootDocumentBuilder(
-            dialect: .notary, version: 1, expires: now.date.addingTimeInterval(365 * day), rootKeys: [key], rootThreshold: 1,
-            onlineKey: try RootSigningKey.generate(.ecdsa))
-        return try builder.document(signedBy: [key])
+        try RootFixture(
+            .notary, .ecdsa, keys: 1, gun: cn, expires: now.date.addingTimeInterval(365 * day),
+            certificateValidity: (notBefore ?? now.date.addingTimeInterval(-30 * day), notAfter ?? now.date.addingTimeInterval(3650 * day)),
+            isCA: isCA
+        ).document(threshold: 1)
     }
 
     static func tuf() throws -> [UInt8] {
-        let keys = try (0..<2).map { _ in try RootSigningKey.generate(.ed25519) }
-        let builder = RootDocumentBuilder(
-            dialect: .tuf, version: 1, expires: now.date.addingTimeInterval(365 * day), rootKeys: keys, rootThreshold: 2,
-            onlineKey: try RootSigningKey.generate(.ed25519))
-        return try builder.document(signedBy: keys)
+        try RootFixture(keys: 2, expires: now.date.addingTimeInterval(365 * day)).document()
     }
 
     static func digest(_ bytes: [UInt8]) -> String { SignedObservation.id(ofCanonical: bytes) }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import VantageTestSupport
 import Testing
 import VantageTUF
 
@@ -8,7 +9,7 @@ struct AdversarialRootTests {
     @Test("Threshold rules for every dialect and key type", arguments: allCombinations.map { "\($0.0.rawValue)/\($0.1.rawValue)" })
     func thresholds(_ combination: String) throws {
         let (dialect, kind) = allCombinations.first { "\($0.0.rawValue)/\($0.1.rawValue)" == combination }!
-        let f = try FreshRoots(dialect, kind)
+        let f = try RootFixture(dialect, kind)
         let signed = f.builder().signed()
         let k = f.keys
 
@@ -67,7 +68,7 @@ struct AdversarialRootTests {
 
     @Test("One key listed under two key IDs counts once", arguments: [RootDialect.tuf, .notary])
     func oneKeyTwoIDs(_ dialect: RootDialect) throws {
-        let f = try FreshRoots(dialect, .ecdsa)
+        let f = try RootFixture(dialect, .ecdsa)
         var signed = f.builder(threshold: 2).signed()
         // A second entry for key 0 whose ID differs: TUF adds an extra field, Notary lists the bare SPKI key.
         let (id0, entry0) = f.keys[0].keyEntry(dialect)
@@ -95,7 +96,7 @@ struct AdversarialRootTests {
 
     @Test("Key ID mismatch: Notary refuses the signature, TUF reports it", arguments: [RootDialect.notary, .tuf])
     func keyIDMismatch(_ dialect: RootDialect) throws {
-        let f = try FreshRoots(dialect, .ecdsa)
+        let f = try RootFixture(dialect, .ecdsa)
         var signed = f.builder(threshold: 1).signed()
         let (id0, entry0) = f.keys[0].keyEntry(dialect)
         let fakeID = String(repeating: "ab", count: 32)
@@ -113,13 +114,13 @@ struct AdversarialRootTests {
             #expect(!check.isMet)
         } else {
             #expect(check.isMet)
-            #expect(RootInspector.inspect(root, at: FreshRoots.now).findings.contains { $0.code == "keyid_mismatch" })
+            #expect(RootInspector.inspect(root, at: RootFixture.now).findings.contains { $0.code == "keyid_mismatch" })
         }
     }
 
     @Test("RSA keys below 2048 bits never count", arguments: [RootDialect.notary, .tuf])
     func weakRSA(_ dialect: RootDialect) throws {
-        let f = try FreshRoots(dialect, .ed25519)
+        let f = try RootFixture(dialect, .ed25519)
         let weak = try RootSigningKey.generate(.rsa, weakRSA: true)
         let root = try f.root(threshold: 1, keys: [weak], signers: [weak])
         let check = RootVerifier.selfCheck(root)
@@ -129,13 +130,13 @@ struct AdversarialRootTests {
 
     @Test("Unknown key type and wrong method do not verify")
     func unknownKeyTypeAndMethod() throws {
-        let t = try FreshRoots(.tuf, .ecdsa)
+        let t = try RootFixture(.tuf, .ecdsa)
         let tufSigned = t.builder(threshold: 1).signed()
         let tid0 = t.keys[0].keyEntry(.tuf).id
         let unknown = tufSigned.setting(["keys", tid0, "keytype"], to: .string("dsa"))
         let root = try t.assemble(unknown, signatures: [t.signatureEntry(t.keys[0], over: unknown)])
         #expect(RootVerifier.selfCheck(root).checks.first?.outcome == .unusableKey)
-        let f = try FreshRoots(.notary, .ecdsa)
+        let f = try RootFixture(.notary, .ecdsa)
         let signed = f.builder(threshold: 1).signed()
         let wrongMethod = try f.signatureEntry(f.keys[0], over: signed).setting(["method"], to: .string("eddsa"))
         #expect(RootVerifier.selfCheck(try f.assemble(signed, signatures: [wrongMethod])).checks.first?.outcome == .methodMismatch)
@@ -162,7 +163,7 @@ struct AdversarialRootTests {
 
     @Test("Structural validation names the broken field", arguments: structural)
     func structuralErrors(_ c: Structural) throws {
-        let f = try FreshRoots(.tuf, .ed25519)
+        let f = try RootFixture(.tuf, .ed25519)
         var signed = f.builder().signed()
         if c.value.isNull, case .object(var roles) = signed["roles"]! {
             roles[c.path.last!] = nil
@@ -175,7 +176,7 @@ struct AdversarialRootTests {
 
     @Test("Duplicate role key IDs are malformed")
     func duplicateRoleKeyIDs() throws {
-        let f = try FreshRoots(.tuf, .ed25519)
+        let f = try RootFixture(.tuf, .ed25519)
         let id = f.keys[0].keyEntry(.tuf).id
         let signed = f.builder().signed().setting(["roles", "root", "keyids"], to: .array([.string(id), .string(id)]))
         #expect(throws: TUFError(.malformedRoot, "")) { try f.assemble(signed, signatures: []) }

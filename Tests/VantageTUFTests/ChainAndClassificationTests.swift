@@ -1,20 +1,21 @@
 import Foundation
+import VantageTestSupport
 import Testing
 import VantageTUF
 
 @Suite("Rotation chains, change classification and Notary certificate rules")
 struct ChainAndClassificationTests {
     static let combos = allCombinations.map { "\($0.0.rawValue)/\($0.1.rawValue)" }
-    static func fresh(_ name: String) throws -> FreshRoots {
+    static func fresh(_ name: String) throws -> RootFixture {
         let (d, k) = allCombinations.first { "\($0.0.rawValue)/\($0.1.rawValue)" == name }!
-        return try FreshRoots(d, k)
+        return try RootFixture(d, k)
     }
 
     @Test("Rotation steps: accepted, one side short, version rules", arguments: combos)
     func steps(_ combo: String) throws {
         let f = try Self.fresh(combo)
         let old = f.keys
-        let next = try FreshRoots(f.dialect, f.kind).keys
+        let next = try RootFixture(f.dialect, f.kind).keys
         let v1 = try f.root(version: 1)
         // Properly rotated: 2 old + 2 new signatures.
         let v2 = try f.root(version: 2, keys: next, signers: [old[0], old[1], next[0], next[1]])
@@ -52,20 +53,20 @@ struct ChainAndClassificationTests {
 
     @Test("Chains: intermediate expiry ignored, final expiry enforced, bad start refused")
     func chains() throws {
-        let f = try FreshRoots(.tuf, .ecdsa)
-        let g = try FreshRoots(.tuf, .ecdsa)
-        let past = FreshRoots.now.addingTimeInterval(-86_400)
+        let f = try RootFixture(.tuf, .ecdsa)
+        let g = try RootFixture(.tuf, .ecdsa)
+        let past = RootFixture.now.addingTimeInterval(-86_400)
         let v1 = try f.root(version: 1, expires: past)
         let v2 = try f.root(version: 2, keys: g.keys, signers: Array(f.keys.prefix(2)) + Array(g.keys.prefix(2)), expires: past)
         let v3 = try g.root(version: 3, signers: Array(g.keys.prefix(2)))
-        let ok = RootChainVerifier.verify([v1, v2, v3], at: FreshRoots.now)
+        let ok = RootChainVerifier.verify([v1, v2, v3], at: RootFixture.now)
         #expect(ok.isAccepted, "\(ok.reasons)")
         #expect(ok.steps.count == 2)
-        let expiredFinal = RootChainVerifier.verify([v1, v2], at: FreshRoots.now)
+        let expiredFinal = RootChainVerifier.verify([v1, v2], at: RootFixture.now)
         #expect(!expiredFinal.isAccepted)
         #expect(expiredFinal.reasons.contains { $0.contains("expired") })
         let unsignedStart = try f.root(version: 1, signers: [f.keys[0]])
-        let badStart = RootChainVerifier.verify([unsignedStart, v2], at: FreshRoots.now)
+        let badStart = RootChainVerifier.verify([unsignedStart, v2], at: RootFixture.now)
         #expect(!badStart.isAccepted)
         #expect(badStart.reasons.first?.contains("trusted root") == true)
         // A rejected middle step stops the walk; the last good root is reported.
@@ -89,17 +90,17 @@ struct ChainAndClassificationTests {
     }
 
     static let certCases: [CertCase] = [
-        .init(name: "valid", notBefore: -86_400, notAfter: 86_400 * 3650, isCA: false, gun: FreshRoots.gun, finding: nil),
+        .init(name: "valid", notBefore: -86_400, notAfter: 86_400 * 3650, isCA: false, gun: RootFixture.gun, finding: nil),
         .init(name: "CN differs from GUN", notBefore: -86_400, notAfter: 86_400 * 3650, isCA: false, gun: "example.test/other", finding: "cn_mismatch"),
-        .init(name: "certificate expired", notBefore: -86_400 * 30, notAfter: -60, isCA: false, gun: FreshRoots.gun, finding: "certificate_expired"),
-        .init(name: "certificate not yet valid", notBefore: 86_400 * 3, notAfter: 86_400 * 30, isCA: false, gun: FreshRoots.gun, finding: "certificate_not_yet_valid"),
-        .init(name: "CA certificate as leaf", notBefore: -86_400, notAfter: 86_400 * 3650, isCA: true, gun: FreshRoots.gun, finding: "ca_certificate_as_leaf"),
+        .init(name: "certificate expired", notBefore: -86_400 * 30, notAfter: -60, isCA: false, gun: RootFixture.gun, finding: "certificate_expired"),
+        .init(name: "certificate not yet valid", notBefore: 86_400 * 3, notAfter: 86_400 * 30, isCA: false, gun: RootFixture.gun, finding: "certificate_not_yet_valid"),
+        .init(name: "CA certificate as leaf", notBefore: -86_400, notAfter: 86_400 * 3650, isCA: true, gun: RootFixture.gun, finding: "ca_certificate_as_leaf"),
     ]
 
     @Test("Notary GUN and certificate rules, each a named finding", arguments: certCases)
     func notaryRules(_ c: CertCase) throws {
-        let now = FreshRoots.now
-        let f = try FreshRoots(.notary, .ecdsa, certificateValidity: (now.addingTimeInterval(c.notBefore), now.addingTimeInterval(c.notAfter)), isCA: c.isCA)
+        let now = RootFixture.now
+        let f = try RootFixture(.notary, .ecdsa, certificateValidity: (now.addingTimeInterval(c.notBefore), now.addingTimeInterval(c.notAfter)), isCA: c.isCA)
         let root = try f.root(threshold: 2)
         let inspection = RootInspector.inspect(root, gun: c.gun, at: now)
         #expect(inspection.rootSignatures.isMet)
@@ -115,7 +116,7 @@ struct ChainAndClassificationTests {
 
     @Test("Fingerprint: key material digest ignores key IDs and signatures; exact and canonical hashes differ")
     func fingerprint() throws {
-        let f = try FreshRoots(.tuf, .ed25519)
+        let f = try RootFixture(.tuf, .ed25519)
         let a = try f.root(version: 1)
         let b = try f.root(version: 2, signers: [f.keys[2], f.keys[1]])
         let fa = RootFingerprint(a), fb = RootFingerprint(b)
@@ -123,7 +124,7 @@ struct ChainAndClassificationTests {
         #expect(fa.rootKeys.count == 3)
         #expect(fa.sha256 != fb.sha256)
         #expect(fa.sha256 != fa.canonicalSHA256)
-        let other = try FreshRoots(.tuf, .ed25519).root()
+        let other = try RootFixture(.tuf, .ed25519).root()
         #expect(RootFingerprint(other).rootKeysDigest != fa.rootKeysDigest)
     }
 }

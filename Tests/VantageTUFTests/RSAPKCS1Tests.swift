@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import VantageTestSupport
 import Testing
 import VantageTUF
 import _CryptoExtras
@@ -32,7 +33,7 @@ struct RSAPKCS1Tests {
 
     @Test("declared padding must match the signature", arguments: cases)
     func padding(_ c: Case) throws {
-        let f = try FreshRoots(c.dialect, .ed25519)
+        let f = try RootFixture(c.dialect, .ed25519)
         let (id, entry) = Self.keyEntry(c.dialect, declared: c.declared)
         let signed = f.builder(threshold: 1).signed()
             .setting(["keys", id], to: entry)
