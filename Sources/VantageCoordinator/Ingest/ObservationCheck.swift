@@ -13,6 +13,9 @@ package struct VerifiedObservation: Sendable {
     var attestationSignature: String?
     /// The agent's signed continuity verdict (successful fetches).
     var continuity: Continuity?
+    /// The id of the enrolled agent key the attestation signature verified under (publication skips verifying it
+    /// again while that key is enrolled).
+    var attestationKeyID: String?
     /// Exact root bytes, hash-checked, when the agent sent them.
     var rootBytes: (sha256: String, bytes: [UInt8])?
     /// The agent's message about its error (for a refusal, the rule), clipped (error observations).
@@ -143,6 +146,7 @@ struct ObservationCheck: Sendable {
                 unauthenticated: true)
         }
         verified.attestationSignature = attestation
+        verified.attestationKeyID = agent.publicKey.keyID
         verified.continuity = statement.continuity
         if let encoded = signed.rootBytes {
             verified.rootBytes = try checkRootBytes(encoded, fingerprint: fingerprint)

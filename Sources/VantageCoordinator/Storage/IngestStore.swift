@@ -89,14 +89,16 @@ package struct IngestStore: Sendable {
                         UPDATE spans SET last_seen = ?, count = count + 1, last_observation = ?, error_message = ?,
                             attestation_observed_at = coalesce(?, attestation_observed_at),
                             attestation_signature = coalesce(?, attestation_signature),
-                            attestation_continuity = coalesce(?, attestation_continuity)
+                            attestation_continuity = coalesce(?, attestation_continuity),
+                            attestation_key_id = CASE WHEN ? IS NULL THEN attestation_key_id ELSE ? END
                         WHERE id = ?
                         """
                 ).execute(
                     arguments: [
                         at, observation.id, observation.errorMessage, observation.attestationSignature.map { _ in at },
                         observation.attestationSignature,
-                        observation.attestationSignature.flatMap { _ in observation.continuity?.rawValue }, current["id"] as Int64,
+                        observation.attestationSignature.flatMap { _ in observation.continuity?.rawValue },
+                        observation.attestationSignature, observation.attestationKeyID, current["id"] as Int64,
                     ])
                 return changes
             }
@@ -105,14 +107,15 @@ package struct IngestStore: Sendable {
         try db.cachedStatement(
             sql: """
                 INSERT INTO spans(agent, target, outcome, first_seen, last_seen, count, attestation_observed_at,
-                    attestation_signature, attestation_continuity, last_observation, error_message, is_current)
-                VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, 1)
+                    attestation_signature, attestation_continuity, attestation_key_id, last_observation, error_message, is_current)
+                VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, 1)
                 """
         ).execute(
             arguments: [
                 observation.agent, observation.target, observation.outcome, at, at,
                 observation.attestationSignature.map { _ in at }, observation.attestationSignature,
-                observation.attestationSignature.flatMap { _ in observation.continuity?.rawValue }, observation.id,
+                observation.attestationSignature.flatMap { _ in observation.continuity?.rawValue },
+                observation.attestationSignature.flatMap { _ in observation.attestationKeyID }, observation.id,
                 observation.errorMessage,
             ])
         return true

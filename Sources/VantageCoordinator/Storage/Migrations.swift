@@ -204,6 +204,12 @@ enum Migrations {
                 ALTER TABLE spans ADD COLUMN error_message TEXT;
                 """)
         }
+        // Verify once: ingest verifies every attestation, and the id of the agent key it verified under is kept with
+        // it, so publication does not verify it again while that key is enrolled. Older rows have none and are
+        // verified at publication as before.
+        migrator.registerMigration("v7-attestation-key-ids") { db in
+            try db.execute(sql: "ALTER TABLE spans ADD COLUMN attestation_key_id TEXT")
+        }
         return migrator
     }
 }

@@ -29,7 +29,7 @@ struct PinListStore: Sendable {
     /// Bodies of pre-v4 lists kept besides the latest (they are pruned as new headers arrive).
     static let legacyBodyRetention: Int64 = 16
 
-    /// Stores a new list's header (the pins it changed go to ``save(_:_:)`` in the same transaction).
+    /// Stores a new list's header (the pins it changed go in with it: ``applyPublication(_:_:)``).
     static func insert(_ db: Database, _ published: PublishedPinList) throws {
         let header = published.header.signed
         try db.execute(
@@ -43,35 +43,51 @@ struct PinListStore: Sendable {
             arguments: [header.version - legacyBodyRetention])
     }
 
-    /// Stores pins of the latest list (`json` `nil`: the target is not in it) and when each needs rebuilding.
-    static func save(_ db: Database, _ rows: [String: (json: [UInt8]?, refreshAt: Int64)]) throws {
-        for (target, row) in rows {
+    /// What one publication writes (``applyPublication(_:_:)``).
+    struct Publication {
+        var plan: PublicationPlan
+        /// The new list, when the plan changed pins or the header was due for re-signing.
+        var published: PublishedPinList?
+        var channels: [String]
+        var now: Timestamp
+    }
+
+    /// Applies a publication in the caller's write transaction: the new list's header, the rewritten pin rows (a
+    /// changed pin's JSON is the new list's bytes; a dropped or left-out one has none), the rescheduled rows of pins
+    /// rebuilt to the same bytes, the changed `unsupported` conditions, and the events.
+    /// - Returns: the events as stored.
+    static func applyPublication(_ db: Database, _ publication: Publication) throws -> [VantageEvent] {
+        let plan = publication.plan
+        if let published = publication.published { try insert(db, published) }
+        for (target, refreshAt) in plan.rows {
+            var json: [UInt8] = []
+            if case .some(.some) = plan.changes[target], let body = publication.published?.pinBody(for: target) { json = body }
             try db.cachedStatement(
                 sql: """
                     INSERT INTO published_pins(target, pin_json, refresh_at) VALUES (?, ?, ?)
                     ON CONFLICT(target) DO UPDATE SET pin_json = excluded.pin_json, refresh_at = excluded.refresh_at
                     """
-            ).execute(arguments: [target, Data(row.json ?? []), row.refreshAt])
+            ).execute(arguments: [target, Data(json), refreshAt])
         }
-    }
-
-    /// New `refresh_at` of pins rebuilt to the same bytes (they stay as stored).
-    static func reschedule(_ db: Database, _ refreshAt: [String: Int64]) throws {
-        for (target, at) in refreshAt {
+        for (target, at) in plan.kept {
             try db.cachedStatement(sql: "UPDATE published_pins SET refresh_at = ? WHERE target = ?").execute(arguments: [at, target])
         }
+        try ConsensusStore.saveAlerts(db, plan.alerts)
+        return try EventStore.insert(db, plan.events, channels: publication.channels, nowMillis: publication.now.seconds * 1000)
     }
 
     /// The agents' stored attestations of `targets` observed at or after `since`, by enrolled (not removed) agents:
-    /// each with the digest it attests and the agent's region.
+    /// each with the digest it attests, the agent's region and the id of the key ingest verified it under (`nil` for
+    /// rows stored before key ids were kept).
     static func attestations(
         _ db: Database, targets: [String], since: Timestamp
-    ) throws -> [(target: String, sha256: String, region: String, attestation: Attestation)] {
+    ) throws -> [(target: String, sha256: String, region: String, attestation: Attestation, keyID: String?)] {
         guard !targets.isEmpty else { return [] }
         return try Row.fetchAll(
             db,
             sql: """
-                SELECT s.target, s.outcome, s.agent, a.region, s.attestation_observed_at, s.attestation_signature, s.attestation_continuity
+                SELECT s.target, s.outcome, s.agent, a.region, s.attestation_observed_at, s.attestation_signature, s.attestation_continuity,
+                    s.attestation_key_id
                 FROM spans s JOIN agents a ON a.id = s.agent
                 WHERE s.target IN (\(databaseQuestionMarks(count: targets.count))) AND s.attestation_signature IS NOT NULL
                     AND s.attestation_observed_at >= ? AND a.removed_at IS NULL
@@ -79,7 +95,7 @@ struct PinListStore: Sendable {
             arguments: StatementArguments(targets) + [since.seconds]
         ).compactMap { row in
             guard let continuity = (row[6] as String?).flatMap(Continuity.init(rawValue:)) else { return nil }
-            return (row[0], row[1], row[3], Attestation(agent: row[2], observedAt: Timestamp(seconds: row[4]), continuity: continuity, signature: row[5]))
+            return (row[0], row[1], row[3], Attestation(agent: row[2], observedAt: Timestamp(seconds: row[4]), continuity: continuity, signature: row[5]), row[7])
         }
     }
 

@@ -31,7 +31,7 @@ public enum AttestationSelection {
 
     /// The first of each region until `minRegions` regions are covered, then the rest in rank order, up to `limit`.
     static func cover(_ ranked: [Candidate], quorum: Int, minRegions: Int, limit: Int) -> [Attestation]? {
-        guard ranked.count >= quorum, Set(ranked.map(\.region)).count >= minRegions else { return nil }
+        guard QuorumRule(quorum: quorum, minRegions: minRegions).isMet(agents: ranked.count, regions: ranked.map(\.region)) else { return nil }
         var chosen: [Candidate] = []
         var regions = Set<String>()
         for candidate in ranked where regions.count < minRegions && !regions.contains(candidate.region) {

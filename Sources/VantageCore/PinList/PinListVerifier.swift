@@ -250,60 +250,8 @@ public struct PinListVerifier: Sendable {
                 "the agents attested \(pin.source), but the trust policy names \(entry.source)")
         }
         if !ByteEncoding.isSHA256Hex(pin.sha256) { return Failure(rule: Rule.schema, target: pin.target, "sha256 is not 64 lowercase hex digits") }
-        let oldest = now.adding(seconds: -policy.maxAgeSeconds - skewSeconds)
-        let newest = min(now, issuedAt).adding(seconds: skewSeconds)
-        var regionsOf: [String: String] = [:]
-        var continuing = Set<String>()
-        var rejected: [Failure] = []
-        for attestation in pin.attestations {
-            guard let agent = policy.agents.first(where: { $0.id == attestation.agent }) else {
-                rejected.append(Failure(rule: "unknown_agent", target: pin.target, agent: String(attestation.agent.prefix(100)), "agent is not in the trust policy"))
-                continue
-            }
-            let statement = attestation.statement(target: pin.target, source: pin.source, sha256: pin.sha256)
-            guard let signature = ByteEncoding.base64Decode(attestation.signature), let message = try? statement.signingBytes,
-                agent.publicKey.isValidSignature(signature, for: message)
-            else {
-                rejected.append(Failure(rule: "attestation_signature", target: pin.target, agent: agent.id,
-                    "attestation signature does not verify for this target, source, digest and verdict"))
-                continue
-            }
-            if attestation.observedAt < oldest {
-                rejected.append(Failure(rule: "stale_attestation", target: pin.target, agent: agent.id,
-                    "observed at \(attestation.observedAt), more than max_age_seconds \(policy.maxAgeSeconds) before now \(now)"))
-                continue
-            }
-            if attestation.observedAt > newest {
-                rejected.append(Failure(rule: "future_attestation", target: pin.target, agent: agent.id,
-                    "observed at \(attestation.observedAt), after the list was issued or after now"))
-                continue
-            }
-            regionsOf[agent.id] = agent.region
-            if attestation.continuity.isVerifiedContinuation { continuing.insert(agent.id) }
-        }
-        func meets(_ agents: some Collection<String>) -> Bool {
-            agents.count >= policy.quorum && Set(agents.compactMap { regionsOf[$0] }).count >= policy.minRegions
-        }
-        if meets(continuing) { return nil }
-        let regions = Set(regionsOf.values).count
-        guard meets(regionsOf.keys) else {
-            let detail = rejected.map(\.description).joined(separator: "; ")
-            return Failure(
-                rule: Rule.quorum, target: pin.target, agent: rejected.first?.agent,
-                "\(regionsOf.count) valid fresh attestations from \(regions) regions; policy needs \(policy.quorum) from \(policy.minRegions)"
-                    + (detail.isEmpty ? "" : " (rejected: \(detail))"))
-        }
-        // A quorum saw this root, but not all of it as a verified continuation: only approvers can admit it.
-        let approvals = ApprovalVerifier.valid(
-            pin.approvals, target: pin.target, source: pin.source, sha256: pin.sha256, approvers: policy.approvers,
-            notAfter: now.adding(seconds: skewSeconds))
-        if !policy.approvers.isEmpty, approvals.approvers.count >= policy.approvalThreshold { return nil }
-        let unchained = regionsOf.keys.filter { !continuing.contains($0) }.sorted()
-        return Failure(
-            rule: Rule.unapprovedReplacement, target: pin.target, agent: unchained.first,
-            "agents \(unchained.joined(separator: ", ")) attest this root as unchained from the root they trusted; it needs "
-                + "\(policy.approvalThreshold) approvals from the policy's approvers, has \(approvals.approvers.count)"
-                + (approvals.rejected.isEmpty ? "" : " (rejected: \(approvals.rejected.joined(separator: "; ")))"))
+        // Who supports the digest: the rule the coordinator publishes by (AgentSupport), every signature verified.
+        return AgentSupport(policy: policy).check(pin, issuedAt: issuedAt, now: now).failure
     }
 
     // MARK: Lists and proofs
