@@ -82,8 +82,8 @@ enum ConsensusStore {
         let pins = try latestPins(db, targets: targets)
         var digests: [String: Set<String>] = [:]
         for row in try Row.fetchAll(
-            db, sql: "SELECT DISTINCT target, outcome FROM spans WHERE target IN (\(marks)) AND outcome NOT LIKE 'error:%'",
-            arguments: ids)
+            db, sql: "SELECT DISTINCT target, outcome FROM spans WHERE target IN (\(marks)) AND outcome NOT LIKE ?",
+            arguments: ids + [SpanOutcome.errorPrefix + "%"])
         {
             digests[row[0], default: []].insert(row[1])
         }
@@ -133,8 +133,7 @@ enum ConsensusStore {
         // Columns by position, in the SELECT's order (name lookups are case-folded per access).
         for row in rows {
             let agent: String = row[0]
-            let outcome: String = row[3]
-            let isError = outcome.hasPrefix("error:")
+            let outcome = SpanOutcome(rawValue: row[3])
             let attestation: Attestation? = (row[7] as String?).flatMap { signature in
                 (row[8] as String?).flatMap(Continuity.init(rawValue:)).map {
                     Attestation(agent: agent, observedAt: Timestamp(seconds: row[6]), continuity: $0, signature: signature)
@@ -142,10 +141,9 @@ enum ConsensusStore {
             }
             views[row[2], default: []].append(
                 AgentView(
-                    agent: agent, region: row[1], sha256: isError ? nil : outcome,
-                    errorKind: isError ? String(outcome.dropFirst("error:".count)) : nil, errorMessage: row[9],
+                    agent: agent, region: row[1], sha256: outcome.sha256, errorKind: outcome.errorKind, errorMessage: row[9],
                     observedAt: Timestamp(seconds: row[5]), since: Timestamp(seconds: row[4]),
-                    attestation: isError ? nil : attestation))
+                    attestation: outcome.sha256 == nil ? nil : attestation))
         }
         return views
     }

@@ -29,12 +29,11 @@ struct QueryStore: Sendable {
                         """,
                     arguments: [id])
                 for row in spanRows {
-                    let outcome: String = row["outcome"]
-                    let isError = outcome.hasPrefix("error:")
+                    let outcome = SpanOutcome(rawValue: row["outcome"])
                     views[row["target"], default: []].append(
                         SupporterView(
-                            agent: row["agent"], region: row["region"], sha256: isError ? nil : outcome,
-                            error: isError ? String(outcome.dropFirst("error:".count)) : nil, errorMessage: row["error_message"],
+                            agent: row["agent"], region: row["region"], sha256: outcome.sha256,
+                            error: outcome.errorKind, errorMessage: row["error_message"],
                             observedAt: Timestamp(seconds: row["last_seen"]), since: Timestamp(seconds: row["first_seen"])))
                 }
                 // The latest pin made for each target's current source, with facts from its stored bytes.

@@ -57,13 +57,16 @@ public struct Observation: Sendable, Hashable, Codable {
         self.error = error
     }
 
-    /// The span key of this observation: the root digest, or `error:<kind>`.
-    public var outcomeKey: String {
-        if let fingerprint { return fingerprint.sha256 }
+    /// What this observation came to: the root digest, or the error's kind.
+    public var outcome: SpanOutcome {
+        if let fingerprint { return .root(sha256: fingerprint.sha256) }
         // The HTTP status is part of what an operator reads in `vantage query` (`http_status 404`, not a bare kind).
-        if let error, error.kind == .httpStatus, let status = error.status { return "error:http_status \(status)" }
-        return "error:\(error?.kind.rawValue ?? "unknown")"
+        if let error, error.kind == .httpStatus, let status = error.status { return .error("http_status \(status)") }
+        return .error(error?.kind.rawValue ?? "unknown")
     }
+
+    /// The span key of this observation: ``outcome``'s stored form.
+    public var outcomeKey: String { outcome.rawValue }
 
     enum CodingKeys: String, CodingKey {
         case type, agent, region, target, source, sequence, fingerprint, certificates, error, continuity
