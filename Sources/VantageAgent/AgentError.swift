@@ -1,14 +1,15 @@
+import VantageTUF
+
 /// The one error type of `VantageAgent` for everything that is not a fetch outcome: configuration, key files,
 /// the spool, the trusted-root store.
 ///
 /// Fetch and verification failures of a target are not `AgentError`s: they are ``VantageCore/ObservationError``
 /// values, reported to the coordinator like successes.
-public struct AgentError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct AgentError: CodedError {
     /// A stable, machine-readable error code.
-    public struct Code: Hashable, Sendable, RawRepresentable, CustomStringConvertible {
+    public struct Code: ErrorCode {
         public let rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }
-        public var description: String { rawValue }
 
         /// A configuration key is missing or has an invalid value; the reason names the key.
         public static let invalidConfiguration = Code(rawValue: "invalid_configuration")
@@ -29,8 +30,4 @@ public struct AgentError: Error, Hashable, Sendable, CustomStringConvertible {
         self.code = code
         self.reason = reason
     }
-
-    public var description: String { "\(code): \(reason)" }
-    public static func == (a: AgentError, b: AgentError) -> Bool { a.code == b.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }

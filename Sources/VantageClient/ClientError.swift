@@ -1,9 +1,10 @@
+import VantageTUF
+
 /// The one error type of `VantageClient`. Transport failures and malformed answers are different codes.
-public struct ClientError: Error, Hashable, Sendable, CustomStringConvertible {
-    public struct Code: Hashable, Sendable, RawRepresentable, CustomStringConvertible {
+public struct ClientError: CodedError {
+    public struct Code: ErrorCode {
         public let rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }
-        public var description: String { rawValue }
 
         /// The coordinator could not be reached or the exchange failed (DNS, connect, TLS, timeout).
         public static let transport = Code(rawValue: "transport")
@@ -32,7 +33,5 @@ public struct ClientError: Error, Hashable, Sendable, CustomStringConvertible {
         self.status = status
     }
 
-    public var description: String { "\(code): \(reason)" }
     public static func == (a: ClientError, b: ClientError) -> Bool { a.code == b.code && a.status == b.status }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }

@@ -1,14 +1,15 @@
+import VantageTUF
+
 /// The one error type of `VantageCoordinator`, with a stable machine-readable ``Code``.
 ///
 /// Codes for bad input (`malformed_request`, `too_large`, `unauthorized`, …) are separate from codes for the
 /// coordinator's own failures (`storage`, `configuration`, `internal`). ``CoordinatorError+HTTP.swift`` maps each
 /// code to one HTTP status in one place.
-public struct CoordinatorError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct CoordinatorError: CodedError {
     /// A stable error code.
-    public struct Code: Hashable, Sendable, RawRepresentable, CustomStringConvertible {
+    public struct Code: ErrorCode {
         public let rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }
-        public var description: String { rawValue }
 
         /// The request body or a parameter is not what the route expects (HTTP 400).
         public static let malformedRequest = Code(rawValue: "malformed_request")
@@ -43,8 +44,4 @@ public struct CoordinatorError: Error, Hashable, Sendable, CustomStringConvertib
         self.code = code
         self.reason = reason
     }
-
-    public var description: String { "\(code): \(reason)" }
-    public static func == (lhs: CoordinatorError, rhs: CoordinatorError) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }

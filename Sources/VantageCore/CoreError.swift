@@ -1,12 +1,13 @@
+import VantageTUF
+
 /// The one error type of `VantageCore`: malformed statements, keys or documents.
 ///
 /// Verification failures of well-formed input (a bad signature, too few attestations) are values with
 /// reasons, not errors.
-public struct CoreError: Error, Hashable, Sendable, CustomStringConvertible {
-    public struct Code: Hashable, Sendable, RawRepresentable, CustomStringConvertible {
+public struct CoreError: CodedError {
+    public struct Code: ErrorCode {
         public let rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }
-        public var description: String { rawValue }
 
         /// A key or key file is not an Ed25519 key in the documented encoding.
         public static let malformedKey = Code(rawValue: "malformed_key")
@@ -21,8 +22,4 @@ public struct CoreError: Error, Hashable, Sendable, CustomStringConvertible {
         self.code = code
         self.reason = reason
     }
-
-    public var description: String { "\(code): \(reason)" }
-    public static func == (lhs: CoreError, rhs: CoreError) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }

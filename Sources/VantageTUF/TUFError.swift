@@ -3,12 +3,11 @@
 /// Verification outcomes (a bad signature, a threshold not met, an expired root) are never thrown: they are
 /// values with reasons (``ThresholdResult``, ``ChainStepResult``, ``Finding``). `TUFError` means the bytes
 /// could not be read as a root at all.
-public struct TUFError: Error, Hashable, Sendable, CustomStringConvertible {
+public struct TUFError: CodedError {
     /// A stable, machine-readable error code.
-    public struct Code: Hashable, Sendable, RawRepresentable, CustomStringConvertible {
+    public struct Code: ErrorCode {
         public let rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }
-        public var description: String { rawValue }
 
         /// The input is larger than the configured limit.
         public static let tooLarge = Code(rawValue: "too_large")
@@ -39,9 +38,4 @@ public struct TUFError: Error, Hashable, Sendable, CustomStringConvertible {
         self.code = code
         self.reason = reason
     }
-
-    public var description: String { "\(code): \(reason)" }
-
-    public static func == (lhs: TUFError, rhs: TUFError) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }
