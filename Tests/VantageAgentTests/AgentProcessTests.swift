@@ -62,18 +62,29 @@ struct AgentProcessTests {
         }
     }
 
-    static func freePort() async throws -> Int {
-        let probe = try await FakeCoordinator.start(agentKey: SigningIdentity().publicKey)
-        let port = probe.port
-        await probe.stop()
-        return port
+    /// Runs `body` with a fresh ``World`` and a fake coordinator that enrolled its key; stops both after (when `body`
+    /// throws too).
+    static func withWorld(_ body: (World, FakeCoordinator) async throws -> Void) async throws {
+        let world = try await World()
+        let coordinator: FakeCoordinator
+        do { coordinator = try await FakeCoordinator.start(agentKey: world.identity.publicKey) } catch {
+            await world.close()
+            throw error
+        }
+        do { try await body(world, coordinator) } catch {
+            await coordinator.stop()
+            await world.close()
+            throw error
+        }
+        await coordinator.stop()
+        await world.close()
     }
 
     @Test func coordinatorAbsentThenPresent() async throws {
         let world = try await World()
         var coordinator: FakeCoordinator?
         do {
-            let port = try await Self.freePort()
+            let port = try freePort()
             let config = try world.config(coordinator: "http://127.0.0.1:\(port)")
             let absent = await (try world.agent(["run", "--config", config, "--once"])).wait()
             #expect(absent == 1, "delivery to an absent coordinator must fail")
@@ -99,17 +110,13 @@ struct AgentProcessTests {
     }
 
     @Test func sigkillMidBatchLosesAndDoublesNothing() async throws {
-        let world = try await World()
-        let coordinator = try await FakeCoordinator.start(agentKey: world.identity.publicKey)
-        do {
+        try await Self.withWorld { world, coordinator in
             let config = try world.config(coordinator: coordinator.url)
             await coordinator.ledger.setHold(.seconds(10))
             let victim = try world.agent(["run", "--config", config])
-            let deadline = ContinuousClock.now + .seconds(60)
-            while await !coordinator.ledger.firstBatchStored, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(50))
+            try await waitUntil("the agent delivers its first batch", seconds: 60, every: .milliseconds(50)) {
+                await coordinator.ledger.firstBatchStored
             }
-            try #require(await coordinator.ledger.firstBatchStored, "the agent never delivered")
             victim.signal(SIGKILL)
             _ = await victim.wait()
             await coordinator.ledger.setHold(nil)
@@ -122,36 +129,21 @@ struct AgentProcessTests {
             #expect(await ledger.sequences == (1...Int64(2 * Self.targetCount)).map { $0 }, "nothing lost, nothing doubled")
             #expect(await ledger.duplicates == 5, "the unacknowledged batch was resent with the same ids")
             #expect(await ledger.badSignatures == 0)
-        } catch {
-            await coordinator.stop()
-            await world.close()
-            throw error
         }
-        await coordinator.stop()
-        await world.close()
     }
 
     @Test func sigtermFlushesAndExits() async throws {
-        let world = try await World()
-        let coordinator = try await FakeCoordinator.start(agentKey: world.identity.publicKey)
-        do {
+        try await Self.withWorld { world, coordinator in
             let config = try world.config(coordinator: coordinator.url)
             let daemon = try world.agent(["run", "--config", config])
-            let deadline = ContinuousClock.now + .seconds(60)
-            while await coordinator.ledger.stored.count < Self.targetCount, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(50))
+            try await waitUntil("the daemon delivers every target", seconds: 60, every: .milliseconds(50)) {
+                await coordinator.ledger.stored.count >= Self.targetCount
             }
             daemon.signal(SIGTERM)
             let status = await daemon.wait()
             #expect(status == 0)
             #expect(await coordinator.ledger.sequences == (1...Int64(Self.targetCount)).map { $0 })
-        } catch {
-            await coordinator.stop()
-            await world.close()
-            throw error
         }
-        await coordinator.stop()
-        await world.close()
     }
 
     @Test("run --once prints its summary and exits 0 ok, 1 no coordinator answered, 2 nothing accepted, 3 no targets")
@@ -164,7 +156,7 @@ struct AgentProcessTests {
             try await runCommand(PackagePaths.executable("vantage-agent"), ["run", "--config", config, "--once"])
         }
         do {
-            let port = try await Self.freePort()
+            let port = try freePort()
             let absent = try await once(try world.config(coordinator: "http://127.0.0.1:\(port)"))
             #expect(absent.status == 1, "\(absent.output)")
             #expect(absent.output.contains("targets: \(Self.targetCount) probed, \(Self.targetCount) observed"), "\(absent.output)")

@@ -1,4 +1,5 @@
 import Foundation
+import VantageTestSupport
 import Testing
 import VantageAgent
 import VantageCore
@@ -139,12 +140,10 @@ struct ContinuityTests {
         try await HTTPFixture.with { f in
             let gun = "example.test/app"
             func notaryRoot(cn: String, isCA: Bool = false, notAfter: Date = Date().addingTimeInterval(86_400 * 365)) throws -> [UInt8] {
-                let key = try RootSigningKey.generate(.ecdsa).withCertificate(
-                    gun: cn, notBefore: Date().addingTimeInterval(-86_400), notAfter: notAfter, isCA: isCA)
-                return try RootDocumentBuilder(
-                    dialect: .notary, version: 1, expires: Date().addingTimeInterval(86_400 * 365), rootKeys: [key], rootThreshold: 1,
-                    onlineKey: try RootSigningKey.generate(.ecdsa)
-                ).document(signedBy: [key])
+                try RootFixture(
+                    .notary, .ecdsa, keys: 1, gun: cn, expires: Date().addingTimeInterval(86_400 * 365),
+                    certificateValidity: (Date().addingTimeInterval(-86_400), notAfter), isCA: isCA
+                ).document(threshold: 1)
             }
             let spec = TargetSpec(id: gun, kind: .notary, url: f.server.url("/files"), gun: gun)
             let store = try store(f)

@@ -66,7 +66,7 @@ struct MetricsListenerTests {
             }
             targets.append(#""missing": {"kind": "tuf", "url": "\#(fixture.server.url("/files/missing"))"}"#)
             coordinator = try await FakeCoordinator.start(agentKey: identity.publicKey)
-            let metricsPort = try await AgentProcessTests.freePort()
+            let metricsPort = try freePort()
             let config = """
                 {
                   "agent": {"id": "metrics-agent", "region": "test-region", "key": "agent.key"},
