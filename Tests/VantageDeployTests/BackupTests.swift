@@ -21,11 +21,11 @@ import Testing
             _ = try await stack.waitForPinList()
             before = await HTTP.get(stack.baseURL + "/v1/pins").body
             // While the coordinator runs and agents keep reporting.
-            let run = try await Shell.run(Repo.path("deploy/backup/vantage-backup.sh"), [database, backup])
+            let run = try await Shell.run(PackagePaths.path("deploy/backup/vantage-backup.sh"), [database, backup])
             #expect(run.status == 0, "\(run.stderr)")
             #expect(run.stdout.contains("latest pin list version"))
             #expect(await HTTP.get(stack.baseURL + "/readyz").status == 200)
-            let again = try await Shell.run(Repo.path("deploy/backup/vantage-backup.sh"), [database, backup])
+            let again = try await Shell.run(PackagePaths.path("deploy/backup/vantage-backup.sh"), [database, backup])
             #expect(again.status != 0 && again.stderr.contains("refusing to overwrite"))
         } catch {
             await stack.stop()
@@ -36,7 +36,7 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: backup))
 
         // Restore over the state directory (the coordinator is stopped), then start it again from the unit.
-        let restore = try await Shell.run(Repo.path("deploy/backup/vantage-restore.sh"), [backup, database])
+        let restore = try await Shell.run(PackagePaths.path("deploy/backup/vantage-restore.sh"), [backup, database])
         #expect(restore.status == 0, "\(restore.stderr)")
         let aside = try FileManager.default.contentsOfDirectory(atPath: stack.coordinatorHost.stateDirectory)
             .filter { $0.hasPrefix("coordinator.sqlite.before-restore-") }
@@ -56,7 +56,7 @@ import Testing
         try Data(repeating: 0x42, count: 8192).write(to: URL(fileURLWithPath: backup))
         let database = dir.appendingPathComponent("coordinator.sqlite").path
         try Data("keep".utf8).write(to: URL(fileURLWithPath: database))
-        let run = try await Shell.run(Repo.path("deploy/backup/vantage-restore.sh"), [backup, database])
+        let run = try await Shell.run(PackagePaths.path("deploy/backup/vantage-restore.sh"), [backup, database])
         #expect(run.status != 0)
         #expect(try String(contentsOfFile: database, encoding: .utf8) == "keep", "nothing touched")
     }

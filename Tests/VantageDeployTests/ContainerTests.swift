@@ -10,7 +10,7 @@ import VantageCoordinator
     static let compose = "deploy/compose/docker-compose.yml"
 
     func composeServices() throws -> (root: [String: Any], services: [String: [String: Any]]) {
-        guard let root = try YAML.documents(Repo.path(Self.compose)).first as? [String: Any],
+        guard let root = try YAML.documents(PackagePaths.path(Self.compose)).first as? [String: Any],
             let services = root["services"] as? [String: [String: Any]]
         else { throw DeployTestError("\(Self.compose): no services") }
         return (root, services)
@@ -31,7 +31,7 @@ import VantageCoordinator
             for mount in service["volumes"] as? [String] ?? [] {
                 let source = String(mount.prefix { $0 != ":" })
                 if source.hasPrefix(".") {
-                    let file = URL(fileURLWithPath: Repo.path("deploy/compose")).appendingPathComponent(source).standardized.path
+                    let file = URL(fileURLWithPath: PackagePaths.path("deploy/compose")).appendingPathComponent(source).standardized.path
                     #expect(FileManager.default.fileExists(atPath: file), "\(name): \(source) does not exist")
                 } else {
                     #expect(volumes.contains(source), "\(name): volume \(source) is not declared")
@@ -42,8 +42,8 @@ import VantageCoordinator
         // The build context and Dockerfile exist.
         let build = services["coordinator"]?["build"] as? [String: String]
         #expect(build?["dockerfile"] == "deploy/container/Dockerfile")
-        #expect(URL(fileURLWithPath: Repo.path("deploy/compose")).appendingPathComponent(build?["context"] ?? "").standardized.path
-            == Repo.root.standardized.path)
+        #expect(URL(fileURLWithPath: PackagePaths.path("deploy/compose")).appendingPathComponent(build?["context"] ?? "").standardized.path
+            == URL(fileURLWithPath: PackagePaths.root).standardized.path)
     }
 
     /// Each service's command, flags, environment variables, mounted configuration (keys and values, through the
@@ -67,7 +67,7 @@ import VantageCoordinator
             // The configuration file mounted at --config.
             let configPath = command[command.firstIndex(of: "--config")! + 1]
             let mount = try #require((service["volumes"] as? [String])?.first { $0.contains(":\(configPath)") })
-            let file = URL(fileURLWithPath: Repo.path("deploy/compose")).appendingPathComponent(String(mount.prefix { $0 != ":" })).standardized.path
+            let file = URL(fileURLWithPath: PackagePaths.path("deploy/compose")).appendingPathComponent(String(mount.prefix { $0 != ":" })).standardized.path
             let environment = service["environment"] as? [String: String] ?? [:]
             if executable == "vantage-coordinator" {
                 let names = ConfigKeys.coordinatorEnvironmentNames(CoordinatorConfiguration.knownKeys)
@@ -92,16 +92,20 @@ import VantageCoordinator
         }
     }
 
+    /// The docker CLI, when its compose plugin answers `docker compose version`.
+    static let dockerCompose: String? = {
+        guard let docker = Shell.which("docker"), (try? Shell.runBlocking(docker, ["compose", "version"]))?.status == 0 else { return nil }
+        return docker
+    }()
+
     /// `docker compose config` needs no engine; where the compose plugin exists, it validates the file too.
-    @Test func dockerComposeConfigAcceptsTheFile() async throws {
-        guard let docker = Shell.which("docker"), let version = try? await Shell.run(docker, ["compose", "version"]), version.status == 0 else {
-            print("docker compose plugin not installed: skipped `docker compose config`")
-            return
-        }
+    @Test(.enabled(if: dockerCompose != nil, "needs the docker CLI with its compose plugin (`docker compose version`)"))
+    func dockerComposeConfigAcceptsTheFile() async throws {
+        let docker = try #require(Self.dockerCompose)
         let dir = try temporaryDirectory("compose")
         try "x\n".write(toFile: dir.appendingPathComponent("admin-token").path, atomically: true, encoding: .utf8)
         let result = try await Shell.run(
-            docker, ["compose", "-f", Repo.path(Self.compose), "config", "--quiet"],
+            docker, ["compose", "-f", PackagePaths.path(Self.compose), "config", "--quiet"],
             environment: ProcessInfo.processInfo.environment.merging(["VANTAGE_ADMIN_TOKEN_FILE": dir.appendingPathComponent("admin-token").path]) { $1 })
         #expect(result.status == 0, "\(result.stderr)")
     }
@@ -118,7 +122,7 @@ import VantageCoordinator
         let script = try Repo.read("deploy/container/build-binaries.sh")
         #expect(script.contains("-c release --static-swift-stdlib"))
         for product in Repo.executables { #expect(script.contains(product)) }
-        #expect(FileManager.default.isExecutableFile(atPath: Repo.path("deploy/container/build-binaries.sh")))
+        #expect(FileManager.default.isExecutableFile(atPath: PackagePaths.path("deploy/container/build-binaries.sh")))
         let ignore = try Repo.read("deploy/container/Dockerfile.dockerignore").split(separator: "\n")
         #expect(ignore.contains(".build*") && ignore.contains(".git"), "host build folders stay out of the context")
         // The uid the image runs as is the one compose volumes and Kubernetes securityContexts assume.
@@ -134,8 +138,8 @@ import VantageCoordinator
     func releaseBinariesLinkOnlyRuntimePackagesAndTheImageRuns() async throws {
         let out = try temporaryDirectory("release-bin")
         let build = try await Shell.run(
-            Repo.path("deploy/container/build-binaries.sh"), [out.path, "--scratch-path", Repo.path(".build-release")],
-            directory: Repo.root.path)
+            PackagePaths.path("deploy/container/build-binaries.sh"), [out.path, "--scratch-path", PackagePaths.path(".build-release")],
+            directory: PackagePaths.root)
         #expect(build.status == 0, "\(build.stdout.suffix(3000))\(build.stderr.suffix(3000))")
         // Packages of debian:bookworm-slim plus the runtime stage's apt-get install line.
         let runtimePackages: Set<String> = ["libc6", "libgcc-s1", "libstdc++6", "zlib1g", "libssl3", "libsqlite3-0"]
@@ -170,8 +174,8 @@ import VantageCoordinator
         // The image itself, built from the Dockerfile with these binaries and run: a coordinator and an agent
         // container, and a pin list (podman and runc from Debian; scripts/install-test-deps.sh installs them).
         try #require(Shell.which("podman") != nil, "podman is missing: scripts/install-test-deps.sh installs it")
-        let smoke = try await Shell.run(Repo.path("deploy/container/podman-smoke.sh"), [out.path, try temporaryDirectory("podman").path],
-                                  directory: Repo.root.path)
+        let smoke = try await Shell.run(PackagePaths.path("deploy/container/podman-smoke.sh"), [out.path, try temporaryDirectory("podman").path],
+                                  directory: PackagePaths.root)
         #expect(smoke.status == 0 && smoke.stdout.contains("PASS podman-smoke"), "\(smoke.stdout.suffix(3000))\(smoke.stderr.suffix(3000))")
     }
 }
@@ -188,7 +192,7 @@ enum AgentConfigCheck {
         }
         // The real loader (executable, so values are checked too), with the key and spool in temporary folders.
         let dir = try temporaryDirectory("agent-config")
-        let keygen = try await Shell.run(Repo.product("vantage-agent"), ["keygen", "--out", dir.appendingPathComponent("agent.key").path])
+        let keygen = try await Shell.run(PackagePaths.executable("vantage-agent"), ["keygen", "--out", dir.appendingPathComponent("agent.key").path])
         #expect(keygen.status == 0)
         var args = ["run", "--config", file, "--once", "--key", dir.appendingPathComponent("agent.key").path,
                     "--spool-dir", dir.appendingPathComponent("spool").path, "--coordinator", "http://127.0.0.1:9"]
@@ -200,7 +204,7 @@ enum AgentConfigCheck {
         // targets_from_coordinator asks the closed port.
         var environment = ProcessInfo.processInfo.environment
         environment["VANTAGE_AGENT_METRICS_LISTEN"] = "127.0.0.1:0"  // the file's port may be taken by a parallel test
-        let run = try await Shell.run(Repo.product("vantage-agent"), args, environment: environment)
+        let run = try await Shell.run(PackagePaths.executable("vantage-agent"), args, environment: environment)
         #expect(run.status != 78, "\(file): \(run.stderr)")
     }
 }

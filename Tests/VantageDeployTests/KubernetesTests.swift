@@ -16,7 +16,7 @@ struct KubernetesTests {
     ]
 
     func objects(_ file: String) throws -> [Object] {
-        try YAML.documents(Repo.path(file)).compactMap { $0 as? Object }
+        try YAML.documents(PackagePaths.path(file)).compactMap { $0 as? Object }
     }
 
     /// Objects of the coordinator's or one agent region's cluster (a region file plus the shared ones).
@@ -25,7 +25,7 @@ struct KubernetesTests {
     }
 
     @Test func everyManifestHasTheRequiredFields() throws {
-        #expect(Set(Self.files) == Set(try FileManager.default.subpathsOfDirectory(atPath: Repo.path("deploy/kubernetes"))
+        #expect(Set(Self.files) == Set(try FileManager.default.subpathsOfDirectory(atPath: PackagePaths.path("deploy/kubernetes"))
             .filter { $0.hasSuffix(".yaml") }.map { "deploy/kubernetes/" + $0 }))
         for file in Self.files {
             let docs = try objects(file)

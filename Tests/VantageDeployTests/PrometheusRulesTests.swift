@@ -10,7 +10,7 @@ struct PrometheusRulesTests {
     static let file = "deploy/prometheus/vantage-rules.yml"
 
     func rules() throws -> [[String: Any]] {
-        let root = try #require(try YAML.documents(Repo.path(Self.file)).first as? [String: Any])
+        let root = try #require(try YAML.documents(PackagePaths.path(Self.file)).first as? [String: Any])
         let groups = try #require(root["groups"] as? [[String: Any]])
         return groups.flatMap { $0["rules"] as? [[String: Any]] ?? [] }
     }
@@ -119,7 +119,7 @@ struct PrometheusRulesTests {
     /// PromQL (promtool checks each as a recording rule, with the dashboard variables filled in).
     @Test(.enabled(if: Shell.which("promtool") != nil, "needs promtool (Debian: prometheus)"))
     func dashboardQueriesUseExportedMetricsAndParse() async throws {
-        let data = try Data(contentsOf: URL(fileURLWithPath: Repo.path("deploy/grafana/vantage-dashboard.json")))
+        let data = try Data(contentsOf: URL(fileURLWithPath: PackagePaths.path("deploy/grafana/vantage-dashboard.json")))
         let dashboard = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let panels = try #require(dashboard["panels"] as? [[String: Any]])
         let queries = panels.flatMap { ($0["targets"] as? [[String: Any]] ?? []).compactMap { $0["expr"] as? String } }
@@ -146,9 +146,9 @@ struct PrometheusRulesTests {
     @Test(.enabled(if: Shell.which("promtool") != nil, "needs promtool (Debian: prometheus)"))
     func promtoolChecksAndTestsTheRules() async throws {
         let promtool = try #require(Shell.which("promtool"))
-        let check = try await Shell.run(promtool, ["check", "rules", Repo.path(Self.file)])
+        let check = try await Shell.run(promtool, ["check", "rules", PackagePaths.path(Self.file)])
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
-        let tests = try await Shell.run(promtool, ["test", "rules", Repo.path("deploy/prometheus/vantage-rules.test.yml")])
+        let tests = try await Shell.run(promtool, ["test", "rules", PackagePaths.path("deploy/prometheus/vantage-rules.test.yml")])
         #expect(tests.status == 0, "\(tests.stdout)\(tests.stderr)")
         // Every alert has a test case, firing and quiet.
         let testFile = try Repo.read("deploy/prometheus/vantage-rules.test.yml")

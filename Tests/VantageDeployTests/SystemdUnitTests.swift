@@ -24,7 +24,7 @@ import VantageCoordinator
         // ExecReload= runs /bin/kill, which every host has.
         fm.createFile(atPath: root.appendingPathComponent("bin/kill").path, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755])
         for unit in Self.units {
-            try fm.copyItem(atPath: Repo.path("deploy/systemd/\(unit).service"), toPath: root.appendingPathComponent("etc/systemd/system/\(unit).service").path)
+            try fm.copyItem(atPath: PackagePaths.path("deploy/systemd/\(unit).service"), toPath: root.appendingPathComponent("etc/systemd/system/\(unit).service").path)
             let stub = root.appendingPathComponent("usr/local/bin/\(unit)").path
             fm.createFile(atPath: stub, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755])
         }
@@ -44,7 +44,7 @@ import VantageCoordinator
 
     @Test(.enabled(if: analyze != nil, "systemd-analyze is missing: apt-get install systemd"), arguments: units)
     func securityExposureIsOKOrBetter(_ unit: String) async throws {
-        let result = try await Shell.run(Self.analyze!, ["security", "--offline=yes", "--no-pager", Repo.path("deploy/systemd/\(unit).service")])
+        let result = try await Shell.run(Self.analyze!, ["security", "--offline=yes", "--no-pager", PackagePaths.path("deploy/systemd/\(unit).service")])
         let line = result.stdout.split(separator: "\n").first { $0.contains("Overall exposure level") }.map(String.init) ?? ""
         print("systemd-analyze security \(unit): \(line.replacingOccurrences(of: "→ ", with: ""))")
         let score = line.split(separator: ":").last?.split(separator: " ").first.flatMap { Double($0) }
@@ -102,7 +102,7 @@ import VantageCoordinator
             let name = assignment.components(separatedBy: "%d/")[1]
             #expect(loaded.contains(name), "Environment=\(assignment) passes a credential no LoadCredential= loads")
         }
-        let example = Repo.path("coordinator/coordinator.example.json")
+        let example = PackagePaths.path("coordinator/coordinator.example.json")
         let prefix = "/run/credentials/\(host.unit.name)/"
         for path in try String(contentsOfFile: example, encoding: .utf8).components(separatedBy: "\"") where path.hasPrefix(prefix) {
             #expect(loaded.contains(String(path.dropFirst(prefix.count))), "the example reads \(path), which the unit does not load")
@@ -126,7 +126,7 @@ import VantageCoordinator
         let bad = folder.appendingPathComponent("bad.json").path, good = folder.appendingPathComponent("good.json").path
         try #"{"listen": {"prot": 1}}"#.write(toFile: bad, atomically: true, encoding: .utf8)
         try "{\"state_dir\": \"\(state)\", \"listen\": {\"port\": 0}}".write(toFile: good, atomically: true, encoding: .utf8)
-        let coordinator = Repo.product("vantage-coordinator")
+        let coordinator = PackagePaths.executable("vantage-coordinator")
         let configError = try await Shell.run(coordinator, ["serve", "--config", bad])
         #expect(configError.status == 78, "\(configError.stderr)")
         // No key in the state folder: a key error, with the keygen command to run.

@@ -1,32 +1,15 @@
 import Foundation
 import VantageTestSupport
 
-/// Paths of the repository, the built executables and the deploy/ files.
+/// The deploy/ files and the executables they may name (paths: ``PackagePaths``).
 enum Repo {
-    /// The package root.
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
-    static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
-
-    /// The folder holding the built products (the test bundle lives there too).
-    static let products: URL = {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("vantage-coordinator").path), dir.path != "/" {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir
-    }()
-
-    static func product(_ name: String) -> String { products.appendingPathComponent(name).path }
-
     /// The executables the image ships (and the only commands deploy files may name).
     static let executables = ["vantage", "vantage-pins", "vantage-agent", "vantage-coordinator"]
 
-    static func read(_ relative: String) throws -> String { try String(contentsOfFile: path(relative), encoding: .utf8) }
+    static func read(_ relative: String) throws -> String { try String(contentsOfFile: PackagePaths.path(relative), encoding: .utf8) }
 
     static func json(_ relative: String) throws -> [String: Any] {
-        try JSON.object(Data(contentsOf: URL(fileURLWithPath: path(relative))))
+        try JSON.object(Data(contentsOf: URL(fileURLWithPath: PackagePaths.path(relative))))
     }
 }
 
@@ -97,7 +80,7 @@ enum Shell {
 
     /// `--help` of an executable (or one of its subcommands): the long flags it accepts.
     static func longFlags(_ executable: String, _ subcommand: [String]) throws -> Set<String> {
-        let help = try runBlocking(Repo.product(executable), subcommand + ["--help"])
+        let help = try runBlocking(PackagePaths.executable(executable), subcommand + ["--help"])
         let pattern = try NSRegularExpression(pattern: "--[a-z][a-z0-9-]*")
         let text = help.stdout + help.stderr
         return Set(pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)).map {
@@ -107,7 +90,7 @@ enum Shell {
 
     /// The subcommands listed by `--help`.
     static func subcommands(_ executable: String) throws -> Set<String> {
-        let help = try runBlocking(Repo.product(executable), ["--help"]).stdout
+        let help = try runBlocking(PackagePaths.executable(executable), ["--help"]).stdout
         guard let section = help.components(separatedBy: "SUBCOMMANDS:").last else { return [] }
         return Set(section.split(separator: "\n").compactMap { line in
             line.hasPrefix("  ") ? line.split(separator: " ").first.map(String.init) : nil

@@ -106,7 +106,7 @@ struct SimulatedHost {
         guard let line = unit.value("ExecStart") else { throw DeployTestError("\(unit.name): no ExecStart=") }
         var words = line.split(separator: " ").map { resolve(String($0)) }
         guard words[0].hasPrefix("/usr/local/bin/") else { throw DeployTestError("ExecStart= must name /usr/local/bin/…") }
-        words[0] = Repo.product(String(words[0].dropFirst("/usr/local/bin/".count)))
+        words[0] = PackagePaths.executable(String(words[0].dropFirst("/usr/local/bin/".count)))
         return words
     }
 

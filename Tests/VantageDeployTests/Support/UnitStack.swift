@@ -38,15 +38,10 @@ final class LocalTUFServer: @unchecked Sendable {
 
     init() throws {
         let dir = try temporaryDirectory("tuf")
-        let keys = try (0..<3).map { _ in try RootSigningKey.generate(.ed25519) }
-        let online = try RootSigningKey.generate(.ed25519)
-        rootBytes = try RootDocumentBuilder(
-            dialect: .tuf, version: 1, expires: Date().addingTimeInterval(86_400 * 365), rootKeys: keys, rootThreshold: 2,
-            onlineKey: online
-        ).document(signedBy: Array(keys.prefix(2)))
+        rootBytes = try RootFixture(expires: Date().addingTimeInterval(86_400 * 365)).document()
         try Data(rootBytes).write(to: dir.appendingPathComponent("1.root.json"))
 
-        process = try ChildProcess("python3", [Repo.path("Tests/Support/testserver.py"), "--dir", dir.path, "--quiet", "--watch-stdin"])
+        process = try ChildProcess("python3", [PackagePaths.support("testserver.py"), "--dir", dir.path, "--quiet", "--watch-stdin"])
         guard let port = Int((try? process.firstLineBlocking()) ?? "") else {
             process.stop()
             throw DeployTestError("testserver.py did not start")
@@ -70,7 +65,7 @@ final class UnitStack: @unchecked Sendable {
     var agents: [RunningService] = []
     var port = 0
 
-    static func unit(_ name: String) throws -> UnitFile { try UnitFile(path: Repo.path("deploy/systemd/\(name).service")) }
+    static func unit(_ name: String) throws -> UnitFile { try UnitFile(path: PackagePaths.path("deploy/systemd/\(name).service")) }
 
     init(agents count: Int = 2) throws {
         tuf = try LocalTUFServer()
@@ -88,13 +83,13 @@ final class UnitStack: @unchecked Sendable {
     func start() async throws {
         var enrollments: [String] = []
         for (index, host) in agentHosts.enumerated() {
-            let keygen = try await Shell.run(Repo.product("vantage-agent"), ["keygen", "--out", host.hostPath("/etc/credstore/vantage-agent.key")])
+            let keygen = try await Shell.run(PackagePaths.executable("vantage-agent"), ["keygen", "--out", host.hostPath("/etc/credstore/vantage-agent.key")])
             guard keygen.status == 0, let key = keygen.stdout.split(separator: "\n").first(where: { $0.hasPrefix("public_key: ") })
             else { throw DeployTestError("agent keygen: \(keygen.stderr)") }
             enrollments.append("deploy-agent-\(index) region-\(index) \(key.dropFirst("public_key: ".count))")
         }
         let keygen = try await Shell.run(
-            Repo.product("vantage-coordinator"), ["keygen", "--out", coordinatorHost.hostPath("/etc/credstore/vantage-coordinator.key")])
+            PackagePaths.executable("vantage-coordinator"), ["keygen", "--out", coordinatorHost.hostPath("/etc/credstore/vantage-coordinator.key")])
         guard keygen.status == 0 else { throw DeployTestError("coordinator keygen: \(keygen.stderr)") }
         try "deploy-test-admin-token-0123456789\n".write(
             toFile: coordinatorHost.hostPath("/etc/credstore/vantage-admin-token"), atomically: true, encoding: .utf8)
