@@ -14,15 +14,9 @@ import VantageTUF
 /// Crash safety with the real binary: agents post concurrently while the coordinator is SIGKILLed several times;
 /// after restart every acknowledged observation is stored and the pin list chain is intact.
 @Suite struct CrashSafetyTests {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
     static var binary: String? {
-        for configuration in ["debug", "release"] {
-            let path = packageRoot.appendingPathComponent(".build/\(configuration)/vantage-coordinator").path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
+        let path = PackagePaths.executable("vantage-coordinator")
+        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
     }
 
     @Test(.enabled(if: binary != nil, "needs the built vantage-coordinator binary (swift build)"))

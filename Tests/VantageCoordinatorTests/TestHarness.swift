@@ -64,22 +64,23 @@ final class TestAgent: Sendable {
     }
 }
 
-/// Fresh roots of one TUF repository: root keys, an online key, and documents by version.
+/// Fresh roots of one TUF repository (a ``RootFixture`` of Ed25519 keys, threshold 2) as document bytes by version,
+/// expiring a year after the ``ManualClock``'s start.
 struct TestRepository {
-    static let expires = Date(timeIntervalSince1970: 1_780_000_000 + 365 * 86_400)
-    var keys: [RootSigningKey]
-    let online: RootSigningKey
+    private var fixture: RootFixture
+    /// The root keys (a test replaces some to rotate).
+    var keys: [RootSigningKey] {
+        get { fixture.keys }
+        set { fixture.keys = newValue }
+    }
 
     init(keys count: Int = 3) throws {
-        keys = try (0..<count).map { _ in try RootSigningKey.generate(.ed25519) }
-        online = try RootSigningKey.generate(.ed25519)
+        fixture = try RootFixture(keys: count, expires: Date(timeIntervalSince1970: 1_780_000_000 + 365 * 86_400))
     }
 
     /// Version `version` signed by the first two root keys (plus `extraSigners`).
-    func root(version: Int, keys: [RootSigningKey]? = nil, extraSigners: [RootSigningKey] = [], expires: Date = expires) throws -> [UInt8] {
-        let builder = RootDocumentBuilder(
-            dialect: .tuf, version: version, expires: expires, rootKeys: keys ?? self.keys, rootThreshold: 2, onlineKey: online)
-        return try builder.document(signedBy: Array((keys ?? self.keys).prefix(2)) + extraSigners)
+    func root(version: Int, keys: [RootSigningKey]? = nil, extraSigners: [RootSigningKey] = [], expires: Date? = nil) throws -> [UInt8] {
+        try fixture.document(version: version, keys: keys, signers: Array((keys ?? self.keys).prefix(2)) + extraSigners, expires: expires)
     }
 }
 
