@@ -109,7 +109,7 @@ struct AttackTests {
             #expect(!sourceChanged, "a source_changed event was raised through the API")
             //     Without --server and with no policy entry for the new id: a usage error before any network call.
             before = ci.snapshot()
-            let noServer = try await run(Paths.executable("vantage"), [
+            let noServer = try await run(PackagePaths.executable("vantage"), [
                 "pins", "install", "--for", "notary", "web-mirror", "--policy", ci.policy, "--state", ci.state, "--trust-dir", ci.trustDir,
                 "--coordinator", system.coordinatorURL,
             ])
@@ -137,7 +137,7 @@ struct AttackTests {
             let configRepointed = try await ci.install("web", server: genuine.url, coordinator)
             expectRefusal(configRepointed, rule: PinListVerifier.Rule.sourceMismatch, before: before, after: ci.snapshot(), "web re-pointed by the config file")
             before = ci.snapshot()
-            let byPolicy = try await run(Paths.executable("vantage"), [
+            let byPolicy = try await run(PackagePaths.executable("vantage"), [
                 "pins", "install", "--for", "notary", "web", "--policy", ci.policy, "--state", ci.state, "--trust-dir", ci.trustDir,
                 "--coordinator", system.coordinatorURL, "--format", "json",
             ])
@@ -331,7 +331,7 @@ struct AttackTests {
             // Both asked at once, each answered with the other's proof.
             try proxy.swap([asked.id: other.id, other.id: asked.id])
             before = ci.snapshot()
-            let both = try await run(Paths.executable("vantage"), [
+            let both = try await run(PackagePaths.executable("vantage"), [
                 "pins", "install", "--for", "notary", asked.id, other.id, "--policy", ci.policy, "--state", ci.state, "--trust-dir", ci.trustDir,
                 "--server", asked.url, "--format", "json", "--coordinator", proxy.url,
             ])
@@ -358,7 +358,7 @@ struct AttackTests {
             let pair = try CIHost(cleanup.scratch, "ci-pair")
             try FileManager.default.copyItem(atPath: ci.policy, toPath: pair.policy)
             before = pair.snapshot()
-            let halfSwapped = try await run(Paths.executable("vantage"), [
+            let halfSwapped = try await run(PackagePaths.executable("vantage"), [
                 "pins", "install", "--for", "notary", other.id, asked.id, "--policy", pair.policy, "--state", pair.state, "--trust-dir", pair.trustDir,
                 "--server", asked.url, "--format", "json", "--coordinator", proxy.url,
             ])

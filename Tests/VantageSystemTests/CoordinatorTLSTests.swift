@@ -10,8 +10,8 @@ struct CoordinatorTLSTests {
         try await withSystem("tls") { cleanup in
             let dir = cleanup.scratch.path
             // Two server certificates for 127.0.0.1 from one CA: the first served, the second its renewal.
-            try await runChecked("/bin/bash", [Paths.notaryScript, "certs", dir + "/a"])
-            try await runChecked("/bin/bash", [Paths.notaryScript, "certs", dir + "/b"], environment: ["NOTARY_CA_DIR": dir + "/a/ca"])
+            try await runChecked("/bin/bash", [PackagePaths.notaryScript, "certs", dir + "/a"])
+            try await runChecked("/bin/bash", [PackagePaths.notaryScript, "certs", dir + "/b"], environment: ["NOTARY_CA_DIR": dir + "/a/ca"])
             let ca = dir + "/a/ca/ca.crt"
             let (certificate, key) = (dir + "/live/server.crt", dir + "/live/server.key")
             try FileManager.default.createDirectory(atPath: dir + "/live", withIntermediateDirectories: true)
@@ -22,7 +22,7 @@ struct CoordinatorTLSTests {
                 }
             }
             try install(dir + "/a")
-            try await runChecked(Paths.executable("vantage-coordinator"), ["keygen", "--out", dir + "/coordinator.key"])
+            try await runChecked(PackagePaths.executable("vantage-coordinator"), ["keygen", "--out", dir + "/coordinator.key"])
             let port = try freePort()
             let config = dir + "/coordinator.json"
             try Data("""
@@ -30,7 +30,7 @@ struct CoordinatorTLSTests {
                  "state_dir": "\(dir)", "key_file": "\(dir)/coordinator.key"}
                 """.utf8).write(to: URL(fileURLWithPath: config))
             let coordinator = try ChildProcess(
-                name: "coordinator", Paths.executable("vantage-coordinator"), ["serve", "--config", config], logPath: dir + "/coordinator.log")
+                name: "coordinator", PackagePaths.executable("vantage-coordinator"), ["serve", "--config", config], logPath: dir + "/coordinator.log")
             cleanup.add { _ = await coordinator.terminate() }
             let url = "https://127.0.0.1:\(port)"
 
@@ -53,7 +53,7 @@ struct CoordinatorTLSTests {
             #expect(try await servedSerial() == first)
             // Plain HTTP is not served on the TLS port; the CLI talks to it with the CA.
             #expect(try await run("/usr/bin/curl", ["-sf", "http://127.0.0.1:\(port)/livez"]).status != 0)
-            let status = try await run(Paths.executable("vantage"), ["status", "--coordinator", url, "--ca-bundle", ca])
+            let status = try await run(PackagePaths.executable("vantage"), ["status", "--coordinator", url, "--ca-bundle", ca])
             #expect(status.status == 0, "\(status.output)")
 
             // A renewal: the new files, then SIGHUP; new connections get the new certificate.

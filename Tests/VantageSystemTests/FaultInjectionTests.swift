@@ -129,7 +129,7 @@ struct FaultInjectionTests {
             // Run 2: a rotation (rotated event) and a test alert, still with the receiver down.
             try await system.coordinator.start()
             let token = system.coordinator.settings.adminToken
-            try await runChecked(Paths.executable("vantage"), ["alerts", "test", "--coordinator", system.coordinatorURL, "--token", token])
+            try await runChecked(PackagePaths.executable("vantage"), ["alerts", "test", "--coordinator", system.coordinatorURL, "--token", token])
             let rotated = system.targets[0]
             try await system.notary.rotate(rotated.gun)
             try await system.waitForPins()

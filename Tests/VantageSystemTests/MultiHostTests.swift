@@ -142,7 +142,7 @@ struct MultiHostTests {
 
         /// `vantage` on the CI host.
         func ci(_ arguments: [String]) async throws -> CommandResult {
-            try await net.place("ci").run(Paths.executable("vantage"), arguments)
+            try await net.place("ci").run(PackagePaths.executable("vantage"), arguments)
         }
 
         /// The real `notary list` on the CI host with its trust dir.

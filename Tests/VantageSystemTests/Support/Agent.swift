@@ -10,7 +10,7 @@ struct AgentIdentity: Sendable {
     let publicKey: String
 
     static func create(id: String, region: String, keyPath: String) async throws -> AgentIdentity {
-        let keygen = try await runChecked(Paths.executable("vantage-agent"), ["keygen", "--out", keyPath])
+        let keygen = try await runChecked(PackagePaths.executable("vantage-agent"), ["keygen", "--out", keyPath])
         guard let line = keygen.output.split(separator: "\n").first(where: { $0.hasPrefix("public_key: ") }) else {
             throw TestFailure("agent keygen printed no public key: \(keygen)")
         }
@@ -69,7 +69,7 @@ final class AgentProcess: @unchecked Sendable {
     func start() throws {
         runs += 1
         process = try place.spawn(
-            name: identity.id, Paths.executable("vantage-agent"), ["run", "--config", configPath], logPath: directory + "/run-\(runs).log")
+            name: identity.id, PackagePaths.executable("vantage-agent"), ["run", "--config", configPath], logPath: directory + "/run-\(runs).log")
     }
 
     var isRunning: Bool { process?.isRunning ?? false }

@@ -43,7 +43,7 @@ struct CIHost: Sendable {
     /// `vantage policy export` from the genuine coordinator, before any attack, without the coordinator's URL: each
     /// attack gives the CI host one source, the attacker's, so a refused list cannot fall through to the genuine one.
     func exportPolicy(coordinator: String) async throws {
-        let export = try await run(Paths.executable("vantage"), ["policy", "export", "--coordinator", coordinator, "--out", policy])
+        let export = try await run(PackagePaths.executable("vantage"), ["policy", "export", "--coordinator", coordinator, "--out", policy])
         guard export.status == 0 else { throw TestFailure("policy export: \(export)") }
         var exported = try loadPolicy()
         for index in exported.coordinators.indices { exported.coordinators[index].url = nil }
@@ -62,7 +62,7 @@ struct CIHost: Sendable {
     /// `vantage pins install TARGET --policy … --state … --trust-dir … --server … --format json` plus `extra`
     /// (`--coordinator URL`, or `--pins FILE --blob-dir DIR`, `--at TIME`, …).
     func install(_ target: String, server: String, trustDir: String? = nil, _ extra: [String]) async throws -> CommandResult {
-        try await run(Paths.executable("vantage"), [
+        try await run(PackagePaths.executable("vantage"), [
             "pins", "install", "--for", "notary", target, "--policy", policy, "--state", state, "--trust-dir", trustDir ?? self.trustDir,
             "--server", server, "--format", "json",
         ] + extra)
@@ -157,7 +157,7 @@ func storeBlob(_ root: Root, in directory: String) throws -> String {
 /// Tests/Support/relay_proxy.py: a keyless relaying proxy in front of the coordinator that can answer one
 /// target's proof request with another target's genuine proof.
 final class RelayProxy: @unchecked Sendable {
-    static let script = Paths.packageRoot + "/Tests/Support/relay_proxy.py"
+    static let script = PackagePaths.support("relay_proxy.py")
     let swapFile: String
     let logPath: String
     let requestLog: String
@@ -292,7 +292,7 @@ func startNotaryServers(_ cleanup: Cleanup, names: [String]) async throws -> [No
                 started = try await NotaryServer.start(dir: dir, place: .local, port: port, url: "https://127.0.0.1:\(port)", caDir: caDirectory)
             } catch {
                 lastError = error
-                _ = try? await Place.local.run("/bin/bash", [Paths.notaryScript, "down", dir])
+                _ = try? await Place.local.run("/bin/bash", [PackagePaths.notaryScript, "down", dir])
             }
         }
         guard let server = started else { throw lastError ?? TestFailure("notary-server \(name) did not start") }

@@ -26,7 +26,7 @@ final class Cleanup: @unchecked Sendable {
 /// The scratch folder (configurations and every process log) is kept when `body` throws or when
 /// `VANTAGE_KEEP_SCRATCH` is set, and its path is added to the error.
 func withSystem(_ label: String, _ body: (Cleanup) async throws -> Void) async throws {
-    let scratch = try Scratch(label)
+    let scratch = try Scratch("vst-\(label)")
     let cleanup = Cleanup(scratch: scratch)
     do {
         try await body(cleanup)

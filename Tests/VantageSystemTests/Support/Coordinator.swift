@@ -68,7 +68,7 @@ final class CoordinatorProcess: @unchecked Sendable {
         self.settings = settings
         self.api = api
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let keygen = try await runChecked(Paths.executable("vantage-coordinator"), ["keygen", "--out", directory + "/coordinator.key"])
+        let keygen = try await runChecked(PackagePaths.executable("vantage-coordinator"), ["keygen", "--out", directory + "/coordinator.key"])
         guard let line = keygen.output.split(separator: "\n").first(where: { $0.hasPrefix("public_key: ") }) else {
             throw TestFailure("keygen printed no public key: \(keygen)")
         }
@@ -84,7 +84,7 @@ final class CoordinatorProcess: @unchecked Sendable {
     func start() async throws {
         runs += 1
         let child = try place.spawn(
-            name: "coordinator", Paths.executable("vantage-coordinator"), ["serve", "--config", configPath, "--log-level", "info"],
+            name: "coordinator", PackagePaths.executable("vantage-coordinator"), ["serve", "--config", configPath, "--log-level", "info"],
             logPath: directory + "/run-\(runs).log")
         process = child
         do {

@@ -1,4 +1,5 @@
 import Foundation
+import VantageTestSupport
 import VantageCore
 import VantageTUF
 

@@ -12,7 +12,7 @@ struct Netns: Sendable {
     /// Whether namespaces can be created here (`netns.sh check`), evaluated once.
     static let available: Bool = {
         guard FileManager.default.isExecutableFile(atPath: ip) else { return false }
-        guard let check = try? ChildProcess(name: "netns-check", "/bin/bash", [Paths.netnsScript, "check"], logPath: "/dev/null") else {
+        guard let check = try? ChildProcess(name: "netns-check", "/bin/bash", [PackagePaths.netnsScript, "check"], logPath: "/dev/null") else {
             return false
         }
         return check.waitForExit() == 0
@@ -27,7 +27,7 @@ struct Netns: Sendable {
     static func up(prefix: String, hosts: [String: Int]) async throws -> Netns {
         let net = Netns(prefix: prefix, hosts: hosts)
         let specs = hosts.sorted { $0.value < $1.value }.map { "\($0.key)=\($0.value)" }
-        let result = try await run("/bin/bash", [Paths.netnsScript, "up", prefix] + specs)
+        let result = try await run("/bin/bash", [PackagePaths.netnsScript, "up", prefix] + specs)
         guard result.status == 0 else {
             await net.down()
             throw TestFailure("netns.sh up failed: \(result)")
@@ -37,7 +37,7 @@ struct Netns: Sendable {
 
     /// Deletes every namespace and hosts file of this prefix, killing what still runs inside (idempotent).
     func down() async {
-        _ = try? await run("/bin/bash", [Paths.netnsScript, "down", prefix])
+        _ = try? await run("/bin/bash", [PackagePaths.netnsScript, "down", prefix])
     }
 
     func namespace(_ host: String) -> String { "\(prefix)-\(host)" }
@@ -48,7 +48,7 @@ struct Netns: Sendable {
     /// `names` maps a DNS name to the host whose address it resolves to.
     func setHosts(_ host: String, _ names: [String: String]) async throws {
         let entries = names.sorted { $0.key < $1.key }.map { "\($0.key)=\(address($0.value))" }
-        try await runChecked("/bin/bash", [Paths.netnsScript, "hosts", prefix, host] + entries)
+        try await runChecked("/bin/bash", [PackagePaths.netnsScript, "hosts", prefix, host] + entries)
     }
 
     /// Where commands for `host` run: `ip netns exec <ns> …`.

@@ -23,7 +23,7 @@ struct NotaryServer: Sendable {
         if let listen { environment["NOTARY_LISTEN_ADDR"] = listen }
         if let caDir { environment["NOTARY_CA_DIR"] = caDir }
         if let extraSANs { environment["NOTARY_EXTRA_SANS"] = extraSANs }
-        try await place.runChecked("/bin/bash", [Paths.notaryScript, "up", dir, "\(port)"], environment: environment)
+        try await place.runChecked("/bin/bash", [PackagePaths.notaryScript, "up", dir, "\(port)"], environment: environment)
         return NotaryServer(dir: dir, place: place, url: url)
     }
 
@@ -36,7 +36,7 @@ struct NotaryServer: Sendable {
                 return try await start(dir: dir, place: .local, port: port, url: "https://127.0.0.1:\(port)")
             } catch {
                 lastError = error
-                _ = try? await Place.local.run("/bin/bash", [Paths.notaryScript, "down", dir])
+                _ = try? await Place.local.run("/bin/bash", [PackagePaths.notaryScript, "down", dir])
             }
         }
         throw lastError ?? TestFailure("notary-server did not start")
@@ -44,12 +44,12 @@ struct NotaryServer: Sendable {
 
     /// `notary init` + `add` + `publish` of `gun` from this server's publisher trust dir (its own root key).
     func publish(_ gun: String) async throws {
-        try await place.runChecked("/bin/bash", [Paths.notaryScript, "publish", dir, url, gun])
+        try await place.runChecked("/bin/bash", [PackagePaths.notaryScript, "publish", dir, url, gun])
     }
 
     /// `notary key rotate gun root` (the real client; the server then serves N+1.root.json, signed by old and new key).
     func rotate(_ gun: String) async throws {
-        try await place.runChecked("/bin/bash", [Paths.notaryScript, "rotate", dir, url, gun])
+        try await place.runChecked("/bin/bash", [PackagePaths.notaryScript, "rotate", dir, url, gun])
     }
 
     /// The exact bytes of `gun`'s current root.json as served.
@@ -63,11 +63,11 @@ struct NotaryServer: Sendable {
 
     /// Stops the server (idempotent).
     func stop() async {
-        _ = try? await place.run("/bin/bash", [Paths.notaryScript, "down", dir])
+        _ = try? await place.run("/bin/bash", [PackagePaths.notaryScript, "down", dir])
     }
 }
 
 /// The real `notary` client: `notary -s URL -d TRUSTDIR --tlscacert CA list GUN`, run at `place`.
 func notaryList(place: Place, url: String, gun: String, trustDir: String, caFile: String) async throws -> CommandResult {
-    try await place.run("/bin/bash", [Paths.notaryScript, "list", url, gun, trustDir, caFile])
+    try await place.run("/bin/bash", [PackagePaths.notaryScript, "list", url, gun, trustDir, caFile])
 }

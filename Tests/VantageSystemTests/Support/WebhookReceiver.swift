@@ -31,7 +31,7 @@ final class WebhookReceiver: @unchecked Sendable {
         let logPath = directory + "/webhook-receiver-\(runs).log"
         let child = try place.spawn(
             name: "webhook-receiver", "/usr/bin/python3",
-            [Paths.webhookReceiver, "--host", host, "--port", "\(port)", "--secret", Self.secret, "--log", deliveriesPath],
+            [PackagePaths.webhookReceiver, "--host", host, "--port", "\(port)", "--secret", Self.secret, "--log", deliveriesPath],
             logPath: logPath)
         process = child
         do {
