@@ -98,7 +98,7 @@ struct BundleDocumentTests {
     func userPipe() async throws {
         let s = try Setup()
         defer { try? FileManager.default.removeItem(at: s.w.dir) }
-        let tool = CLI.productsDirectory.appendingPathComponent("vantage-pins").path
+        let tool = PackagePaths.executable("vantage-pins")
         let piped = try await CLI.exec("/bin/bash", ["-c", "exec \"$0\" verify --policy \"$1\" --pins <(cat \"$2\") --state \"$3\"",
                                                       tool, s.policy, s.pins, s.state])
         #expect(piped.status == 0, "\(piped.stderr)")

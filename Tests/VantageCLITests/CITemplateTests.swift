@@ -10,9 +10,9 @@ struct CITemplateTests {
     typealias Setup = PinsInstallInputTests.Setup
     typealias World = PinsRefusalTests.World
 
-    static let runner = CLI.packageRoot.appendingPathComponent("Tests/Support/ci_template.py").path
-    static let action = CLI.packageRoot.appendingPathComponent("ci/github/action.yml").path
-    static let snippet = CLI.packageRoot.appendingPathComponent("ci/gitlab/vantage-pins.gitlab-ci.yml").path
+    static let runner = PackagePaths.support("ci_template.py")
+    static let action = PackagePaths.path("ci/github/action.yml")
+    static let snippet = PackagePaths.path("ci/gitlab/vantage-pins.gitlab-ci.yml")
 
     /// The built verifier served over HTTP as a release artefact, with its digest.
     struct Release {
@@ -24,9 +24,9 @@ struct CITemplateTests {
             let folder = w.dir.appendingPathComponent("release").path
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let binary = folder + "/vantage-pins-linux-x86_64"
-            try FileManager.default.copyItem(atPath: CLI.productsDirectory.appendingPathComponent("vantage-pins").path, toPath: binary)
+            try FileManager.default.copyItem(atPath: PackagePaths.executable("vantage-pins"), toPath: binary)
             sha256 = String(try await CLI.exec("/usr/bin/sha256sum", [binary]).stdout.prefix(64))
-            server = try BackgroundServer(["/usr/bin/python3", CLI.packageRoot.appendingPathComponent("Tests/Support/testserver.py").path,
+            server = try BackgroundServer(["/usr/bin/python3", PackagePaths.support("testserver.py"),
                                            "--dir", folder, "--quiet", "--watch-stdin"])
             url = "http://127.0.0.1:\(server.port)/files/vantage-pins-linux-x86_64"
         }

@@ -3,23 +3,7 @@ import VantageTestSupport
 
 /// Runs the built `vantage` executables as a user would (black-box tests).
 enum CLI {
-    /// The folder holding the built products (the test bundle lives there too).
-    static let productsDirectory: URL = {
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var dir = executable.deletingLastPathComponent()
-        // `swift test` may run the binary inside a bundle folder (…/vantagePackageTests.xctest/…).
-        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("vantage").path), dir.path != "/" {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir
-    }()
-
-    /// The package root (for fixtures shared with other test targets).
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    static func fixture(_ path: String) -> String {
-        packageRoot.appendingPathComponent("Tests/VantageTUFTests/Fixtures").appendingPathComponent(path).path
-    }
+    static func fixture(_ path: String) -> String { PackagePaths.path("Tests/VantageTUFTests/Fixtures/" + path) }
 
     struct Result {
         var status: Int32
@@ -29,7 +13,7 @@ enum CLI {
 
     /// Runs `tool arguments…` with an optional environment overlay and returns its exit status and output.
     static func run(_ arguments: [String], tool: String = "vantage", environment: [String: String] = [:]) async throws -> Result {
-        try await exec(productsDirectory.appendingPathComponent(tool).path, arguments, environment: environment)
+        try await exec(PackagePaths.executable(tool), arguments, environment: environment)
     }
 
     /// Runs any executable and returns its exit status and output, waiting off the cooperative pool: a test waiting

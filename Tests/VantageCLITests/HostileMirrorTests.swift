@@ -28,7 +28,7 @@ struct HostileMirrorTests {
             root = w.dir.appendingPathComponent("www")
             log = w.dir.appendingPathComponent("requests.log").path
             try w.writeMirror([try w.list(version: 1, previous: "")], to: root.appendingPathComponent("genuine"))
-            server = try BackgroundServer(["/usr/bin/python3", CLI.packageRoot.appendingPathComponent("Tests/Support/hostile_mirror.py").path,
+            server = try BackgroundServer(["/usr/bin/python3", PackagePaths.support("hostile_mirror.py"),
                                            "--dir", root.path, "--log", log, "--delay", "\(delay)", "--watch-stdin"])
         }
 

@@ -54,7 +54,7 @@ extension CLI {
             unlink(base + ".out")
             unlink(base + ".err")
         }
-        let child = try ChildProcess(productsDirectory.appendingPathComponent(tool).path, arguments, stdoutPath: base + ".out",
+        let child = try ChildProcess(PackagePaths.executable(tool), arguments, stdoutPath: base + ".out",
                                      stderrPath: base + ".err", environment: .inherited(overlay: ["NO_COLOR": "1"].merging(environment) { $1 }))
         child.closePipes()
         let deadline = ContinuousClock.now + limit

@@ -40,12 +40,12 @@ struct HumanErrorTests {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-errors-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
-        let certs = try await CLI.exec("/bin/bash", [CLI.packageRoot.appendingPathComponent("scripts/testbed/notary.sh").path, "certs", work.path])
+        let certs = try await CLI.exec("/bin/bash", [PackagePaths.notaryScript, "certs", work.path])
         try #require(certs.status == 0, "\(certs.stderr)")
-        let server = try BackgroundServer(["/usr/bin/python3", CLI.packageRoot.appendingPathComponent("Tests/Support/testserver.py").path,
+        let server = try BackgroundServer(["/usr/bin/python3", PackagePaths.support("testserver.py"),
                                            "--dir", work.path, "--quiet", "--watch-stdin",
                                            "--cert", work.path + "/tls/server.crt", "--key", work.path + "/tls/server.key"])
-        let plain = try BackgroundServer(["/usr/bin/python3", CLI.packageRoot.appendingPathComponent("Tests/Support/testserver.py").path,
+        let plain = try BackgroundServer(["/usr/bin/python3", PackagePaths.support("testserver.py"),
                                           "--dir", work.path, "--quiet", "--watch-stdin"])
         defer {
             server.stop()

@@ -1,8 +1,6 @@
 import AsyncHTTPClient
 import Foundation
 import VantageTestSupport
-import Logging
-import ServiceLifecycle
 import Testing
 import VantageClient
 import VantageCoordinator
@@ -36,7 +34,7 @@ struct MirrorInstallTests {
         let bundles = try FileManager.default.contentsOfDirectory(atPath: "\(mirror)/bundles")
         #expect(bundles.count == 1)
 
-        let server = try BackgroundServer(["/usr/bin/python3", CLI.packageRoot.appendingPathComponent("Tests/Support/testserver.py").path,
+        let server = try BackgroundServer(["/usr/bin/python3", PackagePaths.support("testserver.py"),
                                            "--dir", work.path, "--quiet", "--watch-stdin"])
         defer { server.stop() }
         let mirrorURL = "http://127.0.0.1:\(server.port)/files/www/pins"
@@ -123,10 +121,7 @@ struct MirrorInstallTests {
         let parsed: Root
 
         init() throws {
-            let key = try RootSigningKey.generate(.ed25519)
-            root = try RootDocumentBuilder(
-                dialect: .tuf, version: 1, expires: Date().addingTimeInterval(86_400 * 30), rootKeys: [key], rootThreshold: 1, onlineKey: key
-            ).document(signedBy: [key])
+            root = try RootFixture(keys: 1, expires: Date().addingTimeInterval(86_400 * 30)).document(threshold: 1)
             parsed = try Root.parse(root)
         }
 
@@ -135,20 +130,10 @@ struct MirrorInstallTests {
         func publish<T: Sendable>(
             in work: URL, mirror: String?, _ body: @Sendable (String, CoordinatorClient) async throws -> T
         ) async throws -> T {
-            try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-            try Data(SigningIdentity().fileContents.utf8).write(to: work.appendingPathComponent("coordinator.key"))
-            var configuration = CoordinatorConfiguration()
-            configuration.listenPort = 0
-            configuration.stateDirectory = work.path
+            var configuration = try LoopbackCoordinator.configuration(state: work.path)
             configuration.agents = agents.map { AgentEnrollment(id: $0.id, region: $0.region, publicKey: $0.key.publicKey) }
             configuration.targets = [TargetSpec(id: "t/app", kind: .tuf, url: "https://tuf.example.test/app")]
-            configuration.consensus = ConsensusPolicy(quorum: 2, minRegions: 2, minDuration: .init(first: 0, resigned: 0, rotated: 0, replaced: 0))
             configuration.mirrorDirectory = mirror
-            let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-            let port = PortBox()
-            let coordinator = try await buildCoordinator(
-                configuration: configuration, dependencies: .init(logger: quiet, onServerRunning: { await port.set($0) }))
-            let group = ServiceGroup(services: [coordinator.application], gracefulShutdownSignals: [], logger: quiet)
             let observations = try agents.map { agent in
                 try SignedObservation(signing: Observation(
                     agent: agent.id, region: agent.region, target: "t/app",
@@ -157,23 +142,14 @@ struct MirrorInstallTests {
                     selfSignature: SelfSignature(RootVerifier.selfCheck(parsed)), continuity: .firstSight),
                     with: agent.key, rootBytes: root)
             }
-            return try await withThrowingTaskGroup(of: Void.self) { tasks -> T in
-                tasks.addTask { try await group.run() }
-                let url = "http://127.0.0.1:\(await port.get())"
+            return try await LoopbackCoordinator.run(configuration) { url, coordinator in
                 let http = try HTTPClientFactory.make()
                 defer { _ = http.shutdown() }
                 let client = CoordinatorClient(baseURL: url, http: http)
-                do {
-                    let receipt = try await client.submit(ObservationBatch(observations: observations))
-                    #expect(receipt.items.allSatisfy { $0.accepted }, "\(receipt.items)")
-                    _ = try await coordinator.consensus.evaluateNow()
-                    let result = try await body(url, client)
-                    await group.triggerGracefulShutdown()
-                    return result
-                } catch {
-                    await group.triggerGracefulShutdown()
-                    throw error
-                }
+                let receipt = try await client.submit(ObservationBatch(observations: observations))
+                #expect(receipt.items.allSatisfy { $0.accepted }, "\(receipt.items)")
+                _ = try await coordinator.consensus.evaluateNow()
+                return try await body(url, client)
             }
         }
     }

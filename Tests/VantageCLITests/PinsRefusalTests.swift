@@ -24,12 +24,10 @@ struct PinsRefusalTests {
         init() throws {
             dir = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-pins-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            let key = try RootSigningKey.generate(.ecdsa).withCertificate(
-                gun: Self.target, notBefore: Date().addingTimeInterval(-86_400), notAfter: Date().addingTimeInterval(86_400 * 365))
-            root = try RootDocumentBuilder(
-                dialect: .notary, version: 1, expires: Date().addingTimeInterval(86_400 * 365), rootKeys: [key], rootThreshold: 1,
-                onlineKey: try RootSigningKey.generate(.ecdsa)
-            ).document(signedBy: [key])
+            let year = Date().addingTimeInterval(86_400 * 365)
+            root = try RootFixture(
+                .notary, .ecdsa, keys: 1, gun: Self.target, expires: year, certificateValidity: (Date().addingTimeInterval(-86_400), year)
+            ).document(threshold: 1)
             fingerprint = RootFingerprint(try Root.parse(root))
             try Data(root).write(to: dir.appendingPathComponent(fingerprint.sha256))
         }

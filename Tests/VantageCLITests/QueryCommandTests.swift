@@ -1,8 +1,6 @@
 import AsyncHTTPClient
 import Foundation
 import VantageTestSupport
-import Logging
-import ServiceLifecycle
 import Testing
 import VantageClient
 import VantageCoordinator
@@ -21,13 +19,9 @@ struct QueryCommandTests {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-query-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
-        let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         let token = "query-test-admin-token-0123456789"
         let agents = [("a1", "eu"), ("a2", "us"), ("a3", "ap")].map { (id: $0.0, region: $0.1, key: SigningIdentity()) }
-        try Data(SigningIdentity().fileContents.utf8).write(to: work.appendingPathComponent("coordinator.key"))
-        var configuration = CoordinatorConfiguration()
-        configuration.listenPort = 0
-        configuration.stateDirectory = work.path
+        var configuration = try LoopbackCoordinator.configuration(state: work.path)
         configuration.adminTokens = [token, "ops-alice \(Self.aliceToken)"]
         configuration.agents = agents.map { AgentEnrollment(id: $0.id, region: $0.region, publicKey: $0.key.publicKey) }
         configuration.targets = ["agreed", "split", "unseen"].map { TargetSpec(id: "t/\($0)", kind: .tuf, url: "https://tuf.example.test/\($0)") }
@@ -36,15 +30,10 @@ struct QueryCommandTests {
         let approverIdentity = SigningIdentity()
         try Data(approverIdentity.fileContents.utf8).write(to: URL(fileURLWithPath: approverKey))
         configuration.approvers = [ApproverKey(id: "approver-1", publicKey: approverIdentity.publicKey)]
-        configuration.consensus = ConsensusPolicy(quorum: 2, minRegions: 2, minDuration: .init(first: 0, resigned: 0, rotated: 0, replaced: 0))
 
         // Two repositories' roots: everyone sees A for t/agreed; for t/split a1 sees A, a2 sees B (a tie).
-        let keys = try (0..<2).map { _ in try RootSigningKey.generate(.ed25519) }
-        func root(_ key: RootSigningKey) throws -> [UInt8] {
-            try RootDocumentBuilder(dialect: .tuf, version: 1, expires: Date().addingTimeInterval(86_400 * 30), rootKeys: [key],
-                                    rootThreshold: 1, onlineKey: key).document(signedBy: [key])
-        }
-        let rootA = try root(keys[0]), rootB = try root(keys[1])
+        func root() throws -> [UInt8] { try RootFixture(keys: 1, expires: Date().addingTimeInterval(86_400 * 30)).document(threshold: 1) }
+        let rootA = try root(), rootB = try root()
         let now = Timestamp(Date())
         func observation(_ agent: (id: String, region: String, key: SigningIdentity), _ target: String, _ bytes: [UInt8]) throws -> SignedObservation {
             let parsed = try Root.parse(bytes)
@@ -56,13 +45,7 @@ struct QueryCommandTests {
                 with: agent.key, rootBytes: bytes)
         }
 
-        let port = PortBox()
-        let coordinator = try await buildCoordinator(
-            configuration: configuration, dependencies: .init(logger: quiet, onServerRunning: { await port.set($0) }))
-        let group = ServiceGroup(services: [coordinator.application], gracefulShutdownSignals: [], logger: quiet)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            let url = "http://127.0.0.1:\(await port.get())"
+        try await LoopbackCoordinator.run(configuration) { url, coordinator in
             let http = try HTTPClientFactory.make()
             do {
                 let receipt = try await CoordinatorClient(baseURL: url, http: http).submit(ObservationBatch(observations: [
@@ -83,12 +66,9 @@ struct QueryCommandTests {
                 try await check(url: url, token: token, work: work, splitDigest: try Root.parse(rootB).sha256)
             } catch {
                 try? await http.shutdown()
-                await group.triggerGracefulShutdown()
                 throw error
             }
             try await http.shutdown()
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
         }
     }
 

@@ -3,7 +3,6 @@ import Foundation
 import VantageTestSupport
 import Hummingbird
 import Logging
-import ServiceLifecycle
 import Testing
 import VantageAgent
 import VantageClient
@@ -25,8 +24,8 @@ struct RealClientTests {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-real-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         var servers: [BackgroundServer] = []
-        let notary = CLI.packageRoot.appendingPathComponent("scripts/testbed/notary.sh").path
-        let sigstoreRepo = CLI.packageRoot.appendingPathComponent("Tests/Support/sigstore_repo.py").path
+        let notary = PackagePaths.notaryScript
+        let sigstoreRepo = PackagePaths.support("sigstore_repo.py")
         let genuineDir = work.appendingPathComponent("genuine").path, impostorDir = work.appendingPathComponent("impostor").path
         defer {
             for server in servers { server.stop() }
@@ -186,14 +185,8 @@ struct LiveSystem {
         work: URL, targets: [TargetSpec], caBundle: String, _ body: (LiveSystem) async throws -> T
     ) async throws -> T {
         let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-        let state = work.appendingPathComponent("coordinator").path
-        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
-        try Data(SigningIdentity().fileContents.utf8).write(to: URL(fileURLWithPath: state + "/coordinator.key"))
-        var configuration = CoordinatorConfiguration()
-        configuration.listenPort = 0
-        configuration.stateDirectory = state
+        var configuration = try LoopbackCoordinator.configuration(state: work.appendingPathComponent("coordinator").path)
         configuration.targets = targets
-        configuration.consensus = ConsensusPolicy(quorum: 2, minRegions: 2, minDuration: .init(first: 0, resigned: 0, rotated: 0, replaced: 0))
         var agents: [AgentConfiguration] = []
         for (id, region) in [("agent-eu", "eu"), ("agent-us", "us"), ("agent-ap", "ap")] {
             let identity = SigningIdentity()
@@ -205,23 +198,8 @@ struct LiveSystem {
                 caBundlePath: caBundle, targets: targets.map { AgentConfiguration.Target(spec: $0) },
                 network: .init(allowPrivateAddresses: true)))  // the test servers are on loopback
         }
-        let port = PortBox()
-        let coordinator = try await buildCoordinator(
-            configuration: configuration, dependencies: .init(logger: quiet, onServerRunning: { await port.set($0) }))
-        let group = ServiceGroup(services: [coordinator.application], gracefulShutdownSignals: [], logger: quiet)
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            let url = "http://127.0.0.1:\(await port.get())"
-            let system = LiveSystem(url: url, agents: agents.map { var a = $0; a.coordinators = [url]; return a }, coordinator: coordinator, logger: quiet)
-            let result: T
-            do { result = try await body(system) } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-            return result
+        return try await LoopbackCoordinator.run(configuration) { url, coordinator in
+            try await body(LiveSystem(url: url, agents: agents.map { var a = $0; a.coordinators = [url]; return a }, coordinator: coordinator, logger: quiet))
         }
     }
 
@@ -264,32 +242,4 @@ final class BackgroundServer: @unchecked Sendable {
     }
 
     func stop() { process.stop() }
-}
-
-actor PortBox {
-    var port: Int?
-    var waiters: [CheckedContinuation<Int, Never>] = []
-    func set(_ value: Int) {
-        port = value
-        for waiter in waiters { waiter.resume(returning: value) }
-        waiters = []
-    }
-    func get() async -> Int {
-        if let port { return port }
-        return await withCheckedContinuation { waiters.append($0) }
-    }
-}
-
-/// A port that was free a moment ago (the kernel picks it).
-func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-    return Int(UInt16(bigEndian: address.sin_port))
 }

@@ -46,7 +46,7 @@ struct RootCommandTests {
     @Test("inspect reads `-` (standard input) and named pipes like a file, and refuses an endless pipe past the size limit")
     func inspectPipes() async throws {
         let root = CLI.fixture("notary/notary0.3-tst/root.json")
-        let vantage = CLI.productsDirectory.appendingPathComponent("vantage").path
+        let vantage = PackagePaths.executable("vantage")
         let options = ["--gun", "docker.com/notary0.3/tst", "--at", "2025-01-01T00:00:00Z", "--format", "json"]
         func digest(_ result: CLI.Result) -> String? {
             let reports = (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [[String: Any]]
