@@ -17,4 +17,29 @@ import VantageCore
         #expect(SpanOutcome(rawValue: stored) == outcome)
         #expect(stored.hasPrefix(SpanOutcome.errorPrefix) == (outcome.sha256 == nil))
     }
+
+    @Test("alert conditions keep their stored text", arguments: [
+        (ConsensusPlanner.AlertValue.ok, "ok"),
+        (.consensus(.splitView), "split_view"),
+        (.consensus(.replacementHeld(sha256: digest)), "replacement_held:" + digest),
+        (.consensus(.quorumLost), "quorum_lost"),
+        (.expiring(sha256: digest), "expiring:" + digest),
+        (.expired(sha256: digest), "expired:" + digest),
+        (.silent, "silent"),
+        (.unsupported, "unsupported"),
+        (.unobservable, "unobservable"),
+        (.changed, "changed"),
+    ])
+    func alertValue(value: ConsensusPlanner.AlertValue, stored: String) {
+        #expect(value.rawValue == stored)
+        #expect(ConsensusPlanner.AlertValue(rawValue: stored) == value)
+    }
+
+    @Test("alert keys keep their stored text")
+    func alertKey() {
+        let kinds = ConsensusPlanner.AlertKey.Kind.allCases.map(\.rawValue)
+        #expect(kinds == ["expiry", "certificate", "silent", "unsupported", "consensus", "unobservable", "source"])
+        #expect(ConsensusPlanner.AlertKey(.silent, "agent-eu").description == "silent:agent-eu")
+        #expect(ConsensusPlanner.AlertValue(rawValue: "junk") == nil)
+    }
 }

@@ -158,7 +158,8 @@ struct QueryStore: Sendable {
                 for row in rows { targets[row["status"]] = row["n"] }
                 let agents = try Int.fetchOne(db, sql: "SELECT count(*) FROM agents WHERE removed_at IS NULL") ?? 0
                 let silent = try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM alert_state WHERE key LIKE 'silent:%' AND value = 'silent'") ?? 0
+                    db, sql: "SELECT count(*) FROM alert_state WHERE key LIKE ? AND value = ?",
+                    arguments: [ConsensusPlanner.AlertKey.Kind.silent.rawValue + ":%", ConsensusPlanner.AlertValue.silent.rawValue]) ?? 0
                 return (targets, agents, silent)
             }
         }

@@ -131,7 +131,7 @@ struct RegistryStore: Sendable {
                             arguments: [spec.id])
                         let event = ConsensusEvents.sourceChanged(
                             target: spec.id, from: old.source.map(String.init(describing:)) ?? old.url, to: source, now: now)
-                        try ConsensusStore.saveAlerts(db, [.init(.source, spec.id): "changed"])
+                        try ConsensusStore.saveAlerts(db, [.init(.source, spec.id): ConsensusPlanner.AlertValue.changed.rawValue])
                         _ = try EventStore.insert(db, [event], channels: channels, nowMillis: now.seconds * 1000)
                     }
                 }

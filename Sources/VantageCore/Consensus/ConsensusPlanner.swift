@@ -33,16 +33,18 @@ public struct ConsensusPlanner: Sendable {
             self.init(kind, String(stored[stored.index(after: colon)...]))
         }
 
-        /// The alert (`details.alert`) the stored condition `value` holds open; `nil` when it holds none (`ok`).
+        /// The alert (`details.alert`) the stored condition `value` (an ``AlertValue``) holds open; `nil` when it
+        /// holds none (`ok`).
         public func alert(_ value: String) -> String? {
-            switch kind {
-            case .consensus: ConsensusAlert(stored: value)?.key(target: subject)
-            case .expiry: value == "ok" ? nil : AlertCondition.rootExpiry.key(subject)
-            case .certificate: value == "ok" ? nil : AlertCondition.certificateExpiry.key(subject)
-            case .silent: value == "silent" ? AlertCondition.agentSilent.key(subject) : nil
-            case .unsupported: value == "unsupported" ? AlertCondition.pinUnsupported.key(subject) : nil
-            case .unobservable: value == "unobservable" ? AlertCondition.unobservable.key(subject) : nil
-            case .source: value == "changed" ? AlertCondition.sourceChanged.key(subject) : nil
+            switch (kind, AlertValue(rawValue: value)) {
+            case (.consensus, .consensus(let alert)): alert.key(target: subject)
+            case (.expiry, .expiring), (.expiry, .expired): AlertCondition.rootExpiry.key(subject)
+            case (.certificate, .expiring), (.certificate, .expired): AlertCondition.certificateExpiry.key(subject)
+            case (.silent, .silent): AlertCondition.agentSilent.key(subject)
+            case (.unsupported, .unsupported): AlertCondition.pinUnsupported.key(subject)
+            case (.unobservable, .unobservable): AlertCondition.unobservable.key(subject)
+            case (.source, .changed): AlertCondition.sourceChanged.key(subject)
+            default: nil
             }
         }
 
@@ -78,16 +80,16 @@ public struct ConsensusPlanner: Sendable {
             status: snapshot.views.isEmpty && pin == nil ? nil : decision.status, leading: decision.leading,
             classification: decision.classification, reasons: decision.reasons)
         var alerts: [AlertKey: String] = [:]
-        if open != wasOpen { alerts[consensusKey] = open?.stored ?? "ok" }
+        if open != wasOpen { alerts[consensusKey] = (open.map(AlertValue.consensus) ?? .ok).rawValue }
         let unobservableKey = AlertKey(.unobservable, snapshot.target)
-        let wasUnobservable = snapshot.alerts[unobservableKey] == "unobservable"
+        let wasUnobservable = snapshot.alerts[unobservableKey] == AlertValue.unobservable.rawValue
         let observability = ConsensusEvents.observability(target: snapshot.target, open: wasUnobservable, decision: decision, now: now)
         events += observability.events
-        if observability.open != wasUnobservable { alerts[unobservableKey] = observability.open ? "unobservable" : "ok" }
+        if observability.open != wasUnobservable { alerts[unobservableKey] = (observability.open ? AlertValue.unobservable : .ok).rawValue }
         // A re-pointed target's `source_changed` (raised when the source changed) stays open until the new source is pinned.
         let sourceKey = AlertKey(.source, snapshot.target)
         if pin != nil, let value = snapshot.alerts[sourceKey], let alert = sourceKey.alert(value) {
-            alerts[sourceKey] = "ok"
+            alerts[sourceKey] = AlertValue.ok.rawValue
             events.append(VantageEvent.resolution(
                 of: alert, target: snapshot.target, subject: snapshot.target, "\(snapshot.target) is pinned from its new source", now: now))
         }
@@ -135,15 +137,16 @@ public struct ConsensusPlanner: Sendable {
         now: Timestamp
     ) -> [VantageEvent] {
         let warning = Int64(policy.expiryWarningDays) * 86_400
-        func condition(_ at: Timestamp, _ digest: String) -> String {
+        func condition(_ at: Timestamp, _ digest: String) -> AlertValue {
             due += [at.adding(seconds: -warning), at]
-            return at <= now ? "expired:\(digest)" : at <= now.adding(seconds: warning) ? "expiring:\(digest)" : "ok"
+            return at <= now ? .expired(sha256: digest) : at <= now.adding(seconds: warning) ? .expiring(sha256: digest) : .ok
         }
         var events: [VantageEvent] = []
         let details = root.map { ["sha256": $0.sha256, "version": String($0.version)] } ?? [:]
         let pinnedNow = root.map { "now pinned \($0.sha256.prefix(16)) v\($0.version), expiring \($0.expiresText)" } ?? "no root is pinned"
-        func transition(_ key: AlertKey, to value: String, open: (Root) -> VantageEvent) {
-            let before = stored[key] ?? "ok"
+        func transition(_ key: AlertKey, to condition: AlertValue, open: (Root) -> VantageEvent) {
+            let before = stored[key] ?? AlertValue.ok.rawValue
+            let value = condition.rawValue
             guard before != value else { return }
             changed[key] = value
             if let root, let alert = key.alert(value) {
@@ -153,16 +156,16 @@ public struct ConsensusPlanner: Sendable {
                 events.append(VantageEvent.resolution(of: alert, target: target, subject: target, "\(what) of \(target) resolved: \(pinnedNow)", details: details, now: now))
             }
         }
-        let rootCondition = root.map { condition(Timestamp($0.expires), $0.sha256) } ?? "ok"
+        let rootCondition = root.map { condition(Timestamp($0.expires), $0.sha256) } ?? .ok
         transition(AlertKey(.expiry, target), to: rootCondition) { root in
-            rootCondition.hasPrefix("expired")
+            rootCondition.isExpired
                 ? event(.rootExpired, .critical, target: target, "pinned root expired at \(root.expiresText)", details, now: now)
                 : event(.rootExpiring, .warning, target: target, "pinned root expires at \(root.expiresText)", details, now: now)
         }
         let notAfter = root.flatMap { root in root.rootRole.keyIDs.compactMap { root.keys[$0]?.certificate?.notAfter }.min().map(Timestamp.init) }
-        let certificateCondition = root.flatMap { root in notAfter.map { condition($0, root.sha256) } } ?? "ok"
+        let certificateCondition = root.flatMap { root in notAfter.map { condition($0, root.sha256) } } ?? .ok
         transition(AlertKey(.certificate, target), to: certificateCondition) { _ in
-            let expired = certificateCondition.hasPrefix("expired")
+            let expired = certificateCondition.isExpired
             return event(
                 .certificateExpiring, expired ? .critical : .warning, target: target,
                 "a root key certificate \(expired ? "expired" : "expires") at \(notAfter.map(String.init(describing:)) ?? "-")", details, now: now)
@@ -179,21 +182,22 @@ public struct ConsensusPlanner: Sendable {
         var events: [VantageEvent] = []
         var changed: [AlertKey: String] = [:]
         for (agent, seen) in lastSeen.sorted(by: { $0.key < $1.key }) {
-            let condition = seen < now.adding(seconds: -policy.maxAgeSeconds) ? "silent" : "ok"
+            let silent = seen < now.adding(seconds: -policy.maxAgeSeconds)
+            let condition = (silent ? AlertValue.silent : .ok).rawValue
             let key = AlertKey(.silent, agent)
-            guard stored[key, default: "ok"] != condition else { continue }
+            guard stored[key, default: AlertValue.ok.rawValue] != condition else { continue }
             changed[key] = condition
             let details = ["agent": agent, "last_seen": seen.description]
             let alert = AlertCondition.agentSilent.key(agent)
             events.append(
-                condition == "silent"
+                silent
                     ? event(.agentSilent, .warning, target: nil, "agent \(agent) has not reported since \(seen)", details, subject: "agent:\(agent)", now: now).opening(alert)
                     : event(.recovered, .info, target: nil, "agent \(agent) reports again", details, subject: "agent:\(agent)", now: now).resolving(alert))
         }
         for (key, value) in stored.sorted(by: { $0.key.subject < $1.key.subject })
         where key.kind == .silent && lastSeen[key.subject] == nil {
             guard let alert = key.alert(value) else { continue }
-            changed[key] = "ok"
+            changed[key] = AlertValue.ok.rawValue
             events.append(VantageEvent.resolution(
                 of: alert, target: nil, subject: "agent:\(key.subject)", "agent \(key.subject) is no longer enrolled",
                 details: ["agent": key.subject], now: now))
@@ -207,7 +211,7 @@ public struct ConsensusPlanner: Sendable {
         var changed: [AlertKey: String] = [:]
         for key in AlertKey.ofTarget(target) {
             guard let value = stored[key], let alert = key.alert(value) else { continue }
-            changed[key] = "ok"
+            changed[key] = AlertValue.ok.rawValue
             events.append(VantageEvent.resolution(of: alert, target: target, subject: target, "target \(target) removed: no longer watched", now: now))
         }
         return (events, changed)
@@ -218,8 +222,8 @@ public struct ConsensusPlanner: Sendable {
     public func publicationHealth(
         target: String, supported: Bool, stored: String?, now: Timestamp
     ) -> (events: [VantageEvent], condition: String?) {
-        let condition = supported ? "ok" : "unsupported"
-        guard (stored ?? "ok") != condition else { return ([], nil) }
+        let condition = (supported ? AlertValue.ok : .unsupported).rawValue
+        guard (stored ?? AlertValue.ok.rawValue) != condition else { return ([], nil) }
         let alert = AlertCondition.pinUnsupported.key(target)
         let event = supported
             ? event(.recovered, .info, target: target, "pin of \(target) is published again", [:], now: now).resolving(alert)
