@@ -37,9 +37,9 @@ struct HumanErrorTests {
 
         // An HTTPS server whose certificate this machine does not trust, then the same with its CA (positive control:
         // the TLS error is about trust). It is not a coordinator, which is said too.
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-errors-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
+        let scratch = try Scratch("vantage-errors")
+        defer { scratch.remove() }
+        let work = scratch.url
         let certs = try await CLI.exec("/bin/bash", [PackagePaths.notaryScript, "certs", work.path])
         try #require(certs.status == 0, "\(certs.stderr)")
         let server = try BackgroundServer(["/usr/bin/python3", PackagePaths.support("testserver.py"),

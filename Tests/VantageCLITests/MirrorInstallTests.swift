@@ -13,9 +13,9 @@ import VantageTUF
 @Suite("vantage-pins install from a static mirror and from several sources (black box)")
 struct MirrorInstallTests {
     @Test func installFromMirrorWithCoordinatorDown() async throws {
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-mirror-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
+        let scratch = try Scratch("vantage-mirror")
+        defer { scratch.remove() }
+        let work = scratch.url
         let fleet = try Fleet()
         let root = fleet.root, parsed = fleet.parsed
         let mirror = work.appendingPathComponent("www/pins").path
@@ -73,9 +73,9 @@ struct MirrorInstallTests {
     }
 
     @Test func secondCoordinatorWhenTheFirstIsDown() async throws {
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-two-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
+        let scratch = try Scratch("vantage-two")
+        defer { scratch.remove() }
+        let work = scratch.url
         let fleet = try Fleet()
         // Two coordinators, each with its own key and database, the same agents reporting to both. A publishes and
         // goes down; B stays up. The policy lists A first.

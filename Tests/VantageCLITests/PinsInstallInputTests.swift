@@ -182,9 +182,9 @@ struct PinsInstallInputTests {
 struct CLIConfigFileTests {
     @Test("an unknown key in the CLI config stops the command (exit 78) with the key it meant; the right spelling is read")
     func unknownKey() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-cliconf-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let scratch = try Scratch("vantage-cliconf")
+        defer { scratch.remove() }
+        let dir = scratch.url
         let file = dir.appendingPathComponent("config.json").path
         try Data(#"{"coordinater": "http://127.0.0.1:9"}"#.utf8).write(to: URL(fileURLWithPath: file))
         let typo = try await CLI.run(["status", "--config", file])

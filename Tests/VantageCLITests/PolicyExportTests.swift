@@ -1,4 +1,5 @@
 import Foundation
+import VantageTestSupport
 import Testing
 import VantageCore
 import VantageTUF
@@ -10,9 +11,9 @@ import VantageTUF
 struct PolicyExportTests {
     @Test("an exported policy passes the strict reader and names the coordinator: install needs only --policy")
     func exportedPolicyNamesTheCoordinator() async throws {
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-export-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
+        let scratch = try Scratch("vantage-export")
+        defer { scratch.remove() }
+        let work = scratch.url
         let fleet = try MirrorInstallTests.Fleet()
         try await fleet.publish(in: work.appendingPathComponent("coordinator"), mirror: nil) { url, _ in
             let policy = work.appendingPathComponent("policy.json")
@@ -44,9 +45,9 @@ struct PolicyExportTests {
 
     @Test("query shows the same root keys digest, under the same label, as root inspect of the pinned root")
     func queryRootKeysMatchRootInspect() async throws {
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-digest-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
+        let scratch = try Scratch("vantage-digest")
+        defer { scratch.remove() }
+        let work = scratch.url
         let fleet = try MirrorInstallTests.Fleet()
         let rootFile = work.appendingPathComponent("root.json")
         try Data(fleet.root).write(to: rootFile)

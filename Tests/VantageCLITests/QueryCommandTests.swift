@@ -16,9 +16,9 @@ struct QueryCommandTests {
 
     @Test("each command answers with its documented exit code and JSON, from flags or environment")
     func commands() async throws {
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-query-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
+        let scratch = try Scratch("vantage-query")
+        defer { scratch.remove() }
+        let work = scratch.url
         let token = "query-test-admin-token-0123456789"
         let agents = [("a1", "eu"), ("a2", "us"), ("a3", "ap")].map { (id: $0.0, region: $0.1, key: SigningIdentity()) }
         var configuration = try LoopbackCoordinator.configuration(state: work.path)

@@ -21,8 +21,8 @@ struct RealClientTests {
 
     @Test("notary, docker, python-tuf and sigstore accept the genuine repository and refuse the impostor; sigstore follows a rotation; cosign gets the same file")
     func realClients() async throws {
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-real-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let scratch = try Scratch("vantage-real")
+        let work = scratch.url
         var servers: [BackgroundServer] = []
         let notary = PackagePaths.notaryScript
         let sigstoreRepo = PackagePaths.support("sigstore_repo.py")
@@ -31,7 +31,7 @@ struct RealClientTests {
             for server in servers { server.stop() }
             _ = try? CLI.execBlocking("/bin/bash", [notary, "down", genuineDir])
             _ = try? CLI.execBlocking("/bin/bash", [notary, "down", impostorDir])
-            try? FileManager.default.removeItem(at: work)
+            scratch.remove()
         }
 
         // Two real Notary servers sharing one CA, each with its own root for the same GUN. A port picked free can

@@ -56,9 +56,9 @@ struct RootCommandTests {
         let file = try await CLI.run(["root", "inspect", root] + options)
         #expect(file.status == 0, "\(file.stderr)")
         let expected = try #require(digest(file))
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-pipes-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
+        let scratch = try Scratch("vantage-pipes")
+        defer { scratch.remove() }
+        let work = scratch.url
         let scripts = [
             "stdin from a pipe": #"cat "$1" | "$0" root inspect - "${@:2}""#,
             "stdin from a file": #""$0" root inspect - "${@:2}" < "$1""#,

@@ -21,9 +21,9 @@ import VantageTUF
 
     @Test(.enabled(if: binary != nil, "needs the built vantage-coordinator binary (swift build)"))
     func sigkillLosesNoAcknowledgedObservation() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-crash-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let scratch = try Scratch("vantage-crash")
+        defer { scratch.remove() }
+        let directory = scratch.path
         _ = try Keygen.create(at: directory + "/coordinator.key")
         let agents = [TestAgent("agent-eu", "eu"), TestAgent("agent-us", "us"), TestAgent("agent-ap", "ap")]
         let port = try freePort()

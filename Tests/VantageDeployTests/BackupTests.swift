@@ -29,7 +29,7 @@ import Testing
             #expect(again.status != 0 && again.stderr.contains("refusing to overwrite"))
         } catch {
             await stack.stop()
-            throw DeployTestError("\(error)\n\(stack.coordinator?.log ?? "")")
+            throw TestFailure("\(error)\n\(stack.coordinator?.log ?? "")")
         }
         let statuses = await stack.stop()
         #expect(statuses.coordinator == 0)

@@ -12,7 +12,7 @@ import VantageCoordinator
     func composeServices() throws -> (root: [String: Any], services: [String: [String: Any]]) {
         guard let root = try YAML.documents(PackagePaths.path(Self.compose)).first as? [String: Any],
             let services = root["services"] as? [String: [String: Any]]
-        else { throw DeployTestError("\(Self.compose): no services") }
+        else { throw TestFailure("\(Self.compose): no services") }
         return (root, services)
     }
 

@@ -164,7 +164,7 @@ import VantageCoordinator
         } catch {
             let logs = ([stack.coordinator] + stack.agents).compactMap { $0 }.map { "== \($0.name)\n\($0.log)" }
             await stack.stop()
-            throw DeployTestError("\(error)\n\(logs.joined(separator: "\n"))")
+            throw TestFailure("\(error)\n\(logs.joined(separator: "\n"))")
         }
         let statuses = await stack.stop()
         #expect(statuses.coordinator == 0, "coordinator: \(stack.coordinator?.log ?? "")")

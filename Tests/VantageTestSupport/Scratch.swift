@@ -11,6 +11,9 @@ public struct Scratch: Sendable {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
+    /// ``path`` as a file URL, for code that builds paths with `appendingPathComponent`.
+    public var url: URL { URL(fileURLWithPath: path, isDirectory: true) }
+
     public func file(_ name: String) -> String { path + "/" + name }
 
     /// Creates `name` (and parents) and returns its path.

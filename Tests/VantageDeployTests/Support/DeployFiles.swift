@@ -16,7 +16,7 @@ enum Repo {
 enum JSON {
     static func object(_ data: Data) throws -> [String: Any] {
         guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw DeployTestError("not a JSON object")
+            throw TestFailure("not a JSON object")
         }
         return object
     }
@@ -43,17 +43,8 @@ enum JSON {
     }
 }
 
-struct DeployTestError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// A fresh temporary folder.
-func temporaryDirectory(_ name: String) throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-deploy-\(name)-\(UUID().uuidString.prefix(8))")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
+/// A fresh scratch folder (left for the system's /tmp cleaning, as the deploy checks always did).
+func temporaryDirectory(_ name: String) throws -> URL { try Scratch("vantage-deploy-\(name)").url }
 
 /// Runs programs to completion and captures their output.
 enum Shell {
@@ -109,10 +100,10 @@ enum YAML {
 
     /// Every document of a YAML file.
     static func documents(_ path: String) throws -> [Any] {
-        guard let python else { throw DeployTestError("no python3 with PyYAML (apt-get install python3-yaml)") }
+        guard let python else { throw TestFailure("no python3 with PyYAML (apt-get install python3-yaml)") }
         let script = "import json, sys, yaml; json.dump(list(yaml.safe_load_all(open(sys.argv[1]))), sys.stdout)"
         let result = try Shell.runBlocking(python, ["-c", script, path])
-        guard result.status == 0 else { throw DeployTestError("\(path): \(result.stderr)") }
+        guard result.status == 0 else { throw TestFailure("\(path): \(result.stderr)") }
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [Any] ?? []
     }
 }

@@ -16,8 +16,8 @@ struct UnitFile {
                 section = String(line.dropFirst().dropLast())
                 continue
             }
-            guard let equals = line.firstIndex(of: "=") else { throw DeployTestError("\(path): not Key=value: \(line)") }
-            if line.hasSuffix("\\") { throw DeployTestError("\(path): line continuations are not supported here") }
+            guard let equals = line.firstIndex(of: "=") else { throw TestFailure("\(path): not Key=value: \(line)") }
+            if line.hasSuffix("\\") { throw TestFailure("\(path): line continuations are not supported here") }
             entries.append((section, String(line[..<equals]), String(line[line.index(after: equals)...])))
         }
     }
@@ -93,7 +93,7 @@ struct SimulatedHost {
         try fm.createDirectory(atPath: configurationDirectory, withIntermediateDirectories: true)
         for credential in unit.values("LoadCredential") {
             let parts = credential.split(separator: ":", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { throw DeployTestError("LoadCredential=\(credential): expected ID:PATH") }
+            guard parts.count == 2 else { throw TestFailure("LoadCredential=\(credential): expected ID:PATH") }
             let target = credentialsDirectory + "/" + parts[0]
             try? fm.removeItem(atPath: target)
             try fm.copyItem(atPath: hostPath(parts[1]), toPath: target)
@@ -103,9 +103,9 @@ struct SimulatedHost {
 
     /// `ExecStart=` split into words, specifiers resolved, `/usr/local/bin/X` mapped to the built product X.
     func command() throws -> [String] {
-        guard let line = unit.value("ExecStart") else { throw DeployTestError("\(unit.name): no ExecStart=") }
+        guard let line = unit.value("ExecStart") else { throw TestFailure("\(unit.name): no ExecStart=") }
         var words = line.split(separator: " ").map { resolve(String($0)) }
-        guard words[0].hasPrefix("/usr/local/bin/") else { throw DeployTestError("ExecStart= must name /usr/local/bin/…") }
+        guard words[0].hasPrefix("/usr/local/bin/") else { throw TestFailure("ExecStart= must name /usr/local/bin/…") }
         words[0] = PackagePaths.executable(String(words[0].dropFirst("/usr/local/bin/".count)))
         return words
     }

@@ -26,7 +26,7 @@ enum HTTP {
             if let value = try await check() { return value }
             try await Task.sleep(for: .milliseconds(250))
         }
-        throw DeployTestError("timed out waiting for \(what)")
+        throw TestFailure("timed out waiting for \(what)")
     }
 }
 
@@ -44,7 +44,7 @@ final class LocalTUFServer: @unchecked Sendable {
         process = try ChildProcess("python3", [PackagePaths.support("testserver.py"), "--dir", dir.path, "--quiet", "--watch-stdin"])
         guard let port = Int((try? process.firstLineBlocking()) ?? "") else {
             process.stop()
-            throw DeployTestError("testserver.py did not start")
+            throw TestFailure("testserver.py did not start")
         }
         url = "http://127.0.0.1:\(port)/files"
     }
@@ -85,12 +85,12 @@ final class UnitStack: @unchecked Sendable {
         for (index, host) in agentHosts.enumerated() {
             let keygen = try await Shell.run(PackagePaths.executable("vantage-agent"), ["keygen", "--out", host.hostPath("/etc/credstore/vantage-agent.key")])
             guard keygen.status == 0, let key = keygen.stdout.split(separator: "\n").first(where: { $0.hasPrefix("public_key: ") })
-            else { throw DeployTestError("agent keygen: \(keygen.stderr)") }
+            else { throw TestFailure("agent keygen: \(keygen.stderr)") }
             enrollments.append("deploy-agent-\(index) region-\(index) \(key.dropFirst("public_key: ".count))")
         }
         let keygen = try await Shell.run(
             PackagePaths.executable("vantage-coordinator"), ["keygen", "--out", coordinatorHost.hostPath("/etc/credstore/vantage-coordinator.key")])
-        guard keygen.status == 0 else { throw DeployTestError("coordinator keygen: \(keygen.stderr)") }
+        guard keygen.status == 0 else { throw TestFailure("coordinator keygen: \(keygen.stderr)") }
         try "deploy-test-admin-token-0123456789\n".write(
             toFile: coordinatorHost.hostPath("/etc/credstore/vantage-admin-token"), atomically: true, encoding: .utf8)
 
@@ -122,7 +122,7 @@ final class UnitStack: @unchecked Sendable {
         let service = try coordinatorHost.start()
         coordinator = service
         port = try await HTTP.waitFor("the coordinator's listening port", timeout: 30) {
-            guard service.process.isRunning else { throw DeployTestError("coordinator exited:\n\(service.log)") }
+            guard service.process.isRunning else { throw TestFailure("coordinator exited:\n\(service.log)") }
             let pattern = try NSRegularExpression(pattern: #""listen\.port":"?(\d+)"#)
             let log = service.log
             guard let match = pattern.firstMatch(in: log, range: NSRange(log.startIndex..., in: log)) else { return nil }
