@@ -1,4 +1,6 @@
 import Foundation
+import VantageCore
+import VantageTUF
 
 /// Reads documents from local files (bundles, blob folders, pin list files) with the same size limit as the network.
 public enum LocalDocument {
@@ -115,7 +117,7 @@ public struct BlobFolder: Sendable {
 /// A digest that names a file: only the 64 lower-case hex digits a SHA-256 is, never a path.
 enum SHA256Name {
     static func check(_ sha256: String) throws {
-        guard sha256.utf8.count == 64, sha256.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+        guard ByteEncoding.isSHA256Hex(sha256) else {
             throw ClientError(.invalidRequest, "\(sha256.prefix(80)) is not a SHA-256 digest")
         }
     }

@@ -1,5 +1,6 @@
 import Hummingbird
 import VantageCore
+import VantageTUF
 
 /// Read-only routes for the CLI: targets, history, agents, events, status, the client trust policy and blobs.
 struct QueryController: Sendable {
@@ -31,7 +32,7 @@ struct QueryController: Sendable {
         }
         router.get("\(APIPath.blobs)/:hex") { _, context in
             let hex = context.parameters.get("hex") ?? ""
-            guard Self.isSHA256(hex) else { throw CoordinatorError(.malformedRequest, "blob name must be 64 lowercase hex digits") }
+            guard ByteEncoding.isSHA256Hex(hex) else { throw CoordinatorError(.malformedRequest, "blob name must be 64 lowercase hex digits") }
             guard let bytes = try await queries.blob(hex) else { throw CoordinatorError(.notFound, "no blob \(hex)") }
             var headers = HTTPFields()
             headers[.eTag] = "\"\(hex)\""
@@ -85,9 +86,5 @@ struct QueryController: Sendable {
             throw CoordinatorError(.malformedRequest, "query parameter \(name) must be an integer in \(range)")
         }
         return number
-    }
-
-    static func isSHA256(_ text: String) -> Bool {
-        text.utf8.count == 64 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 }
