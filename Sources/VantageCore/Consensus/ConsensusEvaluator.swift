@@ -35,130 +35,22 @@ public struct ConsensusEvaluator: Sendable {
     func decide(
         views: [AgentView], pin: CurrentPin?, approved: Set<String>, now: Timestamp, classify: (String) -> Classified
     ) -> ConsensusDecision {
-        // One vote per agent: of an agent's fresh views only the latest counts (trust property 1, distinct agents).
-        var latest: [String: AgentView] = [:]
-        for view in views where view.observedAt >= now.adding(seconds: -policy.maxAgeSeconds) && view.observedAt <= now.adding(seconds: ConsensusPolicy.skewSeconds) {
-            if let seen = latest[view.agent], seen.observedAt >= view.observedAt { continue }
-            latest[view.agent] = view
+        withoutActuallyEscaping(classify) { classify in
+            var ballot = Ballot(views: views, pin: pin, approved: approved, now: now, policy: policy, classify: classify)
+            for rule in Self.rules where rule.apply(&ballot) == .settled { return ballot.decision }
+            let kind = ballot.classified!.kind
+            ballot.decision.status = .changing
+            ballot.decision.action = .pin(sha256: ballot.top.digest, classification: kind)
+            return ballot.decision
         }
-        let fresh = latest.values.sorted { $0.agent < $1.agent }
-        let failing = fresh.filter { $0.sha256 == nil }
-        var byDigest: [String: [AgentView]] = [:]
-        for view in fresh { if let digest = view.sha256 { byDigest[digest, default: []].append(view) } }
-        let ranked = byDigest.sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }
-        var decision = ConsensusDecision(
-            status: .noConsensus, action: .keep, leading: nil, supporters: [], dissenters: [], failing: failing,
-            classification: nil, reasons: [])
-        guard let top = ranked.first else {
-            decision.reasons.append("no fresh observation reports a root")
-            return decision
-        }
-        // Agents that see the pinned root, a verified successor of it (re-signed or chained rotation) or a digest the
-        // approvers signed in advance see an expected root: during a planned change some agents poll before others,
-        // and that is not a split view (no page for it).
-        func expected(_ digest: String) -> Bool {
-            if approved.contains(digest) { return true }
-            guard let pin else { return false }
-            if digest == pin.sha256 { return true }
-            let kind = classify(digest).kind
-            return kind == .resigned || kind == .rotated
-        }
-        if ranked.count > 1, ranked[1].value.count == top.value.count,
-            !ranked.filter({ $0.value.count == top.value.count }).allSatisfy({ expected($0.key) })
-        {
-            decision.status = .splitView
-            decision.dissenters = fresh.filter { $0.sha256 != nil }
-            decision.reasons.append("\(ranked.count) digests tie with \(top.value.count) agents each")
-            return decision
-        }
-        decision.leading = top.key
-        decision.supporters = top.value.sorted { $0.agent < $1.agent }
-        decision.dissenters = fresh.filter { $0.sha256 != nil && $0.sha256 != top.key }.sorted { $0.agent < $1.agent }
-        if expected(top.key) {
-            let alongChange = decision.dissenters.filter { expected($0.sha256!) }
-            if !alongChange.isEmpty {
-                decision.dissenters.removeAll { expected($0.sha256!) }
-                decision.reasons.append("\(alongChange.count) agents still see another expected root (the pinned one, a verified successor or an approved digest): change in progress")
-            }
-        }
-
-        let regions = Set(top.value.map(\.region)).count
-        let hasQuorum = top.value.count >= policy.quorum && regions >= policy.minRegions
-        if decision.dissenters.count > policy.maxDissent {
-            decision.status = .splitView
-            decision.reasons.append(
-                "\(decision.dissenters.count) fresh agents see other roots (max_dissent \(policy.maxDissent))")
-            return decision
-        }
-        guard hasQuorum else {
-            decision.status = .noConsensus
-            decision.reasons.append(
-                "\(top.value.count) agents in \(regions) regions support the leading root; need \(policy.quorum) in \(policy.minRegions)")
-            return decision
-        }
-
-        let classification = classify(top.key)
-        decision.classification = classification.kind
-        decision.reasons.append(contentsOf: classification.reasons)
-        if classification.kind == .same {
-            decision.status = .agreed
-            return decision
-        }
-        if classification.kind == .invalid {
-            decision.status = .pending
-            return decision
-        }
-        // Temporal quorum: since when have `quorum` agents from `min_regions` regions all seen this digest
-        // continuously? (The earliest `since` at which the supporters seen so far satisfy both counts.)
-        var agreedSince = now
-        var heldRegions = Set<String>()
-        for (n, view) in top.value.sorted(by: { $0.since < $1.since }).enumerated() {
-            heldRegions.insert(view.region)
-            if n + 1 >= policy.quorum, heldRegions.count >= policy.minRegions {
-                agreedSince = view.since
-                break
-            }
-        }
-        let held = now.seconds - agreedSince.seconds
-        let required: Int64
-        switch classification.kind {
-        case .first: required = policy.minDuration.first
-        case .resigned: required = policy.minDuration.resigned
-        case .rotated: required = policy.minDuration.rotated
-        default: required = policy.minDuration.replaced
-        }
-        // Clients count agents' own verdicts, not this classification: without a quorum of verified continuations
-        // (or first sights) from the supporters, the pin needs approvers' signatures whatever the coordinator thinks.
-        let continuing = top.value.filter { $0.attestation?.continuity.isVerifiedContinuation ?? false }
-        let continuationQuorum = continuing.count >= policy.quorum && Set(continuing.map(\.region)).count >= policy.minRegions
-        if classification.kind == .replaced || !continuationQuorum {
-            guard approved.contains(top.key) else {
-                decision.status = .pending
-                // The agents' word decides what clients accept: a root they attest unchained is held like a replacement.
-                if classification.kind != .replaced { decision.classification = .unchained }
-                decision.reasons.append(
-                    classification.kind == .replaced
-                        ? "unchained replacement waits for approvers' signatures"
-                        : "\(top.value.count - continuing.count) supporting agents attest this root as unchained; it waits for approvers' signatures")
-                return decision
-            }
-            if case .hold(let seconds) = policy.unchained, held < seconds {
-                decision.status = .pending
-                decision.waitsUntil = agreedSince.adding(seconds: seconds)
-                decision.reasons.append("approved unchained replacement held for \(seconds) s from \(agreedSince), until \(agreedSince.adding(seconds: seconds))")
-                return decision
-            }
-        }
-        guard held >= required || approved.contains(top.key) else {
-            decision.status = .pending
-            decision.waitsUntil = agreedSince.adding(seconds: required)
-            decision.reasons.append("quorum held since \(agreedSince); \(required) s required, until \(agreedSince.adding(seconds: required))")
-            return decision
-        }
-        decision.status = .changing
-        decision.action = .pin(sha256: top.key, classification: classification.kind)
-        return decision
     }
+
+    /// The rules in the order they run: the first to settle the decision ends it; when none does, the leader is
+    /// pinned.
+    static let rules: [any ConsensusRule] = [
+        ReportsRootRule(), NoTieRule(), LeaderRule(), DissentRule(), LeaderQuorumRule(), ClassificationRule(), UnchainedRule(),
+        DurationRule(),
+    ]
 
     func classify(_ digest: String, pin: CurrentPin?, roots: [String: Root]) -> Classified {
         guard let new = roots[digest] else { return (.invalid, ["root bytes for \(digest) not yet received"]) }
