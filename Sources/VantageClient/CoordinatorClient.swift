@@ -30,15 +30,6 @@ public struct CoordinatorClient: Sendable {
 
     // MARK: Pins
 
-    /// The latest pin list, or `nil` when it still has the given ETag (304).
-    public func pins(ifNoneMatch etag: String? = nil) async throws -> (list: PinList, etag: String?)? {
-        var headers = HTTPHeaders()
-        if let etag { headers.add(name: "If-None-Match", value: etag) }
-        let response = try await send(.GET, APIPath.pins, headers: headers, accept: [200, 304])
-        if response.status == 304 { return nil }
-        return (try decode(PinList.self, response.body), response.headers.first(name: "ETag"))
-    }
-
     public func pinList(version: Int64) async throws -> PinList {
         try await json(.GET, "\(APIPath.pins)/\(version)")
     }
@@ -121,7 +112,6 @@ public struct CoordinatorClient: Sendable {
 
     struct Response: Sendable {
         var status: Int
-        var headers: HTTPHeaders
         var body: [UInt8]
     }
 
@@ -173,12 +163,11 @@ public struct CoordinatorClient: Sendable {
     /// One exchange, connection to last byte within ``HTTPLimits/timeoutSeconds`` (the request is cancelled when it
     /// passes, however slowly bytes still arrive), the body at most `maxBytes` (default ``HTTPLimits/maxResponseBytes``).
     func send(
-        _ method: HTTPMethod, _ path: String, headers extra: HTTPHeaders = [:], body: [UInt8]? = nil, accept: Set<Int> = [200],
+        _ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, accept: Set<Int> = [200],
         maxBytes: Int? = nil
     ) async throws -> Response {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
-        request.headers = extra
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "User-Agent", value: "vantage/\(VantageRelease.version)")
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
@@ -196,7 +185,7 @@ public struct CoordinatorClient: Sendable {
                     throw ClientError(.tooLarge, "\(request.url): Content-Length \(length) above \(limit)")
                 }
                 var bytes = try await answer.body.collect(upTo: limit)
-                return Response(status: Int(answer.status.code), headers: answer.headers, body: bytes.readBytes(length: bytes.readableBytes) ?? [])
+                return Response(status: Int(answer.status.code), body: bytes.readBytes(length: bytes.readableBytes) ?? [])
             }
         } catch let error as ClientError {
             throw error
