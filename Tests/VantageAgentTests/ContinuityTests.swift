@@ -14,7 +14,7 @@ struct ContinuityTests {
     ) async -> ProbeResult {
         let key = spec.source!.storageKey
         return await TargetProber(http: f.getter, limits: f.limits).probe(
-            spec, trusted: trusted, now: { Date() }, onTrusted: { root in try store.store(root, for: key, at: Date()) }, adopt: adopt)
+            spec, trusted: trusted, now: { Date() }, onTrusted: { root in try await store.storeDurably(root, for: key, at: Date()) }, adopt: adopt)
     }
 
     func tuf(_ f: HTTPFixture) -> TargetSpec { TargetSpec(id: "mirror", kind: .tuf, url: f.server.url("/files/repo")) }

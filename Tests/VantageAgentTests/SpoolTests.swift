@@ -20,8 +20,9 @@ struct SpoolTests {
             error: ObservationError(.connect, "refused"), chainSteps: nil)
     }
 
-    func append(_ spool: ObservationSpool, _ probe: ProbeResult, coordinators: [String] = ["c1"]) throws -> ObservationSpool.Appended {
-        try spool.append(probe, coordinators: coordinators) { probe, sequence in
+    func append(_ spool: ObservationSpool, _ probe: ProbeResult, coordinators: [String] = ["c1"]) async throws -> ObservationSpool.Appended {
+        let identity = identity
+        return try await spool.appendDurably(probe, coordinators: coordinators) { probe, sequence in
             try SignedObservation(signing: probe.observation(agent: "a1", region: "r1", sequence: sequence), with: identity)
         }
     }
@@ -49,28 +50,28 @@ struct SpoolTests {
         #expect(outcomes.compactMap { $0 }.sorted() == Array(1...63), "distinct sequence numbers, none consumed by the failure")
         let reopened = ObservationSpool(database: try AgentDatabase.open(directory: scratch.path), maxRows: 1000)
         #expect(try reopened.depth() == 63)
-        #expect(try reopened.pendingCount(for: "c2") == 63)
-        #expect(try append(reopened, probe("after")).sequence == 64)
+        #expect(try reopened.batch(for: "c2", limit: 100).count == 63)
+        #expect(try await append(reopened, probe("after")).sequence == 64)
     }
 
-    @Test func sequenceSurvivesReopen() throws {
+    @Test func sequenceSurvivesReopen() async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
         var spool = ObservationSpool(database: try AgentDatabase.open(directory: scratch.path), maxRows: 100)
-        #expect(try append(spool, probe("t")).sequence == 1)
-        #expect(try append(spool, probe("t")).sequence == 2)
+        #expect(try await append(spool, probe("t")).sequence == 1)
+        #expect(try await append(spool, probe("t")).sequence == 2)
         spool = ObservationSpool(database: try AgentDatabase.open(directory: scratch.path), maxRows: 100)
-        #expect(try append(spool, probe("t")).sequence == 3)
+        #expect(try await append(spool, probe("t")).sequence == 3)
         #expect(try spool.depth() == 3)
     }
 
-    @Test func settledPerCoordinatorAndRootBytesUntilAcknowledged() throws {
+    @Test func settledPerCoordinatorAndRootBytesUntilAcknowledged() async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let spool = ObservationSpool(database: try AgentDatabase.open(directory: scratch.path), maxRows: 100)
         let root = try RootChain(count: 1).root(1)
-        _ = try append(spool, probe("t", root: root), coordinators: ["c1", "c2"])
-        _ = try append(spool, probe("t", root: root), coordinators: ["c1", "c2"])
+        _ = try await append(spool, probe("t", root: root), coordinators: ["c1", "c2"])
+        _ = try await append(spool, probe("t", root: root), coordinators: ["c1", "c2"])
         let first = try spool.batch(for: "c1", limit: 10)
         #expect(first.count == 2)
         #expect(first.allSatisfy { $0.observation.rootBytes == ByteEncoding.base64Encode(root.bytes) })
@@ -80,44 +81,44 @@ struct SpoolTests {
         #expect(again[0].observation.rootBytes == nil, "c1 acknowledged the digest")
         #expect(try spool.batch(for: "c2", limit: 10).allSatisfy { $0.observation.rootBytes != nil })
         try spool.settle(coordinator: "c1", accepted: [], rejected: again)
-        #expect(try spool.pendingCount(for: "c1") == 0)
+        #expect(try spool.batch(for: "c1", limit: 10).isEmpty)
         #expect(try spool.depth() == 2, "still owed to c2")
         try spool.settle(coordinator: "c2", accepted: try spool.batch(for: "c2", limit: 10), rejected: [])
         #expect(try spool.depth() == 0)
     }
 
-    @Test func signaturesVerify() throws {
+    @Test func signaturesVerify() async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let spool = ObservationSpool(database: try AgentDatabase.open(directory: scratch.path), maxRows: 100)
-        _ = try append(spool, probe("t", root: try RootChain(count: 1).root(1)))
+        _ = try await append(spool, probe("t", root: try RootChain(count: 1).root(1)))
         let entry = try #require(try spool.batch(for: "c1", limit: 1).first)
         let signature = try #require(ByteEncoding.base64Decode(entry.observation.signature))
         #expect(identity.publicKey.isValidSignature(signature, for: try Canonical.bytes(of: entry.observation.observation)))
         #expect(try entry.observation.id == entry.id)
     }
 
-    @Test func fullSpoolDropsOldestAndCounts() throws {
+    @Test func fullSpoolDropsOldestAndCounts() async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let spool = ObservationSpool(database: try AgentDatabase.open(directory: scratch.path), maxRows: 10)
         var dropped = 0
-        for _ in 0..<15 { dropped += try append(spool, probe("t")).dropped }
+        for _ in 0..<15 { dropped += try await append(spool, probe("t")).dropped }
         #expect(dropped == 5)
         #expect(try spool.droppedTotal() == 5)
         #expect(try spool.depth() == 10)
         #expect(try spool.batch(for: "c1", limit: 100).map(\.observation.observation.sequence) == Array(6...15))
     }
 
-    @Test func trustedRootsNeverGoBack() throws {
+    @Test func trustedRootsNeverGoBack() async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let store = TrustedRootStore(database: try AgentDatabase.open(directory: scratch.path))
         let chain = try RootChain(count: 3)
-        try store.store(try chain.root(2), for: "t", at: Date())
-        try store.store(try chain.root(1), for: "t", at: Date())
+        try await store.storeDurably(try chain.root(2), for: "t", at: Date())
+        try await store.storeDurably(try chain.root(1), for: "t", at: Date())
         #expect(try store.root(for: "t")?.version == 2)
-        try store.store(try chain.root(3), for: "t", at: Date())
+        try await store.storeDurably(try chain.root(3), for: "t", at: Date())
         #expect(try store.root(for: "t")?.version == 3)
         #expect(try store.root(for: "other") == nil)
     }

@@ -11,7 +11,7 @@ struct TUFMirrorTests {
     func probe(_ f: HTTPFixture, trusted: Root?, store: TrustedRootStore) async -> ProbeResult {
         await TargetProber(http: f.getter, limits: f.limits).probe(
             TargetSpec(id: "mirror", kind: .tuf, url: f.server.url("/files/repo")), trusted: trusted, now: { Date() }
-        ) { root in try store.store(root, for: "mirror", at: Date()) }
+        ) { root in try await store.storeDurably(root, for: "mirror", at: Date()) }
     }
 
     func store(_ f: HTTPFixture) throws -> TrustedRootStore {

@@ -25,7 +25,7 @@ public struct ObservationSpool: Sendable {
         public var observation: SignedObservation
     }
 
-    /// What ``append(_:coordinators:sign:)`` did.
+    /// What ``appendDurably(_:coordinators:sign:)`` did.
     public struct Appended: Sendable {
         public var id: String
         public var sequence: Int64
@@ -34,17 +34,8 @@ public struct ObservationSpool: Sendable {
     }
 
     /// Assigns the next sequence number, signs with `sign`, and stores the result for every coordinator, in one
-    /// transaction.
-    public func append(
-        _ probe: ProbeResult, coordinators: [String], sign: (ProbeResult, Int64) throws -> SignedObservation
-    ) throws -> Appended {
-        try wrap("append") {
-            try database.writer.write { db in try appendRows(db, probe, coordinators: coordinators, sign: sign) }
-        }
-    }
-
-    /// ``append(_:coordinators:sign:)`` in a transaction shared with other concurrent writers (``GroupCommit``):
-    /// returns once the observation is committed and durable, like the synchronous form.
+    /// transaction shared with other concurrent writers (``GroupCommit``): returns once the observation is committed
+    /// and durable.
     public func appendDurably(
         _ probe: ProbeResult, coordinators: [String], sign: @escaping @Sendable (ProbeResult, Int64) throws -> SignedObservation
     ) async throws -> Appended {
@@ -151,13 +142,6 @@ public struct ObservationSpool: Sendable {
     /// Observations in the spool (owed to at least one coordinator).
     public func depth() throws -> Int {
         try wrap("count") { try database.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM observation") ?? 0 } }
-    }
-
-    /// Observations owed to `coordinator`.
-    public func pendingCount(for coordinator: String) throws -> Int {
-        try wrap("count") {
-            try database.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM pending WHERE coordinator = ?", arguments: [coordinator]) ?? 0 }
-        }
     }
 
     /// Observations dropped since the spool was created.

@@ -35,17 +35,9 @@ public struct TrustedRootStore: Sendable {
         }
     }
 
-    /// Stores `root` as the newest verified root of `key` (never replacing a newer one).
-    public func store(_ root: Root, for key: String, at now: Date) throws {
-        do {
-            try database.writer.write { db in try Self.upsert(db, root, for: key, at: now, replacing: false) }
-        } catch {
-            throw AgentError(.spool, "cannot store a trusted root: \(error)")
-        }
-    }
-
-    /// ``store(_:for:at:)`` in a transaction shared with other concurrent writers (``GroupCommit``): returns once
-    /// the root is committed and durable, so the walk goes on only from a persisted root.
+    /// Stores `root` as the newest verified root of `key` (never replacing a newer one), in a transaction shared with
+    /// other concurrent writers (``GroupCommit``): returns once the root is committed and durable, so the walk goes on
+    /// only from a persisted root.
     public func storeDurably(_ root: Root, for key: String, at now: Date) async throws {
         do {
             try await database.commits.write { db in try Self.upsert(db, root, for: key, at: now, replacing: false) }
