@@ -226,14 +226,33 @@ public struct PinListVerifier: Sendable {
     /// continuation (or first sight), `approval_threshold` policy approvers must have signed the same
     /// (target, source, digest).
     public func verifyPin(_ pin: Pin, expected: Expectation, issuedAt: Timestamp, now: Timestamp) -> Failure? {
-        verifyPin(pin, expected: expected, policyEntry: policy.targets.first { $0.id == pin.target }, issuedAt: issuedAt, now: now)
+        checkPin(pin, expected: expected, policyEntry: policy.targets.first { $0.id == pin.target }, issuedAt: issuedAt, now: now).failure
     }
 
-    /// ``verifyPin(_:expected:issuedAt:now:)`` with the policy's entry for the pin's target already looked up (a
+    /// ``verifyPin(_:expected:issuedAt:now:)`` as the coordinator runs it before publishing: attestations that
+    /// `preverified` says were verified under their agent's policy key (at ingest) are not verified again; every
+    /// other rule is the client's.
+    /// - Returns: the failure, if any, and how many attestation signatures were verified.
+    public func checkPin(
+        _ pin: Pin, expected: Expectation, issuedAt: Timestamp, now: Timestamp,
+        preverified: (Attestation, TrustPolicy.Agent) -> Bool
+    ) -> AgentSupport.Outcome {
+        checkPin(pin, expected: expected, policyEntry: policy.targets.first { $0.id == pin.target }, issuedAt: issuedAt, now: now, preverified: preverified)
+    }
+
+    /// ``checkPin(_:expected:issuedAt:now:preverified:)`` with the policy's entry for the pin's target already looked up (a
     /// whole list looks them up in one index instead of scanning the policy once per pin).
-    private func verifyPin(
-        _ pin: Pin, expected: Expectation, policyEntry: TrustPolicy.Target?, issuedAt: Timestamp, now: Timestamp
-    ) -> Failure? {
+    private func checkPin(
+        _ pin: Pin, expected: Expectation, policyEntry: TrustPolicy.Target?, issuedAt: Timestamp, now: Timestamp,
+        preverified: (Attestation, TrustPolicy.Agent) -> Bool = { _, _ in false }
+    ) -> AgentSupport.Outcome {
+        if let failure = checkBinding(pin, expected: expected, policyEntry: policyEntry) { return .init(failure: failure, signaturesVerified: 0) }
+        // Who supports the digest: the one rule the coordinator also publishes by.
+        return AgentSupport(policy: policy).check(pin, issuedAt: issuedAt, now: now, preverified: preverified)
+    }
+
+    /// The policy, the target asked for, the source the pin binds and its digest's form.
+    private func checkBinding(_ pin: Pin, expected: Expectation, policyEntry: TrustPolicy.Target?) -> Failure? {
         if let problem = policy.problem {
             return Failure(rule: Rule.trustPolicy, target: pin.target, "unusable trust policy: \(problem)")
         }
@@ -250,8 +269,7 @@ public struct PinListVerifier: Sendable {
                 "the agents attested \(pin.source), but the trust policy names \(entry.source)")
         }
         if !ByteEncoding.isSHA256Hex(pin.sha256) { return Failure(rule: Rule.schema, target: pin.target, "sha256 is not 64 lowercase hex digits") }
-        // Who supports the digest: the rule the coordinator publishes by (AgentSupport), every signature verified.
-        return AgentSupport(policy: policy).check(pin, issuedAt: issuedAt, now: now).failure
+        return nil
     }
 
     // MARK: Lists and proofs
@@ -293,7 +311,7 @@ public struct PinListVerifier: Sendable {
         }
         for (pin, expectation) in checks {
             guard let pin else { return Failure(rule: Rule.noPin, target: expectation.target, "the pin list has no pin for this target") }
-            if let failure = verifyPin(pin, expected: expectation, policyEntry: policyEntries[pin.target], issuedAt: issuedAt, now: now) {
+            if let failure = checkPin(pin, expected: expectation, policyEntry: policyEntries[pin.target], issuedAt: issuedAt, now: now).failure {
                 return failure
             }
         }

@@ -18,6 +18,16 @@ public struct QuorumRule: Sendable, Hashable {
     }
 }
 
+extension ConsensusPolicy {
+    /// The policy's quorum and `min_regions`.
+    public var quorumRule: QuorumRule { QuorumRule(quorum: quorum, minRegions: minRegions) }
+}
+
+extension TrustPolicy {
+    /// The policy's quorum and `min_regions`.
+    public var quorumRule: QuorumRule { QuorumRule(quorum: quorum, minRegions: minRegions) }
+}
+
 /// The one rule for "which agents support this digest for this source now" (DESIGN.md trust property 1), shared by
 /// the publication planner and the client's ``PinListVerifier`` (the consensus evaluator counts its views with the
 /// same ``QuorumRule`` and verdict rule): distinct policy agents, each with a valid signature over (target, source,
@@ -28,9 +38,6 @@ public struct AgentSupport: Sendable {
     public var policy: TrustPolicy
 
     public init(policy: TrustPolicy) { self.policy = policy }
-
-    /// The policy's ``QuorumRule``.
-    public var rule: QuorumRule { QuorumRule(quorum: policy.quorum, minRegions: policy.minRegions) }
 
     /// The refusal, or `nil` when the pin's attestations (and approvals) carry it, and how many attestation
     /// signatures were verified to find out.
@@ -86,7 +93,7 @@ public struct AgentSupport: Sendable {
             if attestation.continuity.isVerifiedContinuation { continuing.insert(agent.id) }
         }
         func meets(_ agents: some Collection<String>) -> Bool {
-            rule.isMet(agents: agents.count, regions: agents.compactMap { regionsOf[$0] })
+            policy.quorumRule.isMet(agents: agents.count, regions: agents.compactMap { regionsOf[$0] })
         }
         if meets(continuing) { return Outcome(failure: nil, signaturesVerified: verified) }
         let regions = Set(regionsOf.values).count

@@ -3,8 +3,9 @@ import VantageTUF
 /// The pure publication planner: the pins due for (re)building, their stored attestations (with the key each was
 /// verified under at ingest), verified approvals, the coordinator's own ``TrustPolicy`` and an explicit `now` in; a
 /// ``PublicationPlan`` out — the pins that change in the list, the pins left out and why, `pin_unsupported` events and
-/// conditions, and when each pin next needs fresh attestations. A pin is published only when ``AgentSupport`` (the
-/// client's rule) accepts it, so clients never get a pin they would refuse.
+/// conditions, and when each pin next needs fresh attestations. A pin is published only when the client's check
+/// (``PinListVerifier/checkPin(_:expected:issuedAt:now:preverified:)``, the support rule ``AgentSupport``) accepts
+/// it, so clients never get a pin they would refuse.
 ///
 /// Clients count attestations at most `max_age` old at their own clock, so a pin is rebuilt when its oldest
 /// attestation is half of `max_age` old, which spreads the refresh of every pin over time.
@@ -65,7 +66,7 @@ public struct PublicationPlanner: Sendable {
 
     /// Whether the policy has fewer agents than its quorum or fewer regions than `min_regions`: no pin could verify.
     public var waitsForAgents: Bool {
-        !AgentSupport(policy: policy).rule.isMet(agents: policy.agents.count, regions: policy.agents.map(\.region))
+        !policy.quorumRule.isMet(agents: policy.agents.count, regions: policy.agents.map(\.region))
     }
 
     /// How long a left-out pin waits before it is tried again (new attestations may have arrived).
@@ -131,9 +132,11 @@ public struct PublicationPlanner: Sendable {
         var keyIDs: [Attestation: String] = [:]
         for stored in candidate.attestations { if let keyID = stored.keyID { keyIDs[stored.attestation] = keyID } }
         let preverified: (Attestation, TrustPolicy.Agent) -> Bool = { keyIDs[$0] == $1.publicKey.keyID }
-        let support = AgentSupport(policy: policy)
+        // The client's own check of the pin, at the list's issue time.
+        let verifier = PinListVerifier(policy: policy)
+        let expected = PinListVerifier.Expectation(target: target, source: source)
         var pin = Pin(target: target, source: source, sha256: sha256, attestations: supporting)
-        let alone = support.check(pin, issuedAt: now, now: now, preverified: preverified)
+        let alone = verifier.checkPin(pin, expected: expected, issuedAt: now, now: now, preverified: preverified)
         guard let failure = alone.failure else { return (pin, nil, alone.signaturesVerified) }
         // Agents alone do not carry it (an unchained replacement): approvers' signatures may. Never publish a pin that
         // clients would refuse: report it instead.
@@ -141,7 +144,7 @@ public struct PublicationPlanner: Sendable {
             return (nil, failure, alone.signaturesVerified)
         }
         pin.approvals = candidate.approvals
-        let approved = support.check(pin, issuedAt: now, now: now, preverified: preverified)
+        let approved = verifier.checkPin(pin, expected: expected, issuedAt: now, now: now, preverified: preverified)
         return (approved.failure == nil ? pin : nil, approved.failure, alone.signaturesVerified + approved.signaturesVerified)
     }
 }
