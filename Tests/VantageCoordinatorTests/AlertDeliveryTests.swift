@@ -76,7 +76,7 @@ import VantageTUF
             #expect(try await client.admin(.post, APIPath.alertsTest, body: "") == .accepted)
             // Each failed attempt spends up to alerts.timeout_seconds retrying the connection: a generous hang guard,
             // since the suite runs this beside a container build and other servers.
-            try await eventually("webhook attempts fail while the receiver is down", seconds: 120) {
+            try await waitUntil("webhook attempts fail while the receiver is down", seconds: 120, every: .milliseconds(50)) {
                 try await first.coordinator.database.writer.read { db in
                     try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE channel = 'webhook' AND attempts > 0 AND delivered_at IS NULL") == 2
                 }
@@ -99,13 +99,13 @@ import VantageTUF
             try await second.coordinator.application.test(.router) { _ in
                 // The clock is manual: a delivery that failed because the receiver was not yet listening would be
                 // rescheduled past any instant this test reaches, so the hour passes only once it listens.
-                try await eventually("the receiver listens", seconds: 60) { receiverListening.withLock { $0 } }
+                try await waitUntil("the receiver listens", seconds: 60, every: .milliseconds(50)) { receiverListening.withLock { $0 } }
                 second.clock.advance(seconds: 3600)
                 // An hour later the agents are silent too. This round raises those events; the start-up round, whenever
                 // it runs, raises the same ids at the same instant, which are stored once.
                 _ = try await second.coordinator.consensus.evaluateNow()
                 // Every stored event — the two from run 1 and the new ones — is delivered (each once, checked below).
-                try await eventually("every event delivered", seconds: 120) {
+                try await waitUntil("every event delivered", seconds: 120, every: .milliseconds(50)) {
                     let stored = try await second.coordinator.database.writer.read { db in try String.fetchAll(db, sql: "SELECT id FROM events") }
                     let pending = try await second.coordinator.database.writer.read { db in
                         try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE delivered_at IS NULL") ?? -1
@@ -151,14 +151,4 @@ import VantageTUF
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path)
         return path
     }
-}
-
-/// Polls `condition` until it holds (at most `seconds`).
-func eventually(_ what: String, seconds: Double = 60, _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + .seconds(seconds)
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    throw TestFailure("timed out: \(what)")
 }

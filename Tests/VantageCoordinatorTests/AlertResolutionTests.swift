@@ -46,7 +46,7 @@ import VantageTUF
                 try await ServiceGroup(services: [receiverApp], gracefulShutdownSignals: [], logger: Logger(label: "receiver")).run()
             }
             try await c.coordinator.application.test(.router) { client in
-                try await eventually("the receiver listens") { listening.withLock { $0 } }
+                try await waitUntil("the receiver listens", seconds: 60, every: .milliseconds(50)) { listening.withLock { $0 } }
                 func observe(_ agents: [TestAgent], _ root: [UInt8], _ continuity: Continuity) async throws {
                     _ = try await client.submit(try agents.map { try $0.observe(Self.target, root: root, at: c.now, continuity: continuity) })
                 }
@@ -73,7 +73,7 @@ import VantageTUF
                 #expect(try await client.get([AlertEntry].self, APIPath.alerts).isEmpty)
 
                 let stored = try await c.coordinator.database.writer.read { db in try String.fetchAll(db, sql: "SELECT id FROM events") }
-                try await eventually("every event delivered", seconds: 120) {
+                try await waitUntil("every event delivered", seconds: 120, every: .milliseconds(50)) {
                     Set(stored).isSubset(of: receiver.deliveries.withLock { Set($0.keys) })
                         && receiver.slack.withLock { $0.count } >= stored.count
                 }

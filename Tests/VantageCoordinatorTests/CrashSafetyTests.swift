@@ -45,7 +45,9 @@ import VantageTUF
 
         for run in 1...4 {
             let process = try start(config: directory + "/coordinator.json", log: directory + "/run-\(run).log")
-            try await eventually("coordinator ready (run \(run))") { (try? await get(base + "/readyz").0) == 200 }
+            try await waitUntil("coordinator ready (run \(run))", seconds: 60, every: .milliseconds(50)) {
+                (try? await get(base + "/readyz").0) == 200
+            }
             let root = try repository.root(version: run)
             // Four agents' worth of concurrent posters; the process is killed while they run.
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -70,11 +72,13 @@ import VantageTUF
         // Restart once more and check through the API that the chain and the data are intact.
         let process = try start(config: directory + "/coordinator.json", log: directory + "/final.log")
         defer { process.stop() }
-        try await eventually("coordinator ready after the last crash") { (try? await get(base + "/readyz").0) == 200 }
+        try await waitUntil("coordinator ready after the last crash", seconds: 60, every: .milliseconds(50)) {
+            (try? await get(base + "/readyz").0) == 200
+        }
         let ids = acknowledged.ids.withLock { $0 }
         #expect(ids.count > 100, "the test acknowledged too few observations to mean anything")
         let newest = sha256(try repository.root(version: 4))
-        try await eventually("the restarted coordinator pins the newest root") {
+        try await waitUntil("the restarted coordinator pins the newest root", seconds: 60, every: .milliseconds(50)) {
             let (status, body) = try await get(base + APIPath.pins)
             return status == 200 && (try? Canonical.decode(PinList.self, from: body))?.pins.first?.sha256 == newest
         }

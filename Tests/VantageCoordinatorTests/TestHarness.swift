@@ -126,8 +126,7 @@ final class TestCoordinator: Sendable {
             approver = previous.approver
             ownsDirectory = false
         } else {
-            directory = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-coord-\(UUID().uuidString)").path
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            directory = try Scratch("vantage-coord").path
             _ = try Keygen.create(at: directory + "/coordinator.key")
             clock = ManualClock()
             agents = [TestAgent("agent-eu", "eu"), TestAgent("agent-us", "us"), TestAgent("agent-ap", "ap")]
