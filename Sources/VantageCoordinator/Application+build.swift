@@ -60,37 +60,13 @@ public func buildCoordinator(
     try configuration.validate()
     let clock = dependencies.clock
     let logger = dependencies.logger
-    if configuration.databasePath == nil || configuration.keyFile == nil {
-        try FileSystem.makeDirectory(configuration.stateDirectory)
-    }
-    let keyPath = configuration.resolvedKeyFile
-    guard FileSystem.exists(keyPath) else {
-        throw CoordinatorError(.key, "no coordinator key at \(keyPath); create one with `vantage-coordinator keygen --out \(keyPath)`")
-    }
-    let identity: SigningIdentity
-    do {
-        identity = try SigningIdentity(fileContents: try FileSystem.readText(keyPath, code: .key))
-    } catch let error as CoordinatorError {
-        throw error
-    } catch {
-        throw CoordinatorError(.key, "\(keyPath): \(error)")
-    }
-
+    let identity = try loadIdentity(configuration)
     let database = try CoordinatorDatabase(path: configuration.resolvedDatabasePath, synchronousFull: configuration.synchronousFull)
     let directory = Directory()
     let registry = RegistryStore(database: database, directory: directory)
-    let now = clock.now
     let sinks = makeSinks(configuration.alerts, clock: clock)
     let channels = sinks.map(\.channel)
-    for agent in configuration.agents { try await registry.enroll(agent, now: now) }
-    try await registry.removeUnconfiguredAgents(keeping: Set(configuration.agents.map(\.id)), now: now, channels: channels)
-    for target in configuration.targets {
-        try await registry.add(target, now: now, allowSourceChange: true, channels: channels)
-    }
-    try await registry.loadDirectory()
-    // The consensus policy, approvers or agents may differ from the last run: every target is decided again and
-    // every pin rebuilt, in batches, by the first rounds.
-    try await registry.markEverything()
+    try await enrolConfigured(configuration, in: registry, now: clock.now, channels: channels)
 
     let pinLists = PinListCache()
     let pinListStore = PinListStore(database: database)
@@ -128,6 +104,52 @@ public func buildCoordinator(
     TargetRoutes(queries: queries, admin: admin).add(to: router)
     HealthController(database: database, metrics: metrics).add(to: router)
 
+    let application = try makeApplication(
+        configuration, router: router, services: [consensus, alertService], metrics: metrics, dependencies: dependencies)
+    logReadiness(configuration, directory: directory, identity: identity, channels: channels, logger: logger)
+    return Coordinator(application: application, consensus: consensus, database: database, publicKey: identity.publicKey)
+}
+
+/// The coordinator's signing key (creating the state directory the default paths live in).
+private func loadIdentity(_ configuration: CoordinatorConfiguration) throws -> SigningIdentity {
+    if configuration.databasePath == nil || configuration.keyFile == nil {
+        try FileSystem.makeDirectory(configuration.stateDirectory)
+    }
+    let keyPath = configuration.resolvedKeyFile
+    guard FileSystem.exists(keyPath) else {
+        throw CoordinatorError(.key, "no coordinator key at \(keyPath); create one with `vantage-coordinator keygen --out \(keyPath)`")
+    }
+    do {
+        return try SigningIdentity(fileContents: try FileSystem.readText(keyPath, code: .key))
+    } catch let error as CoordinatorError {
+        throw error
+    } catch {
+        throw CoordinatorError(.key, "\(keyPath): \(error)")
+    }
+}
+
+/// Enrols the configured agents and targets, drops agents no longer configured, and marks everything for the first
+/// rounds.
+private func enrolConfigured(
+    _ configuration: CoordinatorConfiguration, in registry: RegistryStore, now: Timestamp, channels: [String]
+) async throws {
+    for agent in configuration.agents { try await registry.enroll(agent, now: now) }
+    try await registry.removeUnconfiguredAgents(keeping: Set(configuration.agents.map(\.id)), now: now, channels: channels)
+    for target in configuration.targets {
+        try await registry.add(target, now: now, allowSourceChange: true, channels: channels)
+    }
+    try await registry.loadDirectory()
+    // The consensus policy, approvers or agents may differ from the last run: every target is decided again and
+    // every pin rebuilt, in batches, by the first rounds.
+    try await registry.markEverything()
+}
+
+/// The HTTP server (connection limits, optional reloadable TLS) around `router`, with `services` beside it.
+private func makeApplication(
+    _ configuration: CoordinatorConfiguration, router: Router<BasicRequestContext>, services: [any Service],
+    metrics: CoordinatorMetrics, dependencies: CoordinatorDependencies
+) throws -> Application<RouterResponder<BasicRequestContext>> {
+    let logger = dependencies.logger
     let onServerRunning = dependencies.onServerRunning
     let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(configuration.idleTimeoutSeconds))
     let maxConnections = DescriptorLimit.fit(connections: configuration.maxConnections)
@@ -142,7 +164,7 @@ public func buildCoordinator(
         maxConnections: maxConnections, headTimeout: .seconds(configuration.headerTimeoutSeconds),
         bodyTimeout: .seconds(configuration.bodyTimeoutSeconds + 5), keepAliveTimeout: .seconds(configuration.idleTimeoutSeconds),
         metrics: metrics)
-    var services: [any Service] = [consensus, alertService]
+    var services = services
     let tls = try configuration.tls.map { try ReloadableTLS(certificateFile: $0.certificateFile, keyFile: $0.keyFile) }
     if let tls { services.append(TLSReloadService(tls: tls, logger: logger)) }
     let server = HTTPServerBuilder { responder in
@@ -150,13 +172,19 @@ public func buildCoordinator(
         guard let tls else { return GuardedChannel(base: http, limits: limits) }
         return GuardedChannel(base: tls.channel(http), limits: limits)
     }
-    let application = Application(
+    return Application(
         router: router,
         server: server,
         configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort), serverName: "vantage-coordinator"),
         services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger)
+}
+
+/// Says the coordinator is ready, and why no pin list will be published yet when too few agents are enrolled.
+private func logReadiness(
+    _ configuration: CoordinatorConfiguration, directory: Directory, identity: SigningIdentity, channels: [String], logger: Logger
+) {
     let agents = directory.contents.agents.values
     let regions = Set(agents.map(\.region)).count
     if agents.count < configuration.consensus.quorum || regions < configuration.consensus.minRegions {
@@ -174,7 +202,6 @@ public func buildCoordinator(
             "agents": "\(directory.contents.agents.count)", "targets": "\(directory.contents.targets.count)",
             "alert.channels": "\(channels.joined(separator: ","))",
         ])
-    return Coordinator(application: application, consensus: consensus, database: database, publicKey: identity.publicKey)
 }
 
 /// The configured alert channels.
