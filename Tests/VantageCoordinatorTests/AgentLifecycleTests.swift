@@ -38,7 +38,7 @@ import VantageTUF
             _ = try await c.coordinator.consensus.evaluateNow()
             let status = try await client.get(TargetStatus.self, "\(APIPath.targets)/example.test%2Fapp")
             #expect(status.views.map(\.agent) == [c.agents[0].id], "\(status.views)")
-            #expect(status.status != "agreed", "one supporter is below quorum: \(status.status)")
+            #expect(status.status != .agreed, "one supporter is below quorum: \(status.status)")
             let events = try await client.get(EventPage.self, "\(APIPath.events)?after=0").events.map(\.event)
             let event = try #require(events.first { $0.kind == .agentRemoved })
             #expect(event.details == ["agent": c.agents[1].id, "by": "ops-bob"])

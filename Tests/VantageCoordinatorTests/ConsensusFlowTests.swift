@@ -112,7 +112,7 @@ import VantageTUF
             #expect(lost.pinned?.published == false)
 
             let history = try await client.get(TargetHistory.self, "\(APIPath.targets)/\(Self.encoded)/history")
-            #expect(history.pins.map(\.classification) == ["first", "resigned", "rotated", "replaced", "replaced"])
+            #expect(history.pins.map(\.classification) == [.first, .resigned, .rotated, .replaced, .replaced])
             #expect(history.pins.map(\.approvedBy) == [nil, nil, nil, "approver-1", "approver-1"])
 
             try await checkChain(client, coordinator: c)

@@ -19,7 +19,7 @@ import VantageCore
             for path in ["docker.io%2Flibrary%2Fdebian", "docker.io/library/debian", "docker.io%2flibrary%2Fdebian"] {
                 let status = try await client.get(TargetStatus.self, "\(APIPath.targets)/\(path)")
                 #expect(status.spec.id == "docker.io/library/debian")
-                #expect(status.status == "unobserved")
+                #expect(status.status == .unobserved)
                 let history = try await client.get(TargetHistory.self, "\(APIPath.targets)/\(path)/history")
                 #expect(history.target == "docker.io/library/debian")
             }
@@ -66,7 +66,7 @@ import VantageCore
             #expect(try await client.admin(.post, APIPath.agents, body: newcomer.enrollment) == .created)
             let agents = try await client.get([AgentStatus].self, APIPath.agents)
             #expect(agents.map(\.id) == ["agent-ap", "agent-eu", "agent-sa", "agent-us"])
-            #expect(agents.allSatisfy { $0.health == "never_seen" })
+            #expect(agents.allSatisfy { $0.health == .neverSeen })
             let receipt = try await client.submit([try newcomer.observe("example.test/app", error: ObservationError(.dns, "nx"), at: c.now)])
             #expect(receipt.items[0].accepted)
             #expect(try await client.get(TrustPolicy.self, APIPath.policy).agents.count == 4)

@@ -56,7 +56,7 @@ import VantageTUF
             #expect(pinned.map(\.kind) == [.firstPin, .recovered])
             #expect(pinned.last?.alert == changed.alert && changed.alert == AlertCondition.sourceChanged.key(Self.target))
             let history = try await client.get(TargetHistory.self, "\(APIPath.targets)/\(Self.encoded)/history")
-            #expect(history.pins.map(\.classification) == ["first", "first"])
+            #expect(history.pins.map(\.classification) == [.first, .first])
             // The published pin names the new source, and its attestations verify only for it.
             let proof = try await client.get(PinProof.self, "\(APIPath.pins)/latest/targets/\(Self.encoded)")
             #expect(proof.pin.source.url == Self.moved)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import VantageCore
 
@@ -41,5 +42,20 @@ import VantageCore
         #expect(kinds == ["expiry", "certificate", "silent", "unsupported", "consensus", "unobservable", "source"])
         #expect(ConsensusPlanner.AlertKey(.silent, "agent-eu").description == "silent:agent-eu")
         #expect(ConsensusPlanner.AlertValue(rawValue: "junk") == nil)
+    }
+
+    @Test("API and database enums keep their text")
+    func apiEnums() throws {
+        #expect(TargetStatus.Status.allCases.map(\.rawValue) == ["agreed", "changing", "pending", "split_view", "no_consensus", "unobserved"])
+        #expect(PinClassification.allCases.map(\.rawValue) == ["first", "same", "resigned", "rotated", "replaced", "unchained", "invalid"])
+        #expect(AgentStatus.Health.allCases.map(\.rawValue) == ["healthy", "silent", "never_seen"])
+        // A decision's status and the API status it shows as are spelled the same; no decision is `unobserved`.
+        let decided: [ConsensusDecision.Status] = [.agreed, .changing, .pending, .splitView, .noConsensus]
+        #expect(decided.map { TargetStatus.Status($0).rawValue } == decided.map(\.rawValue))
+        #expect(TargetStatus.Status(nil) == .unobserved)
+        // Codable writes the raw text, as the String fields did.
+        let json = try JSONEncoder().encode([TargetStatus.Status.splitView.rawValue: AgentStatus.Health.neverSeen])
+        #expect(String(decoding: json, as: UTF8.self) == #"{"split_view":"never_seen"}"#)
+        #expect(try JSONDecoder().decode([PinClassification].self, from: Data(#"["unchained"]"#.utf8)) == [.unchained])
     }
 }

@@ -196,7 +196,7 @@ struct FaultInjectionTests {
             try await waitUntil("quorum_lost delivered to the webhook", seconds: 20) {
                 receiver.deliveries().contains { $0.id == quorumLost.id && $0.kind == "quorum_lost" && $0.status == 204 }
             }
-            #expect(try await system.api.target(target).status == "no_consensus")
+            #expect(try await system.api.target(target).status == .noConsensus)
 
             // The list must be re-signed before it expires (lifetime 60 s: re-signed when less than 30 s are left).
             let lists = try await waitFor("pin list re-signed after quorum was lost", seconds: 70, every: .seconds(1)) { () -> [PinList]? in

@@ -173,7 +173,7 @@ struct MultiHostTests {
             try await waitUntil("two agents see the genuine root, one the impostor's", seconds: 30) {
                 try await views() == ["agent-eu": genuineV1.sha256, "agent-us": genuineV1.sha256, "agent-ap": forged.sha256]
             }
-            #expect(try await api.target(gun).status == "split_view")
+            #expect(try await api.target(gun).status == .splitView)
             #expect(try await api.pinned(gun) == nil, "a root was pinned during a split view")
             try await Task.sleep(for: .seconds(3))  // several consensus rounds and polls later
             #expect(try await api.pinned(gun) == nil, "a root was pinned during a split view")
@@ -185,7 +185,7 @@ struct MultiHostTests {
             }
             // Each agent saw the genuine root first (first sight) and then the same bytes again: continuations only.
             #expect(firstPin.attestations.allSatisfy { $0.continuity == .firstSight || $0.continuity == .same })
-            #expect(try await api.target(gun).pinned?.classification == "first")
+            #expect(try await api.target(gun).pinned?.classification == .first)
 
             //    The CI host installs the pin from the exported trust policy, and the real notary client then
             //    accepts the genuine server and refuses the impostor with the same trust dir.
@@ -220,7 +220,7 @@ struct MultiHostTests {
             #expect(majority.details["pinned_sha256"] == genuineV1.sha256)
             try await waitUntil("consensus sees the impostor's majority", seconds: 20) {
                 let status = try await api.target(gun)
-                return status.leading == forged.sha256 && ["split_view", "pending"].contains(status.status)
+                return status.leading == forged.sha256 && [.splitView, .pending].contains(status.status)
             }
             try await Task.sleep(for: .seconds(3))
             #expect(try await api.pinned(gun)?.sha256 == genuineV1.sha256, "the pin moved to the impostor's majority")
@@ -231,13 +231,13 @@ struct MultiHostTests {
                 try await events(after: cursor).first { $0.kind == .replacementHeld }
             }
             #expect(held.details["sha256"] == forged.sha256)
-            #expect(try await api.target(gun).status == "pending")
-            #expect(try await api.target(gun).classification == "replaced")
+            #expect(try await api.target(gun).status == .pending)
+            #expect(try await api.target(gun).classification == .replaced)
             try await Task.sleep(for: .seconds(3))
             #expect(try await api.pinned(gun)?.sha256 == genuineV1.sha256, "the pin moved to an unchained root without approval")
 
             for host in ["agent-eu", "agent-us", "agent-ap"] { try await route(host, to: "genuine") }
-            try await waitUntil("agents agree on the pinned root again", seconds: 40) { try await api.target(gun).status == "agreed" }
+            try await waitUntil("agents agree on the pinned root again", seconds: 40) { try await api.target(gun).status == .agreed }
 
             // 4. A real rotation on the genuine server (`notary key rotate`): observed by all agents, classified
             //    `rotated`, followed; the CI host's installed pin follows and the real client accepts the new root.
@@ -248,7 +248,7 @@ struct MultiHostTests {
                 try await api.pinned(gun).flatMap { $0.sha256 == genuineV2.sha256 ? $0 : nil }
             }
             #expect(rotatedPin.attestations.contains { $0.continuity == .rotated })
-            #expect(try await api.target(gun).pinned?.classification == "rotated")
+            #expect(try await api.target(gun).pinned?.classification == .rotated)
             try await waitUntil("every agent observed the rotation", seconds: 20) {
                 try await views().values.allSatisfy { $0 == genuineV2.sha256 }
             }

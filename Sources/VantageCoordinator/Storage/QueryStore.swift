@@ -61,15 +61,15 @@ struct QueryStore: Sendable {
                 try Canonical.decode([String].self, from: Array($0.utf8))
             } ?? []
             return TargetStatus(
-                spec: spec, status: state?["status"] ?? "unobserved",
-                pinned: pins[spec.id].map { row, fingerprint in
+                spec: spec, status: try state?.decode(TargetStatus.Status.self, forColumn: "status") ?? .unobserved,
+                pinned: try pins[spec.id].map { row, fingerprint in
                     PinnedSummary(
                         sha256: row["sha256"], version: row["version"], expires: fingerprint?.expires ?? "", rootKeys: fingerprint?.rootKeys ?? [],
-                        classification: row["classification"], pinnedAt: Timestamp(seconds: row["pinned_at"]), approvedBy: row["approved_by"],
+                        classification: try row.decode(forColumn: "classification"), pinnedAt: Timestamp(seconds: row["pinned_at"]), approvedBy: row["approved_by"],
                         published: published(spec.id) == row["sha256"])
                 },
                 leading: state?["leading"],
-                classification: state?["classification"], reasons: reasons, views: views[spec.id] ?? [])
+                classification: try state?.decode(PinClassification?.self, forColumn: "classification"), reasons: reasons, views: views[spec.id] ?? [])
         }
     }
 
@@ -105,7 +105,7 @@ struct QueryStore: Sendable {
                     arguments: [id]
                 ).map {
                     PinHistoryEntry(
-                        sha256: $0["sha256"], version: $0["version"], classification: $0["classification"],
+                        sha256: $0["sha256"], version: $0["version"], classification: try $0.decode(forColumn: "classification"),
                         pinnedAt: Timestamp(seconds: $0["pinned_at"]), approvedBy: $0["approved_by"])
                 }
                 let actions = try String.fetchAll(
@@ -122,7 +122,7 @@ struct QueryStore: Sendable {
             try await database.writer.read { db in
                 try Row.fetchAll(db, sql: "SELECT id, region, public_key, last_seen FROM agents WHERE removed_at IS NULL ORDER BY id").map { row in
                     let lastSeen = (row["last_seen"] as Int64?).map { Timestamp(seconds: $0) }
-                    let health = lastSeen.map { $0 < now.adding(seconds: -maxAgeSeconds) ? "silent" : "healthy" } ?? "never_seen"
+                    let health: AgentStatus.Health = lastSeen.map { $0 < now.adding(seconds: -maxAgeSeconds) ? .silent : .healthy } ?? .neverSeen
                     return AgentStatus(
                         id: row["id"], region: row["region"], publicKey: try PublicIdentity(base64: row["public_key"]),
                         lastSeen: lastSeen, health: health)

@@ -31,14 +31,19 @@ public struct AgentEnrollment: Sendable, Hashable, Codable {
 
 /// `GET /v1/agents`.
 public struct AgentStatus: Sendable, Hashable, Codable {
+    /// Whether an agent reports: `healthy`, `silent` (nothing within max_age) or `never_seen`.
+    public enum Health: String, Sendable, Hashable, Codable, CaseIterable {
+        case healthy, silent
+        case neverSeen = "never_seen"
+    }
+
     public var id: String
     public var region: String
     public var publicKey: PublicIdentity
     public var lastSeen: Timestamp?
-    /// `healthy`, `silent` (nothing within max_age) or `never_seen`.
-    public var health: String
+    public var health: Health
 
-    public init(id: String, region: String, publicKey: PublicIdentity, lastSeen: Timestamp?, health: String) {
+    public init(id: String, region: String, publicKey: PublicIdentity, lastSeen: Timestamp?, health: Health) {
         self.id = id
         self.region = region
         self.publicKey = publicKey

@@ -30,11 +30,11 @@ public struct SpanRecord: Sendable, Hashable, Codable {
 public struct PinHistoryEntry: Sendable, Hashable, Codable {
     public var sha256: String
     public var version: Int
-    public var classification: String
+    public var classification: PinClassification
     public var pinnedAt: Timestamp
     public var approvedBy: String?
 
-    public init(sha256: String, version: Int, classification: String, pinnedAt: Timestamp, approvedBy: String?) {
+    public init(sha256: String, version: Int, classification: PinClassification, pinnedAt: Timestamp, approvedBy: String?) {
         self.sha256 = sha256
         self.version = version
         self.classification = classification

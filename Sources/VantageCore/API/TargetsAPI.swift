@@ -38,7 +38,7 @@ public struct PinnedSummary: Sendable, Hashable, Codable {
     public var expires: String
     public var rootKeys: [String]
     /// `first`, `resigned`, `rotated` or `replaced`: how the coordinator classified the change.
-    public var classification: String
+    public var classification: PinClassification
     public var pinnedAt: Timestamp
     /// Approver ids, for a pin admitted by approvals.
     public var approvedBy: String?
@@ -46,7 +46,7 @@ public struct PinnedSummary: Sendable, Hashable, Codable {
     public var published: Bool
 
     public init(
-        sha256: String, version: Int, expires: String, rootKeys: [String], classification: String, pinnedAt: Timestamp,
+        sha256: String, version: Int, expires: String, rootKeys: [String], classification: PinClassification, pinnedAt: Timestamp,
         approvedBy: String?, published: Bool
     ) {
         self.sha256 = sha256
@@ -69,17 +69,37 @@ public struct PinnedSummary: Sendable, Hashable, Codable {
 
 /// Current consensus for one target.
 public struct TargetStatus: Sendable, Hashable, Codable {
+    /// A target's consensus status as the API and `target_state.status` spell it: a ``ConsensusDecision/Status``,
+    /// or `unobserved` before any agent reported and nothing is pinned.
+    public enum Status: String, Sendable, Hashable, Codable, CaseIterable {
+        case agreed, changing, pending
+        case splitView = "split_view"
+        case noConsensus = "no_consensus"
+        case unobserved
+
+        /// The status of a decision; `nil` (nothing decided) is `unobserved`.
+        public init(_ status: ConsensusDecision.Status?) {
+            switch status {
+            case .agreed: self = .agreed
+            case .changing: self = .changing
+            case .pending: self = .pending
+            case .splitView: self = .splitView
+            case .noConsensus: self = .noConsensus
+            case nil: self = .unobserved
+            }
+        }
+    }
+
     public var spec: TargetSpec
-    /// `agreed`, `changing`, `pending`, `split_view`, `no_consensus`, or `unobserved`.
-    public var status: String
+    public var status: Status
     public var pinned: PinnedSummary?
     public var leading: String?
-    public var classification: String?
+    public var classification: PinClassification?
     public var reasons: [String]
     public var views: [SupporterView]
 
     public init(
-        spec: TargetSpec, status: String, pinned: PinnedSummary?, leading: String?, classification: String?, reasons: [String],
+        spec: TargetSpec, status: Status, pinned: PinnedSummary?, leading: String?, classification: PinClassification?, reasons: [String],
         views: [SupporterView]
     ) {
         self.spec = spec

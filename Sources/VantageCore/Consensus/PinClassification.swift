@@ -1,7 +1,7 @@
 import VantageTUF
 
 /// How a target's leading root relates to its current pin, as consensus decides it.
-public enum PinClassification: String, Sendable, Hashable, Codable {
+public enum PinClassification: String, Sendable, Hashable, Codable, CaseIterable {
     /// No pin yet: the first root a quorum saw.
     case first
     /// The pinned root itself.

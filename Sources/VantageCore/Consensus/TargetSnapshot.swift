@@ -49,7 +49,7 @@ public struct TargetState: Sendable, Hashable {
     }
 
     /// The stored form of ``status``.
-    public var statusText: String { status?.rawValue ?? "unobserved" }
+    public var statusText: String { TargetStatus.Status(status).rawValue }
 
     /// The digest held as an unchained replacement, if this state holds one.
     public var held: String? { status == .pending && classification?.needsApprovers == true ? leading : nil }

@@ -15,7 +15,7 @@ enum DemoOutput {
                 return "\(v.region): \(v.sha256 == nil || v.sha256 == t.pinned?.sha256 ? sees : TerminalStyle.red(sees))"
             }
             table.rows.append([
-                t.spec.id, TerminalStyle.status(t.status), String((t.pinned?.sha256 ?? "-").prefix(12)),
+                t.spec.id, TerminalStyle.status(t.status.rawValue), String((t.pinned?.sha256 ?? "-").prefix(12)),
                 t.pinned.map { "v\($0.version)" } ?? "-", views.joined(separator: "  "),
             ])
         }

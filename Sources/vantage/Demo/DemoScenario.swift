@@ -79,7 +79,7 @@ struct DemoScenario {
 
         DemoOutput.step("1. Every agent polls both repositories; \(DemoSetup.intercepted)'s path is intercepted")
         cursor = try await round(agents, admin: admin, after: cursor)
-        try expect(try await admin.target(notary.id).status == "split_view", "the Notary target should be a split view")
+        try expect(try await admin.target(notary.id).status == .splitView, "the Notary target should be a split view")
 
         DemoOutput.step("2. The interception ends: all paths now see the genuine root")
         interceptor.removeAll()
@@ -96,7 +96,7 @@ struct DemoScenario {
         genuine.put(DemoRepositories.notaryPath("root.json"), notaryV2)
         cursor = try await round(agents, admin: admin, after: cursor)
         let rotated = try await admin.target(notary.id)
-        try expect(rotated.pinned?.version == 2 && rotated.pinned?.classification == "rotated", "the rotation should be followed")
+        try expect(rotated.pinned?.version == 2 && rotated.pinned?.classification == .rotated, "the rotation should be followed")
 
         DemoOutput.step("4. The TUF repository is replaced by new keys that the old root never signed")
         let replacementKeys = try (0..<3).map { _ in try RootSigningKey.generate(.ed25519) }
@@ -104,7 +104,7 @@ struct DemoScenario {
         genuine.put(DemoRepositories.tufPath(2), tufV2)
         cursor = try await round(agents, admin: admin, after: cursor)
         let held = try await admin.target(tuf.id)
-        try expect(held.status == "pending" && held.pinned?.version == 1, "the unchained replacement should be held")
+        try expect(held.status == .pending && held.pinned?.version == 1, "the unchained replacement should be held")
 
         DemoOutput.step("5. An approver checks it out of band and signs an approval with their own key: vantage approve \(tuf.id) \(short(tufV2))…")
         var approve = try ApproveCommand.parse([

@@ -21,7 +21,7 @@ struct TargetsCommand: AsyncParsableCommand {
                 for t in targets {
                     let pinned = String((t.pinned?.sha256 ?? "-").prefix(16))
                     let version = t.pinned.map { "\($0.version)" } ?? "-"
-                    table.rows.append([t.spec.id, t.spec.kind.rawValue, TerminalStyle.status(t.status), pinned, version, t.spec.url])
+                    table.rows.append([t.spec.id, t.spec.kind.rawValue, TerminalStyle.status(t.status.rawValue), pinned, version, t.spec.url])
                 }
                 return table.rendered
             }

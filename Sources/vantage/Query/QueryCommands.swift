@@ -48,12 +48,12 @@ struct QueryCommand: AsyncParsableCommand {
         do { status = try await coordinator.withClient { try await $0.target(target) } } catch { throw Failure.report(error) }
         try Output.emit(one: status, format: format) { t in
             var text = "target      \(t.spec.id) (\(t.spec.kind.rawValue) \(t.spec.url)\(t.spec.gun.map { " " + $0 } ?? ""))\n"
-            text += "status      \(TerminalStyle.status(t.status))\(t.classification.map { " (\($0))" } ?? "")\n"
+            text += "status      \(TerminalStyle.status(t.status.rawValue))\(t.classification.map { " (\($0.rawValue))" } ?? "")\n"
             if let pin = t.pinned {
                 text += "pinned      \(pin.sha256) v\(pin.version) expires \(pin.expires)\(pin.published ? "" : " (NOT in the published list)")\n"
                 // The digest `root inspect` prints for the same root, under the same label.
                 text += "root keys   \(pin.rootKeys.isEmpty ? "-" : RootFingerprint.digest(of: pin.rootKeys))\n"
-                text += "since       \(pin.pinnedAt) (\(pin.classification)\(pin.approvedBy.map { ", approved by " + $0 } ?? ""))\n"
+                text += "since       \(pin.pinnedAt) (\(pin.classification.rawValue)\(pin.approvedBy.map { ", approved by " + $0 } ?? ""))\n"
             } else {
                 text += "pinned      none\n"
             }
@@ -71,9 +71,9 @@ struct QueryCommand: AsyncParsableCommand {
             return text + table.rendered + (errors.isEmpty ? "" : "errors\n" + errors.joined())
         }
         switch status.status {
-        case "split_view": throw ExitStatus.disagreement
-        case "no_consensus", "unobserved": throw ExitStatus.noConsensus
-        default: break
+        case .splitView: throw ExitStatus.disagreement
+        case .noConsensus, .unobserved: throw ExitStatus.noConsensus
+        case .agreed, .changing, .pending: break
         }
     }
 }
@@ -90,7 +90,7 @@ struct HistoryCommand: AsyncParsableCommand {
         do { history = try await coordinator.withClient { try await $0.history(target) } } catch { throw Failure.report(error) }
         try Output.emit(one: history, format: format) { h in
             var pins = TextTable(header: ["PINNED AT", "VERSION", "SHA256", "CLASS", "APPROVED BY"])
-            for p in h.pins { pins.rows.append([p.pinnedAt.description, "\(p.version)", String(p.sha256.prefix(16)), p.classification, p.approvedBy ?? ""]) }
+            for p in h.pins { pins.rows.append([p.pinnedAt.description, "\(p.version)", String(p.sha256.prefix(16)), p.classification.rawValue, p.approvedBy ?? ""]) }
             var spans = TextTable(header: ["AGENT", "OUTCOME", "FIRST SEEN", "LAST SEEN", "COUNT", "ERROR MESSAGE"])
             for s in h.spans {
                 spans.rows.append([
@@ -120,7 +120,7 @@ struct AgentsCommand: AsyncParsableCommand {
             try Output.emit(agents, format: format) { agents in
                 var table = TextTable(header: ["AGENT", "REGION", "HEALTH", "LAST SEEN", "KEY ID"])
                 for a in agents {
-                    table.rows.append([a.id, a.region, TerminalStyle.status(a.health), a.lastSeen?.description ?? "-", String(a.publicKey.keyID.prefix(16))])
+                    table.rows.append([a.id, a.region, TerminalStyle.status(a.health.rawValue), a.lastSeen?.description ?? "-", String(a.publicKey.keyID.prefix(16))])
                 }
                 return table.rendered
             }

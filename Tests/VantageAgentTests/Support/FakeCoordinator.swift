@@ -90,7 +90,7 @@ final class FakeCoordinator: @unchecked Sendable {
         }
         router.get("/v1/targets") { _, _ -> Response in
             let statuses = await ledger.targets.map {
-                TargetStatus(spec: $0, status: "unobserved", pinned: nil, leading: nil, classification: nil, reasons: [], views: [])
+                TargetStatus(spec: $0, status: .unobserved, pinned: nil, leading: nil, classification: nil, reasons: [], views: [])
             }
             return Response(
                 status: .ok, headers: [.contentType: "application/json"],
