@@ -170,16 +170,17 @@ import VantageTUF
         try await c.coordinator.application.test(.live) { client in
             try await client.execute(uri: APIPath.observations, method: .post, body: ByteBuffer(bytes: body)) { response in
                 #expect(response.status == .contentTooLarge)
+                #expect(response.headers[.connection] == "close", "the rest of the body is not read")
             }
-            try await client.execute(uri: "/livez", method: .get) { #expect($0.status == .ok) }
+            #expect(try await ConnectionLimitTests.get(port: try #require(client.port), "/livez").hasPrefix("HTTP/1.1 200"))
         }
         #expect(try await c.count("observations_seen") == 0)
     }
 }
 
-/// Anonymous ingest must cost the sender more than the coordinator: a batch over the count limit is refused before
-/// any observation is checked, a batch stops at its first observation not shown to come from an enrolled agent, and
-/// rejections are counted per reason while the log gets at most one line per reason per minute.
+/// Anonymous ingest must cost the sender more than the coordinator: a batch stops at its first observation not shown
+/// to come from an enrolled agent (the rest neither decoded nor read), a batch over the count limit is refused before
+/// it is decoded, and rejections are counted per reason while the log gets at most one line per reason per minute.
 @Suite struct IngestCostTests {
     static let target = IngestAbuseTests.target
 
@@ -197,23 +198,30 @@ import VantageTUF
         ) { ($0.status, $0.body) }
     }
 
-    @Test func batchOverTheCountLimitIsRefusedBeforeAnyCheck() async throws {
+    /// A batch over the count limit is refused once the count passes it, before any of it is decoded: here its first
+    /// observation is genuine (a replayed one would do), so only that one is checked; then 10,000 junk observations.
+    /// Positive control: at the limit the batch is decoded and checked up to its first junk observation.
+    @Test func batchOverTheCountLimitIsRefusedBeforeItIsDecoded() async throws {
         let log = LogCapture()
         let c = try await TestCoordinator(logger: log.logger) { $0.ingest.maxBodyBytes = 64 << 20 }
+        let genuine = try c.agents[0].observe(Self.target, error: ObservationError(.timeout, "genuine"), at: c.now)
         let junk = try Self.junk(c, count: 10_000)
         try await c.coordinator.application.test(.router) { client in
             for _ in 0..<3 {
-                let (status, body) = try await Self.post(client, junk)
+                let (status, body) = try await Self.post(client, [genuine] + junk)
                 #expect(status == .contentTooLarge)
                 #expect(String(buffer: body).contains("ingest.max_batch_observations"))
             }
-            #expect(try await ConnectionLimitTests.metric(client, "vantage_ingest_signature_checks_total") == 0)
+            #expect(try await ConnectionLimitTests.metric(client, "vantage_ingest_signature_checks_total") == 3)
             #expect(try await ConnectionLimitTests.metric(client, #"vantage_ingest_batches_refused_total{reason="too_many_observations"}"#) == 3)
-            // Positive control: the limit itself is accepted, and costs one check (it stops at the first bad signature).
-            let (status, _) = try await Self.post(client, Array(junk.prefix(c.configuration.ingest.maxBatchObservations)))
+            let limit = c.configuration.ingest.maxBatchObservations
+            let (status, body) = try await Self.post(client, [genuine] + junk.prefix(limit - 1))
             #expect(status == .ok)
-            #expect(try await ConnectionLimitTests.metric(client, "vantage_ingest_signature_checks_total") == 1)
+            let receipt = try Canonical.decode(ObservationReceipt.self, from: body.readableBytesView)
+            #expect(receipt.items.map(\.accepted) == [true, false])
+            #expect(try await ConnectionLimitTests.metric(client, "vantage_ingest_signature_checks_total") == 5)
         }
+        #expect(try await c.count("observations_seen") == 1, "the positive control's genuine observation only")
         #expect(log.messages.filter { $0 == "observation batch refused" }.count == 1, "\(log.messages)")
     }
 
@@ -272,10 +280,37 @@ import VantageTUF
         }
     }
 
+    /// Over a real connection, a batch whose first observation is junk, or with more observations than the limit, is
+    /// answered without the rest of its body (which never comes here) and the connection closed. Positive control:
+    /// behind a genuine first observation the server waits for the rest, and answers 408 when it does not come.
+    @Test func junkOrOversizedBatchIsAnsweredWithoutReadingTheRest() async throws {
+        let c = try await TestCoordinator {
+            $0.bodyTimeoutSeconds = 2
+            $0.ingest.maxBatchObservations = 2
+        }
+        let junk = try Self.junk(c, count: 1)[0]
+        let genuine = try c.agents[0].observe(Self.target, error: ObservationError(.timeout, "x"), at: c.now)
+        try await c.coordinator.application.test(.live) { client in
+            let port = try #require(client.port)
+            func answer(_ observations: [SignedObservation]) async throws -> String {
+                let socket = try RawSocket(port: port)
+                let start = Array(#"{"observations": ["#.utf8) + Array(try observations.map { try Canonical.encode($0) }.joined(separator: Array(",".utf8))) + Array(",".utf8)
+                try socket.send("POST \(APIPath.observations) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n" + String(decoding: start, as: UTF8.self))
+                return try await socket.receive()
+            }
+            let junkAnswer = try await answer([junk])
+            #expect(junkAnswer.hasPrefix("HTTP/1.1 200") && junkAnswer.contains("bad_signature"), "\(junkAnswer.prefix(300))")
+            #expect(try await answer([genuine, genuine, genuine]).hasPrefix("HTTP/1.1 413"))
+            #expect(try await answer([genuine]).hasPrefix("HTTP/1.1 408"))
+        }
+    }
+
+    /// 10,000 junk observations naming an enrolled agent cost one signature check: the first fails, the rest is
+    /// neither decoded nor (over a connection) read.
     @Test func junkBatchCostsOneSignatureCheck() async throws {
         let log = LogCapture()
         let c = try await TestCoordinator(logger: log.logger)
-        let junk = try Self.junk(c, count: 1000)
+        let junk = try Self.junk(c, count: 10_000)
         let root = try TestRepository().root(version: 1)
         try await c.coordinator.application.test(.router) { client in
             for _ in 0..<3 {

@@ -78,8 +78,8 @@ public struct CoordinatorConfiguration: Sendable {
     public struct Ingest: Sendable, Hashable {
         /// Largest accepted request body; larger bodies get 413.
         public var maxBodyBytes: Int = 4 << 20
-        /// Most observations in one batch; a larger batch gets 413 before any of it is checked (agents send
-        /// `spool.batch_size`, 500 by default).
+        /// Most observations in one batch; a larger batch gets 413 as soon as the count passes it, before it is
+        /// decoded (agents send `spool.batch_size`, 500 by default).
         public var maxBatchObservations: Int = 1000
         /// Observations made longer ago than this are rejected as stale.
         public var maxPastSeconds: Int64 = 3600

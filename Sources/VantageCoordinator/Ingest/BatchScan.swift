@@ -1,22 +1,31 @@
-/// One pass over a batch's JSON text without decoding it: how many objects the top-level `observations` array holds,
-/// and where the first one is (strings and escapes honoured). Decoding 10,000 junk observations (3.9 MB) costs the
-/// coordinator far more than sending them costs anyone: with this, ingest refuses an oversized batch, and checks the
-/// first observation alone, before decoding the rest. Text that is not shaped like a batch counts what it has; the
-/// decoder then refuses it.
-struct BatchScan {
-    /// Objects directly inside the top-level `observations` array.
+/// One pass over a batch's JSON text, fed as it arrives, without decoding it: how many objects the top-level
+/// `observations` array holds, and where the first one is (strings and escapes honoured). Decoding 10,000 junk
+/// observations (3.9 MB) costs the coordinator far more than sending them costs anyone: with this, ingest stops
+/// reading a batch once it is over the count limit, and checks the first observation alone before reading the rest.
+/// Text that is not shaped like a batch counts what it has; the decoder then refuses it.
+struct BatchScan: Sendable {
+    /// Objects directly inside the top-level `observations` array, so far.
     private(set) var count = 0
-    /// Byte offsets of the first of them, braces included.
+    /// Byte offsets of the first of them, braces included, once it is complete.
     private(set) var first: Range<Int>?
 
-    init(_ bytes: [UInt8]) {
-        var depth = 0
-        var inString = false, escaped = false
-        var key: [UInt8] = []
-        var lastKeyIsObservations = false, awaitingArray = false, inObservations = false
-        var firstStart: Int?
-        let name = Array("observations".utf8)
-        for (offset, byte) in bytes.enumerated() {
+    private var offset = 0
+    private var depth = 0
+    private var inString = false, escaped = false
+    private var key: [UInt8] = []
+    private var lastKeyIsObservations = false, awaitingArray = false, inObservations = false
+    private var firstStart: Int?
+    private static let name = Array("observations".utf8)
+
+    init() {}
+
+    /// Scans `bytes` whole.
+    init(_ bytes: [UInt8]) { feed(bytes) }
+
+    /// Scans the next bytes of the text.
+    mutating func feed(_ bytes: some Sequence<UInt8>) {
+        for byte in bytes {
+            defer { offset += 1 }
             if inString {
                 if escaped {
                     escaped = false
@@ -24,8 +33,8 @@ struct BatchScan {
                     escaped = true
                 } else if byte == UInt8(ascii: "\"") {
                     inString = false
-                    lastKeyIsObservations = depth == 1 && key == name
-                } else if depth == 1, key.count <= name.count {
+                    lastKeyIsObservations = depth == 1 && key == Self.name
+                } else if depth == 1, key.count <= Self.name.count {
                     key.append(byte)
                 }
                 continue

@@ -21,6 +21,8 @@ extension CoordinatorError: HTTPResponseError {
         let body = ErrorBody(error: code.rawValue, reason: status == .internalServerError ? "internal error" : reason)
         var response = try JSONResponse.make(body, status: status)
         if code == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
+        // Answered before the body was read whole: the connection closes rather than read the rest (ConnectionGuard).
+        if code == .tooLarge || code == .timeout { response.headers[.connection] = "close" }
         return response
     }
 

@@ -25,13 +25,9 @@ enum JSONResponse {
     /// A request body of at most `limit` bytes, received within `timeout`; 413 above the limit, 408 when the client is
     /// too slow.
     static func body(of request: Request, limit: Int, timeout: Duration) async throws -> ByteBuffer {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            throw CoordinatorError(.tooLarge, "request body of \(length) bytes is above the limit of \(limit)")
-        }
-        do {
-            return try await collect(request.body, limit: limit, timeout: timeout)
-        } catch is NIOTooManyBytesError {
-            throw CoordinatorError(.tooLarge, "request body is above the limit of \(limit) bytes")
+        try await read(request, limit: limit, timeout: timeout, into: ByteBuffer()) { collected, chunk in
+            collected.writeImmutableBuffer(chunk)
+            return true
         }
     }
 
@@ -44,20 +40,38 @@ enum JSONResponse {
         }
     }
 
-    /// The whole body, or `timeout` (a client trickling bytes would otherwise hold a handler for as long as it
-    /// likes: the connection's idle timer restarts with every byte). Cancelling the read ends the body stream.
-    private static func collect(_ body: RequestBody, limit: Int, timeout: Duration) async throws -> ByteBuffer {
-        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-            group.addTask { try await body.collect(upTo: limit) }
+    /// Reads `request`'s body chunk by chunk into `state` until `feed` returns `false` or the body ends, within
+    /// `timeout` (a client trickling bytes would otherwise hold a handler for as long as it likes: the connection's
+    /// idle timer restarts with every byte); 413 above `limit` bytes, 408 when the client is too slow. Cancelling the
+    /// read ends the body stream.
+    static func read<State: Sendable>(
+        _ request: Request, limit: Int, timeout: Duration, into state: State,
+        feed: @escaping @Sendable (inout State, ByteBuffer) -> Bool
+    ) async throws -> State {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw CoordinatorError(.tooLarge, "request body of \(length) bytes is above the limit of \(limit)")
+        }
+        let body = request.body
+        return try await withThrowingTaskGroup(of: State?.self) { group in
+            group.addTask {
+                var state = state
+                var total = 0
+                for try await chunk in body {
+                    total += chunk.readableBytes
+                    guard total <= limit else { throw CoordinatorError(.tooLarge, "request body is above the limit of \(limit) bytes") }
+                    if !feed(&state, chunk) { break }
+                }
+                return state
+            }
             group.addTask {
                 try await Task.sleep(for: timeout)
                 return nil
             }
             defer { group.cancelAll() }
-            guard let first = try await group.next(), let collected = first else {
+            guard let first = try await group.next(), let result = first else {
                 throw CoordinatorError(.timeout, "request body not received within \(timeout.components.seconds) s")
             }
-            return collected
+            return result
         }
     }
 }

@@ -4,10 +4,11 @@ import VantageCore
 
 /// `POST /v1/observations`: verifies each signed observation and commits the accepted ones in one write
 /// transaction before answering (acknowledged = durably committed). The agent's signature is the only
-/// authentication, so anyone may send a batch: one over ``CoordinatorConfiguration/Ingest/maxBatchObservations``
-/// is refused before any of it is checked, and a batch stops at its first observation that is not shown to come from
-/// an enrolled agent (the rest are left out of the receipt, and an agent sends them again), so junk costs at most
-/// one signature check per request.
+/// authentication, so anyone may send a batch: it is scanned as it arrives (``IngestBody``), a batch whose first
+/// observation is not shown to come from an enrolled agent is answered from that one without reading the rest, one
+/// over ``CoordinatorConfiguration/Ingest/maxBatchObservations`` is refused before it is decoded, and later in a
+/// batch the first such observation ends it (the rest are left out of the receipt, and an agent sends them again):
+/// junk costs at most one signature check per request.
 struct ObservationController: Sendable {
     let directory: Directory
     let store: IngestStore
@@ -23,29 +24,32 @@ struct ObservationController: Sendable {
     }
 
     func ingest(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let body = Array(try await JSONResponse.body(of: request, limit: limits.maxBodyBytes, timeout: bodyTimeout).readableBytesView)
-        // One pass over the text: decoding a junk batch whole would already cost more than sending it.
-        let scan = BatchScan(body)
-        guard scan.count <= limits.maxBatchObservations else { throw refuse(count: scan.count) }
-        let started = ContinuousClock.now
         let check = ObservationCheck(directory: directory.contents, limits: limits, now: clock.now)
-        // The first observation alone first: when it is not from an enrolled agent, the rest is never decoded.
-        let head = scan.first.flatMap { try? Canonical.decode(SignedObservation.self, from: body[$0]) }.map { ($0, check.check($0)) }
+        // Read while scanning: a batch over the count limit, or whose first observation is junk, is not read further.
+        let body = try await JSONResponse.read(
+            request, limit: limits.maxBodyBytes, timeout: bodyTimeout,
+            into: IngestBody(check: check, maxObservations: limits.maxBatchObservations)
+        ) { $0.feed($1) }
+        let head = body.head
+        if head?.1.signatureChecked == true { metrics.signatureChecked(1) }
+        guard body.scan.count <= limits.maxBatchObservations else { throw refuse() }
         let observations: [SignedObservation]
-        if let (signed, verdict) = head, case .failure(let rejection) = verdict.result, rejection.unauthenticated {
+        if let (signed, _) = head, body.stoppedAtUnauthenticated {
             observations = [signed]
         } else {
-            observations = try JSONResponse.decode(ObservationBatch.self, from: body).observations
+            observations = try JSONResponse.decode(ObservationBatch.self, from: body.bytes).observations
             // The decoder has the last word (a key spelt with escapes is not counted by the scan).
-            guard observations.count <= limits.maxBatchObservations else { throw refuse(count: observations.count) }
+            guard observations.count <= limits.maxBatchObservations else { throw refuse() }
         }
+        let started = ContinuousClock.now
         var items: [ObservationReceipt.Item] = []
         var verified: [VerifiedObservation] = []
         var seen = Set<String>()
         var signatureChecks = 0
         for (index, signed) in observations.enumerated() {
-            let verdict = (index == 0 ? head.flatMap { $0.0 == signed ? $0.1 : nil } : nil) ?? check.check(signed)
-            if verdict.signatureChecked { signatureChecks += 1 }
+            let reused = index == 0 ? head.flatMap { $0.0 == signed ? $0.1 : nil } : nil
+            let verdict = reused ?? check.check(signed)
+            if reused == nil, verdict.signatureChecked { signatureChecks += 1 }
             switch verdict.result {
             case .success(let observation):
                 // An id repeated inside one batch is stored once; later copies are duplicates.
@@ -60,7 +64,7 @@ struct ObservationController: Sendable {
                 items.append(.init(id: verdict.id, accepted: false, reason: rejection.reason))
             }
             if case .failure(let rejection) = verdict.result, rejection.unauthenticated {
-                if items.count < scan.count { metrics.refusedBatch(reason: "unauthenticated") }
+                if items.count < body.scan.count { metrics.refusedBatch(reason: "unauthenticated") }
                 break
             }
         }
@@ -73,17 +77,16 @@ struct ObservationController: Sendable {
         let fresh = items.filter { $0.accepted && !$0.duplicate }.count
         metrics.ingested(accepted: fresh, duplicates: items.filter(\.duplicate).count, duration: ContinuousClock.now - started)
         if fresh > 0 { consensus.signal() }
-        return try JSONResponse.make(ObservationReceipt(items: items))
+        // The rest of a batch left unread is not read: the connection closes (ConnectionGuard).
+        return try JSONResponse.make(ObservationReceipt(items: items), headers: body.stopped ? [.connection: "close"] : [:])
     }
 
     /// A batch over the count limit: counted, logged (rate-limited) and answered 413.
-    private func refuse(count: Int) -> CoordinatorError {
+    private func refuse() -> CoordinatorError {
         metrics.refusedBatch(reason: "too_many_observations")
-        rejections.rejected(
-            "too_many_observations", "observation batch refused",
-            metadata: ["observations": "\(count)", "limit": "\(limits.maxBatchObservations)"])
+        rejections.rejected("too_many_observations", "observation batch refused", metadata: ["limit": "\(limits.maxBatchObservations)"])
         return CoordinatorError(
             .tooLarge,
-            "batch of \(count) observations is above the limit of \(limits.maxBatchObservations) (ingest.max_batch_observations); lower the agent's spool.batch_size")
+            "batch of more than \(limits.maxBatchObservations) observations (ingest.max_batch_observations); lower the agent's spool.batch_size")
     }
 }

@@ -84,6 +84,8 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// Requests whose head was read and whose response has not ended (more than one when pipelined).
     private var unanswered = 0
     private var readingBody = false
+    /// The response being written says `Connection: close`.
+    private var closeAfterResponse = false
 
     init(limits: ConnectionLimits) { self.limits = limits }
 
@@ -112,8 +114,22 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) {
+        switch unwrapOutboundIn(data) {
+        case .head(let head):
+            closeAfterResponse = head.headers[canonicalForm: "connection"].contains { $0.lowercased() == "close" }
+        case .body: break
+        case .end:
             unanswered = max(0, unanswered - 1)
+            // A response marked `Connection: close` answered before its request's body was read whole (a refused
+            // batch): the connection closes once it is written, rather than read a body nobody wants.
+            if closeAfterResponse {
+                let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+                let written = context.eventLoop.makePromise(of: Void.self)
+                written.futureResult.whenComplete { _ in loopBound.value.close(promise: nil) }
+                written.futureResult.cascade(to: promise)
+                context.write(data, promise: written)
+                return
+            }
             if unanswered == 0, !readingBody { arm(.head, limits.keepAliveTimeout, context: context) }
         }
         context.write(data, promise: promise)
