@@ -1,4 +1,5 @@
 import Foundation
+import VantageTestSupport
 import Testing
 import VantageCore
 
@@ -6,8 +7,7 @@ import VantageCore
 
 /// Configuration: file, environment and flags in precedence order; bad keys and values fail at start, by name.
 @Suite struct ConfigurationTests {
-    static let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("coordinator/coordinator.example.json").path
+    static let example = PackagePaths.path("coordinator/coordinator.example.json")
 
     func temporaryFile(_ text: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-config-\(UUID().uuidString)").path

@@ -1087,9 +1087,8 @@ struct PinnedRootVerifierTests {
     }
 
     /// The repository's copy of `shared/vectors` (provenance in Tests/VantageTUFTests/Fixtures/SOURCES.md), found from
-    /// this file so the test runs from any clone.
-    static let vectorsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("VantageTUFTests/Fixtures")
+    /// the package root so the test runs from any clone.
+    static let vectorsDirectory = URL(fileURLWithPath: PackagePaths.path("Tests/VantageTUFTests/Fixtures"))
 
     static let vectors: [Vector] = [
         .init(path: "notary/notary0.1-samplerepo/root.json", kind: .notary, version: 1, gun: "docker.com/notary0.1/samplerepo",
