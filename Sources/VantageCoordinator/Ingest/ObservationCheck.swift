@@ -36,17 +36,6 @@ package struct VerifiedObservation: Sendable {
     }
 }
 
-/// Why an observation was refused; `code` is the stable label used in receipts and metrics.
-struct IngestRejection: Error, Sendable {
-    var code: String
-    var detail: String
-    /// The observation is not shown to come from an enrolled agent (unknown agent, not canonical, a signature that
-    /// does not verify): ingest stops paying for the rest of its batch.
-    var unauthenticated = false
-
-    var reason: String { "\(code): \(detail)" }
-}
-
 /// The per-observation checks of `POST /v1/observations` (enrolment, signature, schema, region, target, time
 /// window, attestation, root bytes), cheapest refusal first. Pure apart from the ``Directory`` snapshot it is given.
 struct ObservationCheck: Sendable {
@@ -69,7 +58,7 @@ struct ObservationCheck: Sendable {
         let observation = signed.observation
         guard let agent = directory.agents[observation.agent] else {
             let rejection = IngestRejection(
-                code: "unknown_agent", detail: "agent \"\(observation.agent.prefix(100))\" is not enrolled", unauthenticated: true)
+                code: .unknownAgent, detail: "agent \"\(observation.agent.prefix(100))\" is not enrolled", unauthenticated: true)
             let id = (try? Canonical.bytes(of: observation)).map(SignedObservation.id(ofCanonical:)) ?? ""
             return Verdict(id: id, result: .failure(rejection), signatureChecked: false)
         }
@@ -77,7 +66,7 @@ struct ObservationCheck: Sendable {
         do {
             canonical = try Canonical.bytes(of: observation)
         } catch {
-            let rejection = IngestRejection(code: "malformed_observation", detail: "cannot canonicalise: \(error)", unauthenticated: true)
+            let rejection = IngestRejection(code: .malformedObservation, detail: "cannot canonicalise: \(error)", unauthenticated: true)
             return Verdict(id: "", result: .failure(rejection), signatureChecked: true)
         }
         let id = SignedObservation.id(ofCanonical: canonical)
@@ -92,57 +81,57 @@ struct ObservationCheck: Sendable {
         _ signed: SignedObservation, agent: AgentEnrollment, canonical: [UInt8], id: String
     ) throws(IngestRejection) -> VerifiedObservation {
         let observation = signed.observation
-        func reject(_ code: String, _ detail: String) -> IngestRejection { IngestRejection(code: code, detail: detail) }
+        func reject(_ code: IngestRejection.Code, _ detail: String) -> IngestRejection { IngestRejection(code: code, detail: detail) }
         guard let signature = ByteEncoding.base64Decode(signed.signature),
             agent.publicKey.isValidSignature(signature, for: canonical)
         else {
             throw IngestRejection(
-                code: "bad_signature", detail: "observation signature does not verify with agent \(agent.id)'s enrolled key",
+                code: .badSignature, detail: "observation signature does not verify with agent \(agent.id)'s enrolled key",
                 unauthenticated: true)
         }
         guard observation.type == Observation.type else {
-            throw reject("unsupported_type", "type \"\(observation.type.prefix(64))\" is not \(Observation.type)")
+            throw reject(.unsupportedType, "type \"\(observation.type.prefix(64))\" is not \(Observation.type)")
         }
         guard (observation.fingerprint == nil) != (observation.error == nil) else {
-            throw reject("malformed_observation", "exactly one of fingerprint and error must be present")
+            throw reject(.malformedObservation, "exactly one of fingerprint and error must be present")
         }
         guard observation.region == agent.region else {
-            throw reject("region_mismatch", "agent \(agent.id) is enrolled in region \(agent.region), not \(observation.region.prefix(100))")
+            throw reject(.regionMismatch, "agent \(agent.id) is enrolled in region \(agent.region), not \(observation.region.prefix(100))")
         }
         guard let spec = directory.targets[observation.target] else {
-            throw reject("unknown_target", "target is not watched by this coordinator")
+            throw reject(.unknownTarget, "target is not watched by this coordinator")
         }
         // The source (kind, normalised URL, GUN) is bound into the attestation: it must be the one this coordinator
         // pins under, or the attestation would vouch for another repository.
         guard let source = spec.source, observation.source == source else {
-            throw reject("source_mismatch", "observation is for \(String(describing: observation.source).prefix(300)), the target's source is \(spec.source.map(String.init(describing:)) ?? "invalid")")
+            throw reject(.sourceMismatch, "observation is for \(String(describing: observation.source).prefix(300)), the target's source is \(spec.source.map(String.init(describing:)) ?? "invalid")")
         }
         if observation.observedAt < now.adding(seconds: -limits.maxPastSeconds) {
-            throw reject("stale", "observed at \(observation.observedAt), more than \(limits.maxPastSeconds) s ago")
+            throw reject(.stale, "observed at \(observation.observedAt), more than \(limits.maxPastSeconds) s ago")
         }
         if observation.observedAt > now.adding(seconds: limits.maxFutureSeconds) {
-            throw reject("future", "observed at \(observation.observedAt), more than \(limits.maxFutureSeconds) s ahead")
+            throw reject(.future, "observed at \(observation.observedAt), more than \(limits.maxFutureSeconds) s ahead")
         }
         var verified = VerifiedObservation(
             id: id, agent: agent.id, target: observation.target, observedAt: observation.observedAt,
             outcome: observation.outcomeKey)
         guard let fingerprint = observation.fingerprint else {
             if signed.rootBytes != nil || signed.attestationSignature != nil || observation.continuity != nil {
-                throw reject("malformed_observation", "an error observation carries root bytes or an attestation")
+                throw reject(.malformedObservation, "an error observation carries root bytes or an attestation")
             }
             verified.errorMessage = observation.error.map { String($0.message.prefix(1000)) }
             return verified
         }
         guard let statement = observation.attestationStatement else {
-            throw reject("malformed_observation", "a successful observation must carry the agent's continuity verdict")
+            throw reject(.malformedObservation, "a successful observation must carry the agent's continuity verdict")
         }
         guard let attestation = signed.attestationSignature, let attestationBytes = ByteEncoding.base64Decode(attestation) else {
-            throw reject("missing_attestation", "a successful observation must carry an attestation signature")
+            throw reject(.missingAttestation, "a successful observation must carry an attestation signature")
         }
         // Unauthenticated too: anyone may copy an agent's genuine observation and attach junk attestations to it.
         guard let message = try? statement.signingBytes, agent.publicKey.isValidSignature(attestationBytes, for: message) else {
             throw IngestRejection(
-                code: "bad_attestation_signature", detail: "attestation signature does not verify with agent \(agent.id)'s enrolled key",
+                code: .badAttestationSignature, detail: "attestation signature does not verify with agent \(agent.id)'s enrolled key",
                 unauthenticated: true)
         }
         verified.attestationSignature = attestation
@@ -157,22 +146,22 @@ struct ObservationCheck: Sendable {
     /// Decodes root bytes and checks that they are the root the fingerprint describes.
     private func checkRootBytes(_ encoded: String, fingerprint: RootFingerprint) throws(IngestRejection) -> (String, [UInt8]) {
         guard let bytes = ByteEncoding.base64Decode(encoded) else {
-            throw IngestRejection(code: "root_bytes_malformed", detail: "root_bytes is not base64")
+            throw IngestRejection(code: .rootBytesMalformed, detail: "root_bytes is not base64")
         }
         let root: Root
         do {
             root = try Root.parse(bytes)
         } catch {
-            throw IngestRejection(code: "root_unparseable", detail: "root bytes do not parse: \(error)")
+            throw IngestRejection(code: .rootUnparseable, detail: "root bytes do not parse: \(error)")
         }
         guard root.sha256 == fingerprint.sha256 else {
-            throw IngestRejection(code: "root_hash_mismatch", detail: "SHA-256 of root bytes is \(root.sha256), not \(fingerprint.sha256)")
+            throw IngestRejection(code: .rootHashMismatch, detail: "SHA-256 of root bytes is \(root.sha256), not \(fingerprint.sha256)")
         }
         let recomputed = RootFingerprint(root)
         guard recomputed.canonicalSHA256 == fingerprint.canonicalSHA256, recomputed.version == fingerprint.version,
             recomputed.rootKeysDigest == fingerprint.rootKeysDigest
         else {
-            throw IngestRejection(code: "root_fingerprint_mismatch", detail: "the fingerprint does not describe the root bytes sent")
+            throw IngestRejection(code: .rootFingerprintMismatch, detail: "the fingerprint does not describe the root bytes sent")
         }
         return (root.sha256, bytes)
     }

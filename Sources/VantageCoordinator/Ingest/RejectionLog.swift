@@ -37,3 +37,10 @@ final class RejectionLog: Sendable {
         logger.info(message(), metadata: fields)
     }
 }
+
+extension RejectionLog {
+    /// ``rejected(_:_:metadata:)`` for one observation's refusal, under its code's label.
+    func rejected(_ code: IngestRejection.Code, _ message: @autoclosure () -> Logger.Message, metadata: @autoclosure () -> Logger.Metadata) {
+        rejected(code.rawValue, message(), metadata: metadata())
+    }
+}

@@ -55,8 +55,8 @@ final class CoordinatorMetrics: Sendable {
         ingestDuration.record(duration)
     }
 
-    func rejected(reason: String) {
-        registry.makeCounter(descriptor: Self.rejected, labels: [("reason", reason)]).increment()
+    func rejected(reason: IngestRejection.Code) {
+        registry.makeCounter(descriptor: Self.rejected, labels: [("reason", reason.rawValue)]).increment()
     }
 
     /// A batch refused before its observations were checked, or cut short at an item that failed authentication.
