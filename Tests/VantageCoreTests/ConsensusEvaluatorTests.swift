@@ -1,6 +1,13 @@
 import Testing
-import VantageCore
+@testable import VantageCore
 import VantageTUF
+
+extension ConsensusEvaluator {
+    /// The evaluator on parsed roots, each classification computed afresh (``ConsensusPlanner`` memoises them).
+    func decide(views: [AgentView], pin: CurrentPin?, roots: [String: Root], approved: Set<String>, now: Timestamp) -> ConsensusDecision {
+        decide(views: views, pin: pin, approved: approved, now: now) { classify($0, pin: pin, roots: roots) }
+    }
+}
 
 /// One named consensus scenario: views, pin, known roots, approvals → status, action, classification.
 struct DecideCase: Sendable, CustomTestStringConvertible {

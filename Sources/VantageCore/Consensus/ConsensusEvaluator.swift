@@ -13,25 +13,18 @@ public struct ConsensusEvaluator: Sendable {
         public init(sha256: String) { self.sha256 = sha256 }
     }
 
+    /// A classification and why.
+    public typealias Classified = (kind: PinClassification, reasons: [String])
+
     /// Decides for one target.
     ///
     /// - Parameters:
     ///   - views: the latest observation of each agent for this target.
     ///   - pin: the current pin, if any.
-    ///   - roots: parsed roots of this target by exact SHA-256 (for classification and intermediates).
     ///   - approved: digests with enough valid approver signatures for this target and source.
     ///   - now: the evaluation instant.
-    public func decide(
-        views: [AgentView], pin: CurrentPin?, roots: [String: Root], approved: Set<String>, now: Timestamp
-    ) -> ConsensusDecision {
-        decide(views: views, pin: pin, approved: approved, now: now) { classify($0, pin: pin, roots: roots) }
-    }
-
-    /// A classification and why.
-    public typealias Classified = (kind: PinClassification, reasons: [String])
-
-    /// ``decide(views:pin:roots:approved:now:)`` with the classification of a digest against `pin` supplied by the
-    /// caller (``ConsensusPlanner`` memoises it: it does not depend on the instant, and may verify signatures).
+    ///   - classify: the classification of a digest against `pin` (``ConsensusPlanner`` memoises
+    ///     ``classify(_:pin:roots:)``: it does not depend on the instant, and may verify signatures).
     func decide(
         views: [AgentView], pin: CurrentPin?, approved: Set<String>, now: Timestamp, classify: (String) -> Classified
     ) -> ConsensusDecision {
