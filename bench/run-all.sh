@@ -10,7 +10,7 @@ BIN=$(mktemp -d); trap 'rm -rf "$BIN"' EXIT
 deploy/container/build-binaries.sh "$BIN" >/dev/null && cp .build/release/vantage-bench "$BIN/"
 echo "## $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) CPUs, $(uname -m), load $(cut -d' ' -f1-3 /proc/loadavg)"
 .build/release/vantage-bench root "$S"
-for script in bench/agent.sh bench/coordinator.sh bench/coordinator-http.sh; do
+for script in bench/agent.sh bench/coordinator.sh bench/coordinator-http.sh bench/coordinator-reliability.sh; do
     if [ -x "$script" ]; then "$script"; fi
 done
 bench/verifier.sh "$BIN"

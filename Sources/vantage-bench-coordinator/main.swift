@@ -12,7 +12,9 @@
 //
 // `--scale TARGETS AGENTS` runs none of the above: incremental consensus at scale (ScaleBenchmark.swift);
 // `--day TARGETS AGENTS [TICKS]` database bytes over a simulated day, or TICKS polls of 10 minutes (DayBenchmark.swift);
-// `--sustain TARGETS AGENTS RATE SECONDS` sustained HTTP ingest with consensus running (SustainBenchmark.swift).
+// `--sustain TARGETS AGENTS RATE SECONDS` sustained HTTP ingest with consensus running (SustainBenchmark.swift);
+// `--reliability-fixtures DIR` the configuration, signed batches and junk bodies bench/coordinator-reliability.sh
+// runs the real coordinator with (ReliabilityFixtures.swift).
 //
 // `--serve-pins DIR` runs none of the above: it starts a coordinator on 127.0.0.1 with a published list of 10,000
 // pins (2,000 with --quick) set up as in (4), writes the exact bytes of `GET /v1/pins` and of one
@@ -186,6 +188,14 @@ if let flag = CommandLine.arguments.firstIndex(of: "--sustain") {
         fatalError("--sustain needs TARGETS (>= 1000) AGENTS (>= 2) RATE (>= 100 per second) SECONDS (>= 10)")
     }
     try await SustainBenchmark.run(targets: values[0], agentCount: values[1], rate: values[2], seconds: values[3])
+    exit(0)
+}
+
+// MARK: --reliability-fixtures DIR (ReliabilityFixtures, for bench/coordinator-reliability.sh)
+
+if let flag = CommandLine.arguments.firstIndex(of: "--reliability-fixtures") {
+    guard flag + 1 < CommandLine.arguments.count else { fatalError("--reliability-fixtures needs a directory") }
+    try ReliabilityFixtures.write(to: CommandLine.arguments[flag + 1])
     exit(0)
 }
 
