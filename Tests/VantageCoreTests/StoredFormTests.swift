@@ -58,4 +58,25 @@ import VantageCore
         #expect(String(decoding: json, as: UTF8.self) == #"{"split_view":"never_seen"}"#)
         #expect(try JSONDecoder().decode([PinClassification].self, from: Data(#"["unchained"]"#.utf8)) == [.unchained])
     }
+
+    @Test("verifier rule names keep their text (scripts match on failure.rule)")
+    func verifierRules() throws {
+        typealias Rule = PinListVerifier.Rule
+        let table: [(String, String)] = [
+            (Rule.trustPolicy, "trust_policy"), (Rule.coordinatorSignature, "coordinator_signature"),
+            (Rule.coordinatorIdentity, "coordinator_identity"), (Rule.schema, "schema"), (Rule.expired, "expired"),
+            (Rule.issuedInFuture, "issued_in_future"), (Rule.listTooOld, "list_too_old"), (Rule.rollback, "rollback"),
+            (Rule.equivocation, "equivocation"), (Rule.chain, "chain"), (Rule.merkleRoot, "merkle_root"), (Rule.pinOrder, "pin_order"),
+            (Rule.inclusionProof, "inclusion_proof"), (Rule.proofTarget, "proof_target"), (Rule.noPin, "no_pin"),
+            (Rule.sourceMismatch, "source_mismatch"), (Rule.quorum, "quorum"), (Rule.unapprovedReplacement, "unapproved_replacement"),
+            (Rule.unknownAgent, "unknown_agent"), (Rule.attestationSignature, "attestation_signature"),
+            (Rule.staleAttestation, "stale_attestation"), (Rule.futureAttestation, "future_attestation"),
+            (Rule.blobMismatch, "blob_mismatch"), (Rule.blobMalformed, "blob_malformed"), (Rule.notaryRules, "notary_rules"),
+        ]
+        for (rule, text) in table { #expect(rule == text) }
+        #expect(Set(table.map(\.1)).count == table.count, "no two rules share a name")
+        // A failure encodes its rule as that text.
+        let json = try JSONEncoder().encode(PinListVerifier.Failure(rule: Rule.staleAttestation, "old"))
+        #expect(String(decoding: json, as: UTF8.self).contains(#""rule":"stale_attestation""#))
+    }
 }

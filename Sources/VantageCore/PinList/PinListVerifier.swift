@@ -89,6 +89,11 @@ public struct PinListVerifier: Sendable {
         public static let sourceMismatch = "source_mismatch"
         public static let quorum = "quorum"
         public static let unapprovedReplacement = "unapproved_replacement"
+        /// An attestation refused inside a `quorum` failure: signer not in the policy, signature, age, date ahead.
+        public static let unknownAgent = "unknown_agent"
+        public static let attestationSignature = "attestation_signature"
+        public static let staleAttestation = "stale_attestation"
+        public static let futureAttestation = "future_attestation"
         public static let blobMismatch = "blob_mismatch"
         public static let blobMalformed = "blob_malformed"
         public static let notaryRules = "notary_rules"

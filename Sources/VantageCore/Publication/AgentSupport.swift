@@ -65,7 +65,7 @@ public struct AgentSupport: Sendable {
         var verified = 0
         for attestation in pin.attestations {
             guard let agent = policy.agents.first(where: { $0.id == attestation.agent }) else {
-                rejected.append(Failure(rule: "unknown_agent", target: pin.target, agent: String(attestation.agent.prefix(100)), "agent is not in the trust policy"))
+                rejected.append(Failure(rule: Rule.unknownAgent, target: pin.target, agent: String(attestation.agent.prefix(100)), "agent is not in the trust policy"))
                 continue
             }
             if !preverified(attestation, agent) {
@@ -74,18 +74,18 @@ public struct AgentSupport: Sendable {
                 guard let signature = ByteEncoding.base64Decode(attestation.signature), let message = try? statement.signingBytes,
                     agent.publicKey.isValidSignature(signature, for: message)
                 else {
-                    rejected.append(Failure(rule: "attestation_signature", target: pin.target, agent: agent.id,
+                    rejected.append(Failure(rule: Rule.attestationSignature, target: pin.target, agent: agent.id,
                         "attestation signature does not verify for this target, source, digest and verdict"))
                     continue
                 }
             }
             if attestation.observedAt < oldest {
-                rejected.append(Failure(rule: "stale_attestation", target: pin.target, agent: agent.id,
+                rejected.append(Failure(rule: Rule.staleAttestation, target: pin.target, agent: agent.id,
                     "observed at \(attestation.observedAt), more than max_age_seconds \(policy.maxAgeSeconds) before now \(now)"))
                 continue
             }
             if attestation.observedAt > newest {
-                rejected.append(Failure(rule: "future_attestation", target: pin.target, agent: agent.id,
+                rejected.append(Failure(rule: Rule.futureAttestation, target: pin.target, agent: agent.id,
                     "observed at \(attestation.observedAt), after the list was issued or after now"))
                 continue
             }
