@@ -107,10 +107,8 @@ struct PinListPublisher: Sendable {
                 for (target, pin) in pins {
                     guard let source = pin.source, let sha256 = pin.sha256, let approvals = stored[target]?[source.storageKey]?[sha256]
                     else { continue }
-                    let check = ApprovalVerifier.valid(
-                        approvals, target: target, source: source, sha256: sha256, approvers: approvalRules.approvers,
-                        notAfter: now.adding(seconds: ConsensusPolicy.skewSeconds))
-                    pins[target]?.approvals = approvals.filter { check.approvers.contains($0.approver) }
+                    pins[target]?.approvals = ConsensusStore.verifiedApprovals(
+                        approvals, target: target, source: source, sha256: sha256, rules: approvalRules, now: now).approvals
                 }
             }
             for (key, value) in try ConsensusStore.alerts(db, keys: due.map { .init(.unsupported, $0) }) { pins[key.subject]?.unsupported = value }

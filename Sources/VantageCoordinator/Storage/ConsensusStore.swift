@@ -17,8 +17,18 @@ enum ConsensusStore {
         var revisions: [String: Int64] = [:]
         /// ``VantageCore/RepositorySource/storageKey`` of each target's current source.
         var sources: [String: String] = [:]
-        /// Approvals that verify, by target and digest (published with a pin that needs them).
-        var approvals: [String: [String: [Approval]]] = [:]
+    }
+
+    /// Those of `approvals` of (`target`, `source`, `sha256`) that verify under the configured approvers, and their
+    /// approvers: what consensus counts and what a published pin carries.
+    static func verifiedApprovals(
+        _ approvals: [Approval], target: String, source: RepositorySource, sha256: String, rules: TrustPolicyBuilder.Approvals,
+        now: Timestamp
+    ) -> (approvals: [Approval], approvers: Set<String>) {
+        let check = ApprovalVerifier.valid(
+            approvals, target: target, source: source, sha256: sha256, approvers: rules.approvers,
+            notAfter: now.adding(seconds: ConsensusPolicy.skewSeconds))
+        return (approvals.filter { check.approvers.contains($0.approver) }, check.approvers)
     }
 
     // MARK: Marking
@@ -104,11 +114,8 @@ enum ConsensusStore {
             var approved: [String: Set<String>] = [:]
             if let source = spec.source, let byDigest = stored[target]?[source.storageKey] {
                 for (digest, approvals) in byDigest {
-                    let check = ApprovalVerifier.valid(
-                        approvals, target: target, source: source, sha256: digest, approvers: approvalRules.approvers,
-                        notAfter: now.adding(seconds: ConsensusPolicy.skewSeconds))
-                    batch.approvals[target, default: [:]][digest] = approvals.filter { check.approvers.contains($0.approver) }
-                    if check.approvers.count >= approvalRules.threshold { approved[digest] = check.approvers }
+                    let approvers = verifiedApprovals(approvals, target: target, source: source, sha256: digest, rules: approvalRules, now: now).approvers
+                    if approvers.count >= approvalRules.threshold { approved[digest] = approvers }
                 }
             }
             batch.snapshots.append(TargetSnapshot(

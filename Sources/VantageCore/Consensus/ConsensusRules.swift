@@ -56,7 +56,7 @@ struct Ballot {
         var regions = Set<String>()
         for (n, view) in top.supporters.sorted(by: { $0.since < $1.since }).enumerated() {
             regions.insert(view.region)
-            if n + 1 >= policy.quorum, regions.count >= policy.minRegions { return view.since }
+            if policy.quorumRule.isMet(agents: n + 1, regions: regions) { return view.since }
         }
         return now
     }
@@ -132,7 +132,7 @@ struct LeaderQuorumRule: ConsensusRule {
     func apply(_ ballot: inout Ballot) -> RuleResult {
         let (policy, supporters) = (ballot.policy, ballot.top.supporters)
         let regions = Set(supporters.map(\.region)).count
-        guard supporters.count < policy.quorum || regions < policy.minRegions else { return .next }
+        guard !policy.quorumRule.isMet(agents: supporters.count, regions: supporters.map(\.region)) else { return .next }
         return ballot.settle(
             .noConsensus,
             "\(supporters.count) agents in \(regions) regions support the leading root; need \(policy.quorum) in \(policy.minRegions)")
@@ -161,7 +161,7 @@ struct UnchainedRule: ConsensusRule {
     func apply(_ ballot: inout Ballot) -> RuleResult {
         let (policy, top, kind) = (ballot.policy, ballot.top, ballot.classified!.kind)
         let continuing = top.supporters.filter { $0.attestation?.continuity.isVerifiedContinuation ?? false }
-        let continuationQuorum = continuing.count >= policy.quorum && Set(continuing.map(\.region)).count >= policy.minRegions
+        let continuationQuorum = policy.quorumRule.isMet(agents: continuing.count, regions: continuing.map(\.region))
         guard kind == .replaced || !continuationQuorum else { return .next }
         guard ballot.approved.contains(top.digest) else {
             // The agents' word decides what clients accept: a root they attest unchained is held like a replacement.
