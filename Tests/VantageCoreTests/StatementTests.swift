@@ -172,11 +172,11 @@ struct StatementTests {
     func failedObservation() throws {
         let observation = Statements.failedObservation
         #expect(observation.attestationStatement == nil)
-        #expect(observation.outcomeKey == "error:timeout")
+        #expect(observation.outcome.rawValue == "error:timeout")
         var notFound = observation
         notFound.error = ObservationError(.httpStatus, "GET …/root.json: 404", status: 404)
-        #expect(notFound.outcomeKey == "error:http_status 404", "the code shows in `vantage query`")
-        #expect(Statements.observation.outcomeKey == Statements.root.sha256)
+        #expect(notFound.outcome.rawValue == "error:http_status 404", "the code shows in `vantage query`")
+        #expect(Statements.observation.outcome == .root(sha256: Statements.root.sha256))
         let signed = try SignedObservation(signing: observation, with: Statements.agent.identity)
         #expect(signed.attestationSignature == nil)
         #expect(signed.rootBytes == nil)

@@ -114,7 +114,7 @@ struct ObservationCheck: Sendable {
         }
         var verified = VerifiedObservation(
             id: id, agent: agent.id, target: observation.target, observedAt: observation.observedAt,
-            outcome: observation.outcomeKey)
+            outcome: observation.outcome.rawValue)
         guard let fingerprint = observation.fingerprint else {
             if signed.rootBytes != nil || signed.attestationSignature != nil || observation.continuity != nil {
                 throw reject(.malformedObservation, "an error observation carries root bytes or an attestation")

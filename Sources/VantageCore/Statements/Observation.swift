@@ -65,9 +65,6 @@ public struct Observation: Sendable, Hashable, Codable {
         return .error(error?.kind.rawValue ?? "unknown")
     }
 
-    /// The span key of this observation: ``outcome``'s stored form.
-    public var outcomeKey: String { outcome.rawValue }
-
     enum CodingKeys: String, CodingKey {
         case type, agent, region, target, source, sequence, fingerprint, certificates, error, continuity
         case observedAt = "observed_at"
