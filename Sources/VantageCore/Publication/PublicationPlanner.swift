@@ -175,9 +175,4 @@ public struct PublicationPlan: Sendable {
     public var signaturesVerified = 0
 
     public init() {}
-
-    /// The earliest instant a planned pin needs rebuilding, if any.
-    public var nextRefresh: Timestamp? {
-        (Array(rows.values) + Array(kept.values)).filter { $0 != Int64.max }.min().map { Timestamp(seconds: $0) }
-    }
 }
