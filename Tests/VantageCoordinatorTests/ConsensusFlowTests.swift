@@ -215,7 +215,7 @@ import VantageTUF
             _ = try await client.submit([try c.agents[0].observe(Self.target, error: ObservationError(.timeout, "slow"), at: c.now)])
             let history = try await client.get(TargetHistory.self, "\(APIPath.targets)/\(Self.encoded)/history")
             #expect(history.spans.map(\.count) == [5, 1])
-            #expect(history.spans.map(\.outcome) == [sha256(v1), "error:timeout"])
+            #expect(history.spans.map(\.outcome) == [.root(sha256: sha256(v1)), .error("timeout")])
         }
         #expect(try await c.count("observations_seen") == 6)
         #expect(try await c.count("blobs") == 0, "no bytes were sent")

@@ -13,10 +13,13 @@ import VantageCore
         (.error("http_status 404"), "error:http_status 404"),
         (.error("unknown"), "error:unknown"),
     ])
-    func spanOutcome(outcome: SpanOutcome, stored: String) {
+    func spanOutcome(outcome: SpanOutcome, stored: String) throws {
         #expect(outcome.rawValue == stored)
         #expect(SpanOutcome(rawValue: stored) == outcome)
         #expect(stored.hasPrefix(SpanOutcome.errorPrefix) == (outcome.sha256 == nil))
+        let json = try JSONEncoder().encode([outcome])
+        #expect(json == (try JSONEncoder().encode([stored])), "the history API carries the stored text")
+        #expect(try JSONDecoder().decode([SpanOutcome].self, from: json) == [outcome])
     }
 
     @Test("alert conditions keep their stored text", arguments: [

@@ -97,7 +97,7 @@ struct QueryStore: Sendable {
                     arguments: [id]
                 ).map {
                     SpanRecord(
-                        agent: $0["agent"], outcome: $0["outcome"], errorMessage: $0["error_message"], firstSeen: Timestamp(seconds: $0["first_seen"]),
+                        agent: $0["agent"], outcome: SpanOutcome(rawValue: $0["outcome"]), errorMessage: $0["error_message"], firstSeen: Timestamp(seconds: $0["first_seen"]),
                         lastSeen: Timestamp(seconds: $0["last_seen"]), count: $0["count"])
                 }
                 let pins = try Row.fetchAll(

@@ -2,14 +2,14 @@
 public struct SpanRecord: Sendable, Hashable, Codable {
     public var agent: String
     /// Root digest or `error:<kind>`.
-    public var outcome: String
+    public var outcome: SpanOutcome
     /// For an error span, the agent's latest message about it (for a refusal, the rule), when stored.
     public var errorMessage: String?
     public var firstSeen: Timestamp
     public var lastSeen: Timestamp
     public var count: Int64
 
-    public init(agent: String, outcome: String, errorMessage: String? = nil, firstSeen: Timestamp, lastSeen: Timestamp, count: Int64) {
+    public init(agent: String, outcome: SpanOutcome, errorMessage: String? = nil, firstSeen: Timestamp, lastSeen: Timestamp, count: Int64) {
         self.agent = agent
         self.outcome = outcome
         self.errorMessage = errorMessage

@@ -1,7 +1,8 @@
 /// What one observation came to, as a span of the coordinator's history stores it: the root digest the agent saw,
 /// or the kind of its failure. ``rawValue`` is the one stored text form (`spans.outcome`): the digest itself, or
-/// `error:<kind>` (`error:http_status 404` keeps the HTTP status an operator reads in `vantage query`).
-public enum SpanOutcome: Sendable, Hashable, RawRepresentable {
+/// `error:<kind>` (`error:http_status 404` keeps the HTTP status an operator reads in `vantage query`); JSON carries
+/// the same text.
+public enum SpanOutcome: Sendable, Hashable, RawRepresentable, Codable {
     /// A root was fetched: its SHA-256 (lowercase hex).
     case root(sha256: String)
     /// No root: the failure's kind as text (`timeout`, `http_status 404`).

@@ -94,7 +94,7 @@ struct HistoryCommand: AsyncParsableCommand {
             var spans = TextTable(header: ["AGENT", "OUTCOME", "FIRST SEEN", "LAST SEEN", "COUNT", "ERROR MESSAGE"])
             for s in h.spans {
                 spans.rows.append([
-                    s.agent, String(s.outcome.prefix(24)), s.firstSeen.description, s.lastSeen.description, "\(s.count)", s.errorMessage ?? "",
+                    s.agent, String(s.outcome.rawValue.prefix(24)), s.firstSeen.description, s.lastSeen.description, "\(s.count)", s.errorMessage ?? "",
                 ])
             }
             var actions = TextTable(header: ["AT", "BY", "ACTION"])
