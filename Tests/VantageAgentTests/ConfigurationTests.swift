@@ -54,6 +54,20 @@ struct ConfigurationTests {
         }
     }
 
+    /// A batch larger than the coordinator's default `ingest.max_batch_observations` (1000) would be refused with 413
+    /// on every delivery, so the agent refuses it at start. Positive control: 1000 loads.
+    @Test func batchSizeStaysWithinWhatACoordinatorAccepts() async throws {
+        let spool = #""spool": {"dir": "spool", "max_rows": 5000}"#
+        try await withConfig({ _ in Self.valid.replacingOccurrences(of: spool, with: #""spool": {"dir": "spool", "max_rows": 5000, "batch_size": 1001}"#) }) { _, file in
+            let error = await #expect(throws: AgentError.self) { _ = try await AgentConfigurationLoader.load(file: file, environment: [:]) }
+            #expect(error?.reason.contains("spool.batch_size") == true, "\(error?.reason ?? "")")
+        }
+        try await withConfig({ _ in Self.valid.replacingOccurrences(of: spool, with: #""spool": {"dir": "spool", "max_rows": 5000, "batch_size": 1000}"#) }) { _, file in
+            let configuration = try await AgentConfigurationLoader.load(file: file, environment: [:])
+            #expect(configuration.batchSize == 1000)
+        }
+    }
+
     /// A misspelt `VANTAGE_AGENT_*` override stops the agent with the variable it meant (a target's too, by its id).
     /// Positive control: `environmentAndFlagsOverride` reads the same variables spelt right; the coordinator's and the
     /// CLI's variables are not the agent's to refuse.

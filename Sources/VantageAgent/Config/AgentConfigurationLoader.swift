@@ -79,6 +79,31 @@ public enum AgentConfigurationLoader {
         return object.keys.sorted()
     }
 
+    /// `coordinators`: one or more distinct http(s) URLs.
+    static func parseCoordinators(_ f: ConfigFields) throws -> [String] {
+        let coordinators = try f.stringArray(["coordinators"]) ?? []
+        guard !coordinators.isEmpty else { throw AgentError(.invalidConfiguration, "coordinators: at least one coordinator URL required") }
+        for url in coordinators where !isHTTPURL(url) {
+            throw AgentError(.invalidConfiguration, "coordinators: \(url) is not an http(s) URL")
+        }
+        guard Set(coordinators).count == coordinators.count else {
+            throw AgentError(.invalidConfiguration, "coordinators: duplicate URL")
+        }
+        return coordinators
+    }
+
+    /// `network.allowed_sources`: source patterns, each checked.
+    static func parseAllowedSources(_ f: ConfigFields) throws -> [SourcePattern] {
+        var allowedSources: [SourcePattern] = []
+        for text in try f.stringArray(["network", "allowed_sources"]) ?? [] {
+            switch SourcePattern.parse(text) {
+            case .success(let pattern): allowedSources.append(pattern)
+            case .failure(let error): throw AgentError(.invalidConfiguration, "network.allowed_sources: \(error.reason)")
+            }
+        }
+        return allowedSources
+    }
+
     static func parse(_ f: ConfigFields, targetIDs: [String], environment: [String: String], baseDirectory: String) throws -> AgentConfiguration {
         func path(_ value: String) -> String {
             value.hasPrefix("/") ? value : (baseDirectory as NSString).appendingPathComponent(value)
@@ -92,17 +117,11 @@ public enum AgentConfigurationLoader {
         guard FileManager.default.isReadableFile(atPath: keyPath) else {
             throw AgentError(.invalidConfiguration, "agent.key: cannot read \(keyPath)")
         }
-        let coordinators = try f.stringArray(["coordinators"]) ?? []
-        guard !coordinators.isEmpty else { throw AgentError(.invalidConfiguration, "coordinators: at least one coordinator URL required") }
-        for url in coordinators where !isHTTPURL(url) {
-            throw AgentError(.invalidConfiguration, "coordinators: \(url) is not an http(s) URL")
-        }
-        guard Set(coordinators).count == coordinators.count else {
-            throw AgentError(.invalidConfiguration, "coordinators: duplicate URL")
-        }
+        let coordinators = try parseCoordinators(f)
         let spoolDirectory = path(try f.requiredString(["spool", "dir"]))
         let maxRows = try f.int(["spool", "max_rows"], default: 100_000, in: 10...100_000_000)
-        let batchSize = try f.int(["spool", "batch_size"], default: 500, in: 1...10_000)
+        // At most the coordinator's default ingest.max_batch_observations, so a valid agent configuration is never refused with 413.
+        let batchSize = try f.int(["spool", "batch_size"], default: 500, in: 1...1_000)
         let interval = try f.int(["poll", "interval_seconds"], default: 600, in: 1...86_400)
         let jitter = try f.int(["poll", "jitter_seconds"], default: 60, in: 0...86_400)
         let concurrency = try f.int(["poll", "concurrency"], default: 8, in: 1...1024)
@@ -120,13 +139,7 @@ public enum AgentConfigurationLoader {
         let proxy = try proxyText.flatMap(ProxyURL.parse)
         let noProxy = ProxyRule(noProxy: try f.string(["http", "no_proxy"]) ?? environment["NO_PROXY"] ?? environment["no_proxy"])
         let fromCoordinator = try f.bool(["targets_from_coordinator"]) ?? false
-        var allowedSources: [SourcePattern] = []
-        for text in try f.stringArray(["network", "allowed_sources"]) ?? [] {
-            switch SourcePattern.parse(text) {
-            case .success(let pattern): allowedSources.append(pattern)
-            case .failure(let error): throw AgentError(.invalidConfiguration, "network.allowed_sources: \(error.reason)")
-            }
-        }
+        let allowedSources = try parseAllowedSources(f)
         let allowPrivate = try f.bool(["network", "allow_private_addresses"]) ?? false
         let maxTargets = try f.int(["network", "max_targets"], default: 10_000, in: 1...1_000_000)
         let approvers = try (f.stringArray(["approvers"]) ?? []).map(parseApprover)
