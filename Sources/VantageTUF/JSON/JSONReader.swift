@@ -1,19 +1,3 @@
-/// Limits applied while reading untrusted JSON.
-public struct JSONLimits: Sendable, Hashable {
-    /// Largest accepted input, in bytes.
-    public var maxBytes: Int
-    /// Deepest accepted nesting of arrays and objects.
-    public var maxDepth: Int
-
-    public init(maxBytes: Int = 512 * 1024, maxDepth: Int = 32) {
-        self.maxBytes = maxBytes
-        self.maxDepth = maxDepth
-    }
-
-    /// TUF clients cap root.json at 512,000 bytes; root metadata nests 5 levels deep.
-    public static let `default` = JSONLimits()
-}
-
 /// A strict JSON reader for signed metadata.
 ///
 /// It accepts RFC 8259 JSON and additionally rejects what would make a signature ambiguous: fractions and
