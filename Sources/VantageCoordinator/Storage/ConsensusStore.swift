@@ -233,12 +233,14 @@ enum ConsensusStore {
     /// ``StatusCounts`` read whole (once, and after targets were added or removed).
     static func statusCounts(_ db: Database) throws -> StatusCounts {
         var counts = StatusCounts()
+        let held = PinClassification.allCases.filter(\.needsApprovers).map(\.rawValue)
         for row in try Row.fetchAll(
             db,
             sql: """
-                SELECT s.status, s.classification IN ('replaced', 'unchained'), count(*) FROM target_state s
+                SELECT s.status, s.classification IN (\(databaseQuestionMarks(count: held.count))), count(*) FROM target_state s
                 JOIN targets t ON t.id = s.target AND t.removed_at IS NULL GROUP BY 1, 2
-                """)
+                """,
+            arguments: StatementArguments(held))
         {
             let status: String = row[0]
             let count: Int = row[2]

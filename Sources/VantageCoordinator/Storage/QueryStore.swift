@@ -151,10 +151,11 @@ struct QueryStore: Sendable {
                 let rows = try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT coalesce(s.status, 'unobserved') AS status, count(*) AS n
+                        SELECT coalesce(s.status, ?) AS status, count(*) AS n
                         FROM targets t LEFT JOIN target_state s ON s.target = t.id
                         WHERE t.removed_at IS NULL GROUP BY 1
-                        """)
+                        """,
+                    arguments: [TargetStatus.Status.unobserved.rawValue])
                 for row in rows { targets[row["status"]] = row["n"] }
                 let agents = try Int.fetchOne(db, sql: "SELECT count(*) FROM agents WHERE removed_at IS NULL") ?? 0
                 let silent = try Int.fetchOne(
