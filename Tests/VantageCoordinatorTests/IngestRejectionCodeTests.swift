@@ -1,7 +1,7 @@
 import Testing
 @testable import VantageCoordinator
 
-/// Ingest refusal labels are read by agents' logs, dashboards (`vantage_ingest_rejected_total{reason}`) and
+/// Ingest refusal labels are read by agents' logs, dashboards (`vantage_observations_rejected_total{reason}`) and
 /// scripts matching a receipt's `reason`: each code keeps exactly the text it had as a string.
 @Suite struct IngestRejectionCodeTests {
     @Test("every rejection code keeps its label")

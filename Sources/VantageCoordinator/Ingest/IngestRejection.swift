@@ -1,7 +1,7 @@
 /// Why an observation was refused; ``Code`` is the stable label used in receipts and metrics.
 struct IngestRejection: Error, Sendable {
     /// The label of a refusal, as receipts (`reason` starts with it), logs and the
-    /// `vantage_ingest_rejected_total{reason}` metric spell it.
+    /// `vantage_observations_rejected_total{reason}` metric spell it.
     enum Code: String, Sendable, Hashable, CaseIterable {
         case unknownAgent = "unknown_agent"
         case malformedObservation = "malformed_observation"

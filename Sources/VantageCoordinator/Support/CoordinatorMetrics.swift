@@ -19,7 +19,7 @@ final class CoordinatorMetrics: Sendable {
     /// 100,000 targets take half an hour.
     private let rootExpiries = Mutex<[String: Int64]>([:])
 
-    static let statuses = ["agreed", "changing", "pending", "split_view", "no_consensus", "unobserved"]
+    static let statuses = TargetStatus.Status.allCases.map(\.rawValue)
 
     static func name(_ metric: String, unit: String = "", _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "vantage", metricName: metric, unitName: unit, helpText: help)
