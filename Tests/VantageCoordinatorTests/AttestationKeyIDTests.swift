@@ -5,11 +5,18 @@ import VantageTUF
 
 @testable import VantageCoordinator
 
-/// Ingest keeps the id of the agent key each attestation verified under, and publication verifies again only the
-/// attestations without one (rows stored before key ids were kept) or with another key's id: on a real database,
-/// with observations through the ingest check and store.
+/// Ingest keeps the id of the agent key each attestation verified under, bound to the target's source, and
+/// publication verifies again only the attestations without one (rows stored before key ids were kept), with another
+/// key's id, or verified for another source: on a real database, with observations through the ingest check and store.
 @Suite struct AttestationKeyIDTests {
     static let target = "example.test/app"
+    /// The source the harness's agents observe the target at.
+    static let source = RepositorySource(kind: .tuf, url: "https://tuf.example.test", gun: nil)!
+
+    /// What ingest stores for `agent`'s attestations of the target at ``source``.
+    static func keyID(_ agent: TestAgent) -> String {
+        PublicationPlanner.verifiedKeyID(agent.identity.publicKey.keyID, source: source)
+    }
 
     /// A coordinator with every agent's first-sight observation of one root stored.
     static func observed() async throws -> TestCoordinator {
@@ -37,7 +44,7 @@ import VantageTUF
         let stored = try await c.coordinator.database.writer.read { db in
             try Row.fetchAll(db, sql: "SELECT agent, attestation_key_id FROM spans").map { ($0[0] as String, $0[1] as String?) }
         }
-        #expect(Dictionary(uniqueKeysWithValues: stored) == Dictionary(uniqueKeysWithValues: c.agents.map { ($0.id, $0.identity.publicKey.keyID as String?) }))
+        #expect(Dictionary(uniqueKeysWithValues: stored) == Dictionary(uniqueKeysWithValues: c.agents.map { ($0.id, Self.keyID($0) as String?) }))
     }
 
     /// Rows without a key id (stored before the column existed) are verified at publication, as before: swapped
@@ -60,16 +67,33 @@ import VantageTUF
     /// the refresh skips them. The client's verifier still checks every signature.
     @Test func theEnrolledKeysIDIsNotVerifiedAgain() async throws {
         let c = try await Self.observed()
-        try await Self.swapSignatures(c) { $0.identity.publicKey.keyID }
+        try await Self.swapSignatures(c) { Self.keyID($0) }
         let report = try await c.coordinator.consensus.evaluateNow()
         #expect(report.weakPins.isEmpty && report.publishedVersion != nil)
+    }
+
+    /// A stored key id counts only for the source it was verified for. Spans whose attestations sign the old source
+    /// while the target now has another (an ingest that raced the operator's re-pointing, or an upgrade that spells
+    /// the source otherwise: the stored URL is set directly) are verified again and left out, not published for
+    /// clients to refuse. Positive control: the same rows with the source unchanged are published.
+    @Test(arguments: [false, true])
+    func aKeyIDVerifiedForAnotherSourceIsVerifiedAgain(changed: Bool) async throws {
+        let c = try await Self.observed()
+        if changed {
+            try await c.coordinator.database.writer.write { db in
+                try db.execute(sql: "UPDATE targets SET url = 'https://tuf.example.test/moved' WHERE id = ?", arguments: [Self.target])
+            }
+        }
+        let report = try await c.coordinator.consensus.evaluateNow()
+        #expect(report.weakPins == (changed ? [Self.target] : []))
+        #expect(report.publishedVersion != nil)
     }
 
     /// A key id that is not the agent's enrolled key (it was re-enrolled with another) is no reason to skip the
     /// check: swapped signatures under another key's id are verified and left out.
     @Test func anotherKeysIDIsVerified() async throws {
         let c = try await Self.observed()
-        let other = SigningIdentity().publicKey.keyID
+        let other = PublicationPlanner.verifiedKeyID(SigningIdentity().publicKey.keyID, source: Self.source)
         try await Self.swapSignatures(c) { _ in other }
         #expect(try await c.coordinator.consensus.evaluateNow().weakPins == [Self.target])
     }

@@ -16,7 +16,7 @@ struct PublishCase: CustomTestStringConvertible, Sendable {
     }
 
     /// One stored attestation: its agent, age, verdict, and whether ingest's key id is kept with it (`stale`: the
-    /// id of a key the agent no longer has).
+    /// id of a key the agent no longer has), and the source ingest verified it for (`nil`: the pin's).
     struct Stored: Sendable {
         enum KeyID: Sendable { case current, none, stale }
         var agent: String
@@ -25,6 +25,8 @@ struct PublishCase: CustomTestStringConvertible, Sendable {
         var keyID: KeyID = .current
         /// Signed by a key the policy does not list for the agent.
         var forged = false
+        /// Signed, and verified at ingest, for this source (the target was re-pointed since).
+        var source: RepositorySource?
     }
 
     var name: String
@@ -49,13 +51,14 @@ struct PublishCase: CustomTestStringConvertible, Sendable {
     func attestations() throws -> [PublicationPlanner.StoredAttestation] {
         try stored.map { row in
             let attestation = try Fleet.shared.attestation(
-                row.agent, target: Self.target, sha256: Self.sha256, observedAt: Clock.at(row.observed), continuity: row.continuity,
-                signer: row.forged ? Self.stranger : nil)
-            let keyID: String? = switch row.keyID {
-            case .current: Fleet.shared[row.agent].identity.publicKey.keyID
+                row.agent, target: Self.target, source: row.source ?? SourceFixtures.tuf, sha256: Self.sha256, observedAt: Clock.at(row.observed),
+                continuity: row.continuity, signer: row.forged ? Self.stranger : nil)
+            let key: SigningIdentity? = switch row.keyID {
+            case .current: Fleet.shared[row.agent].identity
             case .none: nil
-            case .stale: Self.stranger.publicKey.keyID
+            case .stale: Self.stranger
             }
+            let keyID = key.map { PublicationPlanner.verifiedKeyID($0.publicKey.keyID, source: row.source ?? SourceFixtures.tuf) }
             return .init(attestation: attestation, region: Fleet.shared.region(row.agent), keyID: keyID)
         }
     }
@@ -98,6 +101,9 @@ struct PublicationPlannerTests {
         .init(name: "positive control of the stale key: the same rows signed by the enrolled keys",
               stored: [.init(agent: "a1", keyID: .stale), .init(agent: "a2"), .init(agent: "a3", keyID: .stale)],
               expected: .published(agents: ["a1", "a2", "a3"], approved: false), verified: 2),
+        .init(name: "verified at ingest for the target's old source: verified again, and refused",
+              stored: [.init(agent: "a1", source: SourceFixtures.notary), .init(agent: "a2"), .init(agent: "a3", source: SourceFixtures.notary)],
+              expected: .leftOut(rule: PinListVerifier.Rule.quorum), verified: 2, alert: "open"),
         .init(name: "one region only: no quorum to select",
               stored: [.init(agent: "a1"), .init(agent: "a4")],
               expected: .leftOut(rule: PinListVerifier.Rule.quorum), verified: 0, alert: "open"),
@@ -170,7 +176,8 @@ struct PublicationPlannerTests {
                 attestations: try agents.map { agent in
                     PublicationPlanner.StoredAttestation(
                         attestation: try Fleet.shared.attestation(agent, target: target, sha256: PublishCase.sha256, observedAt: Clock.at(-60)),
-                        region: Fleet.shared.region(agent), keyID: keyIDs ? Fleet.shared[agent].identity.publicKey.keyID : nil)
+                        region: Fleet.shared.region(agent),
+                        keyID: keyIDs ? PublicationPlanner.verifiedKeyID(Fleet.shared[agent].identity.publicKey.keyID, source: SourceFixtures.tuf) : nil)
                 })
         }
         let plan = try Self.planner.plan(due, now: Clock.now)

@@ -13,8 +13,9 @@ package struct VerifiedObservation: Sendable {
     var attestationSignature: String?
     /// The agent's signed continuity verdict (successful fetches).
     var continuity: Continuity?
-    /// The id of the enrolled agent key the attestation signature verified under (publication skips verifying it
-    /// again while that key is enrolled).
+    /// The id of the enrolled agent key the attestation signature verified under, bound to the target's source
+    /// (``PublicationPlanner/verifiedKeyID(_:source:)``: publication skips verifying it again while that key is
+    /// enrolled and the source unchanged).
     var attestationKeyID: String?
     /// Exact root bytes, hash-checked, when the agent sent them.
     var rootBytes: (sha256: String, bytes: [UInt8])?
@@ -53,8 +54,10 @@ struct ObservationCheck: Sendable {
     }
 
     /// Checks `signed`. The agent is looked up first: an observation naming no enrolled agent costs no signature
-    /// check, and is canonicalised only to name it in the receipt (ingest stops its batch there).
-    func check(_ signed: SignedObservation) -> Verdict {
+    /// check, and is canonicalised only to name it in the receipt (ingest stops its batch there). An id in `earlier`
+    /// (the verdicts given so far in its batch) gets that verdict again unchecked: a batch of one replayed observation
+    /// repeated costs one signature check.
+    func check(_ signed: SignedObservation, earlier: [String: Verdict] = [:]) -> Verdict {
         let observation = signed.observation
         guard let agent = directory.agents[observation.agent] else {
             let rejection = IngestRejection(
@@ -70,6 +73,9 @@ struct ObservationCheck: Sendable {
             return Verdict(id: "", result: .failure(rejection), signatureChecked: true)
         }
         let id = SignedObservation.id(ofCanonical: canonical)
+        if let verdict = earlier[id] { return Verdict(id: id, result: verdict.result, signatureChecked: false) }
+        // Refusing an observation outside the time window needs no signature check.
+        if let rejection = outsideWindow(observation) { return Verdict(id: id, result: .failure(rejection), signatureChecked: false) }
         do {
             return Verdict(id: id, result: .success(try verify(signed, agent: agent, canonical: canonical, id: id)), signatureChecked: true)
         } catch {
@@ -106,12 +112,6 @@ struct ObservationCheck: Sendable {
         guard let source = spec.source, observation.source == source else {
             throw reject(.sourceMismatch, "observation is for \(String(describing: observation.source).prefix(300)), the target's source is \(spec.source.map(String.init(describing:)) ?? "invalid")")
         }
-        if observation.observedAt < now.adding(seconds: -limits.maxPastSeconds) {
-            throw reject(.stale, "observed at \(observation.observedAt), more than \(limits.maxPastSeconds) s ago")
-        }
-        if observation.observedAt > now.adding(seconds: limits.maxFutureSeconds) {
-            throw reject(.future, "observed at \(observation.observedAt), more than \(limits.maxFutureSeconds) s ahead")
-        }
         var verified = VerifiedObservation(
             id: id, agent: agent.id, target: observation.target, observedAt: observation.observedAt,
             outcome: observation.outcome.rawValue)
@@ -135,12 +135,23 @@ struct ObservationCheck: Sendable {
                 unauthenticated: true)
         }
         verified.attestationSignature = attestation
-        verified.attestationKeyID = agent.publicKey.keyID
+        verified.attestationKeyID = PublicationPlanner.verifiedKeyID(agent.publicKey.keyID, source: source)
         verified.continuity = statement.continuity
         if let encoded = signed.rootBytes {
             verified.rootBytes = try checkRootBytes(encoded, fingerprint: fingerprint)
         }
         return verified
+    }
+
+    /// Why `observation` is outside the time window ingest accepts, if it is.
+    private func outsideWindow(_ observation: Observation) -> IngestRejection? {
+        if observation.observedAt < now.adding(seconds: -limits.maxPastSeconds) {
+            return IngestRejection(code: .stale, detail: "observed at \(observation.observedAt), more than \(limits.maxPastSeconds) s ago")
+        }
+        if observation.observedAt > now.adding(seconds: limits.maxFutureSeconds) {
+            return IngestRejection(code: .future, detail: "observed at \(observation.observedAt), more than \(limits.maxFutureSeconds) s ahead")
+        }
+        return nil
     }
 
     /// Decodes root bytes and checks that they are the root the fingerprint describes.

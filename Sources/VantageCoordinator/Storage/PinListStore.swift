@@ -77,8 +77,9 @@ struct PinListStore: Sendable {
     }
 
     /// The agents' stored attestations of `targets` observed at or after `since`, by enrolled (not removed) agents:
-    /// each with the digest it attests, the agent's region and the id of the key ingest verified it under (`nil` for
-    /// rows stored before key ids were kept).
+    /// each with the digest it attests, the agent's region and the id of the key ingest verified it under, bound to
+    /// the source it was verified for (``VantageCore/PublicationPlanner/verifiedKeyID(_:source:)``; `nil` for rows
+    /// stored before key ids were kept).
     static func attestations(
         _ db: Database, targets: [String], since: Timestamp
     ) throws -> [(target: String, sha256: String, region: String, attestation: Attestation, keyID: String?)] {

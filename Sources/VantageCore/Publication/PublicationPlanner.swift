@@ -1,3 +1,4 @@
+import Crypto
 import VantageTUF
 
 /// The pure publication planner: the pins due for (re)building, their stored attestations (with the key each was
@@ -20,8 +21,8 @@ public struct PublicationPlanner: Sendable {
         self.consensus = consensus
     }
 
-    /// An attestation as stored: its agent's enrolled region and the id of the key it was verified under at ingest
-    /// (`nil` for rows stored before key ids were kept: verified here once, as before).
+    /// An attestation as stored: its agent's enrolled region and what ingest verified it under
+    /// (``verifiedKeyID(_:source:)``; `nil` for rows stored before key ids were kept: verified here once, as before).
     public struct StoredAttestation: Sendable, Hashable {
         public var attestation: Attestation
         public var region: String
@@ -32,6 +33,14 @@ public struct PublicationPlanner: Sendable {
             self.region = region
             self.keyID = keyID
         }
+    }
+
+    /// What ingest stores for an attestation it verified: the id of the agent key, bound to the source the attestation
+    /// signed (hex SHA-256 of both). A stored id skips verification only for the target's current source: after a
+    /// re-pointed target, an ingest that raced the change, or an upgrade that spells the source otherwise, the
+    /// attestation is verified again (and left out, being signed over another source).
+    public static func verifiedKeyID(_ keyID: String, source: RepositorySource) -> String {
+        ByteEncoding.hexEncode(SHA256.hash(data: Array("\(keyID)\n\(source.storageKey)".utf8)))
     }
 
     /// One target due for publication.
@@ -128,10 +137,12 @@ public struct PublicationPlanner: Sendable {
             return (nil, PinListVerifier.Failure(rule: PinListVerifier.Rule.quorum, target: target,
                 "stored fresh attestations of \(Set(candidate.attestations.map(\.attestation.agent)).count) agents do not meet quorum \(policy.quorum) from \(policy.minRegions) regions"), 0)
         }
-        // Verified at ingest under the key the policy still lists for the agent: not verified again.
+        // Verified at ingest under the key the policy still lists for the agent, for this source: not verified again.
         var keyIDs: [Attestation: String] = [:]
         for stored in candidate.attestations { if let keyID = stored.keyID { keyIDs[stored.attestation] = keyID } }
-        let preverified: (Attestation, TrustPolicy.Agent) -> Bool = { keyIDs[$0] == $1.publicKey.keyID }
+        let preverified: (Attestation, TrustPolicy.Agent) -> Bool = {
+            keyIDs[$0] == Self.verifiedKeyID($1.publicKey.keyID, source: source)
+        }
         // The client's own check of the pin, at the list's issue time.
         let verifier = PinListVerifier(policy: policy)
         let expected = PinListVerifier.Expectation(target: target, source: source)
