@@ -162,7 +162,8 @@ private func makeApplication(
     // first; it is what bounds a body no route reads.
     let limits = ConnectionLimits(
         maxConnections: maxConnections, headTimeout: .seconds(configuration.headerTimeoutSeconds),
-        bodyTimeout: .seconds(configuration.bodyTimeoutSeconds + 5), keepAliveTimeout: .seconds(configuration.idleTimeoutSeconds),
+        bodyTimeout: .seconds(configuration.bodyTimeoutSeconds + 5), responseTimeout: .seconds(configuration.responseTimeoutSeconds),
+        keepAliveTimeout: .seconds(configuration.idleTimeoutSeconds),
         metrics: metrics)
     var services = services
     let tls = try configuration.tls.map { try ReloadableTLS(certificateFile: $0.certificateFile, keyFile: $0.keyFile) }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import VantageTestSupport
 import HTTPTypes
 import HummingbirdTesting
@@ -142,6 +143,38 @@ import VantageCore
         }
     }
 
+    /// A client that asks for a response larger than the socket buffers and stops reading is closed when the response
+    /// deadline passes (the response waits for it, and Hummingbird's idle timer is off meanwhile); the same request
+    /// read at once gets the whole response.
+    @Test func stalledReaderOfALargeResponseIsClosed() async throws {
+        let c = try await TestCoordinator { $0.responseTimeoutSeconds = 5 }
+        // Twice the largest loopback send buffer (tcp_wmem, 4 MiB by default): it cannot all be written unread.
+        let size = 8 << 20
+        let name = String(repeating: "ab", count: 32)
+        try await c.coordinator.database.writer.write { db in
+            try db.execute(sql: "INSERT INTO blobs(sha256, bytes) VALUES (?, ?)", arguments: [name, Data(repeating: 0x61, count: size)])
+        }
+        try await c.coordinator.application.test(.live) { client in
+            let port = try #require(client.port)
+            let request = "GET \(APIPath.blobs)/\(name) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+            let reader = try RawSocket(port: port)
+            try reader.send(request)
+            let whole = try await reader.receive()
+            #expect(whole.hasPrefix("HTTP/1.1 200") && whole.hasSuffix("\r\n\r\n" + String(repeating: "a", count: size)))
+            #expect(try await Self.metric(port: port, #"vantage_http_connections_timed_out_total{phase="response"}"#) == 0)
+
+            let staller = try RawSocket(port: port, receiveBuffer: 4096)
+            try staller.send(request)
+            var closed = 0
+            for _ in 0..<600 where closed == 0 {
+                try await Task.sleep(for: .milliseconds(100))
+                closed = try await Self.metric(port: port, #"vantage_http_connections_timed_out_total{phase="response"}"#)
+            }
+            #expect(closed == 1)
+            #expect(try await staller.receive().utf8.count < size, "the connection ended before the whole body")
+        }
+    }
+
     /// `GET path` on a new connection, tried again while the server still counts closed connections against the cap
     /// (it sees a close asynchronously).
     static func get(port: Int, _ path: String) async throws -> String {
@@ -161,11 +194,14 @@ final class RawSocket: @unchecked Sendable {
     let fd: Int32
     let port: Int
 
-    init(port: Int) throws {
+    /// - Parameter receiveBuffer: `SO_RCVBUF` in bytes (set before connecting, so the window stays small), or `nil`
+    ///   for the system's.
+    init(port: Int, receiveBuffer: Int32? = nil) throws {
         self.port = port
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        if var receiveBuffer { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receiveBuffer, socklen_t(MemoryLayout<Int32>.size)) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")

@@ -8,7 +8,8 @@ extension CoordinatorConfiguration {
     /// Keys (JSON file; environment variables are `VANTAGE_` + the key upper-cased with `.` → `_`, e.g.
     /// `VANTAGE_LISTEN_PORT`):
     /// - `listen.host` (`127.0.0.1`), `listen.port` (8080), `listen.header_timeout_seconds` (10),
-    ///   `listen.body_timeout_seconds` (30), `listen.idle_timeout_seconds` (60), `listen.max_connections` (8192)
+    ///   `listen.body_timeout_seconds` (30), `listen.response_timeout_seconds` (60), `listen.idle_timeout_seconds` (60),
+    ///   `listen.max_connections` (8192)
     /// - `state_dir` (`/var/lib/vantage-coordinator` when it exists, else `./vantage-state`), `database_path`, `key_file`
     /// - `admin.tokens` (strings), `admin.token_file` (one token per line; for systemd `LoadCredential`)
     /// - `agents`: strings `"<id> <region> <base64 Ed25519 public key>"`
@@ -82,6 +83,7 @@ extension CoordinatorConfiguration {
         bodyTimeoutSeconds = try keys.int64("listen.body_timeout_seconds") ?? bodyTimeoutSeconds
         idleTimeoutSeconds = try keys.int64("listen.idle_timeout_seconds") ?? idleTimeoutSeconds
         headerTimeoutSeconds = try keys.int64("listen.header_timeout_seconds") ?? headerTimeoutSeconds
+        responseTimeoutSeconds = try keys.int64("listen.response_timeout_seconds") ?? responseTimeoutSeconds
         maxConnections = try keys.int("listen.max_connections") ?? maxConnections
         ingest.maxBodyBytes = try keys.int("ingest.max_body_bytes") ?? ingest.maxBodyBytes
         ingest.maxBatchObservations = try keys.int("ingest.max_batch_observations") ?? ingest.maxBatchObservations
@@ -107,7 +109,7 @@ extension CoordinatorConfiguration {
     /// Every key ``init(reader:)`` reads (the loader rejects others, so typos fail loudly).
     public static let knownKeys: Set<String> = [
         "listen.host", "listen.port", "listen.body_timeout_seconds", "listen.idle_timeout_seconds", "listen.header_timeout_seconds",
-        "listen.max_connections", "listen.tls.certificate_file",
+        "listen.response_timeout_seconds", "listen.max_connections", "listen.tls.certificate_file",
         "listen.tls.key_file", "state_dir", "database_path", "key_file", "admin.tokens", "admin.token_file",
         "agents", "targets", "approvers", "approval_threshold", "consensus.quorum", "consensus.min_regions", "consensus.max_age_seconds",
         "consensus.max_dissent", "consensus.min_duration.first", "consensus.min_duration.resigned",

@@ -60,6 +60,9 @@ public struct CoordinatorConfiguration: Sendable {
     /// Longest from connecting (TLS handshake included) to a complete request head; a client that dribbles bytes is
     /// closed when it runs out.
     public var headerTimeoutSeconds: Int64 = 10
+    /// Longest from the end of a request until its response is written whole: a client that stops reading a large
+    /// response (the pin list) is closed when it runs out, rather than hold a connection for ever.
+    public var responseTimeoutSeconds: Int64 = 60
     /// A connection with no request in progress and nothing read for this long is closed; the next request's head
     /// must be complete within this time of the previous response.
     public var idleTimeoutSeconds: Int64 = 60
@@ -136,6 +139,7 @@ public struct CoordinatorConfiguration: Sendable {
         if bodyTimeoutSeconds < 1 { try fail("listen.body_timeout_seconds", "must be at least 1") }
         if idleTimeoutSeconds < 1 { try fail("listen.idle_timeout_seconds", "must be at least 1") }
         if headerTimeoutSeconds < 1 { try fail("listen.header_timeout_seconds", "must be at least 1") }
+        if responseTimeoutSeconds < 1 { try fail("listen.response_timeout_seconds", "must be at least 1") }
         if maxConnections < 1 { try fail("listen.max_connections", "must be at least 1") }
         if ingest.maxBatchObservations < 1 { try fail("ingest.max_batch_observations", "must be at least 1") }
         if ingest.maxPastSeconds < 1 { try fail("ingest.max_past_seconds", "must be positive") }

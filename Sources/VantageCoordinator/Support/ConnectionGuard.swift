@@ -8,20 +8,25 @@ import Synchronization
 /// client that sends one byte every few seconds would hold a connection, and a descriptor, for ever; enough of them
 /// exhaust the process's descriptors and nothing is answered any more. Here a request head must be complete within
 /// ``headTimeout`` of connecting (TLS handshake included) or ``keepAliveTimeout`` of the previous response, a body
-/// within ``bodyTimeout`` of its head, and connections beyond ``maxConnections`` are closed as soon as they are
-/// accepted.
+/// within ``bodyTimeout`` of its head, the response written whole (taken by the client) within ``responseTimeout``
+/// of the request's end, and connections beyond ``maxConnections`` are closed as soon as they are accepted.
 final class ConnectionLimits: Sendable {
     let maxConnections: Int
     let headTimeout: TimeAmount
     let bodyTimeout: TimeAmount
+    let responseTimeout: TimeAmount
     let keepAliveTimeout: TimeAmount
     let metrics: CoordinatorMetrics
     private let open = Atomic<Int>(0)
 
-    init(maxConnections: Int, headTimeout: TimeAmount, bodyTimeout: TimeAmount, keepAliveTimeout: TimeAmount, metrics: CoordinatorMetrics) {
+    init(
+        maxConnections: Int, headTimeout: TimeAmount, bodyTimeout: TimeAmount, responseTimeout: TimeAmount, keepAliveTimeout: TimeAmount,
+        metrics: CoordinatorMetrics
+    ) {
         self.maxConnections = maxConnections
         self.headTimeout = headTimeout
         self.bodyTimeout = bodyTimeout
+        self.responseTimeout = responseTimeout
         self.keepAliveTimeout = keepAliveTimeout
         self.metrics = metrics
     }
@@ -69,21 +74,25 @@ struct GuardedChannel<Base: ServerChildChannel>: ServerChildChannel {
     }
 }
 
-/// Closes the connection when a request head or body does not arrive in time (see ``ConnectionLimits``). No deadline
-/// runs while a request is being answered: the routes bound their own work.
+/// Closes the connection when a request head or body does not arrive in time, or its response is not written in time
+/// (see ``ConnectionLimits``). The response deadline runs until the `.end` write completes: the response writer waits
+/// for the client to drain the body, and Hummingbird's idle timer is off while a request is answered, so a client
+/// reading a large response one byte at a time would otherwise hold its connection for ever.
 final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
-    enum Phase: String { case head, body }
+    enum Phase: String { case head, body, response }
 
     private let limits: ConnectionLimits
     private var deadline: Scheduled<Void>?
     /// Requests whose head was read and whose response has not ended (more than one when pipelined).
     private var unanswered = 0
     private var readingBody = false
+    /// Response ends passed on whose write has not completed yet.
+    private var endsInFlight = 0
     /// The response being written says `Connection: close`.
     private var closeAfterResponse = false
 
@@ -108,7 +117,11 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .end:
             readingBody = false
             // Answered before its body ended (an early 413 or 408): the next head has the keep-alive time from now.
-            if unanswered == 0 { arm(.head, limits.keepAliveTimeout, context: context) } else { disarm() }
+            if unanswered == 0 {
+                arm(.head, limits.keepAliveTimeout, context: context)
+            } else {
+                arm(.response, limits.responseTimeout, context: context)
+            }
         }
         context.fireChannelRead(data)
     }
@@ -120,19 +133,29 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .body: break
         case .end:
             unanswered = max(0, unanswered - 1)
-            // A response marked `Connection: close` answered before its request's body was read whole (a refused
-            // batch): the connection closes once it is written, rather than read a body nobody wants.
-            if closeAfterResponse {
-                let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-                let written = context.eventLoop.makePromise(of: Void.self)
-                written.futureResult.whenComplete { _ in loopBound.value.close(promise: nil) }
-                written.futureResult.cascade(to: promise)
-                context.write(data, promise: written)
-                return
-            }
-            if unanswered == 0, !readingBody { arm(.head, limits.keepAliveTimeout, context: context) }
+            endsInFlight += 1
+            let closing = closeAfterResponse
+            let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+            let written = context.eventLoop.makePromise(of: Void.self)
+            written.futureResult.whenComplete { bound.value.handler.ended($0, closing: closing, context: bound.value.context) }
+            written.futureResult.cascade(to: promise)
+            context.write(data, promise: written)
+            return
         }
         context.write(data, promise: promise)
+    }
+
+    /// A response's end was written, so the client has taken it whole (or the write failed). The response deadline
+    /// ran until now; the keep-alive time runs from here, unless a next request has started meanwhile (it armed its
+    /// own deadline).
+    private func ended(_ result: Result<Void, any Error>, closing: Bool, context: ChannelHandlerContext) {
+        endsInFlight -= 1
+        // A response marked `Connection: close` answered before its request's body was read whole (a refused batch):
+        // the connection closes once it is written, rather than read a body nobody wants.
+        if closing { return context.close(promise: nil) }
+        if case .success = result, endsInFlight == 0, unanswered == 0, !readingBody, context.channel.isActive {
+            arm(.head, limits.keepAliveTimeout, context: context)
+        }
     }
 
     private func arm(_ phase: Phase, _ timeout: TimeAmount, context: ChannelHandlerContext) {

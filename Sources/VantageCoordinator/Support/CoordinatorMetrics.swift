@@ -34,7 +34,7 @@ final class CoordinatorMetrics: Sendable {
     static var refusedBatches: MetricNameDescriptor { name("ingest_batches_refused", unit: "total", "Observation batches refused whole or cut short, by reason") }
     static var signatureChecks: MetricNameDescriptor { name("ingest_signature_checks", unit: "total", "Observations canonicalised and signature-checked by ingest") }
     static var refusedConnections: MetricNameDescriptor { name("http_connections_refused", unit: "total", "Connections closed on accept: listen.max_connections were open") }
-    static var timedOutConnections: MetricNameDescriptor { name("http_connections_timed_out", unit: "total", "Connections closed because a request head or body did not arrive in time, by phase") }
+    static var timedOutConnections: MetricNameDescriptor { name("http_connections_timed_out", unit: "total", "Connections closed because a request head or body did not arrive, or a response was not taken, in time, by phase") }
     static var agentLastSeen: MetricNameDescriptor { name("agent_last_seen_timestamp", unit: "seconds", "Unix time an enrolled agent last reported") }
 
     init() {
