@@ -179,10 +179,14 @@ struct DestinationPolicyTests {
         .init(pattern: "http://host/metadata", url: "http://host/metadata/..%2Fprivate-tenant", admitted: false),
         .init(pattern: "http://host/metadata", url: "http://host/metadata/..%5cprivate-tenant", admitted: false),
         .init(pattern: "http://host/metadata", url: "http://host/metadata%2f..%2fprivate-tenant", admitted: false),
+        // Nor do dot segments with path parameters, which servlet containers resolve as `..` (issue 22, L2).
+        .init(pattern: "http://host/metadata", url: "http://host/metadata/..;/private-tenant", admitted: false),
+        .init(pattern: "http://host/metadata", url: "http://host/metadata/..%3B/private-tenant", admitted: false),
         .init(pattern: "http://host/metadata", url: "http://host/metadata-evil/x", admitted: false),
         .init(pattern: "http://host/metadata", url: "http://host/metadata%41/x", admitted: false),
         // Positive controls: a plain path, and one spelled with encoded unreserved characters.
         .init(pattern: "http://host/metadata", url: "http://host/metadata/private-tenant", admitted: true),
+        .init(pattern: "http://host/metadata", url: "http://host/metadata/a;b/private-tenant", admitted: true),
         .init(pattern: "http://host/metadata", url: "http://host/%6detadata/%41pp", admitted: true),
         .init(pattern: "http://host/%6Detadata", url: "http://host/metadata/app", admitted: true),
     ]

@@ -336,3 +336,39 @@ struct SourcePercentEncodingTests {
         #expect(RepositorySource(kind: .tuf, normalisedURL: "http://h.example/A/a%3Ab", gun: nil).problem == nil)
     }
 }
+
+/// Path parameters on dot segments (issue 22, L2): servlet containers (Tomcat, Spring) drop a segment's `;…` before
+/// resolving it, and decode `%3B` first, so `..;x` is `..` there and would walk out of an allowed prefix. A segment
+/// whose name before its first `;` is `.` or `..` is refused; `;` anywhere else is an ordinary path byte.
+@Suite("Source URL path parameters")
+struct SourcePathParameterTests {
+    static let refused: [String] = [
+        "http://h.example/metadata/..;/private-tenant",
+        "http://h.example/metadata/..;jsessionid=x/private-tenant",
+        "http://h.example/metadata/.;/private-tenant",
+        "http://h.example/metadata/..%3b/private-tenant",
+        "http://h.example/metadata/..%3B/private-tenant",
+        "http://h.example/metadata/..;",
+    ]
+
+    @Test("refused: a dot segment with path parameters", arguments: refused)
+    func refusals(_ url: String) {
+        #expect(RepositorySource.normalise(url) == nil)
+        #expect(TargetSpec(id: "t", kind: .tuf, url: url).problem != nil)
+    }
+
+    /// Positive controls: `;` in a name, and dots that do not make the name before it `.` or `..`.
+    static let accepted: [(String, String)] = [
+        ("http://h.example/metadata/a;b", "http://h.example/metadata/a;b"),
+        ("http://h.example/metadata/..a", "http://h.example/metadata/..a"),
+        ("http://h.example/metadata/x..;", "http://h.example/metadata/x..;"),
+        ("http://h.example/metadata/...;x", "http://h.example/metadata/...;x"),
+        ("http://h.example/metadata/;..", "http://h.example/metadata/;.."),
+        ("http://h.example/metadata/a%3b..", "http://h.example/metadata/a%3B.."),
+    ]
+
+    @Test("accepted: ; that does not follow a dot segment", arguments: accepted)
+    func acceptances(_ url: String, _ normal: String) {
+        #expect(RepositorySource.normalise(url) == normal)
+    }
+}

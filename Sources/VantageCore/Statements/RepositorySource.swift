@@ -45,7 +45,8 @@ public struct RepositorySource: Sendable, Hashable, Codable, CustomStringConvert
     /// The comparable form of an http(s) URL: lower-case scheme and host, the default port (443, 80) dropped,
     /// no trailing slash, and one spelling of each path byte (see ``normalisedPath(_:)``). `nil` for anything
     /// else: another scheme, user info, a query or fragment, an empty host, a `%` in the host, a port that is not
-    /// a number in 1...65535, bytes outside printable ASCII, dot segments, or a percent-encoded `.`, `/` or `\`.
+    /// a number in 1...65535, bytes outside printable ASCII, dot segments (``isDotSegment(_:)``), or a percent-encoded
+    /// `.`, `/` or `\`.
     public static func normalise(_ url: String) -> String? {
         guard url.utf8.count <= 2048, url.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
         guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else { return nil }
@@ -80,7 +81,7 @@ public struct RepositorySource: Sendable, Hashable, Codable, CustomStringConvert
             host += isDefault ? "" : ":\(number)"
         }
         while path.hasSuffix("/") { path.removeLast() }
-        if path.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == "." || $0 == ".." }) { return nil }
+        if path.split(separator: "/", omittingEmptySubsequences: false).contains(where: isDotSegment) { return nil }
         return "\(scheme)://\(host.lowercased())\(path)"
     }
 
@@ -108,6 +109,15 @@ public struct RepositorySource: Sendable, Hashable, Codable, CustomStringConvert
             }
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Whether a server may resolve `segment` (of a normalised path) as `.` or `..`: servlet containers (Tomcat,
+    /// Spring) drop a segment's path parameters before resolving, so `..;x` is `..` — and they decode first, so `%3B`
+    /// (the only spelling of an encoded `;` after ``normalisedPath(_:)``) starts parameters too. `x..;` and `a;b` are
+    /// ordinary segments.
+    static func isDotSegment(_ segment: Substring) -> Bool {
+        let name = segment.replacing("%3B", with: ";").prefix { $0 != ";" }
+        return name == "." || name == ".."
     }
 
     static func hexValue(_ byte: UInt8) -> UInt8? {
