@@ -121,4 +121,54 @@ struct HostileMirrorTests {
         #expect(next.stderr.contains("has other bytes; trying the next source"), "\(next.stderr)")
         #expect(FileManager.default.contents(atPath: m.installed).map(Array.init) == m.w.root)
     }
+
+    @Test("a forged index under the replayed genuine header is refused before any bundle is fetched; an oversized bundle by its cap")
+    func forgedIndexAndOversizedBundle() async throws {
+        let m = try Mirrors()
+        defer { m.stop() }
+        let genuine = m.root.appendingPathComponent("genuine")
+        let list = try m.w.list(version: 1, previous: "")
+        let bundle = PinListMirror.Bundle(root: list.header.signed.merkleRoot, first: World.target, count: 1)
+        // The genuine header, then an index naming two bundles (counts not summing to pin_count, roots not combining
+        // to the Merkle root), each of which the server would serve; and one naming 5,000, above the index cap.
+        func forgedIndex(_ name: String, bundles: Int) throws -> URL {
+            let folder = m.root.appendingPathComponent(name)
+            try FileManager.default.copyItem(at: genuine, to: folder)
+            let index = PinListMirror.Index(version: 1, pinCount: 1, bundles: Array(repeating: bundle, count: bundles))
+            try Data(try Canonical.encode(index)).write(to: folder.appendingPathComponent("lists/1.json"))
+            return folder
+        }
+        _ = try forgedIndex("forged-index", bundles: 2)
+        _ = try forgedIndex("huge-index", bundles: 5_000)
+        // The genuine header and index, then a one-pin bundle padded above the 64 KiB one pin may take.
+        let fat = m.root.appendingPathComponent("fat-bundle")
+        try FileManager.default.copyItem(at: genuine, to: fat)
+        let bundleFile = fat.appendingPathComponent("bundles/\(bundle.root).json")
+        var padded = try Data(contentsOf: bundleFile)
+        #expect(padded.count <= PinListMirror.maxBundleBytes(count: 1), "the genuine bundle is within its cap")
+        padded.append(Data(repeating: 0x20, count: PinListMirror.maxPinBytes))
+        try padded.write(to: bundleFile)
+
+        let result = try await m.install(["forged-index", "huge-index", "fat-bundle", "genuine"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("mirror \(m.url("forged-index")): merkle_root"), "\(result.stderr)")
+        #expect(result.stderr.contains("mirror \(m.url("huge-index")):")
+                && result.stderr.contains("above \(PinListMirror.maxIndexBytes(pinCount: 1))"), "\(result.stderr)")
+        #expect(m.requests.contains("/forged-index/lists/1.json") && m.requests.contains("/huge-index/lists/1.json"))
+        #expect(!m.requests.contains { $0.contains("-index/bundles/") }, "no bundle fetched: \(m.requests)")
+        #expect(result.stderr.contains("mirror \(m.url("fat-bundle")):") && result.stderr.contains("above \(PinListMirror.maxPinBytes)"),
+                "\(result.stderr)")
+        // Positive control: the genuine mirror after them installs.
+        #expect(FileManager.default.contents(atPath: m.installed).map(Array.init) == m.w.root)
+
+        // The whole list (verify without targets) from the forged index: refused before any bundle too.
+        let whole = try await CLI.run(["verify", "--policy", try m.w.policy(), "--state", m.state, "--mirror", m.url("forged-index")],
+                                      tool: "vantage-pins", environment: ["VANTAGE_COORDINATOR": ""], within: .seconds(120))
+        #expect(whole.status == 12 && whole.stderr.contains("merkle_root"), "\(whole.status) \(whole.stdout) \(whole.stderr)")
+        #expect(!m.requests.contains { $0.contains("-index/bundles/") }, "no bundle fetched: \(m.requests)")
+        // Positive control: the genuine mirror's whole list verifies.
+        let control = try await CLI.run(["verify", "--policy", try m.w.policy(), "--state", m.state, "--mirror", m.url("genuine")],
+                                        tool: "vantage-pins", environment: ["VANTAGE_COORDINATOR": ""], within: .seconds(120))
+        #expect(control.status == 0, "\(control.status) \(control.stdout) \(control.stderr)")
+    }
 }

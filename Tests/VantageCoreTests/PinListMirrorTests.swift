@@ -68,4 +68,39 @@ struct PinListMirrorTests {
         swapped.swapAt(43, 44)
         #expect(try PinListMirror.proof(target: target, header: list.header, index: index, pins: swapped) == nil)
     }
+
+    @Test("an index is checked against the header: the genuine one passes, a forged layout, count or root is refused", arguments: [1, 256, 257, 600])
+    func indexAgainstHeader(_ count: Int) throws {
+        let list = try Self.list(count)
+        let header = list.header.signed
+        let (index, _) = try Self.mirror(list)
+        // Positive control: the writer's index of this list.
+        #expect(PinListMirror.check(index, against: header) == nil)
+        func refused(_ change: (inout PinListMirror.Index) -> Void) -> String? {
+            var forged = index
+            change(&forged)
+            return PinListMirror.check(forged, against: header)?.rule
+        }
+        let rule = PinListVerifier.Rule.merkleRoot
+        // Thousands of bundles named under a replayed genuine header.
+        #expect(refused { $0.bundles += Array(repeating: $0.bundles[0], count: 5_000) } == rule)
+        #expect(refused { $0.pinCount += 1 } == rule)
+        #expect(refused { $0.version += 1 } == rule)
+        #expect(refused { $0.bundles[$0.bundles.count - 1].count += 1 } == rule, "counts that do not sum to pin_count")
+        #expect(refused { $0.bundles[0].root = String(repeating: "ab", count: 32) } == rule, "roots that do not combine to the Merkle root")
+        #expect(refused { $0.bundles[0].root = "zz" } == rule)
+        // A header with a forged pin count far beyond memory is refused, not allocated for.
+        var huge = header
+        huge.pinCount = Int.max
+        #expect(PinListMirror.check(index, against: huge)?.rule == rule)
+        #expect(PinListMirror.maxIndexBytes(pinCount: Int.max) > 0 && PinListMirror.maxIndexBytes(pinCount: -1) > 0)
+    }
+
+    @Test("the size caps follow the pin count: a bundle of n pins at most n × 64 KiB, an index one entry per bundle")
+    func sizeCaps() {
+        #expect(PinListMirror.maxBundleBytes(count: 1) == PinListMirror.maxPinBytes)
+        #expect(PinListMirror.maxBundleBytes(count: 256) == 256 * PinListMirror.maxPinBytes)
+        #expect(PinListMirror.maxBundleBytes(count: 1 << 40) == 256 * PinListMirror.maxPinBytes)
+        #expect(PinListMirror.maxIndexBytes(pinCount: 100_000) < PinListMirror.maxIndexBytes(pinCount: 200_000))
+    }
 }

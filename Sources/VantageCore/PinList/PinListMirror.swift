@@ -67,6 +67,52 @@ public enum PinListMirror {
         return low == 0 ? nil : low - 1
     }
 
+    /// Largest JSON of one pin read from a mirror bundle, so a bundle is bounded before its root is checked: a real
+    /// pin is 1 to 5 KB (at most 2·quorum attestations of under 1 KB each); 64 KiB leaves room for about a hundred.
+    public static let maxPinBytes = 64 << 10
+    /// Largest JSON of one index entry: a 64-hex root, a first target of at most 200 characters (escaped), a count.
+    public static let maxIndexEntryBytes = 2 << 10
+
+    /// Largest index of a list of `pinCount` pins: one entry per bundle and room for the fields around them.
+    public static func maxIndexBytes(pinCount: Int) -> Int {
+        // Clamped: an unverified header's count must not overflow the product.
+        (min(max(pinCount, 0), Int(Int32.max)) / bundleSize + 3) * maxIndexEntryBytes
+    }
+
+    /// Largest bundle of `count` pins (an index entry's count, at most ``bundleSize`` once ``check(_:against:)`` passed).
+    public static func maxBundleBytes(count: Int) -> Int { min(max(count, 1), bundleSize) * maxPinBytes }
+
+    /// Why `index` is not the index of the list under `header`, or `nil` when it is: its bundles are the 256-pin
+    /// runs of `pinCount` pins and their roots combine to the header's Merkle root. Checked before any bundle is
+    /// fetched, so a forged index (a replayed genuine header with an index naming thousands of bundles) costs one read.
+    public static func check(_ index: Index, against header: PinListHeader) -> PinListVerifier.Failure? {
+        func refuse(_ why: String) -> PinListVerifier.Failure {
+            PinListVerifier.Failure(rule: PinListVerifier.Rule.merkleRoot, "the mirror's index of list v\(header.version) \(why)")
+        }
+        guard index.type == Index.type, index.version == header.version else { return refuse("is of another list") }
+        guard index.pinCount == header.pinCount, header.pinCount >= 0 else {
+            return refuse("counts \(index.pinCount) pins, the header \(header.pinCount)")
+        }
+        // Every bundle but the last is full; compared without building the expected list (the count is unverified here).
+        let bundles = header.pinCount / bundleSize + (header.pinCount % bundleSize > 0 ? 1 : 0)
+        let laid = index.bundles.enumerated().allSatisfy { n, bundle in
+            bundle.count == (n + 1 < bundles ? bundleSize : header.pinCount - n * bundleSize)
+        }
+        guard index.bundles.count == bundles, laid else {
+            return refuse("is not \(bundles) bundles of \(bundleSize) consecutive pins")
+        }
+        let roots = index.bundles.compactMap { ByteEncoding.hexDecode($0.root) }.filter { $0.count == 32 }
+        guard roots.count == index.bundles.count, ByteEncoding.hexEncode(MerkleTree.root(roots)) == header.merkleRoot else {
+            return refuse("has bundle roots that do not combine to the header's Merkle root")
+        }
+        return nil
+    }
+
+    /// The hex Merkle root over `pins`: a bundle's name when it is the bundle the index says.
+    public static func root(of pins: [Pin]) throws -> String {
+        ByteEncoding.hexEncode(MerkleTree.root(try pins.map { MerkleTree.leafHash(try $0.leafBytes) }))
+    }
+
     /// The inclusion proof of `target` from bundle `pins` (the index's bundle ``bundle(for:in:)``), or `nil` when the
     /// bundle lacks it or does not have the index's root.
     public static func proof(target: String, header: SignedPinListHeader, index: Index, pins: [Pin]) throws -> PinProof? {
