@@ -41,6 +41,35 @@ struct PinStateTests {
         #expect(try PinState.load(path).accepted["c"]?.version == 17)
     }
 
+    @Test("an install that verified v15 after another run saved v16 writes nothing; without the newer state it writes and saves")
+    func olderInstallSkipped() throws {
+        let w = try World()
+        defer { try? FileManager.default.removeItem(at: w.dir) }
+        let path = w.dir.appendingPathComponent("pin-state.json").path
+        let v15 = try w.list(version: 15, previous: "")
+        let v16 = try w.list(version: 16, previous: try v15.header.digest)
+        // The slow run loaded the state (empty) and verified v15; the fast run installs v16 and saves it first.
+        var slow = try PinState.load(path)
+        var fast = try PinState.load(path)
+        try fast.record(verified(v16))
+        var wrote = false
+        #expect(try slow.apply(verified(v15)) { wrote = true; return true } == 16)
+        #expect(!wrote, "the root the v16 run installed is not overwritten")
+        #expect(try PinState.load(path).accepted["c"]?.version == 16)
+
+        // Positive control: with no newer saved state the same install writes and saves v15.
+        let fresh = w.dir.appendingPathComponent("fresh.json").path
+        var alone = try PinState.load(fresh)
+        #expect(try alone.apply(verified(v15)) { wrote = true; return true } == nil)
+        #expect(wrote)
+        #expect(try PinState.load(fresh).accepted["c"]?.version == 15)
+        // An equal saved version installs again (idempotent), and a refused install (nothing written) saves nothing.
+        #expect(try fast.apply(verified(v16)) { true } == nil)
+        var refused = try PinState.load(w.dir.appendingPathComponent("refused.json").path)
+        #expect(try refused.apply(verified(v15)) { false } == nil)
+        #expect(try PinState.load(refused.path).accepted.isEmpty)
+    }
+
     @Test("writers on several threads at once: no entry is lost and none is lowered")
     func concurrentWriters() async throws {
         let w = try World()

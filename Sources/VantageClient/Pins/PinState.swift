@@ -31,20 +31,43 @@ public struct PinState: Sendable {
     /// a run that verified an older list (from a slow source) and saves last keeps the newer entry another run saved
     /// (on an equal version the saved entry stays). Entries of other coordinators saved meanwhile are kept.
     public mutating func record(_ verified: VerifiedPins) throws {
+        accepted = try Self.locked(path) { try Self.save(verified, into: try Self.load(path).accepted, path) }
+    }
+
+    /// Runs `write` (the installer's writes) and records `verified` when it wrote, both under the lock of
+    /// ``record(_:)`` — unless the saved version of `verified`'s coordinator is above the verified one: another run
+    /// installed roots from a newer list meanwhile, which this slower run must not overwrite. Then nothing is
+    /// written and the newer saved version is returned; else `nil`.
+    public mutating func apply(_ verified: VerifiedPins, _ write: () throws -> Bool) throws -> Int64? {
+        var newer: Int64?
+        accepted = try Self.locked(path) {
+            let saved = try Self.load(path).accepted
+            if let current = saved[verified.coordinator], current.version > verified.header.signed.version {
+                newer = current.version
+                return saved
+            }
+            return try write() ? try Self.save(verified, into: saved, path) : saved
+        }
+        return newer
+    }
+
+    /// `saved` with `verified` recorded unless its coordinator's saved version is as high, written to `path`. Called
+    /// under the lock only.
+    static func save(_ verified: VerifiedPins, into saved: [String: PinListVerifier.Accepted], _ path: String) throws
+        -> [String: PinListVerifier.Accepted]
+    {
         // Keyed by the id of the policy key that verified the header, never by a field the signer chose freely.
         let new = PinListVerifier.Accepted(
             version: verified.header.signed.version, digest: try verified.header.digest, issuedAt: verified.header.signed.issuedAt)
-        accepted = try Self.locked(path) {
-            var saved = try Self.load(path).accepted
-            if let current = saved[verified.coordinator], current.version >= new.version { return saved }
-            saved[verified.coordinator] = new
-            do {
-                try AtomicFile.write(try Canonical.encode(saved, pretty: true), to: path)
-            } catch let failure as AtomicFile.Failure {
-                throw ClientError(.destination, "cannot save the pin state: \(failure); pass --state PATH to a writable file")
-            }
-            return saved
+        if let current = saved[verified.coordinator], current.version >= new.version { return saved }
+        var saved = saved
+        saved[verified.coordinator] = new
+        do {
+            try AtomicFile.write(try Canonical.encode(saved, pretty: true), to: path)
+        } catch let failure as AtomicFile.Failure {
+            throw ClientError(.destination, "cannot save the pin state: \(failure); pass --state PATH to a writable file")
         }
+        return saved
     }
 
     /// Runs `body` holding an exclusive `flock` on `<path>.lock` (created beside the state file), so concurrent runs

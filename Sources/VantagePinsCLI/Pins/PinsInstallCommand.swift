@@ -114,9 +114,14 @@ public struct PinsInstallCommand: AsyncParsableCommand {
                     case .failure(let failure): throw failure
                     }
                 }
-                if !dryRun, try installer.apply(plans) {
-                    // Saved only once every root verified and was written: a refusal changes no state.
-                    try state.record(verified)
+                // Under the state lock; saved only once every root verified and was written: a refusal changes no state.
+                if !dryRun, let newer = try state.apply(verified, { try installer.apply(plans) }) {
+                    // Another run installed roots from a newer list meanwhile: they stay.
+                    let why = "not written: another run installed pin list v\(newer) of coordinator \(verified.coordinator) meanwhile"
+                    for n in plans.indices where plans[n].action != .refused {
+                        plans[n].action = .unchanged
+                        plans[n].reason = why
+                    }
                 }
                 return plans
             }
