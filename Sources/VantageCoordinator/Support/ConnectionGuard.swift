@@ -8,7 +8,7 @@ import Synchronization
 /// client that sends one byte every few seconds would hold a connection, and a descriptor, for ever; enough of them
 /// exhaust the process's descriptors and nothing is answered any more. Here a request head must be complete within
 /// ``headTimeout`` of connecting (TLS handshake included) or ``keepAliveTimeout`` of the previous response, a body
-/// within ``bodyTimeout`` of its head, the response written whole (taken by the client) within ``responseTimeout``
+/// within ``bodyTimeout`` of its head, the response written whole (into the socket) within ``responseTimeout``
 /// of the request's end, and connections beyond ``maxConnections`` are closed as soon as they are accepted.
 final class ConnectionLimits: Sendable {
     let maxConnections: Int
@@ -145,7 +145,8 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
         context.write(data, promise: promise)
     }
 
-    /// A response's end was written, so the client has taken it whole (or the write failed). The response deadline
+    /// A response's end was written into the socket, so the client has read all but the last buffers (or the write
+    /// failed). The response deadline
     /// ran until now; the keep-alive time runs from here, unless a next request has started meanwhile (it armed its
     /// own deadline).
     private func ended(_ result: Result<Void, any Error>, closing: Bool, context: ChannelHandlerContext) {
