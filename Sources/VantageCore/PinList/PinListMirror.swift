@@ -68,7 +68,7 @@ public enum PinListMirror {
     }
 
     /// Largest JSON of one pin read from a mirror bundle, so a bundle is bounded before its root is checked: a real
-    /// pin is 1 to 5 KB (at most 2·quorum attestations of under 1 KB each); 64 KiB leaves room for about a hundred.
+    /// pin carries at most 2·quorum attestations of under 1 KB each, so 64 KiB is far above any real one.
     public static let maxPinBytes = 64 << 10
     /// Largest JSON of one index entry: a 64-hex root, a first target of at most 200 characters (escaped), a count.
     public static let maxIndexEntryBytes = 2 << 10
