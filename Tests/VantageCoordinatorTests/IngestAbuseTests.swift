@@ -242,21 +242,50 @@ import VantageTUF
         }
     }
 
-    /// A key spelt with an escape is not counted by the one-pass count, and the decoded count refuses it instead.
-    @Test func escapedKeyIsRefusedByTheDecodedCount() async throws {
-        let c = try await TestCoordinator { $0.ingest.maxBatchObservations = 2 }
-        let junk = try Self.junk(c, count: 3)
-        let encoded = String(decoding: try Canonical.encode(ObservationBatch(observations: junk)), as: UTF8.self)
-        let body = Array(encoded.replacingOccurrences(of: #""observations""#, with: #""observ\u0061tions""#).utf8)
-        #expect(BatchScan(body).count == 0)
+    /// A key spelt with an escape (which the decoder would accept) hides its 1,000 observations from the one-pass
+    /// count: the body is refused 400, before any check and undecoded. Positive control: the same batch with the key
+    /// as agents write it is checked (and stops at its first bad signature).
+    @Test func escapedKeyIsRefusedUndecoded() async throws {
+        let c = try await TestCoordinator()
+        let plain = try Canonical.encode(ObservationBatch(observations: try Self.junk(c, count: 1000)))
+        let escaped = Array(String(decoding: plain, as: UTF8.self).replacingOccurrences(of: #""observations""#, with: #""observ\u0061tions""#).utf8)
+        #expect(BatchScan(escaped).count == 0 && BatchScan(escaped).malformed && !BatchScan(plain).malformed)
         try await c.coordinator.application.test(.router) { client in
-            try await client.execute(uri: APIPath.observations, method: .post, body: ByteBuffer(bytes: body)) { response in
-                #expect(response.status == .contentTooLarge)
+            try await client.execute(uri: APIPath.observations, method: .post, body: ByteBuffer(bytes: escaped)) { response in
+                #expect(response.status == .badRequest)
+            }
+            // The same batch as UTF-16 with a byte-order mark is not read as agents write it either.
+            let utf16: [UInt8] = [0xFF, 0xFE] + String(decoding: plain, as: UTF8.self).utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+            try await client.execute(uri: APIPath.observations, method: .post, body: ByteBuffer(bytes: utf16)) { response in
+                #expect(response.status == .badRequest)
             }
             #expect(try await ConnectionLimitTests.metric(client, "vantage_ingest_signature_checks_total") == 0)
-            // Positive control: at the limit it is checked (and stops at the first bad signature).
-            let (status, _) = try await Self.post(client, Array(junk.prefix(2)))
-            #expect(status == .ok)
+            try await client.execute(uri: APIPath.observations, method: .post, body: ByteBuffer(bytes: plain)) { response in
+                #expect(response.status == .ok)
+                let receipt = try Canonical.decode(ObservationReceipt.self, from: response.body.readableBytesView)
+                #expect(receipt.items.count == 1 && receipt.items[0].reason?.hasPrefix("bad_signature:") == true)
+            }
+            #expect(try await ConnectionLimitTests.metric(client, "vantage_ingest_signature_checks_total") == 1)
+        }
+    }
+
+    /// Over a real connection, a body not written as agents write a batch (a key spelt with an escape, another key
+    /// first, a batch inside an array) is answered 400 from its first bytes, the rest never read, and the
+    /// connection closed. Positive control: the same start with the plain key is waited for, and answered 408.
+    @Test func malformedBatchIsAnsweredWithoutReadingTheRest() async throws {
+        let c = try await TestCoordinator { $0.bodyTimeoutSeconds = 2 }
+        try await c.coordinator.application.test(.live) { client in
+            let port = try #require(client.port)
+            func answer(_ start: String) async throws -> String {
+                let socket = try RawSocket(port: port)
+                try socket.send("POST \(APIPath.observations) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n" + start)
+                return try await socket.receive()
+            }
+            for start in [#"{"observ\u0061tions": [{"#, #"{"padding": [{"#, #"[{"observations": [{"#] {
+                let reply = try await answer(start)
+                #expect(reply.hasPrefix("HTTP/1.1 400") && reply.lowercased().contains("connection: close"), "\(reply.prefix(300))")
+            }
+            #expect(try await answer(#"{"observations": [{"#).hasPrefix("HTTP/1.1 408"))
         }
     }
 
@@ -340,6 +369,48 @@ import VantageTUF
         #expect(try await c.count("observations_seen") == 5)
         // Three junk batches and a bad item: one line for the reason.
         #expect(log.messages.filter { $0 == "observation rejected" }.count == 1, "\(log.messages)")
+    }
+
+    /// One captured genuine observation repeated 1,000 times in a batch costs one signature check: the copies are
+    /// duplicates of the first, not checked again. Positive control: distinct fresh observations are each checked and
+    /// stored.
+    @Test func repeatedObservationCostsOneSignatureCheck() async throws {
+        let c = try await TestCoordinator()
+        let root = try TestRepository().root(version: 1)
+        let replayed = try c.agents[0].observe(Self.target, root: root, at: c.now)
+        try await c.coordinator.application.test(.router) { client in
+            let receipt = try await client.submit(Array(repeating: replayed, count: 1000))
+            #expect(receipt.items.count == 1000 && receipt.items.allSatisfy(\.accepted))
+            #expect(receipt.items.map(\.duplicate) == [false] + Array(repeating: true, count: 999))
+            #expect(try await ConnectionLimitTests.metric(client, "vantage_ingest_signature_checks_total") == 1)
+
+            let distinct = try c.agents.map { try $0.observe(Self.target, root: root, at: c.now.adding(seconds: 1)) }
+            let fresh = try await client.submit(distinct)
+            #expect(fresh.items.map(\.accepted) == [true, true, true] && fresh.items.map(\.duplicate) == [false, false, false])
+            #expect(try await ConnectionLimitTests.metric(client, "vantage_ingest_signature_checks_total") == 4)
+        }
+        #expect(try await c.count("observations_seen") == 4)
+    }
+
+    /// An observation outside the time window is refused before its signature is checked: a batch of stale or future
+    /// junk costs no signature check. Positive control: the same junk inside the window is checked, and refused for
+    /// its signature.
+    @Test func timeWindowIsCheckedBeforeTheSignature() async throws {
+        let c = try await TestCoordinator()
+        let other = try c.agents[1].observe(Self.target, error: ObservationError(.timeout, "x"), at: c.now)
+        @Sendable func junk(at time: Timestamp) throws -> SignedObservation {
+            var signed = try c.agents[0].observe(Self.target, error: ObservationError(.timeout, "x"), at: time)
+            signed.signature = other.signature
+            return signed
+        }
+        try await c.coordinator.application.test(.router) { client in
+            let receipt = try await client.submit([try junk(at: c.now.adding(seconds: -7200)), try junk(at: c.now.adding(seconds: 3600))])
+            #expect(receipt.items.map { $0.reason?.prefix(while: { $0 != ":" }) } == ["stale", "future"])
+            #expect(try await ConnectionLimitTests.metric(client, "vantage_ingest_signature_checks_total") == 0)
+            let inside = try await client.submit([try junk(at: c.now)])
+            #expect(inside.items.first?.reason?.hasPrefix("bad_signature:") == true)
+            #expect(try await ConnectionLimitTests.metric(client, "vantage_ingest_signature_checks_total") == 1)
+        }
     }
 
     @Test func unknownAgentCostsNoSignatureCheck() async throws {

@@ -3,8 +3,8 @@ import VantageCore
 
 /// An observation batch's body as ingest reads it, chunk by chunk: its bytes and their ``BatchScan``, and the first
 /// observation's verdict as soon as that observation is complete. Reading stops (``feed(_:)`` returns `false`) once
-/// the batch is over the count limit or its first observation is not from an enrolled agent: the rest of a junk
-/// batch is never read, let alone decoded.
+/// the batch is over the count limit, is not shaped as agents write one (``BatchScan/malformed``), or its first
+/// observation is not from an enrolled agent: the rest of a junk batch is never read, let alone decoded.
 struct IngestBody: Sendable {
     let check: ObservationCheck
     let maxObservations: Int
@@ -31,11 +31,11 @@ struct IngestBody: Sendable {
     mutating func feed(_ chunk: ByteBuffer) -> Bool {
         bytes.append(contentsOf: chunk.readableBytesView)
         scan.feed(chunk.readableBytesView)
-        if !headDone, let range = scan.first {
+        if !headDone, !scan.malformed, let range = scan.first {
             headDone = true
             head = (try? Canonical.decode(SignedObservation.self, from: bytes[range])).map { ($0, check.check($0)) }
         }
-        stopped = scan.count > maxObservations || stoppedAtUnauthenticated
+        stopped = scan.count > maxObservations || scan.malformed || stoppedAtUnauthenticated
         return !stopped
     }
 }

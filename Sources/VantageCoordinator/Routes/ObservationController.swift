@@ -33,23 +33,29 @@ struct ObservationController: Sendable {
         let head = body.head
         if head?.1.signatureChecked == true { metrics.signatureChecked(1) }
         guard body.scan.count <= limits.maxBatchObservations else { throw refuse() }
+        // Not written as an agent writes a batch: refused unread and undecoded (the scan could not count it).
+        guard !body.scan.malformed, body.scan.hasArray else {
+            return try malformed(request, context, unread: body.stopped)
+        }
         let observations: [SignedObservation]
         if let (signed, _) = head, body.stoppedAtUnauthenticated {
             observations = [signed]
         } else {
             observations = try JSONResponse.decode(ObservationBatch.self, from: body.bytes).observations
-            // The decoder has the last word (a key spelt with escapes is not counted by the scan).
-            guard observations.count <= limits.maxBatchObservations else { throw refuse() }
+            // The scan and the decoder must agree, or the limits the scan enforced were not the batch's.
+            guard observations.count == body.scan.count else { return try malformed(request, context, unread: false) }
         }
         let started = ContinuousClock.now
         var items: [ObservationReceipt.Item] = []
         var verified: [VerifiedObservation] = []
         var seen = Set<String>()
+        var verdicts: [String: ObservationCheck.Verdict] = [:]
         var signatureChecks = 0
         for (index, signed) in observations.enumerated() {
             let reused = index == 0 ? head.flatMap { $0.0 == signed ? $0.1 : nil } : nil
-            let verdict = reused ?? check.check(signed)
+            let verdict = reused ?? check.check(signed, earlier: verdicts)
             if reused == nil, verdict.signatureChecked { signatureChecks += 1 }
+            if verdicts[verdict.id] == nil { verdicts[verdict.id] = verdict }
             switch verdict.result {
             case .success(let observation):
                 // An id repeated inside one batch is stored once; later copies are duplicates.
@@ -79,6 +85,15 @@ struct ObservationController: Sendable {
         if fresh > 0 { consensus.signal() }
         // The rest of a batch left unread is not read: the connection closes (ConnectionGuard).
         return try JSONResponse.make(ObservationReceipt(items: items), headers: body.stopped ? [.connection: "close"] : [:])
+    }
+
+    /// A body that is not an observation batch as agents write it: 400, and the connection closes when the rest of the
+    /// body was left unread.
+    private func malformed(_ request: Request, _ context: BasicRequestContext, unread: Bool) throws -> Response {
+        let error = CoordinatorError(.malformedRequest, #"body is not a valid ObservationBatch: agents send {"observations": [ … ]}"#)
+        var response = try error.response(from: request, context: context)
+        if unread { response.headers[.connection] = "close" }
+        return response
     }
 
     /// A batch over the count limit: counted, logged (rate-limited) and answered 413.
