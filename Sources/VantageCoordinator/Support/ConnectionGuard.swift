@@ -146,9 +146,8 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     /// A response's end was written into the socket, so the client has read all but the last buffers (or the write
-    /// failed). The response deadline
-    /// ran until now; the keep-alive time runs from here, unless a next request has started meanwhile (it armed its
-    /// own deadline).
+    /// failed). The response deadline ran until now; the keep-alive time runs from here, unless a next request has
+    /// started meanwhile (it armed its own deadline).
     private func ended(_ result: Result<Void, any Error>, closing: Bool, context: ChannelHandlerContext) {
         endsInFlight -= 1
         // A response marked `Connection: close` answered before its request's body was read whole (a refused batch):
