@@ -6,9 +6,10 @@ import VantageCore
 /// transaction before answering (acknowledged = durably committed). The agent's signature is the only
 /// authentication, so anyone may send a batch: it is scanned as it arrives (``IngestBody``), a batch whose first
 /// observation is not shown to come from an enrolled agent is answered from that one without reading the rest, one
-/// over ``CoordinatorConfiguration/Ingest/maxBatchObservations`` is refused before it is decoded, and later in a
-/// batch the first such observation ends it (the rest are left out of the receipt, and an agent sends them again):
-/// junk costs at most one signature check per request.
+/// over ``CoordinatorConfiguration/Ingest/maxBatchObservations`` is refused before it is decoded, one not written as
+/// agents write a batch is refused (400) before it is decoded, and later in a batch the first such observation ends
+/// it (the rest are left out of the receipt, and an agent sends them again): junk costs at most one signature check
+/// per request, and so does one genuine observation repeated (copies get the first one's verdict).
 struct ObservationController: Sendable {
     let directory: Directory
     let store: IngestStore
