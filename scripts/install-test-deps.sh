@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian machine (root): the real notary-server and notary client,
-# the docker CLI, python-tuf and sigstore-python, promtool, systemd-analyze, sqlite3, and the libraries the build links.
+# the docker CLI, python-tuf and sigstore-python, promtool, systemd-analyze, sqlite3, a
+# docker-registry with skopeo, and the libraries the build links.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
@@ -13,6 +14,9 @@ apt-get install -y -qq --no-install-recommends libssl-dev libsqlite3-dev notary 
 # podman + runc + mmdebstrap: the container image is built and run by Tests/VantageDeployTests (no registry: the
 # base image comes from mmdebstrap).
 apt-get install -y -qq --no-install-recommends podman runc mmdebstrap >/dev/null
+# docker-registry (distribution 2.8) + skopeo + python3-cryptography: the real OCI registry of the `oci` target tests
+# (Tests/VantageTestSupport/Registry), skopeo pushes and inspects images, the token server signs ES256 JWTs.
+apt-get install -y -qq --no-install-recommends docker-registry skopeo python3-cryptography >/dev/null
 # The docker CLI for the real-client test (`docker trust inspect` needs no daemon); Debian's docker.io when absent.
 command -v docker >/dev/null || apt-get install -y -qq --no-install-recommends docker.io >/dev/null
 # python-tuf: the real TUF client in the tests and the baseline of the root benchmark; sigstore-python: the real
