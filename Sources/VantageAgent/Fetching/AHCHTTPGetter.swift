@@ -5,11 +5,11 @@ import NIOHTTP1
 import VantageClient
 import VantageCore
 
-/// ``HTTPGetting`` over AsyncHTTPClient: verified TLS (system roots plus an optional extra bundle), no automatic
+/// ``HTTPGetting`` over AsyncHTTPClient (`GET` and `HEAD`): verified TLS (system roots plus an optional extra bundle), no automatic
 /// redirects (``RedirectPolicy`` decides), an optional HTTPS proxy bypassed per ``ProxyRule``, streamed bodies
 /// with a hard cap, and a deadline per exchange that also covers the body.
 ///
-/// Before every exchange — the first request, each redirect hop, and so a Notary token realm too — the
+/// Before every exchange — the first request, each redirect hop, and so a registry token realm too — the
 /// destination is checked against ``DestinationPolicy``: for a coordinator-supplied target the URL must match
 /// `network.allowed_sources`; then the host, a literal address directly, a name by resolving it and refusing if
 /// any of its addresses is not public. Through an HTTPS proxy the check still applies to the
@@ -68,25 +68,26 @@ public final class AHCHTTPGetter: HTTPGetting {
         try? await proxied?.shutdown()
     }
 
-    public func get(_ url: String, bearerToken: String?, maxBytes: Int, supplier: TargetSupplier) async throws -> FetchedResponse {
-        var current = url
-        var token = bearerToken
+    public func fetch(_ request: FetchRequest, supplier: TargetSupplier) async throws -> FetchedResponse {
+        var current = request.url
+        var authorization = request.authorization
         var hops = 0
         while true {
-            let target = current
-            let credential = token
+            var hop = request
+            hop.url = current
+            hop.authorization = authorization
             // After a redirect the URL comes from a server's Location header.
-            let shown = hops == 0 ? target : ServerText.clip(target)
-            let response = try await withDeadline(limits.requestTimeout, "GET \(shown)") {
-                try await self.admit(target, shown: shown, supplier: supplier)
-                return try await self.exchange(target, shown: shown, bearerToken: credential, maxBytes: maxBytes)
+            let shown = hops == 0 ? current : ServerText.clip(current)
+            let response = try await withDeadline(limits.requestTimeout, "\(request.method.rawValue) \(shown)") { [hop] in
+                try await self.admit(hop.url, shown: shown, supplier: supplier)
+                return try await self.exchange(hop, shown: shown)
             }
             guard RedirectPolicy.redirectStatuses.contains(response.answer.status) else { return response.answer }
             switch RedirectPolicy.decide(from: current, location: response.location, hopsSoFar: hops, maxHops: limits.maxRedirects) {
             case .reject(let reason):
                 throw ObservationError(.redirect, reason)
             case .follow(let next):
-                if RedirectPolicy.changesOrigin(from: current, to: next) { token = nil }
+                if RedirectPolicy.changesOrigin(from: current, to: next) { authorization = nil }
                 current = next
                 hops += 1
             }
@@ -131,18 +132,23 @@ public final class AHCHTTPGetter: HTTPGetting {
         return proxyRule.bypasses(host: host, port: parsed.port ?? (parsed.scheme == "http" ? 80 : 443)) ? direct : proxied
     }
 
-    /// - Parameter shown: `url` as error messages name it (clipped when it came from a redirect).
-    func exchange(_ url: String, shown: String, bearerToken: String?, maxBytes: Int) async throws -> Exchange {
-        var request = HTTPClientRequest(url: url)
-        request.method = .GET
+    /// - Parameter shown: the request's URL as error messages name it (clipped when it came from a redirect).
+    func exchange(_ fetch: FetchRequest, shown: String) async throws -> Exchange {
+        var request = HTTPClientRequest(url: fetch.url)
+        request.method = fetch.method == .head ? .HEAD : .GET
         request.headers.add(name: "User-Agent", value: "vantage-agent/\(VantageRelease.version)")
-        request.headers.add(name: "Accept", value: "application/json")
-        if let bearerToken { request.headers.add(name: "Authorization", value: "Bearer \(bearerToken)") }
+        request.headers.add(name: "Accept", value: fetch.accept.joined(separator: ", "))
+        switch fetch.authorization {
+        case .bearer(let token): request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        case .basic(let credential): request.headers.add(name: "Authorization", value: credential.basicHeaderValue)
+        case nil: break
+        }
         do {
-            let response = try await client(for: url).execute(request, timeout: .seconds(Int64(limits.requestTimeout.components.seconds) + 1))
+            let response = try await client(for: fetch.url).execute(request, timeout: .seconds(Int64(limits.requestTimeout.components.seconds) + 1))
             let status = Int(response.status.code)
-            let cap = status == 200 ? maxBytes : FetchLimits.smallBodyBytes
-            if status == 200, let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > cap {
+            let cap = status == 200 ? fetch.maxBytes : FetchLimits.smallBodyBytes
+            // A HEAD answer's Content-Length is the size a GET would get; it has no body to cap.
+            if status == 200, fetch.method == .get, let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > cap {
                 throw ObservationError(.tooLarge, "\(shown): Content-Length \(length) above the limit of \(cap) bytes")
             }
             var body: [UInt8] = []
@@ -156,11 +162,13 @@ public final class AHCHTTPGetter: HTTPGetting {
                 }
                 body += chunk.readBytes(length: chunk.readableBytes) ?? []
             }
+            let headers = response.headers
             return Exchange(
                 answer: FetchedResponse(
-                    url: url, status: status, wwwAuthenticate: response.headers["WWW-Authenticate"],
-                    body: body),
-                location: response.headers.first(name: "Location"))
+                    url: fetch.url, status: status, wwwAuthenticate: headers["WWW-Authenticate"], body: body,
+                    dockerContentDigest: headers.first(name: "Docker-Content-Digest"), contentType: headers.first(name: "Content-Type"),
+                    retryAfter: headers.first(name: "Retry-After")),
+                location: headers.first(name: "Location"))
         } catch {
             throw TransportErrorMapper.map(error, url: shown)
         }

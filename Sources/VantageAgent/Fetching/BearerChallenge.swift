@@ -30,6 +30,11 @@ public struct BearerChallenge: Sendable, Hashable {
         return nil
     }
 
+    /// Whether `headerValues` hold a `Basic` challenge (an `htpasswd` registry).
+    static func asksForBasic(_ headerValues: [String]) -> Bool {
+        headerValues.contains { parseChallenges($0).contains { $0.scheme.lowercased() == "basic" } }
+    }
+
     struct RawChallenge: Hashable {
         var scheme: String
         var parameters: [String: String]

@@ -1,7 +1,7 @@
 import VantageCore
 
 /// The roots of one GUN on a Notary v1 server: `GET {server}/v2/{gun}/_trust/tuf/root.json` and
-/// `{N}.root.json`, following the registry bearer-token challenge on `401` (formats.md §5.2).
+/// `{N}.root.json`, following the registry bearer-token challenge on `401` (formats.md §5.2, ``RegistryAuthFlow``).
 ///
 /// The token is requested with `scope=repository:{gun}:pull`, kept for the life of this source (one probe), and
 /// never sent to another origin. Token endpoint failures are `auth` errors; a hanging one is a `timeout`; a realm
@@ -14,7 +14,8 @@ public actor NotaryRootSource: RootSource {
     let http: any HTTPGetting
     let maxBytes: Int
     let supplier: TargetSupplier
-    var token: String?
+    /// The token of this probe, once a challenge was answered.
+    var authorization: HTTPAuthorization?
 
     /// - Parameter supplier: whose target this is (a coordinator's binds every request, the token realm included,
     ///   to `network.allowed_sources`).
@@ -32,41 +33,14 @@ public actor NotaryRootSource: RootSource {
     }
 
     public func fetch(_ request: RootRequest) async throws -> RootFetchResult {
-        let url = self.url(request)
-        var response = try await http.get(url, bearerToken: token, maxBytes: maxBytes, supplier: supplier)
-        if response.status == 401 {
-            guard let challenge = BearerChallenge.parse(response.wwwAuthenticate) else {
-                throw ObservationError(.auth, "\(url): HTTP 401 without a Bearer challenge", status: 401)
-            }
-            token = try await fetchToken(challenge)
-            response = try await http.get(url, bearerToken: token, maxBytes: maxBytes, supplier: supplier)
-            if response.status == 401 {
-                throw ObservationError(.auth, "\(url): HTTP 401 again with the token from \(ServerText.clip(challenge.realm))", status: 401)
-            }
-        }
+        let flow = RegistryAuthFlow(
+            http: http, supplier: supplier, repository: gun, allowHTTP: serverURL.lowercased().hasPrefix("http://"), credential: nil)
+        let (response, kept) = try await flow.send(FetchRequest(url: url(request), maxBytes: maxBytes), authorization: authorization)
+        authorization = kept
         switch response.status {
         case 200: return .document(response.body)
         case 404: return .absent(status: 404)
         default: throw HTTPStatusError.make(response)
         }
-    }
-
-    func fetchToken(_ challenge: BearerChallenge) async throws -> String {
-        let tokenURL = try TokenRequest.url(for: challenge, gun: gun, allowHTTP: serverURL.lowercased().hasPrefix("http://"))
-        let response: FetchedResponse
-        do {
-            response = try await http.get(tokenURL, bearerToken: nil, maxBytes: FetchLimits.smallBodyBytes, supplier: supplier)
-        } catch let error as ObservationError where error.kind == .timeout || error.kind == .forbidden {
-            // A realm on a refused address stays `forbidden`: the agent's own rule, not the registry's failure.
-            throw ObservationError(error.kind, "token endpoint: \(ServerText.clip(error.message, limit: 600))")
-        } catch let error as ObservationError {
-            // The token URL is built from the server's realm: its messages are clipped.
-            throw ObservationError(.auth, "token endpoint (\(error.kind.rawValue)): \(ServerText.clip(error.message, limit: 600))")
-        }
-        guard response.status == 200 else {
-            throw ObservationError(
-                .auth, "token endpoint \(ServerText.clip(challenge.realm)) answered HTTP \(response.status)", status: response.status)
-        }
-        return try TokenRequest.token(from: response.body)
     }
 }

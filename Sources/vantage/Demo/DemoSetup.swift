@@ -81,12 +81,12 @@ struct InterceptedPath: HTTPGetting {
         { inner in InterceptedPath(inner: inner, genuine: genuine, interceptor: interceptor) }
     }
 
-    func get(_ url: String, bearerToken: String?, maxBytes: Int, supplier: TargetSupplier) async throws -> FetchedResponse {
-        guard url.hasPrefix(genuine + "/") else {
-            return try await inner.get(url, bearerToken: bearerToken, maxBytes: maxBytes, supplier: supplier)
-        }
-        var response = try await inner.get(
-            interceptor + url.dropFirst(genuine.count), bearerToken: bearerToken, maxBytes: maxBytes, supplier: supplier)
+    func fetch(_ request: FetchRequest, supplier: TargetSupplier) async throws -> FetchedResponse {
+        let url = request.url
+        guard url.hasPrefix(genuine + "/") else { return try await inner.fetch(request, supplier: supplier) }
+        var diverted = request
+        diverted.url = interceptor + url.dropFirst(genuine.count)
+        var response = try await inner.fetch(diverted, supplier: supplier)
         response.url = url
         return response
     }
