@@ -184,6 +184,7 @@ let package = Package(
             name: "vantage-bench-coordinator",
             dependencies: [
                 "VantageCoordinator", "VantageCore", "VantageTUF",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -194,10 +195,10 @@ let package = Package(
         ),
 
         // What every test target shares (Tests/VantageTestSupport): child processes, free ports, package paths,
-        // scratch folders, bounded polling and the one root/chain fixture builder.
+        // scratch folders, bounded polling, the one root/chain fixture builder and the real OCI registry fixture.
         .target(
             name: "VantageTestSupport",
-            dependencies: ["VantageTUF"],
+            dependencies: ["VantageTUF", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/VantageTestSupport",
             swiftSettings: strict
         ),
