@@ -8,9 +8,10 @@ apt-get update -qq
 # libssl-dev: RSA-PSS verification (VantageTUF); libsqlite3-dev: GRDB; notary: real notary-server and client
 # for integration tests; iproute2: network namespaces; openssl/curl: test certificates and health checks;
 # systemd: systemd-analyze verify/security for deploy/systemd; sqlite3 + python3-yaml: backup scripts and the
-# Kubernetes/compose manifests and CI templates; prometheus: promtool checks and tests deploy/prometheus rules.
+# Kubernetes/compose manifests and CI templates; prometheus: promtool checks and tests deploy/prometheus rules;
+# gnupg + openssh-client: gpg and ssh-keygen make and fingerprint the key files of `file` targets in the tests.
 apt-get install -y -qq --no-install-recommends libssl-dev libsqlite3-dev notary iproute2 openssl curl ca-certificates \
-    systemd sqlite3 python3-yaml prometheus >/dev/null
+    systemd sqlite3 python3-yaml prometheus gnupg openssh-client >/dev/null
 # podman + runc + mmdebstrap: the container image is built and run by Tests/VantageDeployTests (no registry: the
 # base image comes from mmdebstrap).
 apt-get install -y -qq --no-install-recommends podman runc mmdebstrap >/dev/null
