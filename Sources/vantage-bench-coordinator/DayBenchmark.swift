@@ -19,7 +19,7 @@ enum DayBenchmark {
     }
 
     static func run(targets: Int, agentCount: Int, ticks: Int, logger: Logger) async throws {
-        let agents = (0..<agentCount).map { ScaleBenchmark.Agent(id: "agent-\($0)", region: "region-\($0 % 5)") }
+        let agents = BenchAgent.fleet(agentCount)
         let time = ManualTime(Timestamp(Date()).seconds)
         let clock = CoordinatorClock(now: { time.now }, nowMillis: { time.now.seconds * 1000 })
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-day-\(UUID().uuidString)").path
@@ -47,7 +47,7 @@ enum DayBenchmark {
                 try await report(tick: tick, coordinator: coordinator, seconds: Double(elapsed.components.seconds))
             }
         }
-        print(String(format: "  peak RSS %.0f MB", ScaleBenchmark.peakRSSMegabytes()))
+        print(String(format: "  peak RSS %.0f MB", BenchMeasure.peakRSSMegabytes()))
     }
 
     private static func report(tick: Int, coordinator: Coordinator, seconds: Double) async throws {

@@ -19,7 +19,8 @@ enum ReliabilityFixtures {
         try fm.createDirectory(atPath: directory + "/genuine", withIntermediateDirectories: true)
         func write(_ name: String, _ bytes: [UInt8]) throws { try Data(bytes).write(to: URL(fileURLWithPath: directory + "/" + name)) }
         _ = try Keygen.create(at: directory + "/coordinator.key")
-        let agents = ["a", "b", "c"].map { Agent(id: "agent-\($0)", region: "region-\($0)") }
+        let fixture = try BenchFixture(agents: ["a", "b", "c"].map { BenchAgent(id: "agent-\($0)", region: "region-\($0)") })
+        let agents = fixture.agents
         let configuration: [String: Any] = [
             "listen": ["host": "127.0.0.1", "port": 8080],
             "state_dir": directory + "/state",
@@ -34,9 +35,9 @@ enum ReliabilityFixtures {
         let start = Timestamp(Date())
         for n in 0..<batches {
             let observations = try agents.enumerated().map { index, agent in
-                var signed = try signedObservation(
+                var signed = try fixture.signedObservation(
                     agent, target: "bench/target-\(n % targets)", at: start, sequence: Int64(n * agents.count + index))
-                if n == 0 { signed = try SignedObservation(signing: signed.observation, with: agent.identity, rootBytes: root) }
+                if n == 0 { signed = try SignedObservation(signing: signed.observation, with: agent.identity, rootBytes: fixture.root) }
                 return signed
             }
             try write("genuine/\(n).json", try Canonical.encode(ObservationBatch(observations: observations)))

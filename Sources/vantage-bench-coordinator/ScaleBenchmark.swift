@@ -11,23 +11,17 @@ import VantageTUF
 /// attestations with ingest commits running beside it (how long each waited); peak RSS and database bytes. Each
 /// figure is printed beside the raw Ed25519 verify rate measured in the same run.
 enum ScaleBenchmark {
-    struct Agent: Sendable {
-        let id: String
-        let region: String
-        let identity = SigningIdentity()
-    }
-
     /// The agents, the roots they report (versions 1–3 under the same keys: each a re-signing of the one before) and
     /// the store observations are committed to.
     final class Fleet: Sendable {
-        let agents: [Agent]
+        let agents: [BenchAgent]
         let roots: [[UInt8]]
         let fingerprints: [RootFingerprint]
         let store: IngestStore
         let maxAgeSeconds: Int64
         private let serial = Mutex(0)
 
-        init(agents: [Agent], store: IngestStore, maxAgeSeconds: Int64) throws {
+        init(agents: [BenchAgent], store: IngestStore, maxAgeSeconds: Int64) throws {
             self.agents = agents
             self.store = store
             self.maxAgeSeconds = maxAgeSeconds
@@ -51,7 +45,7 @@ enum ScaleBenchmark {
             let fingerprint = fingerprints[version - 1]
             for target in indices {
                 let id = "bench/target-\(target)"
-                let source = RepositorySource(kind: .tuf, normalisedURL: "https://tuf.example.test/\(target)", gun: nil)
+                let source = benchSource(id)
                 for agent in agents {
                     let number = serial.withLock { $0 += 1; return $0 }
                     let statement = AttestationStatement(
@@ -73,7 +67,7 @@ enum ScaleBenchmark {
     }
 
     static func run(targets: Int, agentCount: Int, logger: Logger) async throws {
-        let agents = (0..<agentCount).map { Agent(id: "agent-\($0)", region: "region-\($0 % 5)") }
+        let agents = BenchAgent.fleet(agentCount)
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-scale-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -86,18 +80,20 @@ enum ScaleBenchmark {
         // Ed25519 verify rate on this machine now: the baseline every figure is read against.
         let message = Array(repeating: UInt8(7), count: 300)
         let signature = try agents[0].identity.sign(message)
-        let (_, verifySeconds) = try await timed { for _ in 0..<20_000 { _ = agents[0].identity.publicKey.isValidSignature(signature, for: message) } }
+        let (_, verifySeconds) = await BenchMeasure.timed {
+            for _ in 0..<20_000 { _ = agents[0].identity.publicKey.isValidSignature(signature, for: message) }
+        }
         let verifyRate = 20_000 / verifySeconds
         print(String(format: "scale %d targets x %d agents; ed25519 verify (1 core): %.0f signatures/s", targets, agentCount, verifyRate))
 
         _ = try await settle(consensus)
-        let (observed, ingestSeconds) = try await timed { try await fleet.observe(0..<targets, version: 1, continuity: .firstSight) }
+        let (observed, ingestSeconds) = try await BenchMeasure.timed { try await fleet.observe(0..<targets, version: 1, continuity: .firstSight) }
         print(String(format: "  ingest of the first observations (%d, signed, committed in 10,000s): %.1f s", observed, ingestSeconds))
         let first = try await settle(consensus)
         print(String(
             format: "  first rounds: %d rounds deciding %d targets and publishing %d pins: %.1f s", first.rounds, first.decided, first.rebuilt,
             first.seconds))
-        let (idle, idleSeconds) = try await timed { try await consensus.evaluateNow() }
+        let (idle, idleSeconds) = try await BenchMeasure.timed { try await consensus.evaluateNow() }
         print(String(format: "  round with nothing changed: %.1f ms (%d decided, %d pins rebuilt)", idleSeconds * 1000, idle.decided, idle.rebuiltPins))
         // 10 changed, five times over other targets (the median is printed beside each), then 1,000 changed once.
         for (count, version, repetitions) in [(10, 2, 5), (1000, 3, 1)] where count <= targets {
@@ -114,45 +110,51 @@ enum ScaleBenchmark {
                 runs[0].rounds, runs[0].decided, runs[0].rebuilt))
         }
 
-        // A refresh of every pin's attestations, with ingest commits of 100 observations running beside it.
+        try await refreshUnderIngest(coordinator, fleet: fleet, targets: targets)
+        let bytes = try await coordinator.database.usedBytes()
+        print(String(format: "  peak RSS %.0f MB; database %.1f MB", BenchMeasure.peakRSSMegabytes(), Double(bytes) / 1e6))
+    }
+
+    /// A refresh of every pin's attestations, with ingest commits of 5 targets' observations running beside it: the
+    /// refresh's wall and CPU time and how long each commit beside it took.
+    static func refreshUnderIngest(_ coordinator: Coordinator, fleet: Fleet, targets: Int) async throws {
         try await coordinator.scheduleFullRefresh()
-        let cpuBefore = processCPUSeconds()
+        let cpuBefore = BenchMeasure.processCPUSeconds()
         let stop = Mutex(false)
         let waits = Task {
             var waits: [Double] = []
             var round = 0
             while !stop.withLock({ $0 }) {
                 let start = round * 5 % max(1, targets - 5)
-                let (_, seconds) = try await timed { _ = try await fleet.observe(start..<min(targets, start + 5), version: 1, continuity: .firstSight) }
+                let (_, seconds) = try await BenchMeasure.timed {
+                    _ = try await fleet.observe(start..<min(targets, start + 5), version: 1, continuity: .firstSight)
+                }
                 waits.append(seconds)
                 round += 1
             }
             return waits
         }
-        let refresh = try await settle(consensus)
+        let refresh = try await settle(coordinator.consensus)
         stop.withLock { $0 = true }
-        let cpu = processCPUSeconds() - cpuBefore
+        let cpu = BenchMeasure.processCPUSeconds() - cpuBefore
         let latencies = try await waits.value.sorted()
-        func percentile(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
         print(String(
             format: "  refresh of every pin: %.1f s wall, %.1f s CPU (process, incl. the ingest beside it), %d rounds, %d pins rebuilt; %d ingest commits of %d observations beside it: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
-            refresh.seconds, cpu, refresh.rounds, refresh.rebuilt, latencies.count, 5 * agentCount, percentile(0.5) * 1000, percentile(0.99) * 1000,
-            (latencies.last ?? 0) * 1000))
-        let bytes = try await coordinator.database.usedBytes()
-        print(String(format: "  peak RSS %.0f MB; database %.1f MB", peakRSSMegabytes(), Double(bytes) / 1e6))
+            refresh.seconds, cpu, refresh.rounds, refresh.rebuilt, latencies.count, 5 * fleet.agents.count,
+            BenchMeasure.percentile(latencies, 0.5) * 1000, BenchMeasure.percentile(latencies, 0.99) * 1000, (latencies.last ?? 0) * 1000))
     }
 
     /// A coordinator (no HTTP) in `directory` with `targets` targets watched by `agents`: quorum 2 of 2 regions, no
     /// `min_duration`, `synchronous = NORMAL`.
     static func makeCoordinator(
-        in directory: String, agents: [Agent], targets: Int, dependencies: CoordinatorDependencies
+        in directory: String, agents: [BenchAgent], targets: Int, dependencies: CoordinatorDependencies
     ) async throws -> (Coordinator, CoordinatorConfiguration) {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         _ = try Keygen.create(at: directory + "/coordinator.key")
         var configuration = CoordinatorConfiguration()
         configuration.stateDirectory = directory
-        configuration.agents = agents.map { AgentEnrollment(id: $0.id, region: $0.region, publicKey: $0.identity.publicKey) }
-        configuration.targets = (0..<targets).map { TargetSpec(id: "bench/target-\($0)", kind: .tuf, url: "https://tuf.example.test/\($0)") }
+        configuration.agents = agents.map(\.enrollment)
+        configuration.targets = benchTargets(targets)
         configuration.consensus = ConsensusPolicy(quorum: 2, minRegions: 2, minDuration: .init(first: 0, resigned: 0, rotated: 0, replaced: 0))
         configuration.synchronousFull = false
         return (try await buildCoordinator(configuration: configuration, dependencies: dependencies), configuration)
@@ -161,7 +163,7 @@ enum ScaleBenchmark {
     /// Rounds until none leaves work: (rounds, decided, rebuilt pins, seconds).
     static func settle(_ consensus: ConsensusService) async throws -> (rounds: Int, decided: Int, rebuilt: Int, seconds: Double) {
         var rounds = 0, decided = 0, rebuilt = 0
-        let (_, seconds) = try await timed {
+        let (_, seconds) = try await BenchMeasure.timed {
             var more = true
             while more {
                 let report = try await consensus.evaluateNow()
@@ -173,24 +175,4 @@ enum ScaleBenchmark {
         }
         return (rounds, decided, rebuilt, seconds)
     }
-
-    static func timed<T>(_ body: () async throws -> T) async rethrows -> (T, Double) {
-        let start = ContinuousClock.now
-        let value = try await body()
-        let duration = ContinuousClock.now - start
-        return (value, Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
-    }
-
-    static func processCPUSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-    }
-
-    static func peakRSSMegabytes() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_maxrss) / 1024
-    }
-
 }
