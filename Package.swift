@@ -79,6 +79,7 @@ let package = Package(
             name: "VantageAgent",
             dependencies: [
                 "VantageTUF", "VantageCore", "VantageClient", "VantageSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

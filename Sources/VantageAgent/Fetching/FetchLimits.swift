@@ -1,7 +1,9 @@
-/// Hard limits for fetching root metadata from one target.
+/// Hard limits for fetching from one target.
 public struct FetchLimits: Sendable, Hashable {
     /// Largest accepted root document; a larger `Content-Length` is rejected before reading (default 512 KiB).
     public var maxResponseBytes: Int
+    /// Largest accepted `file` target (``FileContentSource``); default ``defaultMaxFileBytes``.
+    public var maxFileBytes: Int
     /// Deadline of one HTTP exchange, connection to last byte.
     public var requestTimeout: Duration
     /// Deadline of a whole probe of one target (token flow and every rotation step).
@@ -11,14 +13,18 @@ public struct FetchLimits: Sendable, Hashable {
     /// Rotation steps verified per probe (python-tuf and go-tuf use 256).
     public var maxRotations: Int
 
+    /// The default ``maxFileBytes``: key files and keyrings are a few KiB.
+    public static let defaultMaxFileBytes = 262_144
+
     /// Largest error or token response read.
     public static let smallBodyBytes = 16 * 1024
 
     public init(
         maxResponseBytes: Int = 524_288, requestTimeout: Duration = .seconds(10), totalTimeout: Duration = .seconds(30),
-        maxRedirects: Int = 3, maxRotations: Int = 256
+        maxRedirects: Int = 3, maxRotations: Int = 256, maxFileBytes: Int = FetchLimits.defaultMaxFileBytes
     ) {
         self.maxResponseBytes = maxResponseBytes
+        self.maxFileBytes = maxFileBytes
         self.requestTimeout = requestTimeout
         self.totalTimeout = totalTimeout
         self.maxRedirects = maxRedirects
