@@ -7,10 +7,12 @@ import VantageTUF
 /// (``draft(_:)``, ``make(_:header:)``) encodes and hashes only the pins it changes, copies only the chunks that hold
 /// them, and shares every other chunk with the version before (arrays are copy-on-write): two versions of a
 /// 100,000-pin list in memory cost one set of pins, not two, and replacing k pins costs O(k·256 + n/256), not O(n). The whole-list
-/// JSON is never held: ``bodyChunks(chunkBytes:)`` serves it in pieces. The bytes are those `Canonical.encode` writes for a
-/// ``PinList`` and a ``PinProof`` (sorted keys, no whitespace); the tests hold both equal.
+/// JSON is never held: ``bodyChunks(chunkBytes:)`` serves it in pieces. Each pin is served as its canonical JSON
+/// (``Pin/leafBytes``, the one encoder clients hash too), so every Merkle leaf is the hash of the bytes served; for pins
+/// (whose strings are restricted ASCII) those are also the bytes `Canonical.encode` writes for a ``PinList`` and a
+/// ``PinProof`` (sorted keys, no whitespace): the tests hold both equal.
 struct PublishedPinList: Sendable {
-    /// One pin of the list: its target, pinned digest and canonical JSON.
+    /// One pin of the list: its target, pinned digest and canonical JSON (its Merkle leaf's bytes).
     struct Entry: Sendable {
         let target: String
         let sha256: String
@@ -54,7 +56,7 @@ struct PublishedPinList: Sendable {
 
     /// A list decoded whole (from storage or a test).
     init(list: PinList) throws {
-        let entries = try list.pins.map { Entry(target: $0.target, sha256: $0.sha256, json: try Canonical.encode($0)) }
+        let entries = try list.pins.map { Entry(target: $0.target, sha256: $0.sha256, json: try $0.leafBytes) }
         var leaves: [UInt8] = []
         leaves.reserveCapacity(entries.count * 32)
         for entry in entries { leaves.append(contentsOf: MerkleTree.leafHash(entry.json)) }
@@ -132,7 +134,7 @@ struct PublishedPinList: Sendable {
     /// re-encoded either way).
     func draft(_ changes: [String: Pin?]) throws -> Draft {
         var encoded: [String: [UInt8]] = [:]
-        for case (let target, let pin?) in changes { encoded[target] = try Canonical.encode(pin) }
+        for case (let target, let pin?) in changes { encoded[target] = try pin.leafBytes }
         let inPlace = changes.allSatisfy { index[$0.key] != nil && $0.value != nil }
         if inPlace {
             var leaves: [Int: [UInt8]] = [:]
@@ -207,7 +209,7 @@ struct PublishedPinList: Sendable {
             var encoded: [String: [UInt8]] = [:]
             var leaves: [UInt8] = []
             for target in ordered {
-                let bytes = try Canonical.encode(kept[target]!)
+                let bytes = try kept[target]!.leafBytes
                 encoded[target] = bytes
                 leaves.append(contentsOf: MerkleTree.leafHash(bytes))
             }

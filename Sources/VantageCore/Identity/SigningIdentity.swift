@@ -50,8 +50,10 @@ public struct PublicIdentity: Sendable, Hashable, Codable, CustomStringConvertib
     public var keyID: String { ByteEncoding.hexEncode(SHA256.hash(data: key.rawRepresentation)) }
     public var description: String { base64 }
 
+    /// Verifies an Ed25519 `signature` over `message` (counted: ``OperationCounters/Operation/ed25519Verification``).
     public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
-        signature.count == 64 && key.isValidSignature(signature, for: message)
+        OperationCounters.record(.ed25519Verification)
+        return signature.count == 64 && key.isValidSignature(signature, for: message)
     }
 
     public static func == (a: PublicIdentity, b: PublicIdentity) -> Bool { a.key.rawRepresentation == b.key.rawRepresentation }

@@ -105,7 +105,7 @@ public struct PublicationPlanner: Sendable {
                 continue
             }
             // Rebuilt from the same stored attestations: the same bytes, nothing to publish for it.
-            if let existing = candidate.published, try Canonical.encode(pin) == existing {
+            if let existing = candidate.published, try pin.leafBytes == existing {
                 plan.kept[target] = refreshAt(pin, now: now)
                 continue
             }
