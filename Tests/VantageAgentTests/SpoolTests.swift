@@ -22,8 +22,8 @@ struct SpoolTests {
 
     func append(_ spool: ObservationSpool, _ probe: ProbeResult, coordinators: [String] = ["c1"]) async throws -> ObservationSpool.Appended {
         let identity = identity
-        return try await spool.appendDurably(probe, coordinators: coordinators) { probe, sequence in
-            try SignedObservation(signing: probe.observation(agent: "a1", region: "r1", sequence: sequence), with: identity)
+        return try await spool.appendDurably(probe, coordinators: coordinators, identity: identity) { probe, sequence in
+            probe.observation(agent: "a1", region: "r1", sequence: sequence)
         }
     }
 
@@ -38,9 +38,9 @@ struct SpoolTests {
         let outcomes = await withTaskGroup(of: Int64?.self) { group in
             for n in 0..<64 {
                 group.addTask {
-                    try? await spool.appendDurably(probe("t\(n)"), coordinators: ["c1", "c2"]) { probe, sequence in
+                    try? await spool.appendDurably(probe("t\(n)"), coordinators: ["c1", "c2"], identity: identity) { probe, sequence in
                         if probe.target == "t13" { throw SigningFailed() }
-                        return try SignedObservation(signing: probe.observation(agent: "a1", region: "r1", sequence: sequence), with: identity)
+                        return probe.observation(agent: "a1", region: "r1", sequence: sequence)
                     }.sequence
                 }
             }

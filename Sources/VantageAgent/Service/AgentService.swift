@@ -124,9 +124,9 @@ public final class AgentService: Service, Sendable {
         do {
             // Durable (committed with synchronous=FULL, shared with concurrently finishing probes) before this
             // returns, and so before any delivery attempt.
-            let appended = try await dependencies.spool.appendDurably(result, coordinators: configuration.coordinators) { probe, sequence in
-                try SignedObservation(signing: probe.observation(agent: agent, region: region, sequence: sequence), with: identity)
-            }
+            let appended = try await dependencies.spool.appendDurably(
+                result, coordinators: configuration.coordinators, identity: identity
+            ) { probe, sequence in probe.observation(agent: agent, region: region, sequence: sequence) }
             if appended.dropped > 0 {
                 dependencies.metrics.dropped(appended.dropped)
                 logger.error("spool full: dropped the oldest observations", metadata: [

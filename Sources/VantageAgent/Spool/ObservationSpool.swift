@@ -25,7 +25,7 @@ public struct ObservationSpool: Sendable {
         public var observation: SignedObservation
     }
 
-    /// What ``appendDurably(_:coordinators:sign:)`` did.
+    /// What ``appendDurably(_:coordinators:identity:observe:)`` did.
     public struct Appended: Sendable {
         public var id: String
         public var sequence: Int64
@@ -33,14 +33,18 @@ public struct ObservationSpool: Sendable {
         public var dropped: Int
     }
 
-    /// Assigns the next sequence number, signs with `sign`, and stores the result for every coordinator, in one
-    /// transaction shared with other concurrent writers (``GroupCommit``): returns once the observation is committed
-    /// and durable.
+    /// Assigns the next sequence number, has `observe` write the observation with it, signs that with `identity` and
+    /// stores it for every coordinator, in one transaction shared with other concurrent writers (``GroupCommit``):
+    /// returns once the observation is committed and durable. The observation is encoded once: its signature and its
+    /// idempotency id are over the same canonical bytes.
     public func appendDurably(
-        _ probe: ProbeResult, coordinators: [String], sign: @escaping @Sendable (ProbeResult, Int64) throws -> SignedObservation
+        _ probe: ProbeResult, coordinators: [String], identity: SigningIdentity,
+        observe: @escaping @Sendable (ProbeResult, Int64) throws -> Observation
     ) async throws -> Appended {
         do {
-            return try await database.commits.write { db in try appendRows(db, probe, coordinators: coordinators, sign: sign) }
+            return try await database.commits.write { db in
+                try appendRows(db, probe, coordinators: coordinators, identity: identity, observe: observe)
+            }
         } catch let error as AgentError {
             throw error
         } catch {
@@ -49,12 +53,14 @@ public struct ObservationSpool: Sendable {
     }
 
     func appendRows(
-        _ db: Database, _ probe: ProbeResult, coordinators: [String], sign: (ProbeResult, Int64) throws -> SignedObservation
+        _ db: Database, _ probe: ProbeResult, coordinators: [String], identity: SigningIdentity,
+        observe: (ProbeResult, Int64) throws -> Observation
     ) throws -> Appended {
         let sequence = (try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'sequence'") ?? 0) + 1
-        var signed = try sign(probe, sequence)
-        signed.rootBytes = nil  // attached per coordinator at delivery time
-        let id = try signed.id
+        let statement = try CanonicalStatement(try observe(probe, sequence))
+        // Root bytes are attached per coordinator at delivery time.
+        let signed = try SignedObservation(signing: statement, with: identity)
+        let id = statement.id
         try db.execute(
             sql: "INSERT INTO observation (id, sequence, target, sha256, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [id, sequence, probe.target, probe.fingerprint?.sha256, Data(try Canonical.encode(signed)),

@@ -58,38 +58,38 @@ struct ObservationCheck: Sendable {
     /// (the verdicts given so far in its batch) gets that verdict again unchecked: a batch of one replayed observation
     /// repeated costs one signature check.
     func check(_ signed: SignedObservation, earlier: [String: Verdict] = [:]) -> Verdict {
-        let observation = signed.observation
-        guard let agent = directory.agents[observation.agent] else {
+        // Canonicalised once: the id, the signature check and what is stored all come from these bytes.
+        let canonical = Result { try CanonicalStatement(signed.observation) }
+        guard let agent = directory.agents[signed.observation.agent] else {
             let rejection = IngestRejection(
-                code: .unknownAgent, detail: "agent \"\(observation.agent.prefix(100))\" is not enrolled", unauthenticated: true)
-            let id = (try? Canonical.bytes(of: observation)).map(SignedObservation.id(ofCanonical:)) ?? ""
-            return Verdict(id: id, result: .failure(rejection), signatureChecked: false)
+                code: .unknownAgent, detail: "agent \"\(signed.observation.agent.prefix(100))\" is not enrolled", unauthenticated: true)
+            return Verdict(id: (try? canonical.get())?.id ?? "", result: .failure(rejection), signatureChecked: false)
         }
-        let canonical: [UInt8]
+        let statement: CanonicalStatement<Observation>
         do {
-            canonical = try Canonical.bytes(of: observation)
+            statement = try canonical.get()
         } catch {
             let rejection = IngestRejection(code: .malformedObservation, detail: "cannot canonicalise: \(error)", unauthenticated: true)
             return Verdict(id: "", result: .failure(rejection), signatureChecked: true)
         }
-        let id = SignedObservation.id(ofCanonical: canonical)
+        let id = statement.id
         if let verdict = earlier[id] { return Verdict(id: id, result: verdict.result, signatureChecked: false) }
         // Refusing an observation outside the time window needs no signature check.
-        if let rejection = outsideWindow(observation) { return Verdict(id: id, result: .failure(rejection), signatureChecked: false) }
+        if let rejection = outsideWindow(statement.value) { return Verdict(id: id, result: .failure(rejection), signatureChecked: false) }
         do {
-            return Verdict(id: id, result: .success(try verify(signed, agent: agent, canonical: canonical, id: id)), signatureChecked: true)
+            return Verdict(id: id, result: .success(try verify(signed, statement, id: id, agent: agent)), signatureChecked: true)
         } catch {
             return Verdict(id: id, result: .failure(error), signatureChecked: true)
         }
     }
 
     private func verify(
-        _ signed: SignedObservation, agent: AgentEnrollment, canonical: [UInt8], id: String
+        _ signed: SignedObservation, _ statement: CanonicalStatement<Observation>, id: String, agent: AgentEnrollment
     ) throws(IngestRejection) -> VerifiedObservation {
-        let observation = signed.observation
+        let observation = statement.value
         func reject(_ code: IngestRejection.Code, _ detail: String) -> IngestRejection { IngestRejection(code: code, detail: detail) }
         guard let signature = ByteEncoding.base64Decode(signed.signature),
-            agent.publicKey.isValidSignature(signature, for: canonical)
+            agent.publicKey.isValidSignature(signature, for: statement.bytes)
         else {
             throw IngestRejection(
                 code: .badSignature, detail: "observation signature does not verify with agent \(agent.id)'s enrolled key",

@@ -19,26 +19,36 @@ public struct SignedObservation: Sendable, Hashable, Codable {
         case rootBytes = "root_bytes"
     }
 
-    /// Signs `observation` (and its attestation when it carries a fingerprint) with `identity`.
-    public init(signing observation: Observation, with identity: SigningIdentity, rootBytes: [UInt8]? = nil) throws {
-        self.observation = observation
-        signature = ByteEncoding.base64Encode(try identity.sign(try Canonical.bytes(of: observation)))
-        if let statement = observation.attestationStatement {
+    /// Signs the observation's canonical bytes (and its attestation when it carries a fingerprint) with `identity`.
+    public init(signing observation: CanonicalStatement<Observation>, with identity: SigningIdentity, rootBytes: [UInt8]? = nil) throws {
+        self.observation = observation.value
+        signature = ByteEncoding.base64Encode(try identity.sign(observation.bytes))
+        if let statement = observation.value.attestationStatement {
             attestationSignature = ByteEncoding.base64Encode(try identity.sign(try statement.signingBytes))
         }
         self.rootBytes = rootBytes.map(ByteEncoding.base64Encode)
     }
 
-    /// The idempotency ID: hex SHA-256 of the canonical observation. Retries of one observation share it.
-    public var id: String {
-        get throws { Self.id(ofCanonical: try Canonical.bytes(of: observation)) }
+    /// Encodes `observation` once and signs those bytes.
+    public init(signing observation: Observation, with identity: SigningIdentity, rootBytes: [UInt8]? = nil) throws {
+        try self.init(signing: try CanonicalStatement(observation), with: identity, rootBytes: rootBytes)
     }
 
-    /// The idempotency ID of an observation from its canonical bytes (what ``id`` computes), for callers that
-    /// already hold those bytes to verify the signature.
+    /// The idempotency ID: hex SHA-256 of the canonical observation. Retries of one observation share it. Encodes the
+    /// observation: code that also signs or verifies it takes ``CanonicalStatement/id`` of the bytes it holds.
+    public var id: String {
+        get throws { try CanonicalStatement(observation).id }
+    }
+
+    /// The idempotency ID of an observation from its canonical bytes (what ``id`` computes).
     public static func id(ofCanonical bytes: [UInt8]) -> String {
         ByteEncoding.hexEncode(SHA256.hash(data: bytes))
     }
+}
+
+extension CanonicalStatement<Observation> {
+    /// The observation's idempotency ID (``SignedObservation/id``), from the bytes it was signed or verified over.
+    public var id: String { SignedObservation.id(ofCanonical: bytes) }
 }
 
 extension Observation {
