@@ -109,7 +109,7 @@ struct ObservationCheck: Sendable {
         }
         // The source (kind, normalised URL, GUN) is bound into the attestation: it must be the one this coordinator
         // pins under, or the attestation would vouch for another repository.
-        guard let source = spec.source, observation.source == source else {
+        guard let (source, sourceKey) = directory.sources[observation.target], observation.source == source else {
             throw reject(.sourceMismatch, "observation is for \(String(describing: observation.source).prefix(300)), the target's source is \(spec.source.map(String.init(describing:)) ?? "invalid")")
         }
         var verified = VerifiedObservation(
@@ -135,7 +135,7 @@ struct ObservationCheck: Sendable {
                 unauthenticated: true)
         }
         verified.attestationSignature = attestation
-        verified.attestationKeyID = PublicationPlanner.verifiedKeyID(agent.publicKey.keyID, source: source)
+        verified.attestationKeyID = PublicationPlanner.verifiedKeyID(agent.publicKey.keyID, sourceKey: sourceKey)
         verified.continuity = statement.continuity
         if let encoded = signed.rootBytes {
             verified.rootBytes = try checkRootBytes(encoded, fingerprint: fingerprint)

@@ -6,7 +6,20 @@ import VantageCore
 final class Directory: Sendable {
     struct Contents: Sendable {
         var agents: [String: AgentEnrollment] = [:]
-        var targets: [String: TargetSpec] = [:]
+        private(set) var targets: [String: TargetSpec] = [:]
+        /// Each active target's source and its ``VantageCore/RepositorySource/storageKey``, made when the target is
+        /// set, not for every observation ingest checks against it; absent when the target's URL does not normalise.
+        private(set) var sources: [String: (source: RepositorySource, key: String)] = [:]
+
+        mutating func put(target: TargetSpec) {
+            targets[target.id] = target
+            sources[target.id] = target.source.map { ($0, $0.storageKey) }
+        }
+
+        mutating func remove(target id: String) {
+            targets[id] = nil
+            sources[id] = nil
+        }
     }
 
     private let state = Mutex(Contents())
@@ -18,6 +31,6 @@ final class Directory: Sendable {
     func replace(_ contents: Contents) { state.withLock { $0 = contents } }
     func put(agent: AgentEnrollment) { state.withLock { $0.agents[agent.id] = agent } }
     func remove(agent id: String) { state.withLock { $0.agents[id] = nil } }
-    func put(target: TargetSpec) { state.withLock { $0.targets[target.id] = target } }
-    func remove(target id: String) { state.withLock { $0.targets[id] = nil } }
+    func put(target: TargetSpec) { state.withLock { $0.put(target: target) } }
+    func remove(target id: String) { state.withLock { $0.remove(target: id) } }
 }

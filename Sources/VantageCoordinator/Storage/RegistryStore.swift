@@ -15,7 +15,7 @@ struct RegistryStore: Sendable {
                     let key = try PublicIdentity(base64: row["public_key"])
                     contents.agents[row["id"]] = AgentEnrollment(id: row["id"], region: row["region"], publicKey: key)
                 }
-                for spec in try Self.activeTargets(db) { contents.targets[spec.id] = spec }
+                for spec in try Self.activeTargets(db) { contents.put(target: spec) }
                 return contents
             }
         }

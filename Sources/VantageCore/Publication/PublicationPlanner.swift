@@ -40,7 +40,12 @@ public struct PublicationPlanner: Sendable {
     /// re-pointed target, an ingest that raced the change, or an upgrade that spells the source otherwise, the
     /// attestation is verified again (and left out, being signed over another source).
     public static func verifiedKeyID(_ keyID: String, source: RepositorySource) -> String {
-        ByteEncoding.hexEncode(SHA256.hash(data: Array("\(keyID)\n\(source.storageKey)".utf8)))
+        verifiedKeyID(keyID, sourceKey: source.storageKey)
+    }
+
+    /// ``verifiedKeyID(_:source:)`` from the source's ``RepositorySource/storageKey`` (ingest keeps it per target).
+    public static func verifiedKeyID(_ keyID: String, sourceKey: String) -> String {
+        ByteEncoding.hexEncode(SHA256.hash(data: Array("\(keyID)\n\(sourceKey)".utf8)))
     }
 
     /// One target due for publication.
@@ -140,8 +145,9 @@ public struct PublicationPlanner: Sendable {
         // Verified at ingest under the key the policy still lists for the agent, for this source: not verified again.
         var keyIDs: [Attestation: String] = [:]
         for stored in candidate.attestations { if let keyID = stored.keyID { keyIDs[stored.attestation] = keyID } }
+        let sourceKey = source.storageKey
         let preverified: (Attestation, TrustPolicy.Agent) -> Bool = {
-            keyIDs[$0] == Self.verifiedKeyID($1.publicKey.keyID, source: source)
+            keyIDs[$0] == Self.verifiedKeyID($1.publicKey.keyID, sourceKey: sourceKey)
         }
         // The client's own check of the pin, at the list's issue time.
         let verifier = PinListVerifier(policy: policy)
