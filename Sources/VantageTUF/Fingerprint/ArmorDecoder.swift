@@ -23,8 +23,7 @@ enum ArmorDecoder {
         guard let packets = decodeBase64(data[...]), !packets.isEmpty else { return nil }
         if let checksum {
             let crc = crc24(packets)
-            guard checksum == [UInt8(truncatingIfNeeded: crc >> 16), UInt8(truncatingIfNeeded: crc >> 8), UInt8(truncatingIfNeeded: crc)]
-            else { return nil }
+            guard checksum == [16, 8, 0].map({ UInt8(truncatingIfNeeded: crc >> $0) }) else { return nil }
         }
         return packets
     }

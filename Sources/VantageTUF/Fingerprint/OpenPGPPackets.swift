@@ -79,7 +79,7 @@ enum OpenPGPPackets {
             // version, 4-byte creation time, algorithm, 4-byte key material length
             guard count >= 10, count <= 0xFFFF_FFFF else { return nil }
             var hash = SHA256()
-            hash.update(data: [0x9B, UInt8(count >> 24 & 0xFF), UInt8(count >> 16 & 0xFF), UInt8(count >> 8 & 0xFF), UInt8(count & 0xFF)])
+            hash.update(data: [0x9B] + (0..<4).map { UInt8(truncatingIfNeeded: count >> (24 - 8 * $0)) })
             hash.update(data: body)
             digest = Array(hash.finalize())
         default:
