@@ -127,7 +127,7 @@ public struct PinListVerifier: Sendable {
     func signer(of header: SignedPinListHeader) -> TrustPolicy.Coordinator? {
         guard let signature = ByteEncoding.base64Decode(header.signature), let message = try? Canonical.bytes(of: header.signed)
         else { return nil }
-        return policy.coordinators.first { $0.publicKey.isValidSignature(signature, for: message) }
+        return policy.coordinators.first { $0.publicKey.isValidSignature(signature, for: message, cache: .current) }
     }
 
     /// Verifies the header: signature by a policy coordinator key whose policy id is the header's `coordinator`,

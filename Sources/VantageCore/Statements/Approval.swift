@@ -96,7 +96,7 @@ public enum ApprovalVerifier {
             }
             guard let signature = ByteEncoding.base64Decode(approval.signature),
                 let message = try? approval.statement(target: target, source: source, sha256: sha256).signingBytes,
-                approver.publicKey.isValidSignature(signature, for: message)
+                approver.publicKey.isValidSignature(signature, for: message, cache: .current)
             else {
                 rejected.append("\(approver.id): signature does not verify for this target, source and digest")
                 continue

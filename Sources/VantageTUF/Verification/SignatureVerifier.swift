@@ -22,8 +22,13 @@ package enum SignatureVerifier {
         guard let algorithm = algorithm(method: method, key: key, dialect: dialect) else {
             return (.methodMismatch, "method \(method ?? "-") / scheme \(key.scheme ?? "-") does not fit key type \(key.keyType)")
         }
-        return verify(signature: signature, algorithm: algorithm, material: key.material, message: message)
-            ? (.valid, nil) : (.invalid, nil)
+        // Once per process per (algorithm, key, signature, bytes): a root is checked again at every classification.
+        let cached = VerificationCache.Key(
+            algorithm: algorithm.name, key: key.material.identity, signature: signature, message: message.digest)
+        let valid = VerificationCache.current.verify(cached) {
+            verify(signature: signature, algorithm: algorithm, material: key.material, message: message)
+        }
+        return valid ? (.valid, nil) : (.invalid, nil)
     }
 
     package enum Algorithm {
@@ -32,6 +37,17 @@ package enum SignatureVerifier {
         case ecdsaDER
         case rsaPSS(salt: Int32?)
         case rsaPKCS1v15
+
+        /// The algorithm and its parameters, for ``VerificationCache/Key``.
+        var name: String {
+            switch self {
+            case .ed25519: "ed25519"
+            case .ecdsaRaw: "ecdsa-p256-raw"
+            case .ecdsaDER: "ecdsa-p256-der"
+            case .rsaPSS(let salt): "rsa-pss-sha256-salt-\(salt.map(String.init) ?? "any")"
+            case .rsaPKCS1v15: "rsa-pkcs1v15-sha256"
+            }
+        }
     }
 
     package static func algorithm(method: String?, key: RootKey, dialect: RootDialect) -> Algorithm? {
@@ -85,5 +101,17 @@ package struct SignedMessage: Sendable {
     package init(_ bytes: [UInt8]) {
         self.bytes = bytes
         digest = SHA256.hash(data: bytes)
+    }
+}
+
+extension KeyMaterial {
+    /// The decoded key's own bytes (never the name a document gives it), for ``VerificationCache/Key``.
+    var identity: [UInt8] {
+        switch self {
+        case .ed25519(let key): Array(key.rawRepresentation)
+        case .p256(let key): Array(key.x963Representation)
+        case .rsa(let key): key.pkcs1
+        case .unusable: []
+        }
     }
 }
