@@ -7,20 +7,17 @@ import VantageTUF
 /// values, reported to the coordinator like successes.
 public struct AgentError: CodedError {
     /// A stable, machine-readable error code.
-    public struct Code: ErrorCode {
-        public let rawValue: String
-        public init(rawValue: String) { self.rawValue = rawValue }
-
+    public enum Code: String, ErrorCode {
         /// A configuration key is missing or has an invalid value; the reason names the key.
-        public static let invalidConfiguration = Code(rawValue: "invalid_configuration")
+        case invalidConfiguration = "invalid_configuration"
         /// A key file could not be read, written or parsed.
-        public static let keyFile = Code(rawValue: "key_file")
+        case keyFile = "key_file"
         /// A trusted root file could not be read, parsed or does not meet its own threshold.
-        public static let trustedRoot = Code(rawValue: "trusted_root")
+        case trustedRoot = "trusted_root"
         /// The spool database failed.
-        public static let spool = Code(rawValue: "spool")
+        case spool = "spool"
         /// Writing a file failed.
-        public static let io = Code(rawValue: "io")
+        case io = "io"
     }
 
     public var code: Code

@@ -7,32 +7,29 @@ import VantageTUF
 /// code to one HTTP status in one place.
 public struct CoordinatorError: CodedError {
     /// A stable error code.
-    public struct Code: ErrorCode {
-        public let rawValue: String
-        public init(rawValue: String) { self.rawValue = rawValue }
-
+    public enum Code: String, ErrorCode {
         /// The request body or a parameter is not what the route expects (HTTP 400).
-        public static let malformedRequest = Code(rawValue: "malformed_request")
+        case malformedRequest = "malformed_request"
         /// The request body is larger than the configured limit (HTTP 413).
-        public static let tooLarge = Code(rawValue: "too_large")
+        case tooLarge = "too_large"
         /// The client did not send its request body within `listen.body_timeout_seconds` (HTTP 408).
-        public static let timeout = Code(rawValue: "timeout")
+        case timeout = "timeout"
         /// A missing or wrong admin bearer token (HTTP 401).
-        public static let unauthorized = Code(rawValue: "unauthorized")
+        case unauthorized = "unauthorized"
         /// The named target, pin list, blob or agent does not exist (HTTP 404).
-        public static let notFound = Code(rawValue: "not_found")
+        case notFound = "not_found"
         /// The request contradicts stored state (e.g. re-adding a target id with another source).
-        public static let conflict = Code(rawValue: "conflict")
+        case conflict = "conflict"
         /// The configuration is invalid; the reason names the key.
-        public static let configuration = Code(rawValue: "configuration")
+        case configuration = "configuration"
         /// The coordinator signing key is missing or unreadable.
-        public static let key = Code(rawValue: "key")
+        case key = "key"
         /// The database failed (HTTP 503: the request may be retried).
-        public static let storage = Code(rawValue: "storage")
+        case storage = "storage"
         /// A pin list the coordinator built failed its own verification (never published).
-        public static let pinListRejected = Code(rawValue: "pin_list_rejected")
+        case pinListRejected = "pin_list_rejected"
         /// An alert channel could not deliver (transport failure or refusal); the outbox retries.
-        public static let delivery = Code(rawValue: "delivery")
+        case delivery = "delivery"
     }
 
     /// What went wrong, as a stable code.

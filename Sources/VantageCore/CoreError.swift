@@ -5,14 +5,11 @@ import VantageTUF
 /// Verification failures of well-formed input (a bad signature, too few attestations) are values with
 /// reasons, not errors.
 public struct CoreError: CodedError {
-    public struct Code: ErrorCode {
-        public let rawValue: String
-        public init(rawValue: String) { self.rawValue = rawValue }
-
+    public enum Code: String, ErrorCode {
         /// A key or key file is not an Ed25519 key in the documented encoding.
-        public static let malformedKey = Code(rawValue: "malformed_key")
+        case malformedKey = "malformed_key"
         /// A statement, pin list or policy does not match its schema.
-        public static let malformedDocument = Code(rawValue: "malformed_document")
+        case malformedDocument = "malformed_document"
     }
 
     public var code: Code

@@ -1,5 +1,8 @@
 /// A stable, machine-readable error code: a string that never changes meaning once released.
-public protocol ErrorCode: Hashable, Sendable, RawRepresentable, CustomStringConvertible where RawValue == String {}
+///
+/// Each error type declares its codes as a `String`-backed enum (`enum Code: String, ErrorCode`), so the raw value
+/// is the code on the wire and in messages, the type holds nothing but its cases, and a test can list them all.
+public protocol ErrorCode: Hashable, Sendable, CaseIterable, RawRepresentable, CustomStringConvertible where RawValue == String {}
 
 extension ErrorCode {
     public var description: String { rawValue }

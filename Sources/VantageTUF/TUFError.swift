@@ -5,28 +5,25 @@
 /// could not be read as a root at all.
 public struct TUFError: CodedError {
     /// A stable, machine-readable error code.
-    public struct Code: ErrorCode {
-        public let rawValue: String
-        public init(rawValue: String) { self.rawValue = rawValue }
-
+    public enum Code: String, ErrorCode {
         /// The input is larger than the configured limit.
-        public static let tooLarge = Code(rawValue: "too_large")
+        case tooLarge = "too_large"
         /// The input is not well-formed JSON.
-        public static let malformedJSON = Code(rawValue: "malformed_json")
+        case malformedJSON = "malformed_json"
         /// The input is not valid UTF-8.
-        public static let invalidUTF8 = Code(rawValue: "invalid_utf8")
+        case invalidUTF8 = "invalid_utf8"
         /// Arrays and objects are nested deeper than the configured limit.
-        public static let tooDeep = Code(rawValue: "too_deep")
+        case tooDeep = "too_deep"
         /// An object has the same key twice.
-        public static let duplicateKey = Code(rawValue: "duplicate_key")
+        case duplicateKey = "duplicate_key"
         /// A number has a fraction or an exponent; canonical JSON allows integers only.
-        public static let nonInteger = Code(rawValue: "non_integer")
+        case nonInteger = "non_integer"
         /// An integer is outside ±2^53, where Notary's float64 decoding would change it.
-        public static let integerOutOfRange = Code(rawValue: "integer_out_of_range")
+        case integerOutOfRange = "integer_out_of_range"
         /// The JSON is well-formed but is not a root metadata document.
-        public static let malformedRoot = Code(rawValue: "malformed_root")
+        case malformedRoot = "malformed_root"
         /// `signed._type` is neither Notary's `"Root"` nor TUF's `"root"`.
-        public static let wrongType = Code(rawValue: "wrong_type")
+        case wrongType = "wrong_type"
     }
 
     /// What went wrong, as a stable code.
