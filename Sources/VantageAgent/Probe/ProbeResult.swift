@@ -17,8 +17,11 @@ public struct ProbeResult: Sendable {
     public var chainRejection: String?
     /// The agent's verdict on the reported root against its last verified root for the source.
     public var continuity: Continuity?
+    /// `oci`/`file`: the digest and facts of the bytes received.
+    public var content: ContentFacts?
     public var error: ObservationError?
-    /// The exact bytes of the reported root (for the coordinator's blob store).
+    /// The exact bytes of the reported root, manifest or file (for the coordinator's blob store); `nil` for content
+    /// whose digest a `HEAD` confirmed (the coordinator has its bytes from the `GET` that first saw it).
     public var rootBytes: [UInt8]?
 
     /// A successful probe of `root`.
@@ -44,6 +47,20 @@ public struct ProbeResult: Sendable {
         rootBytes = root.bytes
     }
 
+    /// A successful probe of an `oci` or `file` source.
+    public init(
+        target: TargetSpec, source: RepositorySource, observedAt: Timestamp, latencyMilliseconds: Int64, content: ContentFacts,
+        bytes: [UInt8]?, continuity: Continuity
+    ) {
+        self.target = target.id
+        self.source = source
+        self.observedAt = observedAt
+        self.latencyMilliseconds = latencyMilliseconds
+        self.content = content
+        self.continuity = continuity
+        rootBytes = bytes
+    }
+
     /// A failed probe.
     public init(
         target: TargetSpec, source: RepositorySource, observedAt: Timestamp, latencyMilliseconds: Int64, error: ObservationError,
@@ -62,7 +79,8 @@ public struct ProbeResult: Sendable {
         Observation(
             agent: agent, region: region, target: target, source: source, observedAt: observedAt, sequence: sequence,
             latencyMilliseconds: latencyMilliseconds, fingerprint: fingerprint, selfSignature: selfSignature,
-            certificates: certificates, chainSteps: chainSteps, chainRejection: chainRejection, continuity: continuity, error: error)
+            certificates: certificates, chainSteps: chainSteps, chainRejection: chainRejection, continuity: continuity, content: content,
+            error: error)
     }
 
     /// `ok` or the error kind, for metrics and logs.

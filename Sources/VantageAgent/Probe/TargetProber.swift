@@ -14,15 +14,14 @@ public struct TargetProber: Sendable {
         self.limits = limits
     }
 
-    /// The root source of `target`, whose requests are bound by the rules for `supplier`'s targets.
+    /// The root source of `target`, whose requests are bound by the rules for `supplier`'s targets (root kinds:
+    /// `notary` reads the server's current root, any other kind versioned TUF roots).
     public func source(for target: TargetSpec, supplier: TargetSupplier = .configuration) -> any RootSource {
-        switch target.kind {
-        case .notary:
-            NotaryRootSource(
-                serverURL: target.url, gun: target.gun ?? "", http: http, maxBytes: limits.maxResponseBytes, supplier: supplier)
-        case .tuf:
-            TUFRootSource(baseURL: target.url, http: http, maxBytes: limits.maxResponseBytes, supplier: supplier)
+        guard target.kind == .notary else {
+            return TUFRootSource(baseURL: target.url, http: http, maxBytes: limits.maxResponseBytes, supplier: supplier)
         }
+        return NotaryRootSource(
+            serverURL: target.url, gun: target.gun ?? "", http: http, maxBytes: limits.maxResponseBytes, supplier: supplier)
     }
 
     /// Walks `target` (fetched from `source`, by default the target's own) from `trusted` and reports what it found.

@@ -78,6 +78,15 @@ public struct AgentDatabase: Sendable {
         migrator.registerMigration("v2-adopted") { db in
             try db.execute(sql: "ALTER TABLE trusted_root ADD COLUMN adopted INTEGER NOT NULL DEFAULT 0")
         }
+        // `oci`/`file` sources: the first digest seen (the verdict's reference) and the facts of the last GET (a HEAD
+        // that names the same digest again needs no GET).
+        migrator.registerMigration("v3-trusted-content") { db in
+            try db.execute(sql: """
+                CREATE TABLE trusted_content (
+                    source TEXT PRIMARY KEY NOT NULL, first_sha256 TEXT NOT NULL, last_facts BLOB NOT NULL,
+                    updated_at INTEGER NOT NULL)
+                """)
+        }
         return migrator
     }
 }

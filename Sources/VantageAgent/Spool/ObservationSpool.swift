@@ -63,14 +63,14 @@ public struct ObservationSpool: Sendable {
         let id = statement.id
         try db.execute(
             sql: "INSERT INTO observation (id, sequence, target, sha256, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [id, sequence, probe.target, probe.fingerprint?.sha256, Data(try Canonical.encode(signed)),
+            arguments: [id, sequence, probe.target, probe.fingerprint?.sha256 ?? probe.content?.sha256, Data(try Canonical.encode(signed)),
                 probe.observedAt.seconds])
         for coordinator in coordinators {
             try db.execute(
                 sql: "INSERT INTO pending (coordinator, observation_id, sequence) VALUES (?, ?, ?)",
                 arguments: [coordinator, id, sequence])
         }
-        if let sha = probe.fingerprint?.sha256, let bytes = probe.rootBytes {
+        if let sha = probe.fingerprint?.sha256 ?? probe.content?.sha256, let bytes = probe.rootBytes {
             try db.execute(sql: "INSERT OR IGNORE INTO root_blob (sha256, bytes) VALUES (?, ?)", arguments: [sha, Data(bytes)])
         }
         try db.execute(

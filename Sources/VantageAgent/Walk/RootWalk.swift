@@ -40,6 +40,8 @@ public struct RootWalk: Sendable {
         }
     }
 
+    /// `notary` walks from the server's current root; any other kind walks versioned roots (TUF). Only root kinds
+    /// walk: `oci` and `file` targets are probed by ``ContentProber``.
     public let kind: TargetSpec.Kind
     public let maxSteps: Int
     /// The newest verified root.
@@ -63,10 +65,7 @@ public struct RootWalk: Sendable {
 
     /// The first fetch.
     public func start() -> RootRequest {
-        switch kind {
-        case .notary: .current
-        case .tuf: .version((trusted?.version ?? 0) + 1)
-        }
+        kind == .notary ? .current : .version((trusted?.version ?? 0) + 1)
     }
 
     /// Feeds the answer to `request` into the walk.
@@ -115,10 +114,7 @@ public struct RootWalk: Sendable {
         }
         trusted = root
         trustedSelfCheck = own
-        switch kind {
-        case .notary: return Decision(trusted: root, next: .finish(root))
-        case .tuf: return Decision(trusted: root, next: .fetch(.version(root.version + 1)))
-        }
+        return kind == .notary ? Decision(trusted: root, next: .finish(root)) : Decision(trusted: root, next: .fetch(.version(root.version + 1)))
     }
 
     mutating func receiveCurrent(_ root: Root, trusted: Root) -> Decision {
@@ -157,16 +153,14 @@ public struct RootWalk: Sendable {
         }
         self.trusted = root
         trustedSelfCheck = step.own
-        switch kind {
-        case .tuf:
+        guard kind == .notary else {
             let next: Next = steps.count >= maxSteps ? .finish(root) : .fetch(.version(root.version + 1))
             return Decision(trusted: root, next: next)
-        case .notary:
-            if request == .current || root.version == current?.version {
-                return Decision(trusted: root, next: .finish(root))
-            }
-            let rest = advance()
-            return Decision(trusted: [root] + rest.trusted, next: rest.next)
         }
+        if request == .current || root.version == current?.version {
+            return Decision(trusted: root, next: .finish(root))
+        }
+        let rest = advance()
+        return Decision(trusted: [root] + rest.trusted, next: rest.next)
     }
 }

@@ -23,13 +23,17 @@ public struct ConsensusEvaluator: Sendable {
     ///   - pin: the current pin, if any.
     ///   - approved: digests with enough valid approver signatures for this target and source.
     ///   - now: the evaluation instant.
+    ///   - changes: for an `oci` or `file` target, its change policy (its views are then compared in time: see
+    ///     ``Ballot/contemporaneous(_:_:)``); `nil` for a root target.
     ///   - classify: the classification of a digest against `pin` (``ConsensusPlanner`` memoises
     ///     ``classify(_:pin:roots:)``: it does not depend on the instant, and may verify signatures).
     func decide(
-        views: [AgentView], pin: CurrentPin?, approved: Set<String>, now: Timestamp, classify: (String) -> Classified
+        views: [AgentView], pin: CurrentPin?, approved: Set<String>, now: Timestamp, changes: ChangePolicy? = nil,
+        classify: (String) -> Classified
     ) -> ConsensusDecision {
         withoutActuallyEscaping(classify) { classify in
-            var ballot = Ballot(views: views, pin: pin, approved: approved, now: now, policy: policy, classify: classify)
+            var ballot = Ballot(
+                views: views, pin: pin, approved: approved, now: now, policy: policy, changes: changes, classify: classify)
             for rule in Self.rules where rule.apply(&ballot) == .settled { return ballot.decision }
             let kind = ballot.classified!.kind
             ballot.decision.status = .changing
@@ -44,6 +48,19 @@ public struct ConsensusEvaluator: Sendable {
         ReportsRootRule(), NoTieRule(), LeaderRule(), DissentRule(), LeaderQuorumRule(), ClassificationRule(), UnchainedRule(),
         DurationRule(),
     ]
+
+    /// Classifies a digest of an `oci` or `file` target: content has no signed chain, so any other digest than the
+    /// pinned one is a change, followed or held by the target's `changes`.
+    /// - Parameter stored: digests whose exact bytes the coordinator holds (clients install or inspect them).
+    func classify(_ digest: String, pin: CurrentPin?, stored: Set<String>, changes: ChangePolicy) -> Classified {
+        if pin?.sha256 == digest { return (.same, []) }
+        guard stored.contains(digest) else { return (.invalid, ["bytes for \(digest) not yet received"]) }
+        guard let pin else { return (.first, ["first pin for this target"]) }
+        switch changes {
+        case .follow: return (.moved, ["moved from \(pin.sha256) to \(digest)"])
+        case .hold: return (.changed, ["changed from \(pin.sha256) to \(digest); this target holds changes for approvers"])
+        }
+    }
 
     func classify(_ digest: String, pin: CurrentPin?, roots: [String: Root]) -> Classified {
         guard let new = roots[digest] else { return (.invalid, ["root bytes for \(digest) not yet received"]) }

@@ -57,21 +57,24 @@ public struct ConsensusPlanner: Sendable {
     public func plan(_ snapshot: TargetSnapshot, now: Timestamp) -> TargetPlan {
         let evaluator = ConsensusEvaluator(policy: policy)
         let approved = Set(snapshot.approved.keys)
-        let classifier = Classifier(evaluator: evaluator, roots: snapshot.roots)
+        let classifier = Classifier(evaluator: evaluator, roots: snapshot.roots, content: snapshot.content)
+        let changes = snapshot.content?.changes
         var pin = snapshot.pin
         var decision = evaluator.decide(
-            views: snapshot.views, pin: pin, approved: approved, now: now, classify: classifier.against(pin))
+            views: snapshot.views, pin: pin, approved: approved, now: now, changes: changes, classify: classifier.against(pin))
         let consensusKey = AlertKey(.consensus, snapshot.target)
         let wasOpen = snapshot.alerts[consensusKey].flatMap(ConsensusAlert.init(stored:))
         var (events, open) = ConsensusEvents.events(target: snapshot.target, open: wasOpen, decision: decision, pinned: pin?.sha256, now: now)
         var newPin: TargetPlan.NewPin?
-        if case .pin(let digest, let classification) = decision.action, let root = snapshot.roots[digest] {
+        if case .pin(let digest, let classification) = decision.action,
+            let version = snapshot.roots[digest]?.version ?? (snapshot.content?.stored.contains(digest) == true ? 0 : nil)
+        {
             newPin = .init(
-                sha256: digest, seq: snapshot.nextSeq, version: root.version, classification: classification,
+                sha256: digest, seq: snapshot.nextSeq, version: version, classification: classification,
                 approvedBy: snapshot.approved[digest]?.sorted())
             pin = .init(sha256: digest)
             decision = evaluator.decide(
-                views: snapshot.views, pin: pin, approved: approved, now: now, classify: classifier.against(pin))
+                views: snapshot.views, pin: pin, approved: approved, now: now, changes: changes, classify: classifier.against(pin))
             let after = ConsensusEvents.events(target: snapshot.target, open: open, decision: decision, pinned: digest, now: now)
             events += after.events
             open = after.open
@@ -99,7 +102,7 @@ public struct ConsensusPlanner: Sendable {
         let definite = due.filter { $0 > now }.min()
         let next = windowChange(
             snapshot.views, before: definite, pin: pin, approved: approved, decision: decision, now: now,
-            evaluator: evaluator, classify: classifier.against(pin))
+            evaluator: evaluator, changes: changes, classify: classifier.against(pin))
         return TargetPlan(
             target: snapshot.target, pin: newPin, state: state, events: events, alerts: alerts, due: next ?? definite,
             pinnedExpires: pinnedRoot.map { Timestamp($0.expires) })
@@ -110,7 +113,7 @@ public struct ConsensusPlanner: Sendable {
     /// is too (its own time condition is ``ConsensusDecision/waitsUntil``).
     func windowChange(
         _ views: [AgentView], before horizon: Timestamp?, pin: ConsensusEvaluator.CurrentPin?, approved: Set<String>,
-        decision: ConsensusDecision, now: Timestamp, evaluator: ConsensusEvaluator,
+        decision: ConsensusDecision, now: Timestamp, evaluator: ConsensusEvaluator, changes: ChangePolicy?,
         classify: (String) -> ConsensusEvaluator.Classified
     ) -> Timestamp? {
         var instants = Set<Timestamp>()
@@ -123,7 +126,7 @@ public struct ConsensusPlanner: Sendable {
         }
         for instant in instants.sorted() {
             if let horizon, instant >= horizon { return nil }
-            let later = evaluator.decide(views: views, pin: pin, approved: approved, now: instant, classify: classify)
+            let later = evaluator.decide(views: views, pin: pin, approved: approved, now: instant, changes: changes, classify: classify)
             if !later.sameOutcome(as: decision) { return instant }
         }
         return nil
@@ -248,18 +251,21 @@ public struct ConsensusPlanner: Sendable {
 private final class Classifier {
     let evaluator: ConsensusEvaluator
     let roots: [String: Root]
+    let content: TargetSnapshot.Content?
     var memo: [String: [String: ConsensusEvaluator.Classified]] = [:]
 
-    init(evaluator: ConsensusEvaluator, roots: [String: Root]) {
+    init(evaluator: ConsensusEvaluator, roots: [String: Root], content: TargetSnapshot.Content?) {
         self.evaluator = evaluator
         self.roots = roots
+        self.content = content
     }
 
     func against(_ pin: ConsensusEvaluator.CurrentPin?) -> (String) -> ConsensusEvaluator.Classified {
         { [self] digest in
             let key = pin?.sha256 ?? ""
             if let known = memo[key]?[digest] { return known }
-            let classified = evaluator.classify(digest, pin: pin, roots: roots)
+            let classified = content.map { evaluator.classify(digest, pin: pin, stored: $0.stored, changes: $0.changes) }
+                ?? evaluator.classify(digest, pin: pin, roots: roots)
             memo[key, default: [:]][digest] = classified
             return classified
         }

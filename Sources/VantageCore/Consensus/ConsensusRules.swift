@@ -8,6 +8,8 @@ struct Ballot {
     let approved: Set<String>
     let now: Timestamp
     let classify: (String) -> ConsensusEvaluator.Classified
+    /// An `oci` or `file` target's change policy; `nil` for roots.
+    let changes: ChangePolicy?
     /// One vote per agent: of an agent's fresh views only the latest (trust property 1, distinct agents).
     let fresh: [AgentView]
     /// Digests by number of supporters (most first, ties by digest).
@@ -18,9 +20,9 @@ struct Ballot {
 
     init(
         views: [AgentView], pin: ConsensusEvaluator.CurrentPin?, approved: Set<String>, now: Timestamp, policy: ConsensusPolicy,
-        classify: @escaping (String) -> ConsensusEvaluator.Classified
+        changes: ChangePolicy?, classify: @escaping (String) -> ConsensusEvaluator.Classified
     ) {
-        (self.policy, self.pin, self.approved, self.now, self.classify) = (policy, pin, approved, now, classify)
+        (self.policy, self.pin, self.approved, self.now, self.changes, self.classify) = (policy, pin, approved, now, changes, classify)
         var latest: [String: AgentView] = [:]
         for view in views where view.observedAt >= now.adding(seconds: -policy.maxAgeSeconds) && view.observedAt <= now.adding(seconds: ConsensusPolicy.skewSeconds) {
             if let seen = latest[view.agent], seen.observedAt >= view.observedAt { continue }
@@ -29,8 +31,14 @@ struct Ballot {
         fresh = latest.values.sorted { $0.agent < $1.agent }
         var byDigest: [String: [AgentView]] = [:]
         for view in fresh { if let digest = view.sha256 { byDigest[digest, default: []].append(view) } }
-        ranked = byDigest.sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }
-            .map { (digest: $0.key, supporters: $0.value) }
+        // Content that moved leads with its newest digest among equals; roots keep digest order.
+        let newest = changes == nil ? [:] : byDigest.mapValues { $0.map(\.since).max()! }
+        ranked = byDigest.sorted {
+            if $0.value.count != $1.value.count { return $0.value.count > $1.value.count }
+            if let a = newest[$0.key], let b = newest[$1.key], a != b { return a > b }
+            return $0.key < $1.key
+        }
+        .map { (digest: $0.key, supporters: $0.value) }
         decision = ConsensusDecision(
             status: .noConsensus, action: .keep, leading: nil, supporters: [], dissenters: [], failing: fresh.filter { $0.sha256 == nil },
             classification: nil, reasons: [])
@@ -48,6 +56,15 @@ struct Ballot {
         if digest == pin.sha256 { return true }
         let kind = classify(digest).kind
         return kind == .resigned || kind == .rotated
+    }
+
+    /// Whether two groups of views of different digests were served at once. Content has no signed successor: a tag
+    /// that moved is seen by each agent at its own poll, so only a view whose span (`since` to `observedAt`)
+    /// overlaps a span of the other digest is a split view; roots are always compared (their expected successors are
+    /// recognised by signatures instead).
+    func contemporaneous(_ some: [AgentView], _ others: [AgentView]) -> Bool {
+        guard changes != nil else { return true }
+        return some.contains { a in others.contains { b in a.since <= b.observedAt && b.since <= a.observedAt } }
     }
 
     /// Temporal quorum: since when `quorum` agents from `min_regions` regions have all seen the leading digest
@@ -91,8 +108,9 @@ struct ReportsRootRule: ConsensusRule {
 struct NoTieRule: ConsensusRule {
     func apply(_ ballot: inout Ballot) -> RuleResult {
         let top = ballot.top.supporters.count
-        guard ballot.ranked.count > 1, ballot.ranked[1].supporters.count == top,
-            !ballot.ranked.filter({ $0.supporters.count == top }).allSatisfy({ ballot.expected($0.digest) })
+        let tied = ballot.ranked.filter { $0.supporters.count == top }
+        guard tied.count > 1, !tied.allSatisfy({ ballot.expected($0.digest) }),
+            tied.dropFirst().contains(where: { ballot.contemporaneous(ballot.top.supporters, $0.supporters) })
         else { return .next }
         ballot.decision.dissenters = ballot.fresh.filter { $0.sha256 != nil }
         return ballot.settle(.splitView, "\(ballot.ranked.count) digests tie with \(top) agents each")
@@ -106,7 +124,12 @@ struct LeaderRule: ConsensusRule {
         let top = ballot.top
         ballot.decision.leading = top.digest
         ballot.decision.supporters = top.supporters.sorted { $0.agent < $1.agent }
-        let dissenters = ballot.fresh.filter { $0.sha256 != nil && $0.sha256 != top.digest }.sorted { $0.agent < $1.agent }
+        let others = ballot.fresh.filter { $0.sha256 != nil && $0.sha256 != top.digest }.sorted { $0.agent < $1.agent }
+        let dissenters = others.filter { ballot.contemporaneous([$0], top.supporters) }
+        if dissenters.count < others.count {
+            ballot.decision.reasons.append(
+                "\(others.count - dissenters.count) agents saw another digest before or after every view of the leading one: it moved, not a split view")
+        }
         ballot.decision.dissenters = dissenters
         guard ballot.expected(top.digest) else { return .next }
         let alongChange = dissenters.filter { ballot.expected($0.sha256!) }
@@ -160,23 +183,32 @@ struct ClassificationRule: ConsensusRule {
 struct UnchainedRule: ConsensusRule {
     func apply(_ ballot: inout Ballot) -> RuleResult {
         let (policy, top, kind) = (ballot.policy, ballot.top, ballot.classified!.kind)
-        let continuing = top.supporters.filter { $0.attestation?.continuity.isVerifiedContinuation ?? false }
+        let continuing = top.supporters.filter { view in
+            view.attestation?.continuity.supportsPin(under: ballot.changes) ?? false
+        }
         let continuationQuorum = policy.quorumRule.isMet(agents: continuing.count, regions: continuing.map(\.region))
-        guard kind == .replaced || !continuationQuorum else { return .next }
+        let held = kind == .replaced || kind == .changed
+        guard held || !continuationQuorum else { return .next }
         guard ballot.approved.contains(top.digest) else {
             // The agents' word decides what clients accept: a root they attest unchained is held like a replacement.
-            if kind != .replaced { ballot.decision.classification = .unchained }
-            return ballot.settle(
-                .pending,
-                kind == .replaced
-                    ? "unchained replacement waits for approvers' signatures"
-                    : "\(top.supporters.count - continuing.count) supporting agents attest this root as unchained; it waits for approvers' signatures")
+            if !held { ballot.decision.classification = ballot.changes == nil ? .unchained : .changed }
+            return ballot.settle(.pending, held ? Self.heldReason(kind) : "\(top.supporters.count - continuing.count) supporting agents attest "
+                + (ballot.changes == nil ? "this root as unchained" : "another digest than they first saw, and this target holds changes")
+                + "; it waits for approvers' signatures")
         }
         guard case .hold(let seconds) = policy.unchained else { return .next }
         let since = ballot.agreedSince
         guard ballot.now.seconds - since.seconds < seconds else { return .next }
         ballot.decision.waitsUntil = since.adding(seconds: seconds)
         return ballot.settle(.pending, "approved unchained replacement held for \(seconds) s from \(since), until \(since.adding(seconds: seconds))")
+    }
+}
+
+extension UnchainedRule {
+    static func heldReason(_ kind: PinClassification) -> String {
+        kind == .replaced
+            ? "unchained replacement waits for approvers' signatures"
+            : "changed digest of a target that holds changes waits for approvers' signatures"
     }
 }
 
@@ -187,7 +219,7 @@ struct DurationRule: ConsensusRule {
         let required: Int64
         switch ballot.classified!.kind {
         case .first: required = durations.first
-        case .resigned: required = durations.resigned
+        case .resigned, .moved: required = durations.resigned
         case .rotated: required = durations.rotated
         default: required = durations.replaced
         }

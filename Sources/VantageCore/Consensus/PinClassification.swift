@@ -17,9 +17,15 @@ public enum PinClassification: String, Sendable, Hashable, Codable, CaseIterable
     case unchained
     /// Not (yet) pinnable: its bytes are missing or it does not meet its own root threshold.
     case invalid
+    /// `oci`/`file` under ``ChangePolicy/follow``: another digest than the pinned one, followed after
+    /// `min_duration` like a re-signed root (a floating tag that moved).
+    case moved
+    /// `oci`/`file` under ``ChangePolicy/hold``: another digest than the pinned one (an immutable tag that moved, a key
+    /// file that changed: a key rotation), held for approvers like a replacement.
+    case changed
 
     /// A change clients accept only with approvers' signatures: a held replacement while pending.
-    public var needsApprovers: Bool { self == .replaced || self == .unchained }
+    public var needsApprovers: Bool { self == .replaced || self == .unchained || self == .changed }
 
     init(_ kind: RootChange.Kind) {
         switch kind {

@@ -17,10 +17,26 @@ public struct TargetSnapshot: Sendable {
     public var previous: TargetState?
     /// Alert conditions already raised for this target, by ``ConsensusPlanner/AlertKey``.
     public var alerts: [ConsensusPlanner.AlertKey: String]
+    /// Set for an `oci` or `file` target (whose `roots` is then empty).
+    public var content: Content?
+
+    /// What deciding an `oci` or `file` target needs beyond the views.
+    public struct Content: Sendable, Hashable {
+        /// The target's change policy.
+        public var changes: ChangePolicy
+        /// The digests among the views and the pin whose exact bytes the coordinator holds.
+        public var stored: Set<String>
+
+        public init(changes: ChangePolicy, stored: Set<String>) {
+            self.changes = changes
+            self.stored = stored
+        }
+    }
 
     public init(
         target: String, views: [AgentView], pin: ConsensusEvaluator.CurrentPin?, nextSeq: Int64, roots: [String: Root],
-        approved: [String: Set<String>], previous: TargetState?, alerts: [ConsensusPlanner.AlertKey: String] = [:]
+        approved: [String: Set<String>], previous: TargetState?, alerts: [ConsensusPlanner.AlertKey: String] = [:],
+        content: Content? = nil
     ) {
         self.target = target
         self.views = views
@@ -30,6 +46,7 @@ public struct TargetSnapshot: Sendable {
         self.approved = approved
         self.previous = previous
         self.alerts = alerts
+        self.content = content
     }
 }
 
@@ -75,6 +92,7 @@ public struct TargetPlan: Sendable {
     public struct NewPin: Sendable, Hashable {
         public var sha256: String
         public var seq: Int64
+        /// The root's version; 0 for `oci` and `file` content.
         public var version: Int
         public var classification: PinClassification
         /// The approvers whose signatures admitted the digest, when it was approved.

@@ -78,6 +78,8 @@ public enum ConsensusEvents {
             case .first: events.append(event(.firstPin, .info, "first pin \(digest)"))
             case .resigned: events.append(event(.resigned, .info, "root re-signed, pin follows: \(why)"))
             case .rotated: events.append(event(.rotated, .warning, "root rotated, pin follows: \(why)"))
+            case .moved: events.append(event(.moved, .warning, "digest moved, pin follows: \(why)"))
+            case .changed: events.append(event(.changed, .warning, "changed digest pinned with approvers' signatures: \(why)"))
             // A replacement is pinned only with approvers' signatures (and after any hold): a planned change, worth a
             // warning; the page-worthy moment is `replacement_held`, a replacement nobody approved.
             default: events.append(event(.replaced, .warning, "replacement root pinned with approvers' signatures: \(why)"))

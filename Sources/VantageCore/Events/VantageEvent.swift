@@ -10,6 +10,11 @@ public struct VantageEvent: Sendable, Hashable, Codable {
         case rotated
         case replacementHeld = "replacement_held"
         case replaced
+        /// An `oci` or `file` target's digest changed and the pin follows (a floating tag moved).
+        case moved
+        /// An `oci` or `file` target's held change was pinned with approvers' signatures (an immutable tag moved, a key
+        /// file changed).
+        case changed
         case splitView = "split_view"
         case quorumLost = "quorum_lost"
         case recovered

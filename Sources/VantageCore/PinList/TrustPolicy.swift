@@ -30,15 +30,26 @@ public struct TrustPolicy: Sendable, Hashable, Codable {
     /// An agent whose attestations count: the same id, region and key as its enrolment.
     public typealias Agent = AgentEnrollment
 
-    /// The source a target must have been fetched from (optional; `pins install --server` gives it otherwise).
+    /// The source a target must have been fetched from (optional; `pins install --server` gives it otherwise), and
+    /// for an `oci` or `file` target whether this client follows its changes or holds them for approvers.
     public struct Target: Sendable, Hashable, Codable {
         public var id: String
         public var source: RepositorySource
+        /// `nil`: the kind's default (``ChangePolicy/default(for:)``).
+        public var changes: ChangePolicy?
 
-        public init(id: String, source: RepositorySource) {
+        public init(id: String, source: RepositorySource, changes: ChangePolicy? = nil) {
             self.id = id
             self.source = source
+            self.changes = changes
         }
+    }
+
+    /// The change policy this client applies to `pin`: the policy's entry for its target, else its kind's default;
+    /// `nil` for roots, whose changes are decided by their signed chain.
+    public func changePolicy(for pin: Pin) -> ChangePolicy? {
+        guard !pin.kind.isRoot else { return nil }
+        return targets.first { $0.id == pin.target }?.changes ?? .default(for: pin.kind)
     }
 
     /// v2 added approvers, the list-age bound, the skew allowance and per-target sources.
@@ -109,6 +120,9 @@ public struct TrustPolicy: Sendable, Hashable, Codable {
         }
         if Set(targets.map(\.id)).count != targets.count { return "target ids must be unique" }
         if let bad = targets.first(where: { $0.source.problem != nil }) { return "target \(bad.id): \(bad.source.problem ?? "")" }
+        if let bad = targets.first(where: { $0.changes != nil && $0.source.kind.isRoot }) {
+            return "target \(bad.id): changes applies to oci and file targets only"
+        }
         return nil
     }
 
@@ -129,7 +143,8 @@ public struct TrustPolicy: Sendable, Hashable, Codable {
         "coordinators[].id", "coordinators[].public_key", "coordinators[].url", "coordinators[].mirrors",
         "agents[].id", "agents[].region", "agents[].public_key",
         "approvers[].id", "approvers[].public_key",
-        "targets[].id", "targets[].source.kind", "targets[].source.url", "targets[].source.gun",
+        "targets[].id", "targets[].source.kind", "targets[].source.url", "targets[].source.gun", "targets[].source.repository",
+        "targets[].source.tag", "targets[].changes",
     ]
 
     /// Reads a policy file: an unknown key anywhere (a misspelt `min_pin_list_version` would silently mean no

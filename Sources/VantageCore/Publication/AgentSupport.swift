@@ -57,6 +57,7 @@ public struct AgentSupport: Sendable {
         typealias Failure = PinListVerifier.Failure
         typealias Rule = PinListVerifier.Rule
         let skew = policy.skewSeconds
+        let changes = policy.changePolicy(for: pin)
         let oldest = now.adding(seconds: -policy.maxAgeSeconds - skew)
         let newest = min(now, issuedAt).adding(seconds: skew)
         var regionsOf: [String: String] = [:]
@@ -90,7 +91,7 @@ public struct AgentSupport: Sendable {
                 continue
             }
             regionsOf[agent.id] = agent.region
-            if attestation.continuity.isVerifiedContinuation { continuing.insert(agent.id) }
+            if attestation.continuity.supportsPin(under: changes) { continuing.insert(agent.id) }
         }
         func meets(_ agents: some Collection<String>) -> Bool {
             policy.quorumRule.isMet(agents: agents.count, regions: agents.compactMap { regionsOf[$0] })
@@ -112,9 +113,12 @@ public struct AgentSupport: Sendable {
             return Outcome(failure: nil, signaturesVerified: verified)
         }
         let unchained = regionsOf.keys.filter { !continuing.contains($0) }.sorted()
+        let verdict = changes == nil
+            ? "this root as unchained from the root they trusted"
+            : "other bytes than they first saw, and this policy holds changes of \(pin.target)"
         return Outcome(failure: Failure(
             rule: Rule.unapprovedReplacement, target: pin.target, agent: unchained.first,
-            "agents \(unchained.joined(separator: ", ")) attest this root as unchained from the root they trusted; it needs "
+            "agents \(unchained.joined(separator: ", ")) attest \(verdict); it needs "
                 + "\(policy.approvalThreshold) approvals from the policy's approvers, has \(approvals.approvers.count)"
                 + (approvals.rejected.isEmpty ? "" : " (rejected: \(approvals.rejected.joined(separator: "; ")))")), signaturesVerified: verified)
     }

@@ -2,8 +2,8 @@ import VantageTUF
 
 /// What one agent saw for one target at one time: the statement an agent signs and sends.
 ///
-/// Either `fingerprint` (a root was fetched, parsed and its facts computed) or `error` is set. Failures are
-/// observations too: silence is never the signal.
+/// Exactly one of `fingerprint` (a root was fetched, parsed and its facts computed), `content` (an `oci` manifest or a
+/// `file` was fetched and hashed) or `error` is set. Failures are observations too: silence is never the signal.
 public struct Observation: Sendable, Hashable, Codable {
     /// Document type and version of this statement format.
     /// v2: `source` (kind, normalised URL, GUN) replaced `kind` and `gun`; `continuity` added.
@@ -33,13 +33,16 @@ public struct Observation: Sendable, Hashable, Codable {
     public var chainRejection: String?
     /// The agent's verdict on the reported root (set exactly when `fingerprint` is), signed into the attestation.
     public var continuity: Continuity?
+    /// `oci`/`file`: the digest of the bytes received and what they are.
+    public var content: ContentFacts?
     public var error: ObservationError?
 
     public init(
         agent: String, region: String, target: String, source: RepositorySource, observedAt: Timestamp,
         sequence: Int64, latencyMilliseconds: Int64,
         fingerprint: RootFingerprint? = nil, selfSignature: SelfSignature? = nil, certificates: [CertificateSummary]? = nil,
-        chainSteps: Int? = nil, chainRejection: String? = nil, continuity: Continuity? = nil, error: ObservationError? = nil
+        chainSteps: Int? = nil, chainRejection: String? = nil, continuity: Continuity? = nil, content: ContentFacts? = nil,
+        error: ObservationError? = nil
     ) {
         self.agent = agent
         self.region = region
@@ -54,19 +57,23 @@ public struct Observation: Sendable, Hashable, Codable {
         self.chainSteps = chainSteps
         self.chainRejection = chainRejection
         self.continuity = continuity
+        self.content = content
         self.error = error
     }
 
-    /// What this observation came to: the root digest, or the error's kind.
+    /// The SHA-256 of the bytes this observation reports (a root's or a manifest's or file's), or `nil` for an error.
+    public var sha256: String? { fingerprint?.sha256 ?? content?.sha256 }
+
+    /// What this observation came to: the digest, or the error's kind.
     public var outcome: SpanOutcome {
-        if let fingerprint { return .root(sha256: fingerprint.sha256) }
+        if let sha256 { return .root(sha256: sha256) }
         // The HTTP status is part of what an operator reads in `vantage query` (`http_status 404`, not a bare kind).
         if let error, error.kind == .httpStatus, let status = error.status { return .error("http_status \(status)") }
         return .error(error?.kind.rawValue ?? "unknown")
     }
 
     enum CodingKeys: String, CodingKey {
-        case type, agent, region, target, source, sequence, fingerprint, certificates, error, continuity
+        case type, agent, region, target, source, sequence, fingerprint, certificates, error, continuity, content
         case observedAt = "observed_at"
         case latencyMilliseconds = "latency_ms"
         case selfSignature = "self_signature"

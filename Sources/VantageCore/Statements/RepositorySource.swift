@@ -1,33 +1,52 @@
-/// Where a root came from (DESIGN.md trust property 2): the repository kind, the normalised URL an agent fetched
-/// and, for Notary, the GUN. Every attestation and approval signs it, and a client compares it with the source
-/// its own TUF client will use, so a pin cannot be moved to another repository.
+/// Where a root, manifest or file came from (DESIGN.md trust property 2): the target kind, the normalised URL an
+/// agent fetched and, for Notary, the GUN, for an image tag its repository and tag. Every attestation and approval
+/// signs it, and a client compares it with the source its own client will use, so a pin cannot be moved to another
+/// repository, tag, registry or URL.
 public struct RepositorySource: Sendable, Hashable, Codable, CustomStringConvertible {
     public var kind: TargetSpec.Kind
-    /// ``RepositorySource/normalise(_:)`` of the Notary server or TUF metadata base URL.
+    /// ``RepositorySource/normalise(_:)`` of the Notary server or TUF metadata base URL, the registry's API base URL
+    /// (`https://registry-1.docker.io`) or the file's URL.
     public var url: String
-    /// The Notary GUN; `nil` for TUF.
+    /// The Notary GUN; `nil` for other kinds.
     public var gun: String?
+    /// `oci`: the repository (`library/ubuntu`); `nil` for other kinds (and then absent from the signed bytes).
+    public var repository: String?
+    /// `oci`: the tag (`24.04`).
+    public var tag: String?
 
     /// A source from a URL as written; `nil` when the URL cannot be normalised (see ``normalise(_:)``).
-    public init?(kind: TargetSpec.Kind, url: String, gun: String?) {
+    public init?(kind: TargetSpec.Kind, url: String, gun: String?, repository: String? = nil, tag: String? = nil) {
         guard let normalised = Self.normalise(url) else { return nil }
-        self.kind = kind
-        self.url = normalised
-        self.gun = kind == .notary ? gun : nil
+        self.init(kind: kind, normalisedURL: normalised, gun: kind == .notary ? gun : nil, repository: repository, tag: tag)
     }
 
     /// A source whose URL is already normalised (decoded documents); checked by ``problem``.
-    public init(kind: TargetSpec.Kind, normalisedURL: String, gun: String?) {
+    public init(kind: TargetSpec.Kind, normalisedURL: String, gun: String?, repository: String? = nil, tag: String? = nil) {
         self.kind = kind
         url = normalisedURL
         self.gun = gun
+        self.repository = kind == .oci ? repository : nil
+        self.tag = kind == .oci ? tag : nil
     }
 
     /// Why this decoded source is not in normal form, or `nil`.
     public var problem: String? {
         if Self.normalise(url) != url { return "source url \(url.prefix(200)) is not normalised" }
         if kind == .notary, (gun ?? "").isEmpty { return "a notary source needs a gun" }
-        if kind == .tuf, gun != nil { return "a tuf source has no gun" }
+        if kind != .notary, gun != nil { return "a \(kind.rawValue) source has no gun" }
+        return Self.imageProblem(kind: kind, repository: repository, tag: tag)
+    }
+
+    /// Why `repository` and `tag` do not fit `kind`: an `oci` source needs both, in the distribution grammar
+    /// (``ImageGrammar``); other kinds have neither.
+    static func imageProblem(kind: TargetSpec.Kind, repository: String?, tag: String?) -> String? {
+        guard kind == .oci else {
+            return repository == nil && tag == nil ? nil : "a \(kind.rawValue) source has no repository or tag"
+        }
+        guard let repository, ImageGrammar.isValidRepository(repository) else {
+            return "an oci source needs a repository of lower-case components [a-z0-9]+([._-][a-z0-9]+)* joined by /"
+        }
+        guard let tag, ImageGrammar.isValidTag(tag) else { return "an oci source needs a tag [A-Za-z0-9_][A-Za-z0-9._-]{0,127}" }
         return nil
     }
 
@@ -35,7 +54,11 @@ public struct RepositorySource: Sendable, Hashable, Codable, CustomStringConvert
     public var storageKey: String { String(decoding: (try? Canonical.bytes(of: self)) ?? [], as: UTF8.self) }
 
     public var description: String {
-        kind == .notary ? "notary \(url) gun \(gun ?? "")" : "tuf \(url)"
+        switch kind {
+        case .notary: "notary \(url) gun \(gun ?? "")"
+        case .oci: "oci \(url) \(repository ?? ""):\(tag ?? "")"
+        case .tuf, .file: "\(kind.rawValue) \(url)"
+        }
     }
 
     /// What ``normalise(_:)`` accepts, in words, for refusal messages.
@@ -138,5 +161,5 @@ public struct RepositorySource: Sendable, Hashable, Codable, CustomStringConvert
 
 extension TargetSpec {
     /// The repository source this target fetches from; `nil` when its URL cannot be normalised.
-    public var source: RepositorySource? { RepositorySource(kind: kind, url: url, gun: gun) }
+    public var source: RepositorySource? { RepositorySource(kind: kind, url: url, gun: gun, repository: repository, tag: tag) }
 }

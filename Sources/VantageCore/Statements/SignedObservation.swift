@@ -54,9 +54,9 @@ extension CanonicalStatement<Observation> {
 extension Observation {
     /// The compact statement derived from a successful observation.
     public var attestationStatement: AttestationStatement? {
-        guard let fingerprint, let continuity else { return nil }
+        guard let sha256, let continuity else { return nil }
         return AttestationStatement(
-            agent: agent, target: target, source: source, sha256: fingerprint.sha256, observedAt: observedAt, continuity: continuity)
+            agent: agent, target: target, source: source, sha256: sha256, observedAt: observedAt, continuity: continuity)
     }
 }
 
