@@ -47,9 +47,11 @@ public struct OCIPlatformManifest: Sendable, Equatable {
     public var bytes: [UInt8]
 }
 
-/// An OCI image layout on disk holding one tagged image or index, and the digests of what was written.
+/// An image on disk holding one tagged image or index, and the digests of what was written. With OCI media types it
+/// is an OCI image layout; with Docker's it is skopeo's `dir:` layout, since skopeo reads only OCI media types from
+/// an OCI layout and would otherwise convert the manifests (and so change their digests) on the way.
 public struct OCILayout: Sendable {
-    /// The layout folder (`oci-layout`, `index.json`, `blobs/sha256/…`).
+    /// The layout folder (`oci-layout`, `index.json`, `blobs/sha256/…`; or `version`, `manifest.json`, blobs).
     public let directory: String
     /// The tag (`org.opencontainers.image.ref.name`) of its one entry.
     public let tag: String
@@ -61,22 +63,30 @@ public struct OCILayout: Sendable {
     public let bytes: [UInt8]
     /// For an index, its platforms' manifests in order; empty for a single-platform image.
     public let platforms: [OCIPlatformManifest]
+    let mediaTypes: OCIMediaTypes
 
-    /// `skopeo`'s name of it: `oci:DIR:TAG`.
-    public var skopeoReference: String { "oci:\(directory):\(tag)" }
+    /// `skopeo`'s name of it: `oci:DIR:TAG`, or `dir:DIR`.
+    public var skopeoReference: String { mediaTypes == .oci ? "oci:\(directory):\(tag)" : "dir:\(directory)" }
+
+    /// The file of the config or layer blob `digest` (`sha256:<hex>`).
+    public func blobPath(_ digest: String) -> String {
+        BlobWriter.blobPath(directory: directory, mediaTypes: mediaTypes, hex: String(digest.dropFirst("sha256:".count)))
+    }
 }
 
-/// Writes OCI image layouts by hand: each image is a config and one tiny gzip'd tar layer whose contents derive from
+/// Writes image layouts by hand: each image is a config and one tiny gzip'd tar layer whose contents derive from
 /// `seed`, so two builds with different seeds have different digests and two with the same seed the same ones.
 public enum OCILayoutBuilder {
     /// A single-platform image tagged `tag` in a new layout at `directory`.
     public static func image(
         at directory: String, tag: String = "latest", seed: String, platform: OCIPlatform = .linuxAMD64, mediaTypes: OCIMediaTypes = .oci
     ) throws -> OCILayout {
-        let writer = try BlobWriter(directory: directory)
-        let manifest = try writer.manifest(seed: seed, platform: platform, mediaTypes: mediaTypes)
-        try writer.finish(tag: tag, digest: manifest.digest, size: manifest.bytes.count, mediaType: mediaTypes.manifest)
-        return OCILayout(directory: directory, tag: tag, digest: manifest.digest, mediaType: mediaTypes.manifest, bytes: manifest.bytes, platforms: [])
+        let writer = try BlobWriter(directory: directory, mediaTypes: mediaTypes)
+        let manifest = try writer.manifest(seed: seed, platform: platform)
+        try writer.finish(tag: tag, top: manifest, mediaType: mediaTypes.manifest)
+        return OCILayout(
+            directory: directory, tag: tag, digest: digest(manifest), mediaType: mediaTypes.manifest, bytes: manifest, platforms: [],
+            mediaTypes: mediaTypes)
     }
 
     /// A multi-platform image (an index over one manifest per platform) tagged `tag` in a new layout at `directory`.
@@ -84,68 +94,95 @@ public enum OCILayoutBuilder {
         at directory: String, tag: String = "latest", seed: String, platforms: [OCIPlatform] = [.linuxAMD64, .linuxARM64v8],
         mediaTypes: OCIMediaTypes = .oci
     ) throws -> OCILayout {
-        let writer = try BlobWriter(directory: directory)
+        let writer = try BlobWriter(directory: directory, mediaTypes: mediaTypes)
         var entries: [OCIPlatformManifest] = []
         for platform in platforms {
-            let manifest = try writer.manifest(seed: seed, platform: platform, mediaTypes: mediaTypes)
-            entries.append(OCIPlatformManifest(platform: platform, digest: manifest.digest, bytes: manifest.bytes))
+            let manifest = try writer.manifest(seed: seed, platform: platform)
+            try writer.instance(manifest)
+            entries.append(OCIPlatformManifest(platform: platform, digest: digest(manifest), bytes: manifest))
         }
-        let index = try writer.blob(json: [
+        let index = try BlobWriter.json([
             "schemaVersion": 2, "mediaType": mediaTypes.index,
             "manifests": entries.map {
                 ["mediaType": mediaTypes.manifest, "digest": $0.digest, "size": $0.bytes.count, "platform": $0.platform.json] as [String: Any]
             },
         ])
-        try writer.finish(tag: tag, digest: index.digest, size: index.bytes.count, mediaType: mediaTypes.index)
-        return OCILayout(directory: directory, tag: tag, digest: index.digest, mediaType: mediaTypes.index, bytes: index.bytes, platforms: entries)
+        try writer.finish(tag: tag, top: index, mediaType: mediaTypes.index)
+        return OCILayout(
+            directory: directory, tag: tag, digest: digest(index), mediaType: mediaTypes.index, bytes: index, platforms: entries,
+            mediaTypes: mediaTypes)
     }
 
     /// `sha256:<hex>` of `bytes`.
     public static func digest(_ bytes: some Sequence<UInt8>) -> String { "sha256:" + ByteEncoding.hexEncode(SHA256.hash(data: Array(bytes))) }
 }
 
-/// Writes content-addressed blobs into `blobs/sha256/` of one layout.
-private struct BlobWriter {
+/// Writes the files of one layout: content-addressed blobs, platform manifests and the tagged top entry.
+struct BlobWriter {
     let directory: String
+    let mediaTypes: OCIMediaTypes
 
-    init(directory: String) throws {
+    init(directory: String, mediaTypes: OCIMediaTypes) throws {
         self.directory = directory
-        try FileManager.default.createDirectory(atPath: directory + "/blobs/sha256", withIntermediateDirectories: true)
+        self.mediaTypes = mediaTypes
+        let blobs = mediaTypes == .oci ? directory + "/blobs/sha256" : directory
+        try FileManager.default.createDirectory(atPath: blobs, withIntermediateDirectories: true)
     }
 
-    func blob(_ bytes: [UInt8]) throws -> (digest: String, bytes: [UInt8]) {
-        let digest = OCILayoutBuilder.digest(bytes)
-        try Data(bytes).write(to: URL(fileURLWithPath: directory + "/blobs/sha256/" + digest.dropFirst("sha256:".count)))
-        return (digest, bytes)
+    static func blobPath(directory: String, mediaTypes: OCIMediaTypes, hex: String) -> String {
+        mediaTypes == .oci ? "\(directory)/blobs/sha256/\(hex)" : "\(directory)/\(hex)"
     }
 
-    func blob(json: [String: Any]) throws -> (digest: String, bytes: [UInt8]) {
-        try blob(Array(JSONSerialization.data(withJSONObject: json, options: [.sortedKeys, .withoutEscapingSlashes])))
+    static func json(_ object: [String: Any]) throws -> [UInt8] {
+        try Array(JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
     }
 
-    /// A config and a one-file layer for `platform`, and the manifest naming them.
-    func manifest(seed: String, platform: OCIPlatform, mediaTypes: OCIMediaTypes) throws -> (digest: String, bytes: [UInt8]) {
+    private func write(_ bytes: [UInt8], to path: String) throws { try Data(bytes).write(to: URL(fileURLWithPath: path)) }
+
+    private func hex(_ bytes: [UInt8]) -> String { String(OCILayoutBuilder.digest(bytes).dropFirst("sha256:".count)) }
+
+    /// Writes a config or layer blob; its digest.
+    private func blob(_ bytes: [UInt8]) throws -> String {
+        try write(bytes, to: Self.blobPath(directory: directory, mediaTypes: mediaTypes, hex: hex(bytes)))
+        return OCILayoutBuilder.digest(bytes)
+    }
+
+    /// Writes a config and a one-file layer for `platform`; the manifest naming them (not yet written).
+    func manifest(seed: String, platform: OCIPlatform) throws -> [UInt8] {
         let tar = TarGzip.tar([(name: "vantage-seed", contents: Array("\(seed) \(platform)\n".utf8))])
-        let layer = try blob(TarGzip.gzip(tar))
-        let config = try blob(json: platform.json.merging([
+        let layer = TarGzip.gzip(tar)
+        let config = try Self.json(platform.json.merging([
             "config": ["Labels": ["org.vantage.test.seed": seed]],
             "rootfs": ["type": "layers", "diff_ids": [OCILayoutBuilder.digest(tar)]],
         ]) { $1 })
-        return try blob(json: [
+        return try Self.json([
             "schemaVersion": 2, "mediaType": mediaTypes.manifest,
-            "config": ["mediaType": mediaTypes.config, "digest": config.digest, "size": config.bytes.count],
-            "layers": [["mediaType": mediaTypes.layer, "digest": layer.digest, "size": layer.bytes.count]],
+            "config": ["mediaType": mediaTypes.config, "digest": try blob(config), "size": config.count],
+            "layers": [["mediaType": mediaTypes.layer, "digest": try blob(layer), "size": layer.count]],
         ])
     }
 
-    /// `oci-layout` and `index.json` naming the one tagged entry.
-    func finish(tag: String, digest: String, size: Int, mediaType: String) throws {
-        try Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8).write(to: URL(fileURLWithPath: directory + "/oci-layout"))
-        let index: [String: Any] = [
-            "schemaVersion": 2,
-            "manifests": [["mediaType": mediaType, "digest": digest, "size": size, "annotations": ["org.opencontainers.image.ref.name": tag]]],
+    /// Writes a platform manifest of an index (skopeo's `dir:` keeps them beside the blobs as `<hex>.manifest.json`).
+    func instance(_ manifest: [UInt8]) throws {
+        if mediaTypes == .oci {
+            _ = try blob(manifest)
+        } else {
+            try write(manifest, to: "\(directory)/\(hex(manifest)).manifest.json")
+        }
+    }
+
+    /// Writes the tagged manifest or index: `index.json` naming it (and `oci-layout`), or `dir:`'s `manifest.json`.
+    func finish(tag: String, top: [UInt8], mediaType: String) throws {
+        guard mediaTypes == .oci else {
+            try write(top, to: directory + "/manifest.json")
+            try write(Array("Directory Transport Version: 1.1\n".utf8), to: directory + "/version")
+            return
+        }
+        try write(Array(#"{"imageLayoutVersion":"1.0.0"}"#.utf8), to: directory + "/oci-layout")
+        let entry: [String: Any] = [
+            "mediaType": mediaType, "digest": try blob(top), "size": top.count,
+            "annotations": ["org.opencontainers.image.ref.name": tag],
         ]
-        try JSONSerialization.data(withJSONObject: index, options: [.sortedKeys, .withoutEscapingSlashes])
-            .write(to: URL(fileURLWithPath: directory + "/index.json"))
+        try write(Self.json(["schemaVersion": 2, "manifests": [entry]]), to: directory + "/index.json")
     }
 }
