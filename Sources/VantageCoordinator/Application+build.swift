@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import VantageCore
+import VantageTUF
 
 /// What the coordinator takes from its environment besides configuration; tests replace the clock and observe
 /// the bound port.
@@ -58,6 +59,8 @@ public func buildCoordinator(
     configuration: CoordinatorConfiguration, dependencies: CoordinatorDependencies = .init()
 ) async throws -> Coordinator {
     try configuration.validate()
+    // One cache per process (roots and approvals are verified from database queues, outside any task's scope).
+    VerificationCache.shared.limit(to: configuration.verificationCacheEntries)
     let clock = dependencies.clock
     let logger = dependencies.logger
     let identity = try loadIdentity(configuration)

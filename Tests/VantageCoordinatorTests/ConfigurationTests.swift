@@ -20,7 +20,8 @@ import VantageCore
         // The example names no secret: the systemd unit passes credential paths in VANTAGE_*_FILE variables.
         let configuration = try await ConfigurationLoader.load(
             file: Self.example, flags: ["listen.port": "9100"],
-            environment: ["VANTAGE_ADMIN_TOKEN_FILE": tokens, "VANTAGE_LISTEN_PORT": "9000", "VANTAGE_CONSENSUS_QUORUM": "3"])
+            environment: ["VANTAGE_ADMIN_TOKEN_FILE": tokens, "VANTAGE_LISTEN_PORT": "9000", "VANTAGE_CONSENSUS_QUORUM": "3",
+                          "VANTAGE_CONSENSUS_VERIFICATION_CACHE_ENTRIES": "5000"])
         let example = try String(contentsOfFile: Self.example, encoding: .utf8)
         #expect(!example.contains("whsec_") && !example.contains("/run/credentials/"), "no secrets or credential paths in the example")
         #expect(configuration.listenPort == 9100)
@@ -28,6 +29,7 @@ import VantageCore
         #expect(configuration.headerTimeoutSeconds == 10 && configuration.maxConnections == 8192)
         #expect(configuration.ingest.maxBatchObservations == 1000)
         #expect(configuration.consensus.quorum == 3)
+        #expect(configuration.verificationCacheEntries == 5000)
         #expect(configuration.consensus.minDuration.rotated == 600)
         #expect(configuration.adminTokens == ["first-admin-token-0123456789", "second-admin-token-0123456789"])
         #expect(configuration.agents.map(\.region) == ["eu-west", "us-east", "ap-south"])
@@ -64,6 +66,7 @@ import VantageCore
         (#"{"admin": {"tokens": ["short"]}}"#, "admin.tokens"),
         (#"{"alerts": {"webhook": {"url": "https://x.example"}}}"#, "alerts.webhook.secret"),
         (#"{"ingest": {"max_body_bytes": 10}}"#, "ingest.max_body_bytes"),
+        (#"{"consensus": {"verification_cache_entries": -1}}"#, "consensus.verification_cache_entries: must not be negative"),
         (#"[1]"#, "top level"),
         (#"{"#, "not valid JSON"),
     ])

@@ -18,7 +18,7 @@ extension CoordinatorConfiguration {
     /// - `consensus.quorum` (2), `.min_regions` (2), `.max_age_seconds` (1800), `.max_dissent` (0),
     ///   `.min_duration.first|resigned|rotated|replaced` (0, 0, 600, 3600 s), `.unchained` (`approve` | `hold`),
     ///   `.hold_seconds` (86400, with `hold`), `.expiry_warning_days` (30), `.interval_seconds` (30), `.debounce_ms` (250),
-    ///   `.batch_targets` (2000)
+    ///   `.batch_targets` (2000), `.verification_cache_entries` (100000)
     /// - `pin_list.lifetime_seconds` (86400), `.batch_pins` (5000), `.mirror_dir` (none)
     /// - `ingest.max_body_bytes` (4 MiB), `.max_batch_observations` (1000), `.max_past_seconds` (3600),
     ///   `.max_future_seconds` (300)
@@ -77,6 +77,7 @@ extension CoordinatorConfiguration {
         consensusDebounceMilliseconds = try keys.int64("consensus.debounce_ms") ?? consensusDebounceMilliseconds
         pinListLifetimeSeconds = try keys.int64("pin_list.lifetime_seconds") ?? pinListLifetimeSeconds
         consensusBatchTargets = try keys.int64("consensus.batch_targets").map(Int.init) ?? consensusBatchTargets
+        verificationCacheEntries = try keys.int64("consensus.verification_cache_entries").map(Int.init) ?? verificationCacheEntries
         publishBatchPins = try keys.int64("pin_list.batch_pins").map(Int.init) ?? publishBatchPins
         mirrorDirectory = try keys.string("pin_list.mirror_dir") ?? mirrorDirectory
 
@@ -115,7 +116,7 @@ extension CoordinatorConfiguration {
         "consensus.max_dissent", "consensus.min_duration.first", "consensus.min_duration.resigned",
         "consensus.min_duration.rotated", "consensus.min_duration.replaced", "consensus.unchained",
         "consensus.hold_seconds", "consensus.expiry_warning_days", "consensus.interval_seconds", "consensus.debounce_ms", "consensus.batch_targets",
-        "pin_list.batch_pins", "pin_list.mirror_dir",
+        "consensus.verification_cache_entries", "pin_list.batch_pins", "pin_list.mirror_dir",
         "pin_list.lifetime_seconds", "ingest.max_body_bytes", "ingest.max_batch_observations", "ingest.max_past_seconds", "ingest.max_future_seconds",
         "database.synchronous", "alerts.webhook.url", "alerts.webhook.secret", "alerts.webhook.secret_file",
         "alerts.slack.url", "alerts.slack.url_file", "alerts.hook.path",

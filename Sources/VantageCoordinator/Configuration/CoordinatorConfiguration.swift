@@ -1,4 +1,5 @@
 import VantageCore
+import VantageTUF
 
 /// Everything the coordinator needs to start, parsed once at the edge (see
 /// ``CoordinatorConfiguration/init(reader:)``) and passed down as a plain value.
@@ -47,6 +48,9 @@ public struct CoordinatorConfiguration: Sendable {
     /// Targets decided per round transaction at most (`consensus.batch_targets`); a round with more due runs again
     /// at once, so ingest never waits behind more than one batch.
     public var consensusBatchTargets: Int = 2_000
+    /// Signature verifications of roots and approvals remembered at most (`consensus.verification_cache_entries`):
+    /// each (key, signature, signed bytes) is verified once per process, not in every round (``VantageTUF/VerificationCache``).
+    public var verificationCacheEntries: Int = VerificationCache.defaultCapacity
     /// Pins rebuilt (fresh attestations, verified) per publication at most (`pin_list.batch_pins`).
     public var publishBatchPins: Int = 5_000
     /// A folder the coordinator writes each published list into as static files (`pin_list.mirror_dir`), for a web
@@ -134,6 +138,7 @@ public struct CoordinatorConfiguration: Sendable {
         if consensusDebounceMilliseconds < 0 { try fail("consensus.debounce_ms", "must not be negative") }
         if pinListLifetimeSeconds < 60 { try fail("pin_list.lifetime_seconds", "must be at least 60") }
         if consensusBatchTargets < 1 { try fail("consensus.batch_targets", "must be at least 1") }
+        if verificationCacheEntries < 0 { try fail("consensus.verification_cache_entries", "must not be negative") }
         if publishBatchPins < 1 { try fail("pin_list.batch_pins", "must be at least 1") }
         if ingest.maxBodyBytes < 1024 { try fail("ingest.max_body_bytes", "must be at least 1024") }
         if bodyTimeoutSeconds < 1 { try fail("listen.body_timeout_seconds", "must be at least 1") }
