@@ -13,11 +13,43 @@ struct KeyFileFactsTests {
 
     @Test(
         .enabled(if: Samples.hasGPG, "needs gpg (Debian: gnupg)"),
-        arguments: ["a.gpg", "a.asc", "b.gpg", "b.asc", "both.gpg", "both.asc"])
+        arguments: ["a.gpg", "a.asc", "a-comment.asc", "b.gpg", "b.asc", "both.gpg", "both.asc"])
     func openPGPKeysAreTheOnesGpgShows(_ name: String) async throws {
         let file = try #require(try await Samples.openPGP.value[name])
         #expect(file.keys.count == (name.hasPrefix("both") ? 2 : 1), "gpg --show-keys: \(file.keys)")
         #expect(KeyFileFacts.keys(in: file.bytes) == file.keys)
+    }
+
+    /// RFC 9580 Appendix A.3, "Sample Version 6 Certificate": an Ed25519 (27) primary key with an X25519 subkey,
+    /// armored without a CRC24 line, and the fingerprint the RFC gives for it. gpg 2.2 writes no v6 keys.
+    static let sampleV6Certificate = """
+        -----BEGIN PGP PUBLIC KEY BLOCK-----
+
+        xioGY4d/4xsAAAAg+U2nu0jWCmHlZ3BqZYfQMxmZu52JGggkLq2EVD34laPCsQYf
+        GwoAAABCBYJjh3/jAwsJBwUVCg4IDAIWAAKbAwIeCSIhBssYbE8GCaaX5NUt+mxy
+        KwwfHifBilZwj2Ul7Ce62azJBScJAgcCAAAAAK0oIBA+LX0ifsDm185Ecds2v8lw
+        gyU2kCcUmKfvBXbAf6rhRYWzuQOwEn7E/aLwIwRaLsdry0+VcallHhSu4RN6HWaE
+        QsiPlR4zxP/TP7mhfVEe7XWPxtnMUMtf15OyA51YBM4qBmOHf+MZAAAAIIaTJINn
+        +eUBXbki+PSAld2nhJh/LVmFsS+60WyvXkQ1wpsGGBsKAAAALAWCY4d/4wKbDCIh
+        BssYbE8GCaaX5NUt+mxyKwwfHifBilZwj2Ul7Ce62azJAAAAAAQBIKbpGG2dWTX8
+        j+VjFM21J0hqWlEg+bdiojWnKfA5AQpWUWtnNwDEM0g12vYxoWM8Y81W+bHBw805
+        I8kWVkXU6vFOi+HWvv/ira7ofJu16NnoUkhclkUrk0mXubZvyl4GBg==
+        -----END PGP PUBLIC KEY BLOCK-----
+
+        """
+
+    @Test func version6KeyHasTheRFCFingerprint() throws {
+        let expected = [
+            KeyFingerprint(
+                format: .openpgp, algorithm: "27",
+                fingerprint: "CB186C4F0609A697E4D52DFA6C722B0C1F1E27C18A56708F6525EC27BAD9ACC9")
+        ]
+        #expect(KeyFileFacts.keys(in: Array(Self.sampleV6Certificate.utf8)) == expected)
+        // The same packets unarmored start with a new-format header (0xC6) and are read as binary.
+        let data = Self.sampleV6Certificate.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
+        let binary = try #require(ByteEncoding.base64Decode(data))
+        #expect(binary.first == 0xC6)
+        #expect(KeyFileFacts.keys(in: binary) == expected)
     }
 
     /// RFC 9580 makes the CRC24 line optional: armor without it is read as with it.

@@ -33,7 +33,7 @@ enum KeyFileSamples {
     // MARK: OpenPGP
 
     /// `a`: ed25519 primary with a cv25519 subkey; `b`: rsa2048; `both`: a keyring of the two. Each exported
-    /// binary (`.gpg`) and armored (`.asc`).
+    /// binary (`.gpg`) and armored (`.asc`); `a-comment.asc` is `a` armored with a `Comment:` header.
     static func makeOpenPGP() async throws -> [String: File] {
         let scratch = try Scratch("vantage-gpg")
         defer { scratch.remove() }
@@ -57,6 +57,11 @@ enum KeyFileSamples {
                     files["\(name).\(suffix)"] = File(bytes: try read(path), keys: primaryKeys(colons: shown))
                 }
             }
+            // Armor with a header line before the data.
+            let commented = scratch.file("a-comment.asc")
+            _ = try await gpg(["--output", commented, "--armor", "--comment", "a test key", "--export", "a@example.org"])
+            let shown = try await gpg(["--with-colons", "--show-keys", commented])
+            files["a-comment.asc"] = File(bytes: try read(commented), keys: primaryKeys(colons: shown))
             _ = try? await run("gpgconf", ["--homedir", home, "--kill", "gpg-agent"])
             return files
         } catch {
