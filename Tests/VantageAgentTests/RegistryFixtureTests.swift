@@ -76,13 +76,17 @@ struct RegistryFixtureTests {
         let registry = try await RegistryFixture()
         defer { registry.stop() }
         let list = try OCILayoutBuilder.index(at: registry.scratch.file("list"), tag: "22.04", seed: "docker", mediaTypes: .docker)
-        try await Skopeo.push(layout: list, tag: "22.04", to: registry, repository: "library/ubuntu")
-        let response = try await registry.request(
-            "/v2/library/ubuntu/manifests/22.04", headers: ["Accept": RegistryFixture.manifestMediaTypes.joined(separator: ", ")])
-        #expect(response.status == 200)
-        #expect(response.header("Content-Type") == OCIMediaTypes.docker.index)
-        #expect(response.header("Docker-Content-Digest") == list.digest)
-        #expect(response.body == list.bytes)
+        let single = try OCILayoutBuilder.image(at: registry.scratch.file("single"), tag: "20.04", seed: "docker", mediaTypes: .docker)
+        for layout in [list, single] {
+            try await Skopeo.push(layout: layout, tag: layout.tag, to: registry, repository: "library/ubuntu")
+            let response = try await registry.request(
+                "/v2/library/ubuntu/manifests/\(layout.tag)", headers: ["Accept": RegistryFixture.manifestMediaTypes.joined(separator: ", ")])
+            #expect(response.status == 200)
+            #expect(response.header("Content-Type") == layout.mediaType)
+            #expect(response.header("Docker-Content-Digest") == layout.digest)
+            #expect(response.body == layout.bytes)
+        }
+        #expect(list.mediaType == OCIMediaTypes.docker.index && single.mediaType == OCIMediaTypes.docker.manifest)
     }
 
     @Test func tokenModeChallengesAnonymousClientsAndServesTheBearer() async throws {
