@@ -91,10 +91,11 @@ enum DockerfileScanner {
         return DockerfileImage(line: first.line, written: written, range: contiguous ? first.offset..<last.offset + 1 : nil)
     }
 
-    /// Each line's bytes without its `\n` or `\r\n`.
+    /// Each line's bytes without its `\n` or `\r\n`, and without a leading UTF-8 byte order mark, which BuildKit
+    /// drops (else a `FROM` after one would go unseen).
     static func physicalLines(_ bytes: [UInt8]) -> [Range<Int>] {
         var lines: [Range<Int>] = []
-        var start = 0
+        var start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         for (offset, byte) in bytes.enumerated() where byte == 0x0A {
             lines.append(start..<(offset > start && bytes[offset - 1] == 0x0D ? offset - 1 : offset))
             start = offset + 1
