@@ -25,11 +25,15 @@ public enum KeyFileFacts {
             case "PUBLIC KEY":
                 // PEM bodies may indent or end lines with spaces; base64 itself skips only line breaks.
                 let body = bytes[block.body].filter { $0 != 0x20 && $0 != 0x09 }
-                if let der = body.withUnsafeBufferPointer(ByteEncoding.base64Decode(bytes:)), let key = PEMPublicKey.key(der: der) {
+                if let der = body.withUnsafeBufferPointer(ByteEncoding.base64Decode(bytes:)),
+                    let key = PEMPublicKey.key(der: der)
+                {
                     keys.append(key)
                 }
             case "PGP PUBLIC KEY BLOCK":
-                if let packets = ArmorDecoder.packets(bytes[block.body]) { keys += OpenPGPPackets.primaryKeys(in: packets) }
+                if let packets = ArmorDecoder.packets(bytes[block.body]) {
+                    keys += OpenPGPPackets.primaryKeys(in: packets)
+                }
             default:
                 break
             }
@@ -38,6 +42,7 @@ public enum KeyFileFacts {
         return keys + sshLines(bytes[offset...])
     }
 
+    /// The OpenSSH key lines of text outside armored blocks (comments and other lines give nothing).
     static func sshLines(_ text: UnsafeBufferPointer<UInt8>.SubSequence) -> [KeyFingerprint] {
         text.split(separator: 0x0A).compactMap { SSHPublicKeyLine.key(in: ArraySlice($0)) }
     }

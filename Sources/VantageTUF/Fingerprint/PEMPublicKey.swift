@@ -9,7 +9,8 @@ enum PEMPublicKey {
     /// The key, or `nil` when the DER is not exactly one SubjectPublicKeyInfo.
     static func key(der: [UInt8]) -> KeyFingerprint? {
         guard let algorithm = try? algorithmName(der: der) else { return nil }
-        return KeyFingerprint(format: .pem, algorithm: algorithm, fingerprint: ByteEncoding.hexEncode(SHA256.hash(data: der)))
+        let digest = ByteEncoding.hexEncode(SHA256.hash(data: der))
+        return KeyFingerprint(format: .pem, algorithm: algorithm, fingerprint: digest)
     }
 
     /// `ecdsa-p256`, `ecdsa-p384`, `ecdsa-p521`, `ed25519`, `rsa`; otherwise the algorithm OID, or for an EC key on
