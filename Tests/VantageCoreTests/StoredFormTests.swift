@@ -50,7 +50,7 @@ import VantageCore
     @Test("API and database enums keep their text")
     func apiEnums() throws {
         #expect(TargetStatus.Status.allCases.map(\.rawValue) == ["agreed", "changing", "pending", "split_view", "no_consensus", "unobserved"])
-        #expect(PinClassification.allCases.map(\.rawValue) == ["first", "same", "resigned", "rotated", "replaced", "unchained", "invalid"])
+        #expect(PinClassification.allCases.map(\.rawValue) == ["first", "same", "resigned", "rotated", "replaced", "unchained", "invalid", "moved", "changed"])
         #expect(AgentStatus.Health.allCases.map(\.rawValue) == ["healthy", "silent", "never_seen"])
         // A decision's status and the API status it shows as are spelled the same; no decision is `unobserved`.
         let decided: [ConsensusDecision.Status] = [.agreed, .changing, .pending, .splitView, .noConsensus]
