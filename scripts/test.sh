@@ -5,10 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
-for tool in notary-server notary docker sqlite3 promtool systemd-analyze openssl curl ip; do
+for tool in notary-server notary docker docker-registry skopeo sqlite3 promtool systemd-analyze openssl curl ip; do
     command -v "$tool" >/dev/null || missing+=("$tool")
 done
 python3 -c 'import tuf, yaml' 2>/dev/null || missing+=("python-tuf/PyYAML")
+/usr/bin/python3 -c 'import cryptography' 2>/dev/null || missing+=("python3-cryptography")
 for package in libssl-dev libsqlite3-dev; do
     dpkg-query -W -f '${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
