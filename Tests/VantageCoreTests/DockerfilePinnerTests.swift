@@ -101,6 +101,11 @@ struct DockerfilePinnerTests {
         .init(name: "a lone continuation at the end", input: "FROM ubuntu:24.04\n\\", output: "FROM ubuntu:24.04@\(a)\n\\"),
         .init(name: "FROM without an image", input: "FROM\nFROM --platform=linux/amd64\n", output: "FROM\nFROM --platform=linux/amd64\n"),
         .init(name: "empty file", input: "", output: ""),
+        .init(
+            name: "RUN --mount from= an image is pinned, a stage or a cache mount is not",
+            input: "FROM golang:1.22 AS build\nRUN --mount=type=bind,from=alpine:3.20,target=/x --mount=type=cache,target=/c --mount=from=build,target=/b <<EOF\nFROM evil:1\nEOF\n",
+            output: "FROM golang:1.22@\(b) AS build\nRUN --mount=type=bind,from=alpine:3.20@\(c),target=/x --mount=type=cache,target=/c --mount=from=build,target=/b <<EOF\nFROM evil:1\nEOF\n"),
+        .init(name: "RUN --mount from= an image without a pin", input: "RUN --mount=from=foo:1,target=/f true\n", output: "RUN --mount=from=foo:1,target=/f true\n", findings: [1: .noPin]),
         .init(name: "a byte order mark before the first FROM", input: "\u{FEFF}FROM ubuntu:24.04\n", output: "\u{FEFF}FROM ubuntu:24.04@\(a)\n"),
     ]
 

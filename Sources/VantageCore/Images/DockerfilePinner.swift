@@ -1,5 +1,5 @@
-/// Pins the images of a Dockerfile to digests: every `FROM` image and `COPY --from=` image (not a stage) gets
-/// `@sha256:…` appended, or its digest replaced, keeping every other byte of the file as it was.
+/// Pins the images of a Dockerfile to digests: every `FROM`, `COPY --from=` and `RUN --mount=…,from=` image (not a
+/// stage) gets `@sha256:…` appended, or its digest replaced, keeping every other byte of the file as it was.
 ///
 /// The pinner is pure: the digests come from `resolve`, which the caller backs with a verified pin list. Lines it
 /// cannot pin (a build argument, no pin, an invalid name) are left as they are and reported as ``Finding``s; a

@@ -1,4 +1,4 @@
-/// One image a Dockerfile names in `FROM` or `COPY --from=`.
+/// One image a Dockerfile names in `FROM`, `COPY --from=` or `RUN --mount=…,from=`.
 struct DockerfileImage: Sendable, Hashable {
     /// 1-based line of its first byte.
     var line: Int
@@ -8,9 +8,9 @@ struct DockerfileImage: Sendable, Hashable {
     var range: Range<Int>?
 }
 
-/// Finds the images a Dockerfile names, reading the file as BuildKit does: parser directives (`# escape=`),
+/// Finds the images a Dockerfile names (`FROM`, `COPY --from=`, `RUN --mount=…,from=`), reading the file as BuildKit does: parser directives (`# escape=`),
 /// comments, line continuations (blank and comment lines inside them dropped), heredoc bodies of `RUN`, `COPY` and
-/// `ADD` skipped, and stage names (an earlier `AS name`, `scratch`, or a stage number in `COPY --from=`) told apart
+/// `ADD` skipped, and stage names (an earlier `AS name`, `scratch`, or a stage number in a `from=`) told apart
 /// from images.
 enum DockerfileScanner {
     private typealias Token = [(byte: UInt8, offset: Int, line: Int)]
@@ -57,9 +57,9 @@ enum DockerfileScanner {
                 }
                 let tail = Array(rest.dropFirst())
                 if tail.count >= 2, text(tail[0]).lowercased() == "as" { stages.insert(text(tail[1]).lowercased()) }
-            case "copy":
-                for flag in arguments.prefix(while: { text($0).hasPrefix("--") }) where text(flag).hasPrefix("--from=") {
-                    let value = Token(flag.dropFirst(7))
+            case "copy", "run":
+                let flags = arguments.prefix { text($0).hasPrefix("--") }
+                for value in flags.flatMap({ keyword == "copy" ? copyFrom($0) : mountFrom($0) }) {
                     let written = text(value)
                     if !written.isEmpty, !written.utf8.allSatisfy(\.isDigit), !stages.contains(written.lowercased()) {
                         images.append(found(value, written))
@@ -80,6 +80,18 @@ enum DockerfileScanner {
             }
         }
         return images
+    }
+
+    /// The value of `--from=VALUE`.
+    private static func copyFrom(_ flag: Token) -> [Token] {
+        text(flag).hasPrefix("--from=") ? [Token(flag.dropFirst(7))] : []
+    }
+
+    /// The `from=VALUE` fields of `--mount=type=bind,from=VALUE,…`.
+    private static func mountFrom(_ flag: Token) -> [Token] {
+        guard text(flag).hasPrefix("--mount=") else { return [] }
+        return flag.dropFirst(8).split { $0.byte == UInt8(ascii: ",") }.map { Token($0) }
+            .filter { text($0).hasPrefix("from=") }.map { Token($0.dropFirst(5)) }
     }
 
     private static func text(_ token: Token) -> String { String(decoding: token.map(\.byte), as: UTF8.self) }
