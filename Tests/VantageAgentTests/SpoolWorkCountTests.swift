@@ -13,8 +13,8 @@ import VantageTestSupport
 
     /// Spools `probe` on the calling thread (the transaction ``ObservationSpool/appendDurably(_:coordinators:identity:observe:)``
     /// runs on a database queue, where the counting scope does not reach), and counts.
-    func counted(_ probe: ProbeResult, into spool: ObservationSpool) throws -> (ObservationSpool.Appended, OperationCounters.Counts) {
-        try OperationCounters.counting {
+    func counted(_ probe: ProbeResult, into spool: ObservationSpool) async throws -> (ObservationSpool.Appended, OperationCounters.Counts) {
+        try await OperationCounters.counting {
             try spool.database.writer.write { db in
                 try spool.appendRows(db, probe, coordinators: ["c1", "c2"], identity: identity) { probe, sequence in
                     probe.observation(agent: "a1", region: "r1", sequence: sequence)
@@ -23,7 +23,7 @@ import VantageTestSupport
         }
     }
 
-    @Test func anObservationIsEncodedOnce() throws {
+    @Test func anObservationIsEncodedOnce() async throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let spool = ObservationSpool(database: try AgentDatabase.open(directory: scratch.path), maxRows: 1000)
@@ -34,7 +34,7 @@ import VantageTestSupport
         let root = ProbeResult(
             target: target, source: target.source!, observedAt: at, latencyMilliseconds: 3, root: try RootChain(count: 1).root(1),
             chainSteps: 0, continuity: .firstSight)
-        let (appended, cost) = try counted(root, into: spool)
+        let (appended, cost) = try await counted(root, into: spool)
         #expect(cost == .init(canonicalEncodings: 2, ed25519Verifications: 0))
 
         // The stored observation is the one signed, under the id of the bytes signed.
@@ -48,6 +48,6 @@ import VantageTestSupport
         let error = ProbeResult(
             target: target, source: target.source!, observedAt: at, latencyMilliseconds: 3,
             error: ObservationError(.connect, "refused"), chainSteps: nil)
-        #expect(try counted(error, into: spool).1 == .init(canonicalEncodings: 1, ed25519Verifications: 0))
+        #expect(try await counted(error, into: spool).1 == .init(canonicalEncodings: 1, ed25519Verifications: 0))
     }
 }

@@ -17,18 +17,18 @@ import VantageTUF
         // A root: the observation and its attestation statement are encoded (the target's source key, which the
         // attestation's key id binds, was encoded when the directory loaded), both signatures verified.
         let root = try c.agents[0].observe(target, root: try TestRepository().root(version: 1), at: c.now)
-        let (accepted, rootCost) = OperationCounters.counting { check.check(root) }
+        let (accepted, rootCost) = await OperationCounters.counting { check.check(root) }
         #expect(accepted.signatureChecked && (try? accepted.result.get()) != nil)
         #expect(rootCost == .init(canonicalEncodings: 2, ed25519Verifications: 2))
 
         // An error: the observation alone, one signature.
         let error = try c.agents[1].observe(target, error: ObservationError(.timeout, "no answer"), at: c.now)
-        let (reported, errorCost) = OperationCounters.counting { check.check(error) }
+        let (reported, errorCost) = await OperationCounters.counting { check.check(error) }
         #expect((try? reported.result.get()) != nil)
         #expect(errorCost == .init(canonicalEncodings: 1, ed25519Verifications: 1))
 
         // A copy later in the batch: canonicalised to find its id, nothing verified again.
-        let (again, copyCost) = OperationCounters.counting { check.check(root, earlier: [accepted.id: accepted]) }
+        let (again, copyCost) = await OperationCounters.counting { check.check(root, earlier: [accepted.id: accepted]) }
         #expect(!again.signatureChecked && again.id == accepted.id)
         #expect(copyCost == .init(canonicalEncodings: 1, ed25519Verifications: 0))
     }

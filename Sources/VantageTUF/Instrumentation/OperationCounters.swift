@@ -65,11 +65,11 @@ public enum OperationCounters {
     /// The counts since the process started.
     public static var total: Counts { process.counts }
 
-    /// Runs `body` and returns its result with the steps it counted (on its own task and the tasks it starts; not
-    /// work handed to other threads, such as a database queue).
-    public static func counting<T>(_ body: () throws -> T) rethrows -> (T, Counts) {
+    /// Runs `body` and returns its result with the steps it counted: on its task, the tasks it starts and the actors
+    /// it calls, not work handed to other threads (a database queue's).
+    public static func counting<T>(_ body: () async throws -> T) async rethrows -> (T, Counts) {
         let tally = Tally()
-        let result = try $scope.withValue(tally) { try body() }
+        let result = try await $scope.withValue(tally) { try await body() }
         return (result, tally.counts)
     }
 }
