@@ -148,4 +148,20 @@ struct VerificationCacheTests {
         cache.limit(to: 1)
         #expect(cache.statistics.entries == 1 && cache.statistics.capacity == 1)
     }
+
+    @Test("callers on many tasks at once get the right answers and the cache stays within its limit")
+    func concurrentCallers() async {
+        let message = SHA256.hash(data: Array("signed".utf8))
+        let keys = (0..<16).map { VerificationCache.Key(algorithm: "test", key: [UInt8($0)], signature: [], message: message) }
+        let cache = VerificationCache(capacity: 8)
+        let right = await withTaskGroup(of: Bool.self) { group in
+            for n in 0..<400 {
+                group.addTask { cache.verify(keys[n % 16]) { n % 2 == 0 } == (n % 2 == 0) }
+            }
+            return await group.reduce(true) { $0 && $1 }
+        }
+        #expect(right)
+        let statistics = cache.statistics
+        #expect(statistics.entries <= 8 && statistics.hits + statistics.verifications == 400, "\(statistics)")
+    }
 }
