@@ -8,10 +8,10 @@ struct DockerfileImage: Sendable, Hashable {
     var range: Range<Int>?
 }
 
-/// Finds the images a Dockerfile names (`FROM`, `COPY --from=`, `RUN --mount=…,from=`), reading the file as BuildKit does: parser directives (`# escape=`),
-/// comments, line continuations (blank and comment lines inside them dropped), heredoc bodies of `RUN`, `COPY` and
-/// `ADD` skipped, and stage names (an earlier `AS name`, `scratch`, or a stage number in a `from=`) told apart
-/// from images.
+/// Finds the images a Dockerfile names (`FROM`, `COPY --from=`, `RUN --mount=…,from=`), reading the file as BuildKit
+/// does: parser directives (`# escape=`), comments, line continuations (blank and comment lines inside them dropped),
+/// heredoc bodies of `RUN`, `COPY` and `ADD` skipped, and stage names (an earlier `AS name`, `scratch`, or a stage
+/// number in a `from=`) told apart from images.
 enum DockerfileScanner {
     private typealias Token = [(byte: UInt8, offset: Int, line: Int)]
 
@@ -20,7 +20,7 @@ enum DockerfileScanner {
         var escape = UInt8(ascii: "\\")
         var index = 0
         while index < lines.count, let (key, value) = directive(bytes[lines[index]]) {
-            if key == "escape", value == "`" || value == "\\" { escape = value.utf8.first! }
+            if key == "escape", value == "`" { escape = UInt8(ascii: "`") }
             index += 1
         }
         var stages: Set<String> = []
@@ -30,19 +30,7 @@ enum DockerfileScanner {
                 index += 1
                 continue
             }
-            var instruction: Token = []
-            while index < lines.count {
-                let range = lines[index]
-                let line = index + 1
-                index += 1
-                let continuation = continuationEscape(bytes, range, escape)
-                for offset in range.lowerBound..<(continuation ?? range.upperBound) {
-                    instruction.append((bytes[offset], offset, line))
-                }
-                guard continuation != nil else { break }
-                while index < lines.count, isBlankOrComment(bytes[lines[index]]) { index += 1 }
-            }
-            let tokens = instruction.split { $0.byte == 0x20 || $0.byte == 0x09 }.map { Token($0) }
+            let tokens = instruction(bytes, lines, from: &index, escape: escape)
             guard let first = tokens.first else { continue }
             let keyword = text(first).lowercased()
             let arguments = tokens.dropFirst()
@@ -69,17 +57,40 @@ enum DockerfileScanner {
                 break
             }
             if ["run", "copy", "add"].contains(keyword) {
-                for (word, stripTabs) in arguments.compactMap({ heredoc(text($0)) }) {
-                    while index < lines.count {
-                        var body = bytes[lines[index]]
-                        index += 1
-                        if stripTabs { body = body.drop { $0 == 0x09 } }
-                        if body.elementsEqual(word.utf8) { break }
-                    }
-                }
+                skipHeredocBodies(arguments.compactMap { heredoc(text($0)) }, bytes, lines, from: &index)
             }
         }
         return images
+    }
+
+    /// The words of the instruction starting at line `index`, joined over its line continuations; `index` moves
+    /// past it.
+    private static func instruction(_ bytes: [UInt8], _ lines: [Range<Int>], from index: inout Int, escape: UInt8) -> [Token] {
+        var instruction: Token = []
+        while index < lines.count {
+            let range = lines[index]
+            let line = index + 1
+            index += 1
+            let continuation = continuationEscape(bytes, range, escape)
+            for offset in range.lowerBound..<(continuation ?? range.upperBound) {
+                instruction.append((bytes[offset], offset, line))
+            }
+            guard continuation != nil else { break }
+            while index < lines.count, isBlankOrComment(bytes[lines[index]]) { index += 1 }
+        }
+        return instruction.split { $0.byte == 0x20 || $0.byte == 0x09 }.map { Token($0) }
+    }
+
+    /// Moves `index` past each heredoc's body and its terminating word.
+    private static func skipHeredocBodies(_ heredocs: [(String, Bool)], _ bytes: [UInt8], _ lines: [Range<Int>], from index: inout Int) {
+        for (word, stripTabs) in heredocs {
+            while index < lines.count {
+                var body = bytes[lines[index]]
+                index += 1
+                if stripTabs { body = body.drop { $0 == 0x09 } }
+                if body.elementsEqual(word.utf8) { break }
+            }
+        }
     }
 
     /// The value of `--from=VALUE`.
