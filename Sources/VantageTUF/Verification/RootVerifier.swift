@@ -4,7 +4,8 @@
 /// key IDs, or one key ID that signed twice, counts once. Empty placeholders, signatures by keys outside the
 /// role and undecodable signatures are skipped and reported. Notary signatures whose key does not hash to
 /// the declared key ID do not count (Notary rejects them); in TUF metadata such a mismatch is reported as a
-/// finding but does not void the signature, as python-tuf and go-tuf do not check key IDs.
+/// finding but does not void the signature, as python-tuf and go-tuf do not check key IDs. Each signature is verified
+/// once per process through ``VerificationCache/current``: a root is counted again at every classification.
 public enum RootVerifier {
     /// Counts `document`'s signatures against `role` with keys from `keys`.
     ///
