@@ -52,6 +52,8 @@ public struct AgentConfiguration: Sendable {
     /// unchained root as its trusted root; `approval_threshold` (1) distinct ones are needed. None: never adopt.
     public var approvers: [ApproverKey] = []
     public var approvalThreshold: Int = 1
+    /// `registry.docker_config`: per-registry credentials for `oci` targets (none by default: anonymous pulls).
+    public var registryCredentials: RegistryCredentials = .none
     /// Coordinator base URLs; every observation is delivered to each.
     public var coordinators: [String]
     public var spoolDirectory: String

@@ -12,7 +12,7 @@ import VantageTUF
 /// Keys (see `agents/agent.example.json`): `agent.id`, `agent.region`, `agent.key`, `coordinators`,
 /// `spool.dir`, `spool.max_rows`, `spool.batch_size`, `poll.interval_seconds`, `poll.jitter_seconds`,
 /// `poll.concurrency`, `http.request_timeout_seconds`, `http.total_timeout_seconds`, `http.max_response_bytes`,
-/// `http.ca_bundle`, `http.proxy`, `http.no_proxy`, `targets_from_coordinator`, `network.allowed_sources`,
+/// `http.max_file_bytes`, `http.ca_bundle`, `registry.docker_config`, `http.proxy`, `http.no_proxy`, `targets_from_coordinator`, `network.allowed_sources`,
 /// `network.allow_private_addresses`, `network.max_targets`, `approvers`, `approval_threshold`, `metrics.listen`,
 /// `log.level`,
 /// and `targets.<id>.{kind,url,gun,trusted_root}`. swift-configuration cannot list keys, so the target IDs are
@@ -57,7 +57,8 @@ public enum AgentConfigurationLoader {
     public static let knownKeys: Set<String> = [
         "agent.id", "agent.region", "agent.key", "coordinators", "spool.dir", "spool.max_rows", "spool.batch_size",
         "poll.interval_seconds", "poll.jitter_seconds", "poll.concurrency", "http.request_timeout_seconds",
-        "http.total_timeout_seconds", "http.max_response_bytes", "http.ca_bundle", "http.proxy", "http.no_proxy",
+        "http.total_timeout_seconds", "http.max_response_bytes", "http.max_file_bytes", "http.ca_bundle", "http.proxy", "http.no_proxy",
+        "registry.docker_config",
         "targets_from_coordinator", "network.allowed_sources", "network.allow_private_addresses", "network.max_targets",
         "approvers", "approval_threshold", "metrics.listen", "log.level",
         "targets.*.kind", "targets.*.url", "targets.*.gun", "targets.*.trusted_root",
@@ -131,6 +132,8 @@ public enum AgentConfigurationLoader {
             throw AgentError(.invalidConfiguration, "http.total_timeout_seconds: must be at least http.request_timeout_seconds")
         }
         let maxBytes = try f.int(["http", "max_response_bytes"], default: 524_288, in: 1024...(64 << 20))
+        let maxFileBytes = try f.int(["http", "max_file_bytes"], default: FetchLimits.defaultMaxFileBytes, in: 1024...(64 << 20))
+        let registryCredentials = try parseDockerConfig(try f.string(["registry", "docker_config"]).map(path))
         let caBundle = try f.string(["http", "ca_bundle"]).map(path)
         if let caBundle, !FileManager.default.isReadableFile(atPath: caBundle) {
             throw AgentError(.invalidConfiguration, "http.ca_bundle: cannot read \(caBundle)")
@@ -165,13 +168,32 @@ public enum AgentConfigurationLoader {
             agentID: agentID, region: region, keyPath: keyPath, coordinators: coordinators, spoolDirectory: spoolDirectory,
             spoolMaxRows: maxRows, batchSize: batchSize, pollInterval: .seconds(interval), pollJitter: .seconds(jitter),
             concurrency: concurrency,
-            limits: FetchLimits(maxResponseBytes: maxBytes, requestTimeout: .seconds(requestTimeout), totalTimeout: .seconds(totalTimeout)),
+            limits: FetchLimits(
+                maxResponseBytes: maxBytes, requestTimeout: .seconds(requestTimeout), totalTimeout: .seconds(totalTimeout),
+                maxFileBytes: maxFileBytes),
             caBundlePath: caBundle, proxy: proxy, noProxy: noProxy, targets: targets, targetsFromCoordinator: fromCoordinator,
             metricsListen: listen, logLevel: logLevel,
             network: .init(allowedSources: allowedSources, allowPrivateAddresses: allowPrivate, maxTargets: maxTargets))
         configuration.approvers = approvers
         configuration.approvalThreshold = approvalThreshold
+        configuration.registryCredentials = registryCredentials
         return configuration
+    }
+
+    /// `registry.docker_config`: the `auths` of a docker `config.json`, read once at start. Messages name the file and
+    /// the entry, never a credential.
+    static func parseDockerConfig(_ file: String?) throws -> RegistryCredentials {
+        guard let file else { return .none }
+        guard let handle = FileHandle(forReadingAtPath: file) else {
+            throw AgentError(.invalidConfiguration, "registry.docker_config: cannot read \(file)")
+        }
+        defer { try? handle.close() }
+        let bytes = Array((try? handle.read(upToCount: RegistryCredentials.maxFileBytes + 1)) ?? Data())
+        do {
+            return try RegistryCredentials(dockerConfig: bytes)
+        } catch {
+            throw AgentError(.invalidConfiguration, "registry.docker_config: \(file): \(error.reason)")
+        }
     }
 
     /// `"<id> <base64 Ed25519 public key>"`, as `vantage approver keygen` prints it.
