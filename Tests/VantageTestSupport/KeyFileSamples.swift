@@ -1,25 +1,25 @@
 import Foundation
 import VantageTUF
-import VantageTestSupport
 
 /// Key files made at test time by the real tools, each with the keys those tools print for it: the expected values
-/// of ``KeyFileFactsTests`` come from gpg, ssh-keygen and openssl, never from the code under test.
-enum KeyFileSamples {
-    static let hasGPG = ChildProcess.which("gpg") != nil && ChildProcess.which("gpgconf") != nil
-    static let hasSSHKeygen = ChildProcess.which("ssh-keygen") != nil
-    static let hasOpenSSL = ChildProcess.which("openssl") != nil && ChildProcess.which("sha256sum") != nil
+/// of the key file tests (`KeyFileFacts`, the agent's `file` targets) come from gpg, ssh-keygen and openssl, never
+/// from the code under test.
+public enum KeyFileSamples {
+    public static let hasGPG = ChildProcess.which("gpg") != nil && ChildProcess.which("gpgconf") != nil
+    public static let hasSSHKeygen = ChildProcess.which("ssh-keygen") != nil
+    public static let hasOpenSSL = ChildProcess.which("openssl") != nil && ChildProcess.which("sha256sum") != nil
 
     /// A key file and the keys its tool printed for it, in file order.
-    struct File: Sendable {
-        var bytes: [UInt8]
-        var keys: [KeyFingerprint]
-        var text: String { String(decoding: bytes, as: UTF8.self) }
+    public struct File: Sendable {
+        public var bytes: [UInt8]
+        public var keys: [KeyFingerprint]
+        public var text: String { String(decoding: bytes, as: UTF8.self) }
     }
 
     /// Made once per test process (each generation runs the tool; RSA takes a moment).
-    static let openPGP = Task { try await makeOpenPGP() }
-    static let ssh = Task { try await makeSSH() }
-    static let pem = Task { try await makePEM() }
+    public static let openPGP = Task { try await makeOpenPGP() }
+    public static let ssh = Task { try await makeSSH() }
+    public static let pem = Task { try await makePEM() }
 
     /// Runs a tool to completion and returns its stdout; a failure names the command and its output.
     static func run(_ tool: String, _ arguments: [String]) async throws -> String {
@@ -109,7 +109,7 @@ enum KeyFileSamples {
 
     /// What `ssh-keygen -lf` prints for each key line of a file: `bits SHA256:… comment (TYPE)`, with the algorithm
     /// taken from the key line itself, since ssh-keygen prints only a short name.
-    static func sshKeygenKeys(_ path: String) async throws -> [KeyFingerprint] {
+    public static func sshKeygenKeys(_ path: String) async throws -> [KeyFingerprint] {
         let printed = try await run("ssh-keygen", ["-lf", path]).split(separator: "\n")
         // ssh-keygen skips blank and comment lines.
         let lines = String(decoding: try read(path), as: UTF8.self).split(separator: "\n").filter { !$0.hasPrefix("#") }
@@ -124,7 +124,7 @@ enum KeyFileSamples {
     // MARK: PEM
 
     /// `openssl genpkey` keys, `openssl pkey -pubout` PEM, keyed by the algorithm name Vantage reports for them.
-    static let pemAlgorithms: [String: [String]] = [
+    public static let pemAlgorithms: [String: [String]] = [
         "ed25519": ["-algorithm", "ed25519"],
         "ecdsa-p256": ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
         "ecdsa-p384": ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"],
