@@ -52,7 +52,7 @@ struct QueryController: Sendable {
     /// `GET /v1/targets/{id}` and `GET /v1/targets/{id}/history` (dispatched by ``TargetRoutes``).
     func target(_ id: String, history: Bool) async throws -> Response {
         if history {
-            guard let history = try await queries.history(id) else { throw CoordinatorError(.notFound, "unknown target") }
+            guard let history = try await queries.history(id, quorum: configuration.consensus.quorum) else { throw CoordinatorError(.notFound, "unknown target") }
             return try JSONResponse.make(history)
         }
         guard let status = try await targets(only: id).first else { throw CoordinatorError(.notFound, "unknown target") }

@@ -38,23 +38,29 @@ struct QueryStore: Sendable {
                 }
                 // The latest pin made for each target's current source, with facts from its stored bytes.
                 var pins: [String: (Row, RootFingerprint?)] = [:]
+                var contents: [String: [ContentFacts]] = [:]
                 for spec in specs {
-                    guard let row = try Row.fetchOne(
+                    let pin = try Row.fetchOne(
                         db,
                         sql: """
                             SELECT sha256, version, classification, pinned_at, approved_by, source FROM pins
                             WHERE target = ? ORDER BY seq DESC LIMIT 1
                             """,
-                        arguments: [spec.id]),
-                        (row["source"] as String?) == spec.source?.storageKey
-                    else { continue }
-                    let bytes = try Blobs.bytes(row["sha256"], in: db)
-                    pins[spec.id] = (row, bytes.flatMap { try? Root.parse($0) }.map(RootFingerprint.init))
+                        arguments: [spec.id]
+                    ).flatMap { (($0["source"] as String?) == spec.source?.storageKey) ? $0 : nil }
+                    if !spec.kind.isRoot {
+                        let digests = [pin?["sha256"], states[spec.id]?["leading"]].compactMap { $0 as String? }
+                            + (views[spec.id] ?? []).compactMap(\.sha256)
+                        contents[spec.id] = try StoredContentFacts.facts(Set(digests), kind: spec.kind, in: db)
+                    }
+                    guard let pin else { continue }
+                    let bytes = spec.kind.isRoot ? try Blobs.bytes(pin["sha256"], in: db) : nil
+                    pins[spec.id] = (pin, bytes.flatMap { try? Root.parse($0) }.map(RootFingerprint.init))
                 }
-                return (specs, states, views, pins)
+                return (specs, states, views, pins, contents)
             }
         }
-        let (specs, states, views, pins) = rows
+        let (specs, states, views, pins, contents) = rows
         return try specs.map { spec in
             let state = states[spec.id]
             let reasons: [String] = try (state?["reasons"] as String?).map {
@@ -63,13 +69,15 @@ struct QueryStore: Sendable {
             return TargetStatus(
                 spec: spec, status: try state?.decode(TargetStatus.Status.self, forColumn: "status") ?? .unobserved,
                 pinned: try pins[spec.id].map { row, fingerprint in
-                    PinnedSummary(
-                        sha256: row["sha256"], version: row["version"], expires: fingerprint?.expires ?? "", rootKeys: fingerprint?.rootKeys ?? [],
+                    let sha256: String = row["sha256"]
+                    return PinnedSummary(
+                        sha256: sha256, version: row["version"], expires: fingerprint?.expires ?? "", rootKeys: fingerprint?.rootKeys ?? [],
                         classification: try row.decode(forColumn: "classification"), pinnedAt: Timestamp(seconds: row["pinned_at"]), approvedBy: row["approved_by"],
-                        published: published(spec.id) == row["sha256"])
+                        published: published(spec.id) == sha256, content: contents[spec.id]?.first { $0.sha256 == sha256 })
                 },
                 leading: state?["leading"],
-                classification: try state?.decode(PinClassification?.self, forColumn: "classification"), reasons: reasons, views: views[spec.id] ?? [])
+                classification: try state?.decode(PinClassification?.self, forColumn: "classification"), reasons: reasons, views: views[spec.id] ?? [],
+                contents: contents[spec.id])
         }
     }
 
@@ -86,20 +94,30 @@ struct QueryStore: Sendable {
         }
     }
 
-    /// Spans and pins of one target (including a removed one), oldest first; `nil` for an unknown target.
-    func history(_ id: String) async throws -> TargetHistory? {
+    /// Spans and pins of one target (including a removed one), oldest first, and for an `oci` or `file` target its
+    /// digest timeline counted against `quorum`; `nil` for an unknown target.
+    func history(_ id: String, quorum: Int) async throws -> TargetHistory? {
         try await storage("read history") {
             try await database.writer.read { db in
-                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM targets WHERE id = ?", arguments: [id]) != nil else { return nil }
+                guard let kind = try String.fetchOne(db, sql: "SELECT kind FROM targets WHERE id = ?", arguments: [id]) else { return nil }
+                var enrolled: [Bool] = []
                 let spans = try Row.fetchAll(
                     db,
-                    sql: "SELECT agent, outcome, error_message, first_seen, last_seen, count FROM spans WHERE target = ? ORDER BY first_seen, id",
+                    sql: """
+                        SELECT s.agent, s.outcome, s.error_message, s.first_seen, s.last_seen, s.count, a.removed_at IS NULL AS enrolled
+                        FROM spans s JOIN agents a ON a.id = s.agent WHERE s.target = ? ORDER BY s.first_seen, s.id
+                        """,
                     arguments: [id]
                 ).map {
-                    SpanRecord(
+                    enrolled.append($0["enrolled"])
+                    return SpanRecord(
                         agent: $0["agent"], outcome: SpanOutcome(rawValue: $0["outcome"]), errorMessage: $0["error_message"], firstSeen: Timestamp(seconds: $0["first_seen"]),
                         lastSeen: Timestamp(seconds: $0["last_seen"]), count: $0["count"])
                 }
+                // A removed agent's sightings stay in `spans` but do not count towards the quorum's (it may have been
+                // removed for what it reported).
+                let content = TargetSpec.Kind(rawValue: kind).map { !$0.isRoot } ?? false
+                let digests = content ? DigestSighting.timeline(of: zip(spans, enrolled).filter(\.1).map(\.0), quorum: quorum) : nil
                 let pins = try Row.fetchAll(
                     db, sql: "SELECT sha256, version, classification, pinned_at, approved_by FROM pins WHERE target = ? ORDER BY seq",
                     arguments: [id]
@@ -111,7 +129,7 @@ struct QueryStore: Sendable {
                 let actions = try String.fetchAll(
                     db, sql: "SELECT json FROM events WHERE target = ? AND kind = ? ORDER BY cursor", arguments: [id, VantageEvent.Kind.adminAction.rawValue]
                 ).map { try Canonical.decode(VantageEvent.self, from: Array($0.utf8)) }
-                return TargetHistory(target: id, spans: spans, pins: pins, actions: actions)
+                return TargetHistory(target: id, spans: spans, pins: pins, actions: actions, quorum: content ? quorum : nil, digests: digests)
             }
         }
     }

@@ -56,11 +56,21 @@ public struct TargetHistory: Sendable, Hashable, Codable {
     public var pins: [PinHistoryEntry]
     /// Admin actions on this target (added, removed, approvals submitted), oldest first, each naming its token.
     public var actions: [VantageEvent]
+    /// `oci`/`file`: the consensus quorum ``digests`` counts agents against; `nil` for roots (absent from the JSON).
+    public var quorum: Int?
+    /// `oci`/`file`: the digest timeline (``DigestSighting/timeline(of:quorum:)``) of the spans of agents still
+    /// enrolled; `nil` for roots (absent from the JSON).
+    public var digests: [DigestSighting]?
 
-    public init(target: String, spans: [SpanRecord], pins: [PinHistoryEntry], actions: [VantageEvent] = []) {
+    public init(
+        target: String, spans: [SpanRecord], pins: [PinHistoryEntry], actions: [VantageEvent] = [], quorum: Int? = nil,
+        digests: [DigestSighting]? = nil
+    ) {
         self.target = target
         self.spans = spans
         self.pins = pins
         self.actions = actions
+        self.quorum = quorum
+        self.digests = digests
     }
 }

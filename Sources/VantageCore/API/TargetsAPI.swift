@@ -34,20 +34,25 @@ public struct SupporterView: Sendable, Hashable, Codable {
 /// it: `pins verify` and `pins install` use only signed pins and the root bytes.
 public struct PinnedSummary: Sendable, Hashable, Codable {
     public var sha256: String
+    /// The root's version; 0 for `oci` and `file` content, which has none.
     public var version: Int
+    /// The root's expiry; empty for content.
     public var expires: String
     public var rootKeys: [String]
-    /// `first`, `resigned`, `rotated` or `replaced`: how the coordinator classified the change.
+    /// `first`, `resigned`, `rotated`, `replaced`, `moved` or `changed`: how the coordinator classified the change.
     public var classification: PinClassification
     public var pinnedAt: Timestamp
     /// Approver ids, for a pin admitted by approvals.
     public var approvedBy: String?
     /// Whether the latest published list carries this pin (see the `pin_unsupported` event otherwise).
     public var published: Bool
+    /// `oci`/`file`: what the pinned bytes are (media type and platforms, or key fingerprints), read from the bytes
+    /// the coordinator stores; `nil` for roots (and then absent from the JSON).
+    public var content: ContentFacts?
 
     public init(
         sha256: String, version: Int, expires: String, rootKeys: [String], classification: PinClassification, pinnedAt: Timestamp,
-        approvedBy: String?, published: Bool
+        approvedBy: String?, published: Bool, content: ContentFacts? = nil
     ) {
         self.sha256 = sha256
         self.version = version
@@ -57,10 +62,11 @@ public struct PinnedSummary: Sendable, Hashable, Codable {
         self.pinnedAt = pinnedAt
         self.approvedBy = approvedBy
         self.published = published
+        self.content = content
     }
 
     enum CodingKeys: String, CodingKey {
-        case sha256, version, expires, classification, published
+        case sha256, version, expires, classification, published, content
         case rootKeys = "root_keys"
         case pinnedAt = "pinned_at"
         case approvedBy = "approved_by"
@@ -97,10 +103,13 @@ public struct TargetStatus: Sendable, Hashable, Codable {
     public var classification: PinClassification?
     public var reasons: [String]
     public var views: [SupporterView]
+    /// `oci`/`file`: what the pinned digest, the leading one and each one an agent currently sees is, for each whose
+    /// bytes the coordinator stores, ordered by digest; `nil` for roots (and then absent from the JSON).
+    public var contents: [ContentFacts]?
 
     public init(
         spec: TargetSpec, status: Status, pinned: PinnedSummary?, leading: String?, classification: PinClassification?, reasons: [String],
-        views: [SupporterView]
+        views: [SupporterView], contents: [ContentFacts]? = nil
     ) {
         self.spec = spec
         self.status = status
@@ -109,5 +118,11 @@ public struct TargetStatus: Sendable, Hashable, Codable {
         self.classification = classification
         self.reasons = reasons
         self.views = views
+        self.contents = contents
+    }
+
+    /// The facts of `sha256`, when the coordinator stores its bytes (the pin's or one of ``contents``).
+    public func content(of sha256: String) -> ContentFacts? {
+        (pinned?.sha256 == sha256 ? pinned?.content : nil) ?? contents?.first { $0.sha256 == sha256 }
     }
 }

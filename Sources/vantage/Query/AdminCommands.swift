@@ -20,8 +20,9 @@ struct TargetsCommand: AsyncParsableCommand {
                 var table = TextTable(header: ["TARGET", "KIND", "STATUS", "PINNED", "VERSION", "URL"])
                 for t in targets {
                     let pinned = String((t.pinned?.sha256 ?? "-").prefix(16))
-                    let version = t.pinned.map { "\($0.version)" } ?? "-"
-                    table.rows.append([t.spec.id, t.spec.kind.rawValue, TerminalStyle.status(t.status.rawValue), pinned, version, t.spec.url])
+                    // Content has no version; its location is the image reference or the file's URL.
+                    let version = t.pinned.flatMap { t.spec.kind.isRoot ? "\($0.version)" : nil } ?? "-"
+                    table.rows.append([t.spec.id, t.spec.kind.rawValue, TerminalStyle.status(t.status.rawValue), pinned, version, ContentText.location(of: t.spec)])
                 }
                 return table.rendered
             }
@@ -29,19 +30,29 @@ struct TargetsCommand: AsyncParsableCommand {
     }
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Watch a Notary GUN or a TUF repository (admin).")
-        @Argument(help: "Target id, e.g. docker.io/library/debian.") var id: String
-        @Option(help: "notary or tuf.") var kind: String
-        @Option(help: "Notary server URL or TUF metadata base URL.") var url: String
+        static let configuration = CommandConfiguration(
+            abstract: "Watch a Notary GUN, a TUF repository, an image tag or a file's bytes (admin).",
+            discussion: """
+                --kind notary|tuf --url URL [--gun GUN]: a root. --kind oci --image REF [--immutable]: an image tag \
+                (`ubuntu:24.04`, `ghcr.io/org/app:1.2`); the id defaults to the canonical reference \
+                (`docker.io/library/ubuntu:24.04`); a move is followed after min_duration, or with --immutable held for \
+                approvers. --kind file --url URL [--follow-changes]: the exact bytes at URL (a key, a keyring); a change \
+                is held for approvers unless --follow-changes.
+                """)
+        @Argument(help: "Target id, e.g. docker.io/library/debian (for --kind oci, defaults to the image reference).") var id: String?
+        @Option(help: "notary, tuf, oci or file.") var kind: String
+        @Option(help: "Notary server URL, TUF metadata base URL, or (file) the file's URL.") var url: String?
         @Option(help: "Notary GUN (defaults to the id).") var gun: String?
+        @Option(help: "oci: the image tag, e.g. docker.io/library/ubuntu:24.04 (no digest).") var image: String?
+        @Flag(help: "oci: the tag must not move; a move is held for approvers.") var immutable = false
+        @Flag(help: "file: follow a change after min_duration instead of holding it for approvers.") var followChanges = false
         @OptionGroup var coordinator: CoordinatorOptions
 
         func run() async throws {
-            guard let kind = TargetSpec.Kind(rawValue: kind) else { throw ValidationError("--kind must be notary or tuf") }
-            let spec = TargetSpec(id: id, kind: kind, url: url, gun: kind == .notary ? (gun ?? id) : nil)
-            if let problem = spec.problem { throw ValidationError(problem) }
+            let spec = try TargetSpecification.make(
+                id: id, kind: kind, url: url, gun: gun, image: image, immutable: immutable, followChanges: followChanges)
             do { try await coordinator.withClient { try await $0.addTarget(spec) } } catch { throw Failure.report(error) }
-            Output.diagnostic("added \(id)")
+            Output.diagnostic("added \(spec.id)")
         }
     }
 

@@ -47,9 +47,13 @@ struct QueryCommand: AsyncParsableCommand {
         let status: TargetStatus
         do { status = try await coordinator.withClient { try await $0.target(target) } } catch { throw Failure.report(error) }
         try Output.emit(one: status, format: format) { t in
-            var text = "target      \(t.spec.id) (\(t.spec.kind.rawValue) \(t.spec.url)\(t.spec.gun.map { " " + $0 } ?? ""))\n"
+            var text = "target      \(t.spec.id) (\(ContentText.source(of: t.spec)))\n"
             text += "status      \(TerminalStyle.status(t.status.rawValue))\(t.classification.map { " (\($0.rawValue))" } ?? "")\n"
-            if let pin = t.pinned {
+            if let pin = t.pinned, !t.spec.kind.isRoot {
+                text += "pinned      \(ContentText.digest(pin.sha256))\(pin.published ? "" : " (NOT in the published list)")\n"
+                text += pin.content.map(ContentText.lines) ?? ""
+                text += "since       \(pin.pinnedAt) (\(pin.classification.rawValue)\(pin.approvedBy.map { ", approved by " + $0 } ?? ""))\n"
+            } else if let pin = t.pinned {
                 text += "pinned      \(pin.sha256) v\(pin.version) expires \(pin.expires)\(pin.published ? "" : " (NOT in the published list)")\n"
                 // The digest `root inspect` prints for the same root, under the same label.
                 text += "root keys   \(pin.rootKeys.isEmpty ? "-" : RootFingerprint.digest(of: pin.rootKeys))\n"
@@ -57,7 +61,9 @@ struct QueryCommand: AsyncParsableCommand {
             } else {
                 text += "pinned      none\n"
             }
-            if let leading = t.leading, leading != t.pinned?.sha256 { text += "leading     \(leading)\n" }
+            if let leading = t.leading, leading != t.pinned?.sha256 {
+                text += t.spec.kind.isRoot ? "leading     \(leading)\n" : "leading     \(ContentText.digest(leading)) \(ContentText.summary(t.content(of: leading)))\n"
+            }
             for reason in t.reasons { text += "            \(reason)\n" }
             var table = TextTable(header: ["AGENT", "REGION", "SEES", "SINCE", "LAST SEEN"])
             for v in t.views.sorted(by: { ($0.region, $0.agent) < ($1.region, $1.agent) }) {
@@ -68,7 +74,10 @@ struct QueryCommand: AsyncParsableCommand {
             // What each failing agent said (for a refusal, the rule that refused), below the table: it can be long.
             let errors = t.views.filter { $0.error != nil }.sorted { $0.agent < $1.agent }
                 .map { "\($0.agent): \($0.error ?? "error")\($0.errorMessage.map { ": " + $0 } ?? "")\n" }
-            return text + table.rendered + (errors.isEmpty ? "" : "errors\n" + errors.joined())
+            // Content: each agent that sees another digest than the pinned one, with the whole digest and what it is.
+            let differs = t.spec.kind.isRoot ? [] : t.views.filter { $0.sha256 != nil && $0.sha256 != t.pinned?.sha256 }.sorted { $0.agent < $1.agent }
+                .map { "\($0.agent) (\($0.region)): \(ContentText.digest($0.sha256 ?? "")) \(ContentText.summary(t.content(of: $0.sha256 ?? "")))\n" }
+            return text + table.rendered + (differs.isEmpty ? "" : "differs\n" + differs.joined()) + (errors.isEmpty ? "" : "errors\n" + errors.joined())
         }
         switch status.status {
         case .splitView: throw ExitStatus.disagreement
@@ -90,7 +99,11 @@ struct HistoryCommand: AsyncParsableCommand {
         do { history = try await coordinator.withClient { try await $0.history(target) } } catch { throw Failure.report(error) }
         try Output.emit(one: history, format: format) { h in
             var pins = TextTable(header: ["PINNED AT", "VERSION", "SHA256", "CLASS", "APPROVED BY"])
-            for p in h.pins { pins.rows.append([p.pinnedAt.description, "\(p.version)", String(p.sha256.prefix(16)), p.classification.rawValue, p.approvedBy ?? ""]) }
+            for p in h.pins {
+                // Content has no version: its pins are digests only.
+                let version = h.digests == nil ? "\(p.version)" : "-"
+                pins.rows.append([p.pinnedAt.description, version, String(p.sha256.prefix(16)), p.classification.rawValue, p.approvedBy ?? ""])
+            }
             var spans = TextTable(header: ["AGENT", "OUTCOME", "FIRST SEEN", "LAST SEEN", "COUNT", "ERROR MESSAGE"])
             for s in h.spans {
                 spans.rows.append([
@@ -99,8 +112,23 @@ struct HistoryCommand: AsyncParsableCommand {
             }
             var actions = TextTable(header: ["AT", "BY", "ACTION"])
             for a in h.actions { actions.rows.append([a.at.description, a.details["by"] ?? "", a.message]) }
-            return "pins\n" + pins.rendered + "\nspans\n" + spans.rendered + "\nadmin actions\n" + actions.rendered
+            return Self.timeline(h) + "pins\n" + pins.rendered + "\nspans\n" + spans.rendered + "\nadmin actions\n" + actions.rendered
         }
+    }
+}
+
+extension HistoryCommand {
+    /// An `oci`/`file` target's digest timeline (see ``DigestSighting``), oldest first; empty for a root.
+    static func timeline(_ h: TargetHistory) -> String {
+        guard let digests = h.digests else { return "" }
+        var table = TextTable(header: ["DIGEST", "AGENTS", "FIRST SEEN", "QUORUM FIRST", "QUORUM LAST", "LAST SEEN"])
+        for d in digests {
+            table.rows.append([
+                ContentText.digest(String(d.sha256.prefix(16))), "\(d.agents)", d.firstSeen.description, d.quorumFirstSeen?.description ?? "-",
+                d.quorumLastSeen?.description ?? "-", d.lastSeen.description,
+            ])
+        }
+        return "digests (quorum \(h.quorum ?? 0) agents)\n" + table.rendered + "\n"
     }
 }
 
