@@ -15,7 +15,7 @@ import VantageTUF
 /// `http.max_file_bytes`, `http.ca_bundle`, `registry.docker_config`, `http.proxy`, `http.no_proxy`, `targets_from_coordinator`, `network.allowed_sources`,
 /// `network.allow_private_addresses`, `network.max_targets`, `approvers`, `approval_threshold`, `metrics.listen`,
 /// `log.level`,
-/// and `targets.<id>.{kind,url,gun,trusted_root}`. swift-configuration cannot list keys, so the target IDs are
+/// and `targets.<id>.{kind,url,gun,trusted_root,image,changes}`. swift-configuration cannot list keys, so the target IDs are
 /// the member names of the file's `targets` object; their fields are read through the providers like any other.
 public enum AgentConfigurationLoader {
     /// Values given as command-line flags (highest precedence), by dotted key.
@@ -61,7 +61,7 @@ public enum AgentConfigurationLoader {
         "registry.docker_config",
         "targets_from_coordinator", "network.allowed_sources", "network.allow_private_addresses", "network.max_targets",
         "approvers", "approval_threshold", "metrics.listen", "log.level",
-        "targets.*.kind", "targets.*.url", "targets.*.gun", "targets.*.trusted_root",
+        "targets.*.kind", "targets.*.url", "targets.*.gun", "targets.*.trusted_root", "targets.*.image", "targets.*.changes",
     ]
 
     /// The member names of the top-level `targets` object, once every key of the file is known.
@@ -213,15 +213,35 @@ public enum AgentConfigurationLoader {
         let prefix = ["targets", id]
         let kindText = try f.requiredString(prefix + ["kind"])
         guard let kind = TargetSpec.Kind(rawValue: kindText) else {
-            throw AgentError(.invalidConfiguration, "targets.\(id).kind: \(kindText) is neither notary nor tuf")
+            throw AgentError(.invalidConfiguration, "targets.\(id).kind: \(kindText) is not notary, tuf, oci or file")
         }
-        let url = try f.requiredString(prefix + ["url"])
-        let gun = try f.string(prefix + ["gun"])
-        let spec = TargetSpec(id: id, kind: kind, url: url, gun: gun)
+        let changesText = try f.string(prefix + ["changes"])
+        let changes = try changesText.map { text in
+            guard let changes = ChangePolicy(rawValue: text) else {
+                throw AgentError(.invalidConfiguration, "targets.\(id).changes: \(text) is neither follow nor hold")
+            }
+            return changes
+        }
+        let spec: TargetSpec
+        if kind == .oci {
+            // An image tag is written as users write it; the registry URL, repository and tag follow from it.
+            let image = try f.requiredString(prefix + ["image"])
+            do {
+                spec = try TargetSpec.image(id: id, reference: image, changes: changes)
+            } catch {
+                throw AgentError(.invalidConfiguration, "targets.\(id).image: \(error.reason)")
+            }
+        } else {
+            spec = TargetSpec(id: id, kind: kind, url: try f.requiredString(prefix + ["url"]), gun: try f.string(prefix + ["gun"]), changes: changes)
+        }
         if let problem = spec.problem { throw AgentError(.invalidConfiguration, "targets.\(id): \(problem)") }
+        let (url, gun) = (spec.url, spec.gun)
         guard isHTTPURL(url) else { throw AgentError(.invalidConfiguration, "targets.\(id).url: \(url) is not an http(s) URL") }
-        if kind == .tuf, gun != nil { throw AgentError(.invalidConfiguration, "targets.\(id).gun: only notary targets have a gun") }
+        if kind != .notary, gun != nil { throw AgentError(.invalidConfiguration, "targets.\(id).gun: only notary targets have a gun") }
         let trusted = try f.string(prefix + ["trusted_root"]).map(path)
+        if trusted != nil, !kind.isRoot {
+            throw AgentError(.invalidConfiguration, "targets.\(id).trusted_root: only notary and tuf targets have a trusted root")
+        }
         if let trusted, checkedRoots.insert("\(kind.rawValue):\(trusted)").inserted {
             do {
                 _ = try TrustedRootFile.load(trusted, kind: kind)

@@ -68,7 +68,11 @@ public final class AgentRuntime: Sendable {
                 trustedRoots: TrustedRootStore(database: database), deliverers: deliverers, metrics: metrics,
                 adoption: configuration.approvers.isEmpty
                     ? nil
-                    : ApprovalAdoption(approvers: configuration.approvers, threshold: configuration.approvalThreshold, coordinators: clients)),
+                    : ApprovalAdoption(approvers: configuration.approvers, threshold: configuration.approvalThreshold, coordinators: clients),
+                content: .init(
+                    prober: ContentProber(
+                        http: path?(getter) ?? getter, limits: configuration.limits, credentials: configuration.registryCredentials),
+                    history: ContentTrustStore(database: database))),
             logger: logger)
         if let listen = configuration.metricsListen, let registry {
             metricsListener = MetricsListener(registry: registry, host: listen.host, port: listen.port, logger: logger)

@@ -19,14 +19,17 @@ public final class AgentService: Service, Sendable {
         public var metrics: AgentMetrics
         /// Approver keys of this agent's own configuration, and where to fetch approvals; `nil` without approvers.
         public var adoption: ApprovalAdoption?
+        /// How `oci` and `file` targets are fetched and what the agent remembers of their sources.
+        public var content: ContentProbing?
         public var now: @Sendable () -> Date
 
         public init(
             identity: SigningIdentity, prober: TargetProber, catalog: TargetCatalog, spool: ObservationSpool,
             trustedRoots: TrustedRootStore, deliverers: [Deliverer], metrics: AgentMetrics, adoption: ApprovalAdoption? = nil,
-            now: @escaping @Sendable () -> Date = Date.init
+            content: ContentProbing? = nil, now: @escaping @Sendable () -> Date = Date.init
         ) {
             self.adoption = adoption
+            self.content = content
             self.identity = identity
             self.prober = prober
             self.catalog = catalog
@@ -38,9 +41,22 @@ public final class AgentService: Service, Sendable {
         }
     }
 
+    /// The content prober and the store of what the agent saw at each content source.
+    public struct ContentProbing: Sendable {
+        public var prober: ContentProber
+        public var history: ContentTrustStore
+
+        public init(prober: ContentProber, history: ContentTrustStore) {
+            self.prober = prober
+            self.history = history
+        }
+    }
+
     let configuration: AgentConfiguration
     let dependencies: Dependencies
     let logger: Logger
+    /// Sources whose registry answered `429` with a `Retry-After`, not asked again before that instant.
+    let backoff = ProbeBackoff()
     /// Time allowed for the last delivery attempt on shutdown.
     static let flushTimeout: Duration = .seconds(15)
 
@@ -116,8 +132,10 @@ public final class AgentService: Service, Sendable {
             result = ProbeResult(
                 target: target.spec, source: source, observedAt: Timestamp(now()), latencyMilliseconds: 0,
                 error: ObservationError(.forbidden, reason), chainSteps: nil)
-        } else {
+        } else if target.spec.kind.isRoot {
             result = await walk(target, source: source)
+        } else {
+            result = await fetchContent(target, source: source)
         }
         let identity = dependencies.identity
         let (agent, region) = (configuration.agentID, configuration.region)
@@ -193,6 +211,35 @@ public final class AgentService: Service, Sendable {
                 ])
                 return true
             })
+    }
+
+    /// Fetches an `oci` or `file` target, unless its registry asked to wait (then the observation says so without
+    /// asking: silence is never the signal).
+    func fetchContent(_ target: TargetCatalog.Entry, source: RepositorySource) async -> ProbeResult {
+        let now = dependencies.now
+        let key = source.storageKey
+        func failed(_ error: ObservationError) -> ProbeResult {
+            ProbeResult(target: target.spec, source: source, observedAt: Timestamp(now()), latencyMilliseconds: 0, error: error, chainSteps: nil)
+        }
+        if let until = backoff.heldUntil(key, now: now()) {
+            return failed(ObservationError(.httpStatus, "not asked: the registry asked to wait until \(Timestamp(until)) (HTTP 429)", status: 429))
+        }
+        guard let content = dependencies.content else {
+            return failed(ObservationError(.internalError, "this agent was built without a content prober"))
+        }
+        let history: (first: String, last: ContentFacts)?
+        do {
+            history = try content.history.entry(for: key)
+        } catch {
+            // Unreadable history is never "no history": that would make whatever is served a first sight.
+            return failed(ObservationError(.internalError, "the content history of this source cannot be read; not probed: \(error)"))
+        }
+        let store = content.history
+        let outcome = await content.prober.probe(
+            target.spec, source: source, supplier: target.supplier, history: history, now: now,
+            onFetched: { facts in try await store.storeDurably(facts, for: key, at: now()) })
+        if let until = outcome.retryAfter { backoff.hold(key, until: until) }
+        return outcome.result
     }
 
     /// The newer of two candidate starting roots (the persisted one wins a tie).
