@@ -11,7 +11,8 @@ import VantageTUF
 /// exactly that digest nothing is fetched. Otherwise (no `known`, another digest, no header) the manifest is
 /// fetched and its SHA-256 computed over the exact bytes received: that is the digest reported, and a
 /// `Docker-Content-Digest` that disagrees with it is refused as `malformed` (a registry's header is a claim, the
-/// bytes are the proof).
+/// bytes are the proof). A path that lies on `HEAD` can therefore hold this agent on the digest it last verified,
+/// never make it report one it did not hash; the other agents' views show such a freeze as a split.
 ///
 /// Authorization follows ``RegistryAuthFlow`` (scope `repository:{repository}:pull`, the token realm held to the
 /// agent's network rules, the registry's ``RegistryCredential`` sent as HTTP basic to the realm or to a `Basic`
