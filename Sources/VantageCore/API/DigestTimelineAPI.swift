@@ -5,8 +5,8 @@
 /// its spans with that digest. ``quorumFirstSeen`` is the `quorum`-th earliest first sight: the first moment by which
 /// `quorum` distinct agents had each reported the digest. ``quorumLastSeen`` is the `quorum`-th latest last sight: the
 /// last moment at which `quorum` distinct agents had each reported it then or later. Both count agents, not regions,
-/// and do not require the agents to have seen the digest at the same time; both are `nil` while fewer than `quorum`
-/// agents ever reported it.
+/// and do not require the agents to have seen the digest at the same time (so when sightings do not overlap,
+/// ``quorumLastSeen`` may precede ``quorumFirstSeen``); both are `nil` while fewer than `quorum` agents ever reported it.
 public struct DigestSighting: Sendable, Hashable, Codable {
     public var sha256: String
     /// Earliest report of the digest by any agent.

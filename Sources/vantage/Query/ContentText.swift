@@ -13,8 +13,7 @@ enum ContentText {
     /// The image reference of an `oci` target (its source when it has no reference form), the URL of any other.
     static func location(of spec: TargetSpec) -> String {
         guard spec.kind == .oci else { return spec.url }
-        return ImageReference.fromSource(apiBaseURL: spec.url, repository: spec.repository ?? "", tag: spec.tag ?? "")?.canonical
-            ?? spec.source?.description ?? spec.url
+        return spec.imageReference?.canonical ?? spec.source?.description ?? spec.url
     }
 
     /// `sha256:` and the hex digest, as registries and `docker pull …@` write it.

@@ -19,17 +19,13 @@ enum TargetSpecification {
         let spec: TargetSpec
         if kind == .oci {
             guard let image else { throw ValidationError("--kind oci needs --image") }
-            let reference: ImageReference
-            switch ImageReference.parse(image) {
-            case .success(let parsed): reference = parsed
-            case .failure(let error): throw ValidationError(error.reason)
+            do {
+                var image = try TargetSpec.image(id: id ?? "", reference: image, changes: immutable ? .hold : nil)
+                if id == nil { image.id = image.imageReference?.canonical ?? "" }
+                spec = image
+            } catch {
+                throw ValidationError(error.reason)
             }
-            guard reference.digest == nil else {
-                throw ValidationError("--image names a tag to watch, not a digest: drop @\(reference.digest ?? "")")
-            }
-            spec = TargetSpec(
-                id: id ?? reference.canonical, kind: .oci, url: reference.apiBaseURL, repository: reference.repository, tag: reference.tag,
-                changes: immutable ? .hold : nil)
         } else {
             guard let id else { throw ValidationError("a --kind \(kind.rawValue) target needs an id") }
             guard let url else { throw ValidationError("--kind \(kind.rawValue) needs --url") }
