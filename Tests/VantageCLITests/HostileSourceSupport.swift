@@ -25,6 +25,11 @@ extension PinsRefusalTests.World {
     /// Writes `lists` (the last is the newest) as the mirror folder `folder`, as the coordinator's mirror writer lays it
     /// out: `latest.json`, `headers/N.json`, `lists/N.json`, `bundles/<root>.json`, `blobs/<sha256>`.
     func writeMirror(_ lists: [PinList], to folder: URL) throws {
+        try Self.writeMirror(lists, blobs: [root], to: folder)
+    }
+
+    /// ``writeMirror(_:to:)`` for any lists and pinned bytes (`blobs/<sha256>` for each of `blobs`).
+    static func writeMirror(_ lists: [PinList], blobs: [[UInt8]], to folder: URL) throws {
         func write(_ bytes: [UInt8], _ relative: String) throws {
             let url = folder.appendingPathComponent(relative)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -40,7 +45,7 @@ extension PinsRefusalTests.World {
             try write(try Canonical.encode(index), "lists/\(version).json")
             try write(try Canonical.encode(list.pins), "bundles/\(root).json")
         }
-        try write(root, "blobs/\(fingerprint.sha256)")
+        for blob in blobs { try write(blob, "blobs/\(sha256(blob))") }
         try write(try Canonical.encode(lists.last!.header), "latest.json")
     }
 }

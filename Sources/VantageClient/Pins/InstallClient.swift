@@ -13,9 +13,17 @@ public enum InstallClient: String, CaseIterable, Sendable {
     case sigstore
     /// cosign: a root file for `cosign initialize --mirror URL --root FILE`.
     case cosign
+    /// A `file` target's exact bytes (a key, a keyring) at `--out`.
+    case file
 
-    /// The kind of repository the client talks to.
-    public var kind: TargetSpec.Kind { self == .notary || self == .docker ? .notary : .tuf }
+    /// The kind of target the client installs.
+    public var kind: TargetSpec.Kind {
+        switch self {
+        case .notary, .docker: .notary
+        case .pythonTUF, .sigstore, .cosign: .tuf
+        case .file: .file
+        }
+    }
 
     /// The `--for` values for a kind of repository, in words.
     public static func names(for kind: TargetSpec.Kind) -> String {
@@ -29,7 +37,7 @@ public struct InstallLayout: Sendable {
     public var client: InstallClient
     /// The Notary trust dir (notary, docker).
     public var trustDir: String?
-    /// The python-tuf metadata dir, or the sigstore/cosign root file.
+    /// The python-tuf metadata dir, the sigstore/cosign root file, or the file to write.
     public var out: String?
     public var environment: [String: String]
 
@@ -52,6 +60,9 @@ public struct InstallLayout: Sendable {
             if client == .pythonTUF, out == nil {
                 throw ClientError(.invalidRequest, "python-tuf needs --out DIR: the metadata_dir your Updater reads root.json from")
             }
+        case .file:
+            if trustDir != nil { throw ClientError(.invalidRequest, "--trust-dir is for notary and docker; file takes --out") }
+            if out == nil { throw ClientError(.invalidRequest, "file needs --out PATH: where the pinned bytes are written") }
         }
     }
 
@@ -83,6 +94,8 @@ public struct InstallLayout: Sendable {
             return "\(try notaryTrustDir())/tuf/\(gun)/metadata/root.json"
         case .pythonTUF:
             return (out ?? "") + "/root.json"
+        case .file:
+            return out ?? ""
         case .sigstore, .cosign:
             if let out { return out }
             let data = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (home + "/.local/share")
@@ -92,6 +105,7 @@ public struct InstallLayout: Sendable {
 
     /// The command that makes the client use the root installed at `path` for `source`, ready to paste. `tlsCA` is
     /// the private CA bundle in use (`--ca-bundle`): notary trusts only the system's CAs unless told `--tlscacert`.
+    /// Empty for a file: what reads it (apt's `signed-by`, `cosign verify --key`) is the user's own.
     public func usage(path: String, source: RepositorySource, tlsCA: String? = nil) -> String {
         let url = Shell.quote(source.url), gun = Shell.quote(source.gun ?? "")
         // <trust dir>/tuf/<GUN>/metadata/root.json
@@ -113,6 +127,8 @@ public struct InstallLayout: Sendable {
             return "sigstore --instance \(url) trust-instance \(Shell.quote(path))"
         case .cosign:
             return "cosign initialize --mirror \(url) --root \(Shell.quote(path))"
+        case .file:
+            return ""
         }
     }
 

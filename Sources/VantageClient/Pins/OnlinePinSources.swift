@@ -55,11 +55,16 @@ public struct OnlinePinSources: Sendable {
     public func fetch(
         with fetcher: PinListFetcher, expectations: [PinListVerifier.Expectation]?
     ) async throws -> Result<VerifiedPins, PinListVerifier.Failure> {
+        try await fetch(with: fetcher, selecting: expectations.map(PinSelection.targets) ?? .all)
+    }
+
+    /// ``fetch(with:expectations:)`` for the pins `selection` names.
+    public func fetch(with fetcher: PinListFetcher, selecting selection: PinSelection) async throws -> Result<VerifiedPins, PinListVerifier.Failure> {
         var refusal: PinListVerifier.Failure?
         var firstError: (any Error)?
         for (index, place) in places.enumerated() {
             do {
-                switch try await attempt(place, { try await fetcher.fetch(from: $0, expectations: expectations) }) {
+                switch try await attempt(place, { try await fetcher.fetch(from: $0, selecting: selection) }) {
                 case .success(let verified): return .success(verified)
                 case .failure(let failure):
                     say(place, "\(failure)", index)
@@ -74,7 +79,7 @@ public struct OnlinePinSources: Sendable {
         throw firstError ?? ClientError(.invalidRequest, "no source of pin lists: pass --coordinator or --mirror, or set VANTAGE_COORDINATOR")
     }
 
-    /// The root bytes of `pin` from the first place that has bytes with its SHA-256.
+    /// The pinned bytes (root, manifest or file) of `pin` from the first place that has bytes with its SHA-256.
     /// - Throws: ``PinListVerifier/Failure`` with rule `blob_mismatch` when places answered but none with those
     ///   bytes; else the first error.
     public func blob(for pin: Pin) async throws -> [UInt8] {
@@ -93,7 +98,7 @@ public struct OnlinePinSources: Sendable {
         }
         if !mismatched.isEmpty {
             throw PinListVerifier.Failure(rule: PinListVerifier.Rule.blobMismatch, target: pin.target,
-                "no source has root bytes with the attested SHA-256 \(pin.sha256) (other bytes from \(mismatched.joined(separator: ", ")))")
+                "no source has bytes with the attested SHA-256 \(pin.sha256) (other bytes from \(mismatched.joined(separator: ", ")))")
         }
         throw firstError ?? ClientError(.missingDocument, "no source has blob \(pin.sha256)")
     }

@@ -48,6 +48,13 @@ public struct PinListFetcher: Sendable {
     public func fetch(
         from source: some PinDocumentSource, expectations: [PinListVerifier.Expectation]?
     ) async throws -> Result<VerifiedPins, PinListVerifier.Failure> {
+        try await fetch(from: source, selecting: expectations.map(PinSelection.targets) ?? .all)
+    }
+
+    /// Verifies the newest list of `source` and the pins `selection` names: by target, each with its inclusion
+    /// proof; or out of the whole list (its Merkle root and order checked over every pin), every pin or those
+    /// attested for one of the given sources.
+    public func fetch(from source: some PinDocumentSource, selecting selection: PinSelection) async throws -> Result<VerifiedPins, PinListVerifier.Failure> {
         let header = try await source.header(version: nil)
         // Verified once, first; every later document must carry this very header.
         let coordinator: String
@@ -60,13 +67,14 @@ public struct PinListFetcher: Sendable {
         case .failure(let failure): return .failure(failure)
         case .success(let headers): intermediates = headers
         }
-        guard let expectations else {
+        guard case .targets(let expectations) = selection else {
             let list = try await source.pinList(version: header.signed.version)
             guard list.header == header else {
                 return .failure(.init(rule: PinListVerifier.Rule.merkleRoot, "the list served is not the one under the verified header v\(header.signed.version)"))
             }
-            if let failure = verifier.verifyPins(of: list, now: now) { return .failure(failure) }
-            return .success(VerifiedPins(header: header, coordinator: coordinator, pins: list.pins, intermediates: intermediates, proofs: []))
+            let expectations = selection.expectations(in: list)
+            if let failure = verifier.verifyPins(of: list, expectations: expectations, now: now) { return .failure(failure) }
+            return .success(VerifiedPins(header: header, coordinator: coordinator, pins: selection.pins(of: list), intermediates: intermediates, proofs: []))
         }
         var proofs: [PinProof] = []
         for expectation in expectations {
@@ -87,9 +95,13 @@ public struct PinListFetcher: Sendable {
 
     /// Verifies a whole list read from a file; `expectations` names the pins wanted (all when `nil`).
     public func verify(_ list: PinList, expectations: [PinListVerifier.Expectation]?) -> Result<VerifiedPins, PinListVerifier.Failure> {
-        verifier.verify(list, expectations: expectations, state: accepted, now: now).map { coordinator in
-            let pins = expectations.map { wanted in wanted.compactMap { e in list.pins.first { $0.target == e.target } } } ?? list.pins
-            return VerifiedPins(header: list.header, coordinator: coordinator, pins: pins, intermediates: [], proofs: [])
+        verify(list, selecting: expectations.map(PinSelection.targets) ?? .all)
+    }
+
+    /// Verifies a whole list read from a file and the pins `selection` names.
+    public func verify(_ list: PinList, selecting selection: PinSelection) -> Result<VerifiedPins, PinListVerifier.Failure> {
+        verifier.verify(list, expectations: selection.expectations(in: list), state: accepted, now: now).map { coordinator in
+            VerifiedPins(header: list.header, coordinator: coordinator, pins: selection.pins(of: list), intermediates: [], proofs: [])
         }
     }
 

@@ -46,25 +46,35 @@ public struct PinListVerifier: Sendable {
         /// Normalised (``RepositorySource/normalise(_:)``) server or metadata URL.
         public var url: String?
         public var gun: String?
+        /// `oci`: the repository and tag the client pulls (a digest attested for another tag is never used).
+        public var repository: String?
+        public var tag: String?
 
-        public init(target: String, kind: TargetSpec.Kind? = nil, url: String? = nil, gun: String? = nil) {
+        public init(
+            target: String, kind: TargetSpec.Kind? = nil, url: String? = nil, gun: String? = nil, repository: String? = nil, tag: String? = nil
+        ) {
             self.target = target
             self.kind = kind
             self.url = url
             self.gun = gun
+            self.repository = repository
+            self.tag = tag
         }
 
+        /// The whole of `source`: every field must match, including an image's repository and tag.
         public init(target: String, source: RepositorySource) {
-            self.init(target: target, kind: source.kind, url: source.url, gun: source.gun)
+            self.init(target: target, kind: source.kind, url: source.url, gun: source.gun, repository: source.repository, tag: source.tag)
         }
 
         /// Whether any part of the source is stated.
-        public var namesSource: Bool { kind != nil || url != nil || gun != nil }
+        public var namesSource: Bool { kind != nil || url != nil || gun != nil || repository != nil || tag != nil }
 
         func mismatch(_ source: RepositorySource) -> String? {
             if let kind, kind != source.kind { return "kind \(kind.rawValue)" }
             if let url, url != source.url { return "url \(url)" }
             if let gun, gun != source.gun { return "gun \(gun)" }
+            if let repository, repository != source.repository { return "repository \(repository)" }
+            if let tag, tag != source.tag { return "tag \(tag)" }
             return nil
         }
     }
@@ -87,6 +97,8 @@ public struct PinListVerifier: Sendable {
         public static let proofTarget = "proof_target"
         public static let noPin = "no_pin"
         public static let sourceMismatch = "source_mismatch"
+        /// Two verified pins for one image tag (two targets watching it) name two digests: none is used.
+        public static let conflictingPins = "conflicting_pins"
         public static let quorum = "quorum"
         public static let unapprovedReplacement = "unapproved_replacement"
         /// An attestation refused inside a `quorum` failure: signer not in the policy, signature, age, date ahead.

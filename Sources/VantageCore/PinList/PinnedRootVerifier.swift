@@ -9,6 +9,10 @@ import VantageTUF
 public enum PinnedRootVerifier {
     public static func verify(_ blob: [UInt8], for pin: Pin, now: Timestamp) -> Result<Root, PinListVerifier.Failure> {
         typealias Rule = PinListVerifier.Rule
+        // An image or file pin is content, never a trust anchor: it is not even parsed as one.
+        guard pin.kind.isRoot else {
+            return .failure(.init(rule: Rule.sourceMismatch, target: pin.target, "the pin is for a \(pin.kind.rawValue) target, not a root"))
+        }
         let digest = ByteEncoding.hexEncode(SHA256.hash(data: blob))
         guard digest == pin.sha256 else {
             return .failure(.init(rule: Rule.blobMismatch, target: pin.target, "root bytes have SHA-256 \(digest), the pin attests \(pin.sha256)"))

@@ -8,7 +8,7 @@ public struct PinsBundleCommand: AsyncParsableCommand {
 
     public static let configuration = CommandConfiguration(
         commandName: "bundle",
-        abstract: "Fetch and verify named pins, their proofs and root bytes into a folder for air-gapped hosts.",
+        abstract: "Fetch and verify named pins, their proofs and pinned bytes (roots, manifests, files) into a folder for air-gapped hosts.",
         discussion: """
             The folder holds the signed header, each pin with its inclusion proof and the pinned roots; \
             `pins install TARGET --bundle DIR` verifies it offline exactly as if it came from the coordinator. With \
@@ -67,7 +67,8 @@ public struct PinsBundleCommand: AsyncParsableCommand {
                     var blobs: [String: [UInt8]] = [:]
                     for pin in verified.pins {
                         let bytes = try await client.blob(sha256: pin.sha256)
-                        if case .failure(let failure) = PinnedRootVerifier.verify(bytes, for: pin, now: now) { throw failure }
+                        if pin.kind.isRoot, case .failure(let failure) = PinnedRootVerifier.verify(bytes, for: pin, now: now) { throw failure }
+                        if !pin.kind.isRoot, let failure = PinnedContentVerifier.verify(bytes, for: pin) { throw failure }
                         blobs[pin.sha256] = bytes
                     }
                     return (verified, blobs)

@@ -5,11 +5,13 @@ import VantageCore
 public struct PinsCommand: AsyncParsableCommand {
     public init() {}
 
-    public static let subcommands: [any ParsableCommand.Type] = [PinsVerifyCommand.self, PinsInstallCommand.self, PinsBundleCommand.self]
+    public static let subcommands: [any ParsableCommand.Type] = [
+        PinsVerifyCommand.self, PinsInstallCommand.self, PinsBundleCommand.self, PinsResolveCommand.self, PinsPinCommand.self,
+    ]
 
     public static let configuration = CommandConfiguration(
         commandName: "pins",
-        abstract: "Verify the pin list offline against a trust policy and install pinned roots.",
+        abstract: "Verify the pin list offline against a trust policy, install pinned roots and key files, and resolve images to pinned digests.",
         subcommands: subcommands
     )
 }

@@ -10,13 +10,15 @@ public struct PinsInstallCommand: AsyncParsableCommand {
 
     public static let configuration = CommandConfiguration(
         commandName: "install",
-        abstract: "Verify pinned roots and install them where a TUF client reads its trusted root.",
+        abstract: "Verify pinned roots (or a file target's bytes) and install them where a client reads them.",
         discussion: """
             --for notary: <trust dir>/tuf/<GUN>/metadata/root.json (trust dir: --trust-dir, else trust_dir of \
             ~/.notary/config.json, else ~/.notary). --for docker: the same under ${DOCKER_CONFIG:-~/.docker}/trust. \
             --for python-tuf: <--out DIR>/root.json (the Updater's metadata_dir). --for sigstore / cosign: a root file \
             (--out, default ${XDG_DATA_HOME:-~/.local/share}/vantage/roots/<target>.root.json). Then prints the command \
-            that makes the client use it. Exact pinned bytes, written atomically, 0600 files in 0700 folders; an \
+            that makes the client use it. --for file: a `file` target's exact bytes (a key, a keyring) at --out, mode \
+            --mode (default 0644), replacing other bytes there; prints the fingerprint of each key the bytes hold \
+            (else their SHA-256). Exact pinned bytes, written atomically, 0600 files in 0700 folders; an \
             existing different root is replaced only when the pinned one is a verified rotation of it, unless \
             --replace. All or nothing. Exit 0 ok, 1 error, 12 verification failed or refused, 64 usage, 66 missing \
             input (bundle document, blob), 73 destination not writable, 78 unusable trust policy.
@@ -26,7 +28,7 @@ public struct PinsInstallCommand: AsyncParsableCommand {
     @Argument(help: "Targets to install.")
     var targets: [String]
 
-    @Option(name: .customLong("for"), help: "The client to install for: notary, docker, python-tuf, sigstore or cosign.")
+    @Option(name: .customLong("for"), help: "The client to install for: notary, docker, python-tuf, sigstore, cosign, or file (a file target's bytes).")
     var client: InstallClient
 
     @OptionGroup var options: PinsOptions
@@ -34,8 +36,11 @@ public struct PinsInstallCommand: AsyncParsableCommand {
     @Option(help: "notary/docker: the Notary trust dir (notary's -d).")
     var trustDir: String?
 
-    @Option(help: "python-tuf: the Updater's metadata dir (required); sigstore/cosign: the root file to write.")
+    @Option(help: "python-tuf: the Updater's metadata dir (required); sigstore/cosign: the root file to write; file: the file to write (required).")
     var out: String?
+
+    @Option(help: "file: the installed file's mode, octal (default 0644).")
+    var mode: String?
 
     @Option(help: "Read pinned root bytes from this folder (files named <sha256> or <sha256>.json) instead of the coordinator.")
     var blobDir: String?
@@ -73,14 +78,25 @@ public struct PinsInstallCommand: AsyncParsableCommand {
     public func validate() throws {
         if targets.isEmpty { throw ValidationError("name at least one target") }
         if options.gun != nil, targets.count > 1 { throw ValidationError("--gun names the GUN of one target; install several one by one") }
-        if client.kind == .tuf, targets.count > 1 { throw ValidationError("\(client.rawValue) takes one target at a time (one root file)") }
+        if client.kind != .notary, targets.count > 1 { throw ValidationError("\(client.rawValue) takes one target at a time (one file)") }
+        if mode != nil, client != .file { throw ValidationError("--mode is for --for file") }
+        if client == .file, notaryConfig || replace { throw ValidationError("--notary-config and --replace are for roots") }
+        _ = try fileMode()
         if blobDir != nil, options.bundle != nil { throw ValidationError("a bundle has its blobs: --blob-dir is for --pins") }
         do { _ = try InstallLayout(client: client, trustDir: trustDir, out: out) } catch let error as ClientError {
             throw ValidationError(error.reason)
         }
     }
 
+    /// `--mode` as a file mode: octal, 0 to 0777.
+    func fileMode() throws -> mode_t {
+        guard let mode else { return 0o644 }
+        guard let value = mode_t(mode, radix: 8), value <= 0o777 else { throw ValidationError("--mode \(mode) is not an octal file mode (0 to 0777)") }
+        return value
+    }
+
     public func run() async throws {
+        if client == .file { return try await installFile() }
         let layout: InstallLayout
         do { layout = try InstallLayout(client: client, trustDir: trustDir, out: out) } catch { throw Failure.report(error) }
         let policy = try options.loadPolicy()
@@ -155,15 +171,15 @@ public struct PinsInstallCommand: AsyncParsableCommand {
             // A usage error before any network call when neither --server nor the policy says where the client fetches.
             guard options.server != nil else {
                 throw ValidationError(
-                    "\(target): pass --server URL (the Notary server or TUF repository URL your client uses) or list the target's source in the trust policy's targets")
+                    "\(target): pass --server URL (the Notary server, TUF repository or file URL your client uses) or list the target's source in the trust policy's targets")
             }
             return options.expectation(for: target, kind: client.kind, complete: true)
         }
         // A client of the other kind cannot use this root: said before any network call, with the --for that fits.
         guard entry.source.kind == client.kind else {
-            let kind = entry.source.kind == .notary ? "a Notary repository" : "a TUF repository"
-            throw ValidationError("\(target) is \(kind) (the trust policy's targets); --for \(client.rawValue) installs for "
-                + "\(client.kind == .notary ? "Notary" : "TUF") repositories: use --for \(InstallClient.names(for: entry.source.kind))")
+            let names = InstallClient.names(for: entry.source.kind)
+            throw ValidationError("\(target) is \(Self.describe(entry.source.kind)) (the trust policy's targets); --for \(client.rawValue) installs "
+                + "\(Self.describe(client.kind)): " + (names.isEmpty ? "an image is pulled by digest: use `resolve IMAGE`" : "use --for \(names)"))
         }
         var expectation = options.expectation(for: target, kind: client.kind)
         if expectation.gun == nil { expectation.gun = entry.source.gun }
@@ -171,7 +187,17 @@ public struct PinsInstallCommand: AsyncParsableCommand {
         return expectation
     }
 
-    /// The pinned root bytes: from `--blob-dir`, the bundle, or the first online source that has them.
+    /// A kind of target in words, for messages.
+    static func describe(_ kind: TargetSpec.Kind) -> String {
+        switch kind {
+        case .notary: "a Notary repository"
+        case .tuf: "a TUF repository"
+        case .oci: "an image tag"
+        case .file: "a file"
+        }
+    }
+
+    /// The pinned bytes: from `--blob-dir`, the bundle, or the first online source that has them.
     func blob(_ pin: Pin, online: OnlinePinSources) async throws -> [UInt8] {
         if let blobDir { return try BlobFolder(directory: blobDir).blob(sha256: pin.sha256) }
         if let bundle = options.bundle { return try await PinBundle(directory: bundle).blob(sha256: pin.sha256) }

@@ -109,16 +109,23 @@ public struct PinsOptions: ParsableArguments {
     func verify(_ expectations: [PinListVerifier.Expectation]?, policy: TrustPolicy, state: PinState, online: OnlinePinSources) async throws
         -> Result<VerifiedPins, PinListVerifier.Failure>
     {
+        try await verify(selecting: expectations.map(PinSelection.targets) ?? .all, policy: policy, state: state, online: online)
+    }
+
+    /// ``verify(_:policy:state:online:)`` for the pins `selection` names (a bundle holds named targets only).
+    func verify(selecting selection: PinSelection, policy: TrustPolicy, state: PinState, online: OnlinePinSources) async throws
+        -> Result<VerifiedPins, PinListVerifier.Failure>
+    {
         let fetcher = PinListFetcher(policy: policy, accepted: state.accepted, now: try now())
         if let path = pins {
             let data = try LocalDocument.require(path, what: "pin list")
             guard let list = try? Canonical.decode(PinList.self, from: data) else {
                 return .failure(.init(rule: PinListVerifier.Rule.schema, "\(path) is not a Vantage pin list (v2)"))
             }
-            return fetcher.verify(list, expectations: expectations)
+            return fetcher.verify(list, selecting: selection)
         }
-        if let bundle { return try await fetcher.fetch(from: PinBundle(directory: bundle), expectations: expectations) }
-        return try await online.fetch(with: fetcher, expectations: expectations)
+        if let bundle { return try await fetcher.fetch(from: PinBundle(directory: bundle), selecting: selection) }
+        return try await online.fetch(with: fetcher, selecting: selection)
     }
 
     /// Where to fetch, in order: `--mirror` URLs, the coordinator (`--coordinator`, `VANTAGE_COORDINATOR`, the CLI
