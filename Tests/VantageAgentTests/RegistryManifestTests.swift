@@ -13,19 +13,23 @@ import VantageTestSupport
 struct RegistryManifestTests {
     static let modes: [RegistryFixture.Auth] = [.anonymous, .token(credentials: .init(user: "vantage", password: "s3cret"))]
 
-    /// Runs `body` with a getter trusting the registry's CA (loopback allowed) and a source maker for `repository`.
+    /// Runs `body` with a getter trusting the registry's CA (loopback allowed, and for coordinator targets the
+    /// `allowedSources` patterns) and a source maker for `library/app` with the fixture's credentials (or `credential`).
     func withSources<T>(
-        _ registry: RegistryFixture, _ body: (_ source: (String) -> OCIManifestSource) async throws -> T
+        _ registry: RegistryFixture, allowedSources: [String] = [], supplier: TargetSupplier = .configuration,
+        credential: RegistryCredential? = nil, _ body: (_ source: (String) -> OCIManifestSource) async throws -> T
     ) async throws -> T {
         let getter = try AHCHTTPGetter(
             limits: FetchLimits(requestTimeout: .seconds(15), totalTimeout: .seconds(30)), caBundlePath: registry.caFile, proxy: nil,
-            noProxy: ProxyRule(noProxy: nil), destinations: DestinationPolicy(allowPrivateAddresses: true))
-        let credential = registry.credentials.map { RegistryCredential(username: $0.user, password: $0.password) }
+            noProxy: ProxyRule(noProxy: nil),
+            destinations: DestinationPolicy(
+                allowPrivateAddresses: true, allowedSources: try allowedSources.map { try SourcePattern.parse($0).get() }))
+        let credential = credential ?? registry.credentials.map { RegistryCredential(username: $0.user, password: $0.password) }
         do {
             let result = try await body { tag in
                 OCIManifestSource(
                     registryURL: registry.baseURL, repository: "library/app", tag: tag, http: getter, maxBytes: 524_288,
-                    credential: credential)
+                    supplier: supplier, credential: credential)
             }
             await getter.shutdown()
             return result
@@ -91,6 +95,33 @@ struct RegistryManifestTests {
             #expect("sha256:" + after.facts.sha256 == moved.digest)
             #expect("sha256:" + after.facts.sha256 == (try await Skopeo.inspectDigest(registry.reference("library/app", tag: "1.0"), in: registry)))
             #expect(after.facts.platforms == nil && after.bytes == moved.bytes)
+        }
+    }
+
+    @Test func theRealRealmOutsideAllowedSourcesIsNeverAskedAndWrongCredentialsStayUnsaid() async throws {
+        let registry = try await RegistryFixture(auth: .token(credentials: .init(user: "vantage", password: "s3cret")))
+        defer { registry.stop() }
+        let layout = try OCILayoutBuilder.image(at: registry.scratch.file("single"), tag: "1.0", seed: "realm")
+        try await Skopeo.push(layout: layout, tag: "1.0", to: registry, repository: "library/app")
+        let realm = try #require(registry.realm.flatMap { URL(string: $0) })
+        let realmBase = "https://\(realm.host ?? ""):\(realm.port ?? 443)"
+        let pushRequests = try registry.tokenRequests().count
+        // Control: a coordinator target whose registry and realm are both allowed.
+        try await withSources(registry, allowedSources: [registry.baseURL, realmBase], supplier: .coordinator) { source in
+            let fetched = try await source("1.0").fetch(known: nil)
+            #expect("sha256:" + fetched.facts.sha256 == layout.digest)
+        }
+        let asked = try registry.tokenRequests().count
+        #expect(asked == pushRequests + 1)
+        try await withSources(registry, allowedSources: [registry.baseURL], supplier: .coordinator) { source in
+            #expect(await failureKind { _ = try await source("1.0").fetch(known: nil) } == .forbidden)
+        }
+        #expect(try registry.tokenRequests().count == asked, "the realm was reached")
+        // Wrong credentials: the real token server refuses them, and the message names neither user nor password.
+        try await withSources(registry, credential: RegistryCredential(username: "mallory", password: "guessed-pw")) { source in
+            let error = await failure { _ = try await source("1.0").fetch(known: nil) }
+            #expect(error?.kind == .auth, "\(String(describing: error))")
+            #expect(error.map { !$0.message.contains("mallory") && !$0.message.contains("guessed-pw") } == true)
         }
     }
 }
