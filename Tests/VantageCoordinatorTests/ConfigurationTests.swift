@@ -33,8 +33,11 @@ import VantageCore
         #expect(configuration.consensus.minDuration.rotated == 600)
         #expect(configuration.adminTokens == ["first-admin-token-0123456789", "second-admin-token-0123456789"])
         #expect(configuration.agents.map(\.region) == ["eu-west", "us-east", "ap-south"])
-        #expect(configuration.targets.map(\.id) == ["sigstore", "docker.io/library/debian"])
+        #expect(configuration.targets.map(\.id) == ["sigstore", "docker.io/library/debian", "ubuntu", "debian-12", "docker-apt-key"])
         #expect(configuration.targets[1].gun == "docker.io/library/debian")
+        #expect(configuration.targets[2] == TargetSpec(id: "ubuntu", kind: .oci, url: "https://registry-1.docker.io", repository: "library/ubuntu", tag: "24.04"))
+        #expect(configuration.targets[3].changePolicy == .hold && configuration.targets[4].changePolicy == .hold)
+        #expect(configuration.ingest.maxFileBytes == 256 << 10)
         #expect(configuration.resolvedDatabasePath == "/var/lib/vantage-coordinator/coordinator.sqlite")
     }
 
@@ -63,6 +66,11 @@ import VantageCore
         (#"{"agents": ["agent-1 eu"]}"#, "agents:"),
         (#"{"agents": ["agent-1 eu notbase64!"]}"#, "agents: agent-1"),
         (#"{"targets": ["t ftp https://x"]}"#, "targets:"),
+        (#"{"targets": ["t oci Ubuntu:24.04"]}"#, "targets: t:"),
+        (#"{"targets": ["t oci ubuntu@sha256:\#(String(repeating: "a", count: 64))"]}"#, "targets: t: an oci target names a tag, not a digest"),
+        (#"{"targets": ["t file https://x.example/key maybe"]}"#, "targets: t: \"maybe\" is not follow or hold"),
+        (#"{"targets": ["t tuf https://x.example follow"]}"#, "targets: target t: tuf targets have no gun"),
+        (#"{"ingest": {"max_file_bytes": 0}}"#, "ingest.max_file_bytes: must be 1 to 4194304"),
         (#"{"admin": {"tokens": ["short"]}}"#, "admin.tokens"),
         (#"{"alerts": {"webhook": {"url": "https://x.example"}}}"#, "alerts.webhook.secret"),
         (#"{"ingest": {"max_body_bytes": 10}}"#, "ingest.max_body_bytes"),

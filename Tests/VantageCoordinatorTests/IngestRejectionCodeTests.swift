@@ -12,7 +12,9 @@ import Testing
             (.sourceMismatch, "source_mismatch"), (.stale, "stale"), (.future, "future"), (.missingAttestation, "missing_attestation"),
             (.badAttestationSignature, "bad_attestation_signature"), (.rootBytesMalformed, "root_bytes_malformed"),
             (.rootUnparseable, "root_unparseable"), (.rootHashMismatch, "root_hash_mismatch"),
-            (.rootFingerprintMismatch, "root_fingerprint_mismatch"),
+            (.rootFingerprintMismatch, "root_fingerprint_mismatch"), (.kindMismatch, "kind_mismatch"),
+            (.contentTooLarge, "content_too_large"), (.contentHashMismatch, "content_hash_mismatch"),
+            (.contentFactsMismatch, "content_facts_mismatch"),
         ]
         #expect(expected.map(\.0) == IngestRejection.Code.allCases)
         for (code, label) in expected {

@@ -13,7 +13,7 @@ extension CoordinatorConfiguration {
     /// - `state_dir` (`/var/lib/vantage-coordinator` when it exists, else `./vantage-state`), `database_path`, `key_file`
     /// - `admin.tokens` (strings), `admin.token_file` (one token per line; for systemd `LoadCredential`)
     /// - `agents`: strings `"<id> <region> <base64 Ed25519 public key>"`
-    /// - `targets`: strings `"<id> tuf <url>"` or `"<id> notary <url> <gun>"`
+    /// - `targets`: strings ``targetForms`` (see ``parseTarget(_:)``)
     /// - `approvers`: strings `"<id> <base64 Ed25519 public key>"`; `approval_threshold` (1)
     /// - `consensus.quorum` (2), `.min_regions` (2), `.max_age_seconds` (1800), `.max_dissent` (0),
     ///   `.min_duration.first|resigned|rotated|replaced` (0, 0, 600, 3600 s), `.unchained` (`approve` | `hold`),
@@ -21,7 +21,7 @@ extension CoordinatorConfiguration {
     ///   `.batch_targets` (2000), `.verification_cache_entries` (100000)
     /// - `pin_list.lifetime_seconds` (86400), `.batch_pins` (5000), `.mirror_dir` (none)
     /// - `ingest.max_body_bytes` (4 MiB), `.max_batch_observations` (1000), `.max_past_seconds` (3600),
-    ///   `.max_future_seconds` (300)
+    ///   `.max_future_seconds` (300), `.max_file_bytes` (256 KiB: the largest `file` target content stored)
     /// - `database.synchronous` (`full` | `normal`, default `full`)
     /// - `alerts.webhook.url`, `alerts.webhook.secret` (`whsec_…`), `alerts.slack.url`, `alerts.hook.path`,
     ///   `alerts.timeout_seconds` (30), `alerts.max_backoff_seconds` (3600)
@@ -90,6 +90,7 @@ extension CoordinatorConfiguration {
         ingest.maxBatchObservations = try keys.int("ingest.max_batch_observations") ?? ingest.maxBatchObservations
         ingest.maxPastSeconds = try keys.int64("ingest.max_past_seconds") ?? ingest.maxPastSeconds
         ingest.maxFutureSeconds = try keys.int64("ingest.max_future_seconds") ?? ingest.maxFutureSeconds
+        ingest.maxFileBytes = try keys.int("ingest.max_file_bytes") ?? ingest.maxFileBytes
         switch try keys.string("database.synchronous") ?? "full" {
         case "full": synchronousFull = true
         case "normal": synchronousFull = false
@@ -118,6 +119,7 @@ extension CoordinatorConfiguration {
         "consensus.hold_seconds", "consensus.expiry_warning_days", "consensus.interval_seconds", "consensus.debounce_ms", "consensus.batch_targets",
         "consensus.verification_cache_entries", "pin_list.batch_pins", "pin_list.mirror_dir",
         "pin_list.lifetime_seconds", "ingest.max_body_bytes", "ingest.max_batch_observations", "ingest.max_past_seconds", "ingest.max_future_seconds",
+        "ingest.max_file_bytes",
         "database.synchronous", "alerts.webhook.url", "alerts.webhook.secret", "alerts.webhook.secret_file",
         "alerts.slack.url", "alerts.slack.url_file", "alerts.hook.path",
         "alerts.timeout_seconds", "alerts.max_backoff_seconds",
@@ -156,13 +158,35 @@ extension CoordinatorConfiguration {
         }
     }
 
-    /// `"<id> tuf <url>"` or `"<id> notary <url> <gun>"`.
+    /// What ``parseTarget(_:)`` accepts, for its refusal.
+    static let targetForms =
+        "\"<id> tuf <url>\", \"<id> notary <url> <gun>\", \"<id> oci <image>[ follow|hold]\" or \"<id> file <url>[ follow|hold]\""
+
+    /// `"<id> tuf <url>"`, `"<id> notary <url> <gun>"`, `"<id> oci <image>[ follow|hold]"` (an image reference such as
+    /// `docker.io/library/ubuntu:24.04`, its registry reached over https) or `"<id> file <url>[ follow|hold]"`; without
+    /// the policy word an `oci` target follows its tag and a `file` target holds changes for approvers.
     static func parseTarget(_ line: String) throws -> TargetSpec {
         let fields = line.split(whereSeparator: \.isWhitespace).map(String.init)
         guard fields.count == 3 || fields.count == 4, let kind = TargetSpec.Kind(rawValue: fields[1]) else {
-            throw CoordinatorError(.configuration, "targets: \"\(line)\" is not \"<id> tuf <url>\" or \"<id> notary <url> <gun>\"")
+            throw CoordinatorError(.configuration, "targets: \"\(line)\" is not \(targetForms)")
         }
-        return TargetSpec(id: fields[0], kind: kind, url: fields[2], gun: fields.count == 4 ? fields[3] : nil)
+        let (id, url, last) = (fields[0], fields[2], fields.count == 4 ? fields[3] : nil)
+        if kind.isRoot { return TargetSpec(id: id, kind: kind, url: url, gun: last) }
+        var changes: ChangePolicy?
+        if let last {
+            guard let policy = ChangePolicy(rawValue: last) else {
+                throw CoordinatorError(.configuration, "targets: \(id): \"\(last)\" is not follow or hold")
+            }
+            changes = policy
+        }
+        guard kind == .oci else { return TargetSpec(id: id, kind: kind, url: url, changes: changes) }
+        let image: ImageReference
+        switch ImageReference.parse(url) {
+        case .success(let parsed): image = parsed
+        case .failure(let error): throw CoordinatorError(.configuration, "targets: \(id): \(error.reason)")
+        }
+        guard image.digest == nil else { throw CoordinatorError(.configuration, "targets: \(id): an oci target names a tag, not a digest") }
+        return TargetSpec(id: id, kind: .oci, url: image.apiBaseURL, repository: image.repository, tag: image.tag, changes: changes)
     }
 }
 

@@ -92,6 +92,9 @@ public struct CoordinatorConfiguration: Sendable {
         public var maxPastSeconds: Int64 = 3600
         /// Observations dated further ahead than this are rejected as from the future.
         public var maxFutureSeconds: Int64 = ConsensusPolicy.skewSeconds
+        /// Largest `file` target content accepted and stored (`ingest.max_file_bytes`); `oci` manifests are capped at
+        /// ``VantageCore/ManifestFacts/maxBytes`` (4 MiB) as registries cap them.
+        public var maxFileBytes: Int = 256 << 10
 
         public init() {}
     }
@@ -148,6 +151,7 @@ public struct CoordinatorConfiguration: Sendable {
         if maxConnections < 1 { try fail("listen.max_connections", "must be at least 1") }
         if ingest.maxBatchObservations < 1 { try fail("ingest.max_batch_observations", "must be at least 1") }
         if ingest.maxPastSeconds < 1 { try fail("ingest.max_past_seconds", "must be positive") }
+        if !(1...ManifestFacts.maxBytes).contains(ingest.maxFileBytes) { try fail("ingest.max_file_bytes", "must be 1 to \(ManifestFacts.maxBytes)") }
         if ingest.maxFutureSeconds < 0 { try fail("ingest.max_future_seconds", "must not be negative") }
         if adminTokens.contains(where: { AdminAuth.split($0).token.utf8.count < 16 }) {
             try fail("admin.tokens", "every admin token must be at least 16 characters (entries are \"NAME TOKEN\" or a bare token)")

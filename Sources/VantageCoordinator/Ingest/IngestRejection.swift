@@ -17,6 +17,14 @@ struct IngestRejection: Error, Sendable {
         case rootUnparseable = "root_unparseable"
         case rootHashMismatch = "root_hash_mismatch"
         case rootFingerprintMismatch = "root_fingerprint_mismatch"
+        /// Root facts for an `oci`/`file` target, or content for a root target.
+        case kindMismatch = "kind_mismatch"
+        /// Content over its kind's cap (`oci` 4 MiB, `file` `ingest.max_file_bytes`).
+        case contentTooLarge = "content_too_large"
+        /// Content bytes whose SHA-256 or size is not the one claimed.
+        case contentHashMismatch = "content_hash_mismatch"
+        /// Content facts (media type, platforms, keys) that are not the ones recomputed from the bytes.
+        case contentFactsMismatch = "content_facts_mismatch"
     }
 
     var code: Code

@@ -98,8 +98,10 @@ struct ObservationCheck: Sendable {
         guard observation.type == Observation.type else {
             throw reject(.unsupportedType, "type \"\(observation.type.prefix(64))\" is not \(Observation.type)")
         }
-        guard (observation.fingerprint == nil) != (observation.error == nil) else {
-            throw reject(.malformedObservation, "exactly one of fingerprint and error must be present")
+        guard [observation.fingerprint != nil, observation.content != nil, observation.error != nil].filter({ $0 }).count == 1 else {
+            // A root observation's refusal keeps its words.
+            let fields = observation.content == nil ? "fingerprint and error" : "fingerprint, content and error"
+            throw reject(.malformedObservation, "exactly one of \(fields) must be present")
         }
         guard observation.region == agent.region else {
             throw reject(.regionMismatch, "agent \(agent.id) is enrolled in region \(agent.region), not \(observation.region.prefix(100))")
@@ -112,10 +114,13 @@ struct ObservationCheck: Sendable {
         guard let (source, sourceKey) = directory.sources[observation.target], observation.source == source else {
             throw reject(.sourceMismatch, "observation is for \(String(describing: observation.source).prefix(300)), the target's source is \(spec.source.map(String.init(describing:)) ?? "invalid")")
         }
+        if let problem = ContentCheck.shapeProblem(observation, kind: spec.kind) { throw reject(.kindMismatch, problem) }
+        let content = ContentCheck(kind: spec.kind, maxFileBytes: limits.maxFileBytes)
+        if let facts = observation.content { try content.checkSize(facts) }
         var verified = VerifiedObservation(
             id: id, agent: agent.id, target: observation.target, observedAt: observation.observedAt,
             outcome: observation.outcome.rawValue)
-        guard let fingerprint = observation.fingerprint else {
+        guard observation.error == nil else {
             if signed.rootBytes != nil || signed.attestationSignature != nil || observation.continuity != nil {
                 throw reject(.malformedObservation, "an error observation carries root bytes or an attestation")
             }
@@ -138,7 +143,11 @@ struct ObservationCheck: Sendable {
         verified.attestationKeyID = PublicationPlanner.verifiedKeyID(agent.publicKey.keyID, sourceKey: sourceKey)
         verified.continuity = statement.continuity
         if let encoded = signed.rootBytes {
-            verified.rootBytes = try checkRootBytes(encoded, fingerprint: fingerprint)
+            if let fingerprint = observation.fingerprint {
+                verified.rootBytes = try checkRootBytes(encoded, fingerprint: fingerprint)
+            } else if let facts = observation.content {
+                verified.rootBytes = try content.checkBytes(encoded, content: facts)
+            }
         }
         return verified
     }

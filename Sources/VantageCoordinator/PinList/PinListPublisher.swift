@@ -85,12 +85,13 @@ struct PinListPublisher: Sendable {
     private func snapshot(_ db: Database, current: PublishedPinList?, now: Timestamp) throws -> Snapshot {
         let due = try PinListStore.refreshDue(db, now: now, limit: batchLimit)
         var pins: [String: PublicationPlanner.DuePin] = [:]
+        var specs: [String: TargetSpec] = [:]
         for target in due where pins[target] == nil {
             pins[target] = .init(target: target, published: current?.pinBody(for: target))
         }
         if !due.isEmpty {
-            var sources: [String: RepositorySource] = [:]
-            for (id, spec) in try RegistryStore.targets(db, ids: due, activeOnly: true) { sources[id] = spec.source }
+            specs = try RegistryStore.targets(db, ids: due, activeOnly: true)
+            let sources = specs.compactMapValues(\.source)
             for (target, pin) in try ConsensusStore.latestPins(db, targets: due) {
                 // A pin made for another source (the target was re-pointed) is never published for the new one.
                 if let source = sources[target], source.storageKey == pin.source {
@@ -113,9 +114,13 @@ struct PinListPublisher: Sendable {
             }
             for (key, value) in try ConsensusStore.alerts(db, keys: due.map { .init(.unsupported, $0) }) { pins[key.subject]?.unsupported = value }
         }
-        // Pins are checked against their own target's source (the expectation), so the policy needs no target list.
-        let policy = try TrustPolicyBuilder.policy(
+        // Pins are checked against their own target's source (the expectation), so the policy needs no target list but
+        // the change policy of the `oci` and `file` targets due: a held change needs approvers' signatures at clients.
+        var policy = try TrustPolicyBuilder.policy(
             db, identity: identity, consensus: policy, approvals: approvalRules, minPinListVersion: 0, targets: false)
+        policy.targets = specs.values.filter { !$0.kind.isRoot }.sorted { $0.id < $1.id }.compactMap { spec in
+            spec.source.map { TrustPolicy.Target(id: spec.id, source: $0, changes: spec.changePolicy) }
+        }
         return Snapshot(head: try PinListStore.latestHead(db), policy: policy, due: due.compactMap { pins.removeValue(forKey: $0) })
     }
 }

@@ -25,7 +25,11 @@ struct AdminController: Sendable {
             if let problem = spec.problem { throw CoordinatorError(.malformedRequest, problem) }
             let outcome = try await registry.add(spec, now: clock.now, allowSourceChange: false)
             consensus.targetsChanged()
-            if outcome != .unchanged { try await record(target: spec.id, by: by, "target \(spec.id) added by \(by): \(spec.source?.description ?? spec.url)") }
+            switch outcome {
+            case .unchanged: break
+            case .policyChanged: try await record(target: spec.id, by: by, "target \(spec.id) changes set to \(spec.changePolicy.rawValue) by \(by)")
+            default: try await record(target: spec.id, by: by, "target \(spec.id) added by \(by): \(spec.source?.description ?? spec.url)")
+            }
             consensus.signal()
             return try JSONResponse.make(spec, status: outcome == .unchanged ? .ok : .created)
         }

@@ -17,6 +17,8 @@ enum ConsensusStore {
         var revisions: [String: Int64] = [:]
         /// ``VantageCore/RepositorySource/storageKey`` of each target's current source.
         var sources: [String: String] = [:]
+        /// Each target's kind (events of `file` targets name their keys: ``ContentEventDetails``).
+        var kinds: [String: TargetSpec.Kind] = [:]
     }
 
     /// Those of `approvals` of (`target`, `source`, `sha256`) that verify under the configured approvers, and their
@@ -76,6 +78,7 @@ enum ConsensusStore {
         let ids = StatementArguments(targets)
         let specs = try RegistryStore.targets(db, ids: targets, activeOnly: false)
         batch.sources = specs.compactMapValues { $0.source?.storageKey }
+        batch.kinds = specs.mapValues(\.kind)
         var previous: [String: TargetState] = [:]
         for row in try Row.fetchAll(
             db, sql: "SELECT target, status, leading, classification, reasons, revision FROM target_state WHERE target IN (\(marks))",
@@ -107,9 +110,16 @@ enum ConsensusStore {
             // A pin made for another source (the target's URL changed) never carries over; its seq still counts.
             let latestPin = pins[target]
             let pin = latestPin.flatMap { $0.source == batch.sources[target] ? ConsensusEvaluator.CurrentPin(sha256: $0.sha256) : nil }
+            let seen = digests[target, default: []].union(pin.map { [$0.sha256] } ?? [])
             var known: [String: Root] = [:]
-            for digest in digests[target, default: []].union(pin.map { [$0.sha256] } ?? []) {
-                if let root = try roots.root(digest, in: db) { known[digest] = root }
+            var content: TargetSnapshot.Content?
+            if spec.kind.isRoot {
+                for digest in seen {
+                    if let root = try roots.root(digest, in: db) { known[digest] = root }
+                }
+            } else {
+                // A manifest's or file's bytes are never parsed as a root: what counts is that they are held.
+                content = TargetSnapshot.Content(changes: spec.changePolicy, stored: try Blobs.stored(Array(seen), in: db))
             }
             var approved: [String: Set<String>] = [:]
             if let source = spec.source, let byDigest = stored[target]?[source.storageKey] {
@@ -120,7 +130,7 @@ enum ConsensusStore {
             }
             batch.snapshots.append(TargetSnapshot(
                 target: target, views: views[target] ?? [], pin: pin, nextSeq: (latestPin?.seq ?? 0) + 1, roots: known,
-                approved: approved, previous: previous[target], alerts: alerts[target] ?? [:]))
+                approved: approved, previous: previous[target], alerts: alerts[target] ?? [:], content: content))
         }
         return batch
     }
@@ -291,6 +301,7 @@ enum ConsensusStore {
             events += plan.events
         }
         try saveAlerts(db, alerts)
+        events = try events.map { try ContentEventDetails.adding(to: $0, kinds: batch.kinds, in: db) }
         return try EventStore.insert(db, events, channels: channels, nowMillis: now.seconds * 1000)
     }
 

@@ -210,6 +210,27 @@ enum Migrations {
         migrator.registerMigration("v7-attestation-key-ids") { db in
             try db.execute(sql: "ALTER TABLE spans ADD COLUMN attestation_key_id TEXT")
         }
+        // Image tags and files: targets of kind `oci` (a registry's repository and tag) and `file`, with an optional
+        // change policy. SQLite cannot alter a CHECK constraint, so the table is rebuilt (GRDB runs migrations with
+        // foreign keys off and checks them at the end), keeping every row.
+        migrator.registerMigration("v8-content-targets") { db in
+            try db.execute(sql: """
+                CREATE TABLE targets_v8(
+                    id TEXT PRIMARY KEY NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('notary', 'tuf', 'oci', 'file')),
+                    url TEXT NOT NULL,
+                    gun TEXT,
+                    added_at INTEGER NOT NULL,
+                    removed_at INTEGER,
+                    repository TEXT,
+                    tag TEXT,
+                    changes TEXT CHECK (changes IN ('follow', 'hold'))
+                );
+                INSERT INTO targets_v8(id, kind, url, gun, added_at, removed_at) SELECT id, kind, url, gun, added_at, removed_at FROM targets;
+                DROP TABLE targets;
+                ALTER TABLE targets_v8 RENAME TO targets;
+                """)
+        }
         return migrator
     }
 }

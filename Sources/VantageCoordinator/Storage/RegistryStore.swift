@@ -94,6 +94,8 @@ struct RegistryStore: Sendable {
     /// What ``add(_:now:allowSourceChange:channels:)`` did.
     enum AddOutcome: Equatable {
         case added, reactivated, unchanged
+        /// The same source with another `changes` policy (`oci`/`file`): decided again.
+        case policyChanged
         /// The id existed with another source: the old source's spans were closed and a critical event recorded.
         case sourceChanged(old: String)
     }
@@ -111,14 +113,15 @@ struct RegistryStore: Sendable {
         guard let source = spec.source else { throw CoordinatorError(.malformedRequest, "target \(spec.id): url cannot be normalised") }
         let outcome: AddOutcome = try await storage("add target") {
             try await database.writer.write { db in
-                let existing = try Row.fetchOne(db, sql: "SELECT kind, url, gun, removed_at FROM targets WHERE id = ?", arguments: [spec.id])
+                let existing = try Row.fetchOne(
+                    db, sql: "SELECT id, kind, url, gun, repository, tag, changes, removed_at FROM targets WHERE id = ?", arguments: [spec.id])
                 var outcome = AddOutcome.added
                 if let existing {
-                    let old = TargetSpec(
-                        id: spec.id, kind: TargetSpec.Kind(rawValue: existing["kind"]) ?? .tuf, url: existing["url"], gun: existing["gun"])
+                    let old = Self.spec(existing)
                     let removed = (existing["removed_at"] as Int64?) != nil
                     if old.source == source {
-                        outcome = removed ? .reactivated : .unchanged
+                        // A new change policy is a new decision for the target, not a new source.
+                        outcome = removed ? .reactivated : old.changes == spec.changes ? .unchanged : .policyChanged
                     } else {
                         guard allowSourceChange else {
                             throw CoordinatorError(.conflict,
@@ -137,11 +140,11 @@ struct RegistryStore: Sendable {
                 }
                 try db.execute(
                     sql: """
-                        INSERT INTO targets(id, kind, url, gun, added_at) VALUES (?, ?, ?, ?, ?)
+                        INSERT INTO targets(id, kind, url, gun, repository, tag, changes, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, url = excluded.url, gun = excluded.gun,
-                            removed_at = NULL
+                            repository = excluded.repository, tag = excluded.tag, changes = excluded.changes, removed_at = NULL
                         """,
-                    arguments: [spec.id, spec.kind.rawValue, spec.url, spec.gun, now.seconds])
+                    arguments: [spec.id, spec.kind.rawValue, spec.url, spec.gun, spec.repository, spec.tag, spec.changes?.rawValue, now.seconds])
                 if outcome != .unchanged {
                     try ConsensusStore.markDue(db, target: spec.id)
                     try PinListStore.refresh(db, target: spec.id)
@@ -219,7 +222,7 @@ struct RegistryStore: Sendable {
     }
 
     static func activeTargets(_ db: Database) throws -> [TargetSpec] {
-        try Row.fetchAll(db, sql: "SELECT id, kind, url, gun FROM targets WHERE removed_at IS NULL ORDER BY id").map(spec)
+        try Row.fetchAll(db, sql: "SELECT \(columns) FROM targets WHERE removed_at IS NULL ORDER BY id").map(spec)
     }
 
     /// The specs of `ids` that exist (removed ones too unless `activeOnly`), by id.
@@ -227,14 +230,19 @@ struct RegistryStore: Sendable {
         guard !ids.isEmpty else { return [:] }
         let rows = try Row.fetchAll(
             db,
-            sql: "SELECT id, kind, url, gun FROM targets WHERE id IN (\(databaseQuestionMarks(count: ids.count)))"
+            sql: "SELECT \(columns) FROM targets WHERE id IN (\(databaseQuestionMarks(count: ids.count)))"
                 + (activeOnly ? " AND removed_at IS NULL" : ""),
             arguments: StatementArguments(ids))
-        return Dictionary(rows.map { (($0[0] as String), spec($0)) }, uniquingKeysWith: { a, _ in a })
+        return Dictionary(rows.map { (($0["id"] as String), spec($0)) }, uniquingKeysWith: { a, _ in a })
     }
 
+    /// The `targets` columns ``spec(_:)`` reads.
+    private static let columns = "id, kind, url, gun, repository, tag, changes"
+
     private static func spec(_ row: Row) -> TargetSpec {
-        TargetSpec(id: row[0], kind: TargetSpec.Kind(rawValue: row[1]) ?? .tuf, url: row[2], gun: row[3])
+        TargetSpec(
+            id: row["id"], kind: TargetSpec.Kind(rawValue: row["kind"]) ?? .tuf, url: row["url"], gun: row["gun"],
+            repository: row["repository"], tag: row["tag"], changes: (row["changes"] as String?).flatMap(ChangePolicy.init(rawValue:)))
     }
 
     /// The enrolled agents (not removed), by id: id, region and base64 public key.
