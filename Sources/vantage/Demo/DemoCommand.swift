@@ -14,12 +14,14 @@ import VantageTUF
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the whole system on loopback: roots, an interceptor, three agents, a coordinator, a pin install.",
+        abstract: "Run the whole system on loopback: roots, an interceptor, a registry, three agents, a coordinator, a pin install.",
         discussion: """
             Starts a local root server with freshly signed Notary and TUF roots, an interceptor on one agent's path \
             that serves a forged root, a coordinator on a temporary SQLite file and three agents in three regions; \
             then walks through a split view, a chained rotation, an unchained replacement held and approved, and \
-            installs the consensus root into a temporary trust dir. Everything is removed at the end.
+            installs the consensus root into a temporary trust dir. Then an https registry serves an image tag: the \
+            agents agree on its digest, the tag moves and is followed, and a CI host resolves it to a pinned digest. \
+            Everything is removed at the end.
             """
     )
 
@@ -33,6 +35,10 @@ struct DemoCommand: AsyncParsableCommand {
         DemoOutput.step("Working in \(work.path)")
         let quiet = Logger(label: "vantage.demo", factory: { _ in SwiftLogNoOpLogHandler() })
 
+        let tls = try DemoTLS(now: Date())
+        let caBundlePath = work.appendingPathComponent("registry-ca.pem").path
+        try DemoSetup.write(tls.caPEM, to: caBundlePath)
+        let registry = DemoRegistry(repository: DemoImage.repository, tag: DemoImage.tag)
         let genuine = DemoRootServer()
         let interceptor = DemoRootServer(upstream: genuine)
         let ports = DemoPorts()
@@ -45,6 +51,7 @@ struct DemoCommand: AsyncParsableCommand {
                 coordinator.application,
                 genuine.application(logger: quiet) { await ports.set("roots", $0) },
                 interceptor.application(logger: quiet) { await ports.set("interceptor", $0) },
+                try registry.application(tls: tls, logger: quiet) { await ports.set("registry", $0) },
             ],
             gracefulShutdownSignals: [], logger: quiet)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -53,7 +60,8 @@ struct DemoCommand: AsyncParsableCommand {
                 let scenario = DemoScenario(
                     work: work, coordinator: coordinator, genuine: genuine, interceptor: interceptor,
                     rootsPort: await ports.wait("roots"), interceptorPort: await ports.wait("interceptor"),
-                    coordinatorPort: await ports.wait("coordinator"), adminToken: coordinatorConfiguration.adminToken,
+                    coordinatorPort: await ports.wait("coordinator"), registry: registry, registryPort: await ports.wait("registry"),
+                    caBundlePath: caBundlePath, adminToken: coordinatorConfiguration.adminToken,
                     agentKeys: coordinatorConfiguration.agentKeys, approverKeyPath: coordinatorConfiguration.approverKeyPath,
                     approver: coordinatorConfiguration.approver, logger: quiet)
                 try await scenario.run()

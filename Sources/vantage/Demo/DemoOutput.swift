@@ -16,7 +16,8 @@ enum DemoOutput {
             }
             table.rows.append([
                 t.spec.id, TerminalStyle.status(t.status.rawValue), String((t.pinned?.sha256 ?? "-").prefix(12)),
-                t.pinned.map { "v\($0.version)" } ?? "-", views.joined(separator: "  "),
+                // Content (`oci`, `file`) has no version.
+                t.pinned.flatMap { t.spec.kind.isRoot ? "v\($0.version)" : nil } ?? "-", views.joined(separator: "  "),
             ])
         }
         for line in table.rendered.split(separator: "\n") { detail(String(line)) }

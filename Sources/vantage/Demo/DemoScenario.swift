@@ -19,6 +19,10 @@ struct DemoScenario {
     var rootsPort: Int
     var interceptorPort: Int
     var coordinatorPort: Int
+    var registry: DemoRegistry
+    var registryPort: Int
+    /// The demo registry's CA, which the agents trust.
+    var caBundlePath: String
     var adminToken: String
     var agentKeys: [String: String]
     var approverKeyPath: String
@@ -52,17 +56,10 @@ struct DemoScenario {
         do {
             try await admin.addTarget(notary)
             try await admin.addTarget(tuf)
-            for (id, region) in DemoSetup.agents {
-                let configuration = DemoSetup.agentConfiguration(
-                    id: id, region: region, keyPath: agentKeys[id]!, work: work, coordinatorURL: coordinatorURL,
-                    targets: [notary, tuf], approver: approver)
-                let intercepted = InterceptedPath.wrapper(
-                    genuine: "http://127.0.0.1:\(rootsPort)", interceptor: "http://127.0.0.1:\(interceptorPort)")
-                agents.append(try await AgentRuntime(
-                    configuration: configuration, logger: logger, registry: nil, path: id == DemoSetup.intercepted ? intercepted : nil))
-            }
+            try await startAgents(&agents, targets: [notary, tuf])
             DemoOutput.step("Three agents: \(DemoSetup.agents.map { "\($0.0) (\($0.1))" }.joined(separator: ", "))")
-            try await story(repos: &repos, admin: admin, agents: agents, notary: notary, tuf: tuf)
+            let cursor = try await story(repos: &repos, admin: admin, agents: agents, notary: notary, tuf: tuf)
+            try await imageStory(admin: admin, agents: &agents, roots: [notary, tuf], after: cursor)
         } catch {
             for agent in agents { await agent.shutdown() }
             try? await http.shutdown()
@@ -72,9 +69,26 @@ struct DemoScenario {
         try await http.shutdown()
     }
 
+    /// Starts the three agents with `targets` (after shutting down any already in `agents`: a restart, as when an
+    /// operator changes their configuration).
+    func startAgents(_ agents: inout [AgentRuntime], targets: [TargetSpec]) async throws {
+        for agent in agents { await agent.shutdown() }
+        agents = []
+        for (id, region) in DemoSetup.agents {
+            let configuration = DemoSetup.agentConfiguration(
+                id: id, region: region, keyPath: agentKeys[id]!, work: work, coordinatorURL: coordinatorURL,
+                targets: targets, approver: approver, caBundlePath: caBundlePath)
+            let intercepted = InterceptedPath.wrapper(
+                genuine: "http://127.0.0.1:\(rootsPort)", interceptor: "http://127.0.0.1:\(interceptorPort)")
+            agents.append(try await AgentRuntime(
+                configuration: configuration, logger: logger, registry: nil, path: id == DemoSetup.intercepted ? intercepted : nil))
+        }
+    }
+
+    /// Acts 1 to 6, on the roots; returns the event cursor after them.
     func story(
         repos: inout DemoRepositories, admin: CoordinatorClient, agents: [AgentRuntime], notary: TargetSpec, tuf: TargetSpec
-    ) async throws {
+    ) async throws -> Int64 {
         var cursor: Int64 = 0
 
         DemoOutput.step("1. Every agent polls both repositories; \(DemoSetup.intercepted)'s path is intercepted")
@@ -130,6 +144,7 @@ struct DemoScenario {
         let bytes = FileManager.default.contents(atPath: installed).map(Array.init) ?? []
         try expect(bytes == notaryV2, "the installed root should be the exact pinned bytes")
         DemoOutput.detail("\(installed): the exact bytes of v2; `notary -d` on this trust dir now refuses any other root")
+        return cursor
     }
 
     /// Agents poll and deliver, the coordinator decides; prints the consensus table and the new events.

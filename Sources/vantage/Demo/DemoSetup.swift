@@ -49,17 +49,20 @@ enum DemoSetup {
             configuration: configuration, adminToken: token, agentKeys: keys, approverKeyPath: approverKeyPath, approver: approver)
     }
 
-    /// The configuration of agent `id`: every agent fetches the same URLs (the source its attestations bind).
+    /// The configuration of agent `id`: every agent fetches the same URLs (the source its attestations bind), and
+    /// trusts the demo registry's CA (`caBundlePath`) as an operator configures a private registry's.
     static func agentConfiguration(
-        id: String, region: String, keyPath: String, work: URL, coordinatorURL: String, targets: [TargetSpec], approver: ApproverKey
+        id: String, region: String, keyPath: String, work: URL, coordinatorURL: String, targets: [TargetSpec], approver: ApproverKey,
+        caBundlePath: String
     ) -> AgentConfiguration {
         var configuration = AgentConfiguration(
             agentID: id, region: region, keyPath: keyPath, coordinators: [coordinatorURL],
             spoolDirectory: work.appendingPathComponent("\(id)-spool").path, limits: FetchLimits(totalTimeout: .seconds(10)),
             targets: targets.map { AgentConfiguration.Target(spec: $0) },
-            // The demo's repositories and interceptor run on 127.0.0.1: the offline demo is the operator's own setup.
+            // The demo's repositories, registry and interceptor run on 127.0.0.1: the offline demo is the operator's own setup.
             network: .init(allowPrivateAddresses: true))
         configuration.approvers = [approver]
+        configuration.caBundlePath = caBundlePath
         return configuration
     }
 
