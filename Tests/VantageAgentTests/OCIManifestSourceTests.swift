@@ -186,7 +186,8 @@ struct OCIManifestSourceTests {
                 let tokenHits = await registry.hits().filter { $0.path == "/token" }
                 #expect(tokenHits.map(\.authorization) == [FakeRegistry.basicHeader("alice:s3cret-pw")])
                 // The manifest requests carry the token, never the credentials.
-                #expect(await registry.hits().filter { $0.path.hasPrefix("/v2/") }.allSatisfy { $0.authorization?.hasPrefix("Basic") != true })
+                let manifestHits = await registry.hits().filter { $0.path.hasPrefix("/v2/") }
+                #expect(manifestHits.allSatisfy { $0.authorization?.hasPrefix("Basic") != true })
                 // Anonymous: the token endpoint refuses.
                 let anonymous = await failure { _ = try await source(registry, http).fetch(known: nil) }
                 #expect(anonymous?.kind == .auth)
@@ -194,7 +195,8 @@ struct OCIManifestSourceTests {
                 await registry.set(.init(realm: registry.realm, tokenBasic: "bob:other"))
                 let refused = await failure { _ = try await source(registry, http, credential: credential).fetch(known: nil) }
                 #expect(refused?.kind == .auth)
-                for text in [refused?.message ?? "", "\(credential)", String(reflecting: credential), "\(HTTPAuthorization.basic(credential))"] {
+                let shown = [refused?.message ?? "", "\(credential)", String(reflecting: credential), "\(HTTPAuthorization.basic(credential))"]
+                for text in shown {
                     #expect(!secrets.contains { text.contains($0) }, "\(text)")
                 }
             }

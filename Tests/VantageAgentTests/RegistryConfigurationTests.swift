@@ -53,7 +53,8 @@ extension ConfigurationTests {
     @Test func misspeltRegistryKeyStopsTheAgent() async throws {
         try await withConfig({ _ in Self.withRegistry(#""registry": {"docker_confg": "docker.json"}"#) }) { _, file in
             let error = await #expect(throws: AgentError.self) { _ = try await AgentConfigurationLoader.load(file: file, environment: [:]) }
-            #expect(error?.reason.contains("registry.docker_confg (did you mean registry.docker_config?)") == true, "\(error?.reason ?? "")")
+            let reason = error?.reason ?? ""
+            #expect(reason.contains("registry.docker_confg (did you mean registry.docker_config?)"), "\(reason)")
         }
     }
 }

@@ -23,7 +23,9 @@ struct RegistryParsingTests {
         #expect(RetryAfter.instant(value, now: Self.now) == nil)
     }
 
-    static func config(_ json: String) throws(RegistryCredentialsError) -> RegistryCredentials { try RegistryCredentials(dockerConfig: Array(json.utf8)) }
+    static func config(_ json: String) throws(RegistryCredentialsError) -> RegistryCredentials {
+        try RegistryCredentials(dockerConfig: Array(json.utf8))
+    }
 
     @Test func authsEntriesAreFoundByRegistryHost() throws {
         let auth = Data("alice:pa:ss".utf8).base64EncodedString()
@@ -47,7 +49,8 @@ struct RegistryParsingTests {
     }
 
     @Test(arguments: [
-        #"[]"#, #"{"auths": []}"#, #"{"auths": {"r.example": "x"}}"#, #"{"auths": {"r.example": {"auth": "c2VjcmV0LXdpdGhvdXQtY29sb24="}}}"#,
+        #"[]"#, #"{"auths": []}"#, #"{"auths": {"r.example": "x"}}"#,
+        #"{"auths": {"r.example": {"auth": "c2VjcmV0LXdpdGhvdXQtY29sb24="}}}"#,
         #"{"auths": {"r.example": {"auth": "!!secret!!"}}}"#,
     ])
     func malformedConfigIsRefusedWithoutQuotingSecrets(_ json: String) {

@@ -144,11 +144,14 @@ public final class AHCHTTPGetter: HTTPGetting {
         case nil: break
         }
         do {
-            let response = try await client(for: fetch.url).execute(request, timeout: .seconds(Int64(limits.requestTimeout.components.seconds) + 1))
+            let timeout = TimeAmount.seconds(Int64(limits.requestTimeout.components.seconds) + 1)
+            let response = try await client(for: fetch.url).execute(request, timeout: timeout)
             let status = Int(response.status.code)
             let cap = status == 200 ? fetch.maxBytes : FetchLimits.smallBodyBytes
             // A HEAD answer's Content-Length is the size a GET would get; it has no body to cap.
-            if status == 200, fetch.method == .get, let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > cap {
+            if status == 200, fetch.method == .get, let length = response.headers.first(name: "Content-Length").flatMap(Int.init),
+                length > cap
+            {
                 throw ObservationError(.tooLarge, "\(shown): Content-Length \(length) above the limit of \(cap) bytes")
             }
             var body: [UInt8] = []

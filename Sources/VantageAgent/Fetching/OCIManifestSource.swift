@@ -61,8 +61,8 @@ public actor OCIManifestSource {
     /// - Returns: the facts, with the bytes when they were fetched (`nil` when the `HEAD` matched `known`).
     public func fetch(known: ContentFacts?) async throws -> FetchedContent {
         guard ImageGrammar.isValidRepository(repository), ImageGrammar.isValidTag(tag) else {
-            throw ObservationError(
-                .malformed, "\(ServerText.clip(repository, limit: 100)):\(ServerText.clip(tag, limit: 100)) is not a valid repository and tag")
+            let shown = "\(ServerText.clip(repository, limit: 100)):\(ServerText.clip(tag, limit: 100))"
+            throw ObservationError(.malformed, "\(shown) is not a valid repository and tag")
         }
         if let known {
             let head = try await send(.head)
@@ -82,8 +82,8 @@ public actor OCIManifestSource {
         }
         switch ManifestFacts.parse(bytes, contentType: response.contentType) {
         case .success(let facts):
-            return FetchedContent(
-                facts: ContentFacts(sha256: digest, size: bytes.count, mediaType: facts.mediaType, platforms: facts.platforms), bytes: bytes)
+            let content = ContentFacts(sha256: digest, size: bytes.count, mediaType: facts.mediaType, platforms: facts.platforms)
+            return FetchedContent(facts: content, bytes: bytes)
         case .failure(let error):
             throw ObservationError(.malformed, "\(ServerText.clip(response.url)): \(error.reason)")
         }

@@ -55,7 +55,8 @@ public struct RegistryCredentials: Sendable, Hashable {
                 guard let decoded = Data(base64Encoded: auth).flatMap({ String(data: $0, encoding: .utf8) }),
                     let colon = decoded.firstIndex(of: ":")
                 else { throw RegistryCredentialsError("\(shown).auth is not base64 of user:password") }
-                credential = RegistryCredential(username: String(decoded[..<colon]), password: String(decoded[decoded.index(after: colon)...]))
+                credential = RegistryCredential(
+                    username: String(decoded[..<colon]), password: String(decoded[decoded.index(after: colon)...]))
             } else if let username = entry["username"] as? String, let password = entry["password"] as? String {
                 credential = RegistryCredential(username: username, password: password)
             } else {

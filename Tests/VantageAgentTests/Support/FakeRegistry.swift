@@ -121,7 +121,8 @@ final class FakeRegistry: @unchecked Sendable {
     /// A schema 2 OCI image manifest; `padding` spaces before the closing brace make it as large as a test needs.
     static func manifest(config: String = "1", padding: Int = 0) -> [UInt8] {
         let hex = String(repeating: config, count: 64)
-        let text = #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:\#(hex)","size":2},"layers":[]"#
+        let text = #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","#
+            + #""config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:\#(hex)","size":2},"layers":[]"#
         return Array(text.utf8) + Array(repeating: UInt8(ascii: " "), count: padding) + [UInt8(ascii: "}")]
     }
 
