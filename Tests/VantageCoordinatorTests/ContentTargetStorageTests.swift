@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import HTTPTypes
+import HummingbirdTesting
 import Testing
 import VantageCore
 import VantageTestSupport
@@ -69,5 +71,29 @@ import VantageTestSupport
         var retagged = specs[1]
         retagged.tag = "1.1"
         await #expect(throws: CoordinatorError.self) { try await registry.add(retagged, now: c.now, allowSourceChange: false) }
+    }
+
+    /// The admin API takes the same specs as JSON; a new change policy for the same source is recorded by name, and
+    /// a spec without its tag is refused.
+    @Test func adminAddsContentTargets() async throws {
+        let c = try await TestCoordinator()
+        let spec = TargetSpec(id: "app", kind: .oci, url: ContentSample.registry, repository: "library/app", tag: "1.2")
+        try await c.coordinator.application.test(.router) { client in
+            #expect(try await client.admin(.post, APIPath.targets, body: spec) == .created)
+            #expect(try await client.admin(.post, APIPath.targets, body: spec) == .ok)
+            var hold = spec
+            hold.changes = .hold
+            #expect(try await client.admin(.post, APIPath.targets, body: hold) == .created)
+            var untagged = spec
+            untagged.tag = nil
+            #expect(try await client.admin(.post, APIPath.targets, body: untagged) == .badRequest)
+            let policy = try await client.get(TrustPolicy.self, APIPath.policy)
+            #expect(policy.targets.first { $0.id == "app" }?.changes == .hold)
+            #expect(policy.targets.first { $0.id == "app" }?.source == spec.source)
+        }
+        let messages = try await c.coordinator.database.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT json_extract(json, '$.message') FROM events WHERE kind = 'admin_action' ORDER BY cursor")
+        }
+        #expect(messages == ["target app added by admin: oci https://registry.example.test library/app:1.2", "target app changes set to hold by admin"])
     }
 }
