@@ -46,7 +46,8 @@ extension DemoScenario {
         DemoOutput.detail("moved: \(first.index.digest) -> \(second.index.digest)")
         DemoOutput.detail("a floating tag is followed after min_duration (0 s here); `--immutable` would hold it for approvers")
 
-        DemoOutput.step("9. A CI host resolves the image through the verified pin list: vantage-pins resolve \(imageReference)")
+        DemoOutput.step(
+            "9. A CI host resolves the image through the verified pin list: vantage pins resolve \(imageReference) (in a process of its own)")
         let policyPath = work.appendingPathComponent("trust-policy.json").path
         try AtomicFile.write(try Canonical.encode(try await admin.policy(), pretty: true), to: policyPath)
         let resolved = try await DemoCIHost.run([
