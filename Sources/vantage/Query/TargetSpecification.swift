@@ -15,7 +15,7 @@ enum TargetSpecification {
         try refuse("--immutable", unless: !immutable || kind == .oci, for: "oci")
         try refuse("--follow-changes", unless: !followChanges || kind == .file, for: "file")
         try refuse("--gun", unless: gun == nil || kind == .notary, for: "notary")
-        try refuse("--url", unless: url == nil || kind != .oci, for: "notary, tuf or file (oci takes --image)")
+        if kind == .oci, url != nil { throw ValidationError("--kind oci takes --image, not --url") }
         let spec: TargetSpec
         if kind == .oci {
             guard let image else { throw ValidationError("--kind oci needs --image") }
