@@ -98,6 +98,32 @@ import VantageTUF
         }
     }
 
+    /// One agent's path answers another digest for the tag while the others keep seeing the pin: a split view, nothing
+    /// moves. Control: the same digest seen by every agent is followed (``floatingAndImmutableTags()``).
+    @Test func oneAgentServedAnotherDigestIsASplitView() async throws {
+        let c = try await TestCoordinator(targets: [Self.floating])
+        let (a, forged) = (try ContentSample.index(seed: "a"), try ContentSample.index(seed: "forged"))
+        let source = try #require(Self.floating.source)
+        try await c.coordinator.application.test(.router) { client in
+            let d = Driver(c: c, client: client)
+            try await d.observe(Self.floating, a, .firstSight)
+            #expect(try await d.round().map(\.kind) == [.firstPin])
+            for _ in 0..<2 {
+                c.clock.advance(seconds: 60)
+                let receipt = try await client.submit([
+                    try c.agents[0].observe("app", source: source, content: forged, at: c.now, continuity: .changed),
+                    try c.agents[1].observe("app", source: source, content: a, at: c.now, continuity: .same, sendBytes: false),
+                    try c.agents[2].observe("app", source: source, content: a, at: c.now, continuity: .same, sendBytes: false),
+                ])
+                #expect(receipt.items.allSatisfy { $0.accepted }, "\(receipt.items.compactMap(\.reason))")
+            }
+            let split = try #require(try await d.round().first { $0.kind == .splitView })
+            #expect(split.severity == .critical && split.details["pinned_sha256"] == a.sha256)
+            #expect(split.details["dissenters"]?.contains(forged.sha256) == true)
+            #expect(try await d.pin("app")?.sha256 == a.sha256)
+        }
+    }
+
     @Test(.enabled(if: KeyFileSamples.hasSSHKeygen)) func keyFileChangeIsHeldUntilApproved() async throws {
         let c = try await TestCoordinator(targets: [Self.keyFile])
         let keys = try await KeyFileSamples.ssh.value
