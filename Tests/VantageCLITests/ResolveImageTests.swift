@@ -162,6 +162,13 @@ struct ResolveImageTests {
         let noPin = try await run([])
         #expect(noPin.status == 12 && noPin.stderr.contains("Dockerfile:4: no pin for docker.io/library/alpine:3.20"), "\(noPin.stderr)")
         #expect(try String(contentsOfFile: dockerfile, encoding: .utf8) == plain, "nothing written")
+        // The same when the policy lists the tag's target (fetched by proof) and the list lacks it.
+        let listed = try s.w.policy(targets: [.init(id: "ubuntu", source: s.source), .init(id: "alpine", source: try World.image("alpine:3.20")),
+                                              .init(id: "ubuntu-22", source: try World.image("ubuntu:22.04"))], name: "listed.json")
+        let missing = try await CLI.run(["pin", dockerfile, "--policy", listed, "--pins", pins, "--state", s.w.dir.appendingPathComponent("s-listed").path],
+                                        tool: "vantage-pins")
+        #expect(missing.status == 12 && missing.stderr.contains("Dockerfile:4: no pin for docker.io/library/alpine:3.20 (target alpine"), "\(missing.stderr)")
+        #expect(try String(contentsOfFile: dockerfile, encoding: .utf8) == plain, "nothing written")
 
         let pinnable = original.replacingOccurrences(of: "FROM ${BASE}\n", with: "")
         try pinnable.write(toFile: dockerfile, atomically: true, encoding: .utf8)

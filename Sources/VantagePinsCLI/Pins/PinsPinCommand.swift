@@ -48,10 +48,19 @@ public struct PinsPinCommand: AsyncParsableCommand {
             let wanted = Mutex(Set<ImageReference>())
             for (_, bytes) in files { _ = DockerfilePinner { tag in wanted.withLock { _ = $0.insert(tag) }; return nil }.check(bytes) }
             let tags = wanted.withLock { $0 }
-            let digests = tags.isEmpty ? [:] : try await ImagePins(options: options, policy: policy).resolve(tags).get().digests
+            let digests: [ImageReference: String]
+            switch tags.isEmpty ? .success([:]) : try await ImagePins(options: options, policy: policy).resolve(tags).map(\.digests) {
+            case .success(let found): digests = found
+            case .failure(let failure):
+                // A target the policy lists for a tag but the list lacks: its lines are named, as for any tag without a pin.
+                let missing = Self.lines(of: failure, in: files, policy: policy)
+                guard !missing.isEmpty else { throw failure }
+                findings = missing
+                digests = [:]
+            }
             let pinner = DockerfilePinner { digests[$0] }
             var rewritten: [(String, [UInt8])] = []
-            for (path, bytes) in files {
+            for (path, bytes) in files where findings.isEmpty {
                 if check {
                     findings += pinner.check(bytes).map { "\(path):\($0.line): \($0.reason)" }
                     continue
@@ -72,6 +81,18 @@ public struct PinsPinCommand: AsyncParsableCommand {
             throw ExitStatus.verificationFailed
         }
         for line in done { Output.line(line) }
+    }
+
+    /// `FILE:LINE: reason` for each image line whose tag is the source of the policy target a `no_pin` refusal names.
+    static func lines(of failure: PinListVerifier.Failure, in files: [(String, [UInt8])], policy: TrustPolicy) -> [String] {
+        guard failure.rule == PinListVerifier.Rule.noPin, let target = failure.target else { return [] }
+        let sources = Set(policy.targets.filter { $0.id == target }.map(\.source))
+        return files.flatMap { path, bytes in
+            DockerfilePinner { _ in nil }.check(bytes).compactMap { finding -> String? in
+                guard let tag = try? ImageReference(parsing: finding.image), sources.contains(ImagePins.source(of: tag.withoutDigest)) else { return nil }
+                return "\(path):\(finding.line): no pin for \(tag.canonical) (target \(target) of the trust policy)"
+            }
+        }
     }
 
     /// Writes `bytes` over the Dockerfile at `path` (the file a symbolic link names), atomically, keeping its mode.
