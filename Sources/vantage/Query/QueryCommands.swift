@@ -35,7 +35,7 @@ struct StatusCommand: AsyncParsableCommand {
 struct QueryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "query",
-        abstract: "What everyone sees for a target: pinned root, supporters by region, dissent, last change.",
+        abstract: "What everyone sees for a target: pinned root or digest, supporters by region, dissent, last change.",
         discussion: "Exit 0 agreed, 10 no consensus, 11 disagreement (split view)."
     )
 
@@ -88,7 +88,12 @@ struct QueryCommand: AsyncParsableCommand {
 }
 
 struct HistoryCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "history", abstract: "Spans and pins of a target over time.")
+    static let configuration = CommandConfiguration(
+        commandName: "history", abstract: "Spans and pins of a target over time; for an image tag or file, its digest timeline.",
+        discussion: """
+            QUORUM FIRST is when the quorum-th distinct agent first reported a digest; QUORUM LAST the latest moment \
+            at which a quorum of distinct agents had each reported it then or later (agents still enrolled).
+            """)
 
     @Argument(help: "Target id.") var target: String
     @OptionGroup var coordinator: CoordinatorOptions
