@@ -23,8 +23,15 @@ enum DemoCIHost {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        process.standardOutput = FileHandle(forWritingAtPath: outPath)
-        process.standardError = FileHandle(forWritingAtPath: errPath)
+        guard let outFile = FileHandle(forWritingAtPath: outPath), let errFile = FileHandle(forWritingAtPath: errPath) else {
+            throw DemoFailure(message: "cannot write the CI host's output in \(folder.path)")
+        }
+        defer {
+            try? outFile.close()
+            try? errFile.close()
+        }
+        process.standardOutput = outFile
+        process.standardError = errFile
         let exited = AsyncStream<Int32>.makeStream()
         process.terminationHandler = { finished in
             exited.continuation.yield(finished.terminationStatus)
