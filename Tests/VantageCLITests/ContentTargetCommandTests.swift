@@ -81,13 +81,10 @@ struct ContentTargetCommandTests {
         let keys = try await KeyFileSamples.ssh.value
         let pinnedFile = try #require(keys["ed25519"]), otherFile = try #require(keys["ecdsa"])
         let now = Timestamp(Date())
-        func observation(_ agent: (id: String, region: String, key: SigningIdentity), _ file: KeyFileSamples.File, at: Timestamp) throws -> SignedObservation {
-            let facts = ContentFacts(sha256: Self.sha256(file.bytes), size: file.bytes.count, keys: file.keys.isEmpty ? nil : file.keys)
-            return try SignedObservation(
-                signing: Observation(
-                    agent: agent.id, region: agent.region, target: spec.id, source: try #require(spec.source), observedAt: at,
-                    sequence: Int64.random(in: 1...1_000_000), latencyMilliseconds: 5, continuity: .firstSight, content: facts),
-                with: agent.key, rootBytes: file.bytes)
+        func observation(_ agent: Agent, _ file: KeyFileSamples.File, at: Timestamp) throws -> SignedObservation {
+            try Self.observation(
+                agent, spec, bytes: file.bytes, facts: ContentFacts(sha256: Self.sha256(file.bytes), size: file.bytes.count, keys: file.keys.isEmpty ? nil : file.keys),
+                at: at)
         }
 
         try await LoopbackCoordinator.run(configuration) { url, coordinator in
@@ -150,6 +147,61 @@ struct ContentTargetCommandTests {
         #expect(!row.contains(" 0 "), "\(row)")
         let coordinatorStatus = try await CLI.run(["status"] + c)
         #expect(coordinatorStatus.stdout.contains("targets "), "\(coordinatorStatus.stdout)")
+    }
+
+    /// An image index written out here, with the platforms it lists (the facts come from the fixture, not the code
+    /// under test): `query` shows its media type and each platform's manifest digest.
+    @Test("query of an image tag shows the index's media type and platforms")
+    func imageIndexQuery() async throws {
+        let scratch = try Scratch("vantage-content-oci")
+        defer { scratch.remove() }
+        let agents = [("a1", "eu"), ("a2", "us")].map { (id: $0.0, region: $0.1, key: SigningIdentity()) }
+        var configuration = try LoopbackCoordinator.configuration(state: scratch.path)
+        configuration.agents = agents.map { AgentEnrollment(id: $0.id, region: $0.region, publicKey: $0.key.publicKey) }
+        let spec = try TargetSpec.image(id: "app", reference: "registry.example.test/team/app:1.0")
+        configuration.targets = [spec]
+        let platforms = [
+            ImagePlatform(os: "linux", architecture: "amd64", digest: "sha256:" + String(repeating: "1", count: 64)),
+            ImagePlatform(os: "linux", architecture: "arm64", variant: "v8", digest: "sha256:" + String(repeating: "2", count: 64)),
+        ]
+        let entries = platforms.map { p in
+            #"{"mediaType":"\#(ManifestFacts.ociManifest)","digest":"\#(p.digest)","size":500,"platform":{"os":"\#(p.os)","architecture":"\#(p.architecture)"\#(p.variant.map { #","variant":"\#($0)""# } ?? "")}}"#
+        }
+        let bytes = Array(#"{"schemaVersion":2,"mediaType":"\#(ManifestFacts.ociIndex)","manifests":[\#(entries.joined(separator: ","))]}"#.utf8)
+        let facts = ContentFacts(sha256: Self.sha256(bytes), size: bytes.count, mediaType: ManifestFacts.ociIndex, platforms: platforms)
+
+        try await LoopbackCoordinator.run(configuration) { url, coordinator in
+            let http = try HTTPClientFactory.make()
+            do {
+                let receipt = try await CoordinatorClient(baseURL: url, http: http).submit(ObservationBatch(observations: try agents.map {
+                    try Self.observation($0, spec, bytes: bytes, facts: facts, at: Timestamp(Date()))
+                }))
+                #expect(receipt.items.allSatisfy { $0.accepted }, "\(receipt.items)")
+                _ = try await coordinator.consensus.evaluateNow()
+                let query = try await CLI.run(["query", "app", "--coordinator", url])
+                #expect(query.status == 0, "\(query.stderr)")
+                #expect(query.stdout.contains("(oci registry.example.test/team/app:1.0, changes follow)"), "\(query.stdout)")
+                #expect(query.stdout.contains("pinned      sha256:\(facts.sha256)\n"), "\(query.stdout)")
+                #expect(query.stdout.contains("media type  \(ManifestFacts.ociIndex)\n"), "\(query.stdout)")
+                #expect(query.stdout.contains("platforms   linux/amd64 \(platforms[0].digest)\n            linux/arm64/v8 \(platforms[1].digest)\n"), "\(query.stdout)")
+                #expect(!query.stdout.contains("differs"), "\(query.stdout)")
+            } catch {
+                try? await http.shutdown()
+                throw error
+            }
+            try await http.shutdown()
+        }
+    }
+
+    typealias Agent = (id: String, region: String, key: SigningIdentity)
+
+    /// `agent`'s signed first sight of `bytes` (whose facts are `facts`) for `spec`, sent with the bytes.
+    static func observation(_ agent: Agent, _ spec: TargetSpec, bytes: [UInt8], facts: ContentFacts, at: Timestamp) throws -> SignedObservation {
+        try SignedObservation(
+            signing: Observation(
+                agent: agent.id, region: agent.region, target: spec.id, source: try #require(spec.source), observedAt: at,
+                sequence: Int64.random(in: 1...1_000_000), latencyMilliseconds: 5, continuity: .firstSight, content: facts),
+            with: agent.key, rootBytes: bytes)
     }
 
     static func sha256(_ bytes: [UInt8]) -> String { ByteEncoding.hexEncode(SHA256.hash(data: bytes)) }
