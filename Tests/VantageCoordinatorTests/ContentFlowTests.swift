@@ -68,6 +68,8 @@ import VantageTUF
             #expect(moved.map(\.kind).sorted { $0.rawValue < $1.rawValue } == [.moved, .replacementHeld])
             #expect(try await d.pin("app")! == (b.sha256, "moved", 0))
             #expect(try await d.pin("base")?.sha256 == a.sha256)
+            let followed = try #require(moved.first { $0.kind == .moved })
+            #expect(followed.target == "app" && followed.details["sha256"] == b.sha256 && followed.details["pinned_sha256"] == a.sha256)
             let held = try #require(moved.first { $0.kind == .replacementHeld })
             #expect(held.target == "base" && held.severity == .critical)
             #expect(held.details["sha256"] == b.sha256 && held.details["pinned_sha256"] == a.sha256)
