@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """A minimal HTTPS (CONNECT) proxy for VantageAgentTests (standard library only).
 
-usage: connect_proxy.py --log FILE [--watch-stdin]
+usage: connect_proxy.py --log FILE [--redirect HOST:PORT=HOST:PORT]... [--watch-stdin]
 Prints the chosen port on stdout, then listens on 127.0.0.1 until killed.
 
 Every request line is appended to FILE as it arrives, one per line, before anything else happens:
   CONNECT host:port      the tunnel target; the proxy connects to it, answers 200 and relays bytes both ways
   REFUSED host:port      a CONNECT to anything but a loopback address (the proxy never leaves the machine)
   METHOD URL             any other request; answered 405 (this proxy only tunnels)
+
+--redirect FROM=TO makes it an interceptor on one agent's path: a CONNECT to FROM is tunnelled to TO instead (a
+machine in the middle whose TLS certificate the victim trusts, serving other answers for the same URL).
 """
 import argparse
 import os
@@ -49,6 +52,9 @@ class Handler(BaseHTTPRequestHandler):
             self.record("REFUSED " + self.path)
             return self.refuse(403, "loopback targets only\n")
         self.record("CONNECT " + self.path)
+        redirected = self.server.redirects.get(self.path)
+        if redirected:
+            host, _, port = redirected.rpartition(":")
         try:
             upstream = socket.create_connection((host.strip("[]"), int(port)), timeout=10)
         except OSError as error:
@@ -90,6 +96,7 @@ class Handler(BaseHTTPRequestHandler):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--log", required=True)
+    parser.add_argument("--redirect", action="append", default=[], help="FROM=TO: tunnel CONNECT FROM to TO instead")
     parser.add_argument("--watch-stdin", action="store_true", help="exit when stdin closes (the test process died)")
     args = parser.parse_args()
     open(args.log, "a").close()
@@ -97,6 +104,7 @@ def main():
     server.daemon_threads = True
     server.log_path = args.log
     server.lock = threading.Lock()
+    server.redirects = dict(pair.split("=", 1) for pair in args.redirect)
     announce_and_serve(server, args.watch_stdin)
 
 

@@ -39,8 +39,11 @@ final class AgentProcess: @unchecked Sendable {
     private(set) var process: ChildProcess?
     private var runs = 0
 
+    /// - Parameters:
+    ///   - content: more targets as their configuration entries (`oci`, `file`), by id.
+    ///   - proxy: the agent's `http.proxy` (every request of this agent goes through it).
     init(identity: AgentIdentity, directory: String, place: Place, coordinators: [String], targets: [NotaryTarget], caBundle: String,
-         pollSeconds: Int = 1, batchSize: Int = 500) throws
+         pollSeconds: Int = 1, batchSize: Int = 500, content: [String: [String: String]] = [:], proxy: String? = nil) throws
     {
         self.identity = identity
         self.directory = directory
@@ -49,12 +52,15 @@ final class AgentProcess: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var targetObject: [String: Any] = [:]
         for target in targets { targetObject[target.id] = ["kind": "notary", "url": target.url, "gun": target.gun] }
+        for (id, entry) in content { targetObject[id] = entry }
+        var http: [String: Any] = ["ca_bundle": caBundle, "request_timeout_seconds": 3, "total_timeout_seconds": 10]
+        if let proxy { http["proxy"] = proxy }
         let object: [String: Any] = [
             "agent": ["id": identity.id, "region": identity.region, "key": identity.keyPath],
             "coordinators": coordinators,
             "spool": ["dir": directory + "/spool", "batch_size": batchSize],
             "poll": ["interval_seconds": pollSeconds, "jitter_seconds": 0, "concurrency": 4],
-            "http": ["ca_bundle": caBundle, "request_timeout_seconds": 3, "total_timeout_seconds": 10],
+            "http": http,
             "targets": targetObject,
             // The Notary servers and proxies of the testbed are on loopback or private addresses.
             "network": ["allow_private_addresses": true],
