@@ -114,6 +114,21 @@ struct ResolveImageTests {
         #expect(partial.status == 12 && partial.stdout.isEmpty && partial.stderr.contains("no_pin"), "\(partial.stderr)")
     }
 
+    @Test("from an offline bundle the policy must list every image's target (a bundle cannot show a pin was not left out)")
+    func bundle() async throws {
+        let c = CITemplateTests.ContentBundle()
+        defer { try? FileManager.default.removeItem(at: c.w.dir) }
+        let (policy, bundle) = try c.write()
+        func resolve(_ policy: String) async throws -> CLI.Result {
+            try await CLI.run(["resolve", "ubuntu:24.04", "--policy", policy, "--bundle", bundle,
+                               "--state", c.w.dir.appendingPathComponent("s-\(UUID().uuidString)").path], tool: "vantage-pins")
+        }
+        let unlisted = try await resolve(try c.w.policy(targets: [], name: "open.json"))
+        #expect(unlisted.status == 64 && unlisted.stdout.isEmpty && unlisted.stderr.contains("--bundle"), "\(unlisted.stderr)")
+        let listed = try await resolve(policy)
+        #expect(listed.status == 0 && listed.stdout == c.pinned + "\n", "\(listed.stderr)")
+    }
+
     @Test("a changed tag held by this client's policy needs approvals; with them, or under follow, it resolves")
     func heldChange() async throws {
         let s = try Images()

@@ -37,6 +37,10 @@ struct ImagePins {
         }
         let everyImageListed = sources.allSatisfy { source in policy.targets.contains { $0.source == source } }
         let selection: PinSelection = everyImageListed ? .targets(listed) : .sources(sources)
+        // A bundle holds named pins only: it cannot show that no pin for a source was left out.
+        if !everyImageListed, options.bundle != nil {
+            throw ValidationError("with --bundle, the trust policy's targets must list every image's source (a bundle holds named pins only)")
+        }
         var state = try PinState.load(options.state)
         let network = options.pins == nil && options.bundle == nil
         let result = try await options.withSources(policy, network: network) { online in
