@@ -7,7 +7,7 @@ package struct VerifiedObservation: Sendable {
     var agent: String
     var target: String
     var observedAt: Timestamp
-    /// Root digest or `error:<kind>`.
+    /// The digest (a root's, manifest's or file's) or `error:<kind>`.
     var outcome: String
     /// Base64 attestation signature (successful fetches).
     var attestationSignature: String?
@@ -17,7 +17,7 @@ package struct VerifiedObservation: Sendable {
     /// (``PublicationPlanner/verifiedKeyID(_:source:)``: publication skips verifying it again while that key is
     /// enrolled and the source unchanged).
     var attestationKeyID: String?
-    /// Exact root bytes, hash-checked, when the agent sent them.
+    /// Exact root, manifest or file bytes, hash-checked (and their facts recomputed), when the agent sent them.
     var rootBytes: (sha256: String, bytes: [UInt8])?
     /// The agent's message about its error (for a refusal, the rule), clipped (error observations).
     var errorMessage: String?
