@@ -55,7 +55,9 @@ struct ContentTargetCommandTests {
             let targets = try JSONDecoder().decode([TargetStatus].self, from: Data(list.stdout.utf8))
             #expect(
                 Set(targets.map(\.spec)) == [
-                    TargetSpec(id: "docker.io/library/ubuntu:24.04", kind: .oci, url: "https://registry-1.docker.io", repository: "library/ubuntu", tag: "24.04", changes: .hold),
+                    TargetSpec(
+                        id: "docker.io/library/ubuntu:24.04", kind: .oci, url: "https://registry-1.docker.io", repository: "library/ubuntu",
+                        tag: "24.04", changes: .hold),
                     TargetSpec(id: "app", kind: .oci, url: "https://ghcr.io", repository: "org/app", tag: "1.2"),
                     TargetSpec(id: "k", kind: .file, url: "https://keys.example.test/k.pub", changes: .follow),
                 ])
@@ -165,7 +167,9 @@ struct ContentTargetCommandTests {
             ImagePlatform(os: "linux", architecture: "arm64", variant: "v8", digest: "sha256:" + String(repeating: "2", count: 64)),
         ]
         let entries = platforms.map { p in
-            #"{"mediaType":"\#(ManifestFacts.ociManifest)","digest":"\#(p.digest)","size":500,"platform":{"os":"\#(p.os)","architecture":"\#(p.architecture)"\#(p.variant.map { #","variant":"\#($0)""# } ?? "")}}"#
+            let variant = p.variant.map { #","variant":"\#($0)""# } ?? ""
+            let platform = #"{"os":"\#(p.os)","architecture":"\#(p.architecture)"\#(variant)}"#
+            return #"{"mediaType":"\#(ManifestFacts.ociManifest)","digest":"\#(p.digest)","size":500,"platform":\#(platform)}"#
         }
         let bytes = Array(#"{"schemaVersion":2,"mediaType":"\#(ManifestFacts.ociIndex)","manifests":[\#(entries.joined(separator: ","))]}"#.utf8)
         let facts = ContentFacts(sha256: Self.sha256(bytes), size: bytes.count, mediaType: ManifestFacts.ociIndex, platforms: platforms)
@@ -183,7 +187,8 @@ struct ContentTargetCommandTests {
                 #expect(query.stdout.contains("(oci registry.example.test/team/app:1.0, changes follow)"), "\(query.stdout)")
                 #expect(query.stdout.contains("pinned      sha256:\(facts.sha256)\n"), "\(query.stdout)")
                 #expect(query.stdout.contains("media type  \(ManifestFacts.ociIndex)\n"), "\(query.stdout)")
-                #expect(query.stdout.contains("platforms   linux/amd64 \(platforms[0].digest)\n            linux/arm64/v8 \(platforms[1].digest)\n"), "\(query.stdout)")
+                let platformLines = "platforms   linux/amd64 \(platforms[0].digest)\n            linux/arm64/v8 \(platforms[1].digest)\n"
+                #expect(query.stdout.contains(platformLines), "\(query.stdout)")
                 #expect(!query.stdout.contains("differs"), "\(query.stdout)")
             } catch {
                 try? await http.shutdown()

@@ -62,7 +62,9 @@ struct QueryCommand: AsyncParsableCommand {
                 text += "pinned      none\n"
             }
             if let leading = t.leading, leading != t.pinned?.sha256 {
-                text += t.spec.kind.isRoot ? "leading     \(leading)\n" : "leading     \(ContentText.digest(leading)) \(ContentText.summary(t.content(of: leading)))\n"
+                text += t.spec.kind.isRoot
+                    ? "leading     \(leading)\n"
+                    : "leading     \(ContentText.digest(leading)) \(ContentText.summary(t.content(of: leading)))\n"
             }
             for reason in t.reasons { text += "            \(reason)\n" }
             var table = TextTable(header: ["AGENT", "REGION", "SEES", "SINCE", "LAST SEEN"])
@@ -75,9 +77,11 @@ struct QueryCommand: AsyncParsableCommand {
             let errors = t.views.filter { $0.error != nil }.sorted { $0.agent < $1.agent }
                 .map { "\($0.agent): \($0.error ?? "error")\($0.errorMessage.map { ": " + $0 } ?? "")\n" }
             // Content: each agent that sees another digest than the pinned one, with the whole digest and what it is.
-            let differs = t.spec.kind.isRoot ? [] : t.views.filter { $0.sha256 != nil && $0.sha256 != t.pinned?.sha256 }.sorted { $0.agent < $1.agent }
+            let others = t.spec.kind.isRoot ? [] : t.views.filter { $0.sha256 != nil && $0.sha256 != t.pinned?.sha256 }
+            let differs = others.sorted { $0.agent < $1.agent }
                 .map { "\($0.agent) (\($0.region)): \(ContentText.digest($0.sha256 ?? "")) \(ContentText.summary(t.content(of: $0.sha256 ?? "")))\n" }
-            return text + table.rendered + (differs.isEmpty ? "" : "differs\n" + differs.joined()) + (errors.isEmpty ? "" : "errors\n" + errors.joined())
+            return text + table.rendered + (differs.isEmpty ? "" : "differs\n" + differs.joined())
+                + (errors.isEmpty ? "" : "errors\n" + errors.joined())
         }
         switch status.status {
         case .splitView: throw ExitStatus.disagreement
