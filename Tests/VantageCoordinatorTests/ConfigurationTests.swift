@@ -67,7 +67,7 @@ import VantageCore
         (#"{"agents": ["agent-1 eu notbase64!"]}"#, "agents: agent-1"),
         (#"{"targets": ["t ftp https://x"]}"#, "targets:"),
         (#"{"targets": ["t oci Ubuntu:24.04"]}"#, "targets: t:"),
-        (#"{"targets": ["t oci ubuntu@sha256:\#(String(repeating: "a", count: 64))"]}"#, "targets: t: an oci target names a tag, not a digest"),
+        (#"{"targets": ["t oci ubuntu@sha256:\#(String(repeating: "a", count: 64))"]}"#, "leave out the @sha256 digest"),
         (#"{"targets": ["t file https://x.example/key maybe"]}"#, "targets: t: \"maybe\" is not follow or hold"),
         (#"{"targets": ["t tuf https://x.example follow"]}"#, "targets: target t: tuf targets have no gun"),
         (#"{"ingest": {"max_file_bytes": 0}}"#, "ingest.max_file_bytes: must be 1 to 4194304"),

@@ -180,13 +180,11 @@ extension CoordinatorConfiguration {
             changes = policy
         }
         guard kind == .oci else { return TargetSpec(id: id, kind: kind, url: url, changes: changes) }
-        let image: ImageReference
-        switch ImageReference.parse(url) {
-        case .success(let parsed): image = parsed
-        case .failure(let error): throw CoordinatorError(.configuration, "targets: \(id): \(error.reason)")
+        do {
+            return try TargetSpec.image(id: id, reference: url, changes: changes)
+        } catch {
+            throw CoordinatorError(.configuration, "targets: \(id): \(error.reason)")
         }
-        guard image.digest == nil else { throw CoordinatorError(.configuration, "targets: \(id): an oci target names a tag, not a digest") }
-        return TargetSpec(id: id, kind: .oci, url: image.apiBaseURL, repository: image.repository, tag: image.tag, changes: changes)
     }
 }
 
