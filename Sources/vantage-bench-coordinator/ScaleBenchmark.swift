@@ -134,14 +134,16 @@ enum ScaleBenchmark {
             }
             return waits
         }
-        let refresh = try await settle(coordinator.consensus)
+        // Counted on this task: the rounds' work, not the ingest beside it.
+        let (refresh, counts) = try await OperationCounters.counting { try await settle(coordinator.consensus) }
         stop.withLock { $0 = true }
         let cpu = BenchMeasure.processCPUSeconds() - cpuBefore
         let latencies = try await waits.value.sorted()
         print(String(
             format: "  refresh of every pin: %.1f s wall, %.1f s CPU (process, incl. the ingest beside it), %d rounds, %d pins rebuilt; %d ingest commits of %d observations beside it: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
             refresh.seconds, cpu, refresh.rounds, refresh.rebuilt, latencies.count, 5 * fleet.agents.count,
-            BenchMeasure.percentile(latencies, 0.5) * 1000, BenchMeasure.percentile(latencies, 0.99) * 1000, (latencies.last ?? 0) * 1000))
+            BenchMeasure.percentile(latencies, 0.5) * 1000, BenchMeasure.percentile(latencies, 0.99) * 1000, (latencies.last ?? 0) * 1000)
+            + "; refresh " + BenchCounters.per("pin", counts, targets))
     }
 
     /// A coordinator (no HTTP) in `directory` with `targets` targets watched by `agents`: quorum 2 of 2 regions, no

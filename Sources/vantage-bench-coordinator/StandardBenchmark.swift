@@ -51,13 +51,16 @@ enum StandardBenchmark {
         }
         for synchronousFull in [true, false] {
             let configuration = try BenchServer.configuration(agents: fixture.agents, targets: 1000, synchronousFull: synchronousFull)
-            let (accepted, seconds) = try await BenchServer.run(configuration) { _, port in
-                try await BenchMeasure.timed { try await post(batches, port: port, concurrency: 8) }
+            let ((accepted, seconds), counts) = try await BenchCounters.process {
+                try await BenchServer.run(configuration) { _, port in
+                    try await BenchMeasure.timed { try await post(batches, port: port, concurrency: 8) }
+                }
             }
             precondition(accepted == count, "accepted \(accepted) of \(count)")
             print(String(
                 format: "ingest over HTTP, batches of 100, 8 concurrent clients, synchronous=%@: %.0f observations/s (%.0f%% of one core's verify rate / 2)",
-                synchronousFull ? "FULL" : "NORMAL", Double(count) / seconds, 100 * Double(count) / seconds / (verifyRate / 2)))
+                synchronousFull ? "FULL" : "NORMAL", Double(count) / seconds, 100 * Double(count) / seconds / (verifyRate / 2))
+                + "; ingest " + BenchCounters.per("observation", counts, count))
         }
     }
 
