@@ -2,14 +2,17 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOSSL
 import ServiceLifecycle
 import VantageCore
 import VantageTUF
 import VantageTestSupport
 
-/// A registry stand-in on 127.0.0.1 (plain HTTP, in process) for what a real registry will not do: a
+/// A registry stand-in on 127.0.0.1 (in process; plain HTTP, or HTTPS with ``TestCertificates`` for the real agent,
+/// which reaches an image's registry over https only) for what a real registry will not do: a
 /// `Docker-Content-Digest` that lies, 429s, an oversized manifest, a token realm on another server. It serves one
 /// manifest at `/v2/**/manifests/*` (GET and HEAD) as ``Behaviour`` says, a token endpoint at `/token`, and
 /// records every request it gets (``hits()``).
@@ -54,10 +57,11 @@ final class FakeRegistry: @unchecked Sendable {
 
     let state = State()
     let port: Int
+    let scheme: String
     let group: ServiceGroup
     let task: Task<Void, any Error>
 
-    init() async throws {
+    init(tls: TestCertificates? = nil) async throws {
         let state = state
         let router = Router()
         for method in [HTTPRequest.Method.get, .head] {
@@ -76,22 +80,31 @@ final class FakeRegistry: @unchecked Sendable {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "fake-registry")
         logger.logLevel = .critical
+        scheme = tls == nil ? "http" : "https"
         let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            router: router, server: try tls.map { try .tls(.http1(), tlsConfiguration: Self.serverTLS($0)) } ?? .http1(),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in
                 continuation.yield(channel.localAddress?.port ?? 0)
                 continuation.finish()
             }, logger: logger)
         group = ServiceGroup(services: [app], logger: logger)
         let group = group
-        task = Task { try await group.run() }
+        task = Task {
+            // A server that cannot start (a bad certificate) ends the wait for its port instead of hanging it.
+            defer { continuation.finish() }
+            try await group.run()
+        }
         var iterator = ports.makeAsyncIterator()
         port = await iterator.next() ?? 0
-        if port == 0 { throw TestFailure("fake registry did not start") }
+        if port == 0 {
+            let task = task
+            throw TestFailure("fake registry did not start: \(await task.result)")
+        }
     }
 
-    /// `http://127.0.0.1:PORT`, the API base URL.
-    var url: String { "http://127.0.0.1:\(port)" }
+    /// `http(s)://127.0.0.1:PORT`, the API base URL.
+    var url: String { "\(scheme)://127.0.0.1:\(port)" }
     /// This server's token endpoint, as a realm.
     var realm: String { url + "/token" }
 
@@ -106,8 +119,8 @@ final class FakeRegistry: @unchecked Sendable {
     }
 
     /// Runs `body` with a registry, stopping it afterwards whether `body` throws or not.
-    static func with<T>(_ body: (FakeRegistry) async throws -> T) async throws -> T {
-        let registry = try await FakeRegistry()
+    static func with<T>(tls: TestCertificates? = nil, _ body: (FakeRegistry) async throws -> T) async throws -> T {
+        let registry = try await FakeRegistry(tls: tls)
         do {
             let result = try await body(registry)
             await registry.stop()
@@ -116,6 +129,13 @@ final class FakeRegistry: @unchecked Sendable {
             await registry.stop()
             throw error
         }
+    }
+
+    /// The server side of `certificates`: its certificate for 127.0.0.1, issued by its CA.
+    static func serverTLS(_ certificates: TestCertificates) throws -> TLSConfiguration {
+        .makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(certificates.cert).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: certificates.key, format: .pem)))
     }
 
     /// A schema 2 OCI image manifest; `padding` spaces before the closing brace make it as large as a test needs.
