@@ -14,4 +14,6 @@ for script in bench/agent.sh bench/coordinator.sh bench/coordinator-http.sh benc
     if [ -x "$script" ]; then "$script"; fi
 done
 bench/verifier.sh "$BIN"
+BIN="$BIN/vantage-agent" bench/oci-agent.sh
+BIN_DIR="$BIN" bench/pins-resolve.sh
 bench/hostile-mirror.sh "$BIN"

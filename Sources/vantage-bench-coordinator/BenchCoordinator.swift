@@ -29,6 +29,9 @@ struct BenchCoordinator: AsyncParsableCommand {
             "Incremental consensus at scale, no HTTP: TARGETS (>= 1000) watched by AGENTS (>= 2).", valueName: "TARGETS AGENTS"))
     var scale: [Int] = []
 
+    @Flag(help: "With --scale: a third each of TUF roots, image tags (oci) and key files (file), content following changes.")
+    var mixed = false
+
     @Option(
         parsing: .upToNextOption,
         help: ArgumentHelp(
@@ -61,7 +64,7 @@ struct BenchCoordinator: AsyncParsableCommand {
         case .standard:
             try await StandardBenchmark.run(quick: quick, pinListOnly: pinListOnly)
         case .scale(let targets, let agents):
-            try await ScaleBenchmark.run(targets: targets, agentCount: agents, logger: BenchServer.logger)
+            try await ScaleBenchmark.run(targets: targets, agentCount: agents, mixed: mixed, logger: BenchServer.logger)
         case .day(let targets, let agents, let ticks):
             try await DayBenchmark.run(targets: targets, agentCount: agents, ticks: ticks, logger: BenchServer.logger)
         case .sustain(let targets, let agents, let rate, let seconds):

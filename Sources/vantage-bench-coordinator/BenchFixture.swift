@@ -23,9 +23,22 @@ func benchSource(_ id: String) -> RepositorySource {
     RepositorySource(kind: .tuf, normalisedURL: "https://tuf.example.test/" + id.dropFirst("bench/target-".count), gun: nil)
 }
 
-/// Targets `bench/target-0` … `bench/target-(count - 1)`, each a TUF repository at its ``benchSource(_:)``.
-func benchTargets(_ count: Int) -> [TargetSpec] {
-    (0..<count).map { TargetSpec(id: "bench/target-\($0)", kind: .tuf, url: benchSource("bench/target-\($0)").url) }
+/// Bench target `bench/target-N`: a TUF repository at its ``benchSource(_:)``; with `mixed` (`--scale … --mixed`), a
+/// third each of TUF roots, image tags (`registry.example.test/bench/target-N:v1`) and files
+/// (`https://keys.example.test/N.pub`). Content targets follow changes: a moved tag or changed file is pinned at once,
+/// as a re-signed root is, so the rounds after changes measure the same work for every kind.
+func benchTarget(_ index: Int, mixed: Bool = false) -> TargetSpec {
+    let id = "bench/target-\(index)"
+    switch mixed ? index % 3 : 0 {
+    case 1: return TargetSpec(id: id, kind: .oci, url: "https://registry.example.test", repository: id, tag: "v1", changes: .follow)
+    case 2: return TargetSpec(id: id, kind: .file, url: "https://keys.example.test/\(index).pub", changes: .follow)
+    default: return TargetSpec(id: id, kind: .tuf, url: benchSource(id).url)
+    }
+}
+
+/// Targets `bench/target-0` … `bench/target-(count - 1)` (``benchTarget(_:mixed:)``).
+func benchTargets(_ count: Int, mixed: Bool = false) -> [TargetSpec] {
+    (0..<count).map { benchTarget($0, mixed: mixed) }
 }
 
 /// Agents that all report one TUF root (version 1, threshold 2 of 3 root keys), signed at start-up.

@@ -17,6 +17,7 @@ extension BenchCoordinator {
         guard given.count <= 1 else {
             throw ValidationError("give at most one of --scale, --day, --sustain, --reliability-fixtures, --serve-pins")
         }
+        if mixed, scale.isEmpty { throw ValidationError("--mixed goes with --scale") }
         if !scale.isEmpty {
             guard scale.count == 2, scale[0] >= 1000, scale[1] >= 2 else {
                 throw ValidationError("--scale needs TARGETS (at least 1000) and AGENTS (at least 2)")

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import Synchronization
@@ -11,20 +12,36 @@ import VantageTUF
 /// attestations with ingest commits running beside it (how long each waited); peak RSS and database bytes. Each
 /// figure is printed beside the raw Ed25519 verify rate measured in the same run.
 enum ScaleBenchmark {
-    /// The agents, the roots they report (versions 1–3 under the same keys: each a re-signing of the one before) and
-    /// the store observations are committed to.
+    /// The agents, the roots they report (versions 1–3 under the same keys: each a re-signing of the one before), the
+    /// content of `oci` and `file` targets in a mixed run (versions 1–3 of a manifest and of a key file) and the store
+    /// observations are committed to.
     final class Fleet: Sendable {
         let agents: [BenchAgent]
         let roots: [[UInt8]]
         let fingerprints: [RootFingerprint]
         let store: IngestStore
         let maxAgeSeconds: Int64
+        /// ``benchTarget(_:mixed:)``'s choice of kinds.
+        let mixed: Bool
+        /// Version v's bytes and SHA-256 by content kind.
+        let content: [TargetSpec.Kind: [(sha256: String, bytes: [UInt8])]]
         private let serial = Mutex(0)
 
-        init(agents: [BenchAgent], store: IngestStore, maxAgeSeconds: Int64) throws {
+        init(agents: [BenchAgent], store: IngestStore, maxAgeSeconds: Int64, mixed: Bool = false) throws {
             self.agents = agents
             self.store = store
             self.maxAgeSeconds = maxAgeSeconds
+            self.mixed = mixed
+            func versions(_ text: (Int) -> String) -> [(sha256: String, bytes: [UInt8])] {
+                (1...3).map { version in
+                    let bytes = Array(text(version).utf8)
+                    return (ByteEncoding.hexEncode(SHA256.hash(data: bytes)), bytes)
+                }
+            }
+            content = [
+                .oci: versions { #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","annotations":{"v":"\#($0)"}}"# },
+                .file: versions { "bench key file, version \($0)\n" },
+            ]
             let keys = try (0..<3).map { _ in try RootSigningKey.generate(.ed25519) }
             let online = try RootSigningKey.generate(.ed25519)
             roots = try (1...3).map { version in
@@ -36,24 +53,28 @@ enum ScaleBenchmark {
             fingerprints = try roots.map { RootFingerprint(try Root.parse($0)) }
         }
 
-        /// Every agent's signed observation of `version` for each of `indices`, committed as ingest does.
+        /// Every agent's signed observation of `version` for each of `indices`, committed as ingest does. A content
+        /// target's `.resigned` is reported as `.changed` (what its agents attest for other bytes).
         func observe(
             _ indices: some Sequence<Int>, version: Int, continuity: Continuity, at now: Timestamp = Timestamp(Date())
         ) async throws -> Int {
             var chunk: [VerifiedObservation] = []
             var count = 0
-            let fingerprint = fingerprints[version - 1]
+            var sent: Set<String> = []
             for target in indices {
-                let id = "bench/target-\(target)"
-                let source = benchSource(id)
+                let spec = benchTarget(target, mixed: mixed)
+                let id = spec.id
+                let source = spec.source ?? benchSource(id)
+                let blob = content[spec.kind]?[version - 1] ?? (fingerprints[version - 1].sha256, roots[version - 1])
+                let said = spec.kind.isRoot || continuity != .resigned ? continuity : .changed
                 for agent in agents {
                     let number = serial.withLock { $0 += 1; return $0 }
                     let statement = AttestationStatement(
-                        agent: agent.id, target: id, source: source, sha256: fingerprint.sha256, observedAt: now, continuity: continuity)
+                        agent: agent.id, target: id, source: source, sha256: blob.sha256, observedAt: now, continuity: said)
                     chunk.append(VerifiedObservation(
-                        id: String(format: "%064x", number), agent: agent.id, target: id, observedAt: now, outcome: fingerprint.sha256,
+                        id: String(format: "%064x", number), agent: agent.id, target: id, observedAt: now, outcome: blob.sha256,
                         attestationSignature: ByteEncoding.base64Encode(try agent.identity.sign(try statement.signingBytes)),
-                        continuity: continuity, rootBytes: count == 0 ? (fingerprint.sha256, roots[version - 1]) : nil))
+                        continuity: said, rootBytes: sent.insert(blob.sha256).inserted ? blob : nil))
                     count += 1
                 }
                 if chunk.count >= 10_000 {
@@ -66,15 +87,16 @@ enum ScaleBenchmark {
         }
     }
 
-    static func run(targets: Int, agentCount: Int, logger: Logger) async throws {
+    static func run(targets: Int, agentCount: Int, mixed: Bool = false, logger: Logger) async throws {
         let agents = BenchAgent.fleet(agentCount)
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vantage-scale-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let (coordinator, configuration) = try await makeCoordinator(
-            in: directory, agents: agents, targets: targets, dependencies: .init(logger: logger))
+            in: directory, agents: agents, targets: targets, mixed: mixed, dependencies: .init(logger: logger))
         let fleet = try Fleet(
-            agents: agents, store: IngestStore(database: coordinator.database), maxAgeSeconds: configuration.consensus.maxAgeSeconds)
+            agents: agents, store: IngestStore(database: coordinator.database), maxAgeSeconds: configuration.consensus.maxAgeSeconds,
+            mixed: mixed)
         let consensus = coordinator.consensus
 
         // Ed25519 verify rate on this machine now: the baseline every figure is read against.
@@ -84,7 +106,9 @@ enum ScaleBenchmark {
             for _ in 0..<20_000 { _ = agents[0].identity.publicKey.isValidSignature(signature, for: message) }
         }
         let verifyRate = 20_000 / verifySeconds
-        print(String(format: "scale %d targets x %d agents; ed25519 verify (1 core): %.0f signatures/s", targets, agentCount, verifyRate))
+        print(String(
+            format: "scale %d targets x %d agents%@; ed25519 verify (1 core): %.0f signatures/s", targets, agentCount,
+            mixed ? " (a third each tuf, oci, file)" : "", verifyRate))
 
         _ = try await settle(consensus)
         let (observed, ingestSeconds) = try await BenchMeasure.timed { try await fleet.observe(0..<targets, version: 1, continuity: .firstSight) }
@@ -149,14 +173,14 @@ enum ScaleBenchmark {
     /// A coordinator (no HTTP) in `directory` with `targets` targets watched by `agents`: quorum 2 of 2 regions, no
     /// `min_duration`, `synchronous = NORMAL`.
     static func makeCoordinator(
-        in directory: String, agents: [BenchAgent], targets: Int, dependencies: CoordinatorDependencies
+        in directory: String, agents: [BenchAgent], targets: Int, mixed: Bool = false, dependencies: CoordinatorDependencies
     ) async throws -> (Coordinator, CoordinatorConfiguration) {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         _ = try Keygen.create(at: directory + "/coordinator.key")
         var configuration = CoordinatorConfiguration()
         configuration.stateDirectory = directory
         configuration.agents = agents.map(\.enrollment)
-        configuration.targets = benchTargets(targets)
+        configuration.targets = benchTargets(targets, mixed: mixed)
         configuration.consensus = ConsensusPolicy(quorum: 2, minRegions: 2, minDuration: .init(first: 0, resigned: 0, rotated: 0, replaced: 0))
         configuration.synchronousFull = false
         return (try await buildCoordinator(configuration: configuration, dependencies: dependencies), configuration)

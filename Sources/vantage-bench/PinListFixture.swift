@@ -3,10 +3,14 @@ import VantageCore
 import VantageTUF
 
 /// `vantage-bench make-pins DIR N`: a signed pin list of N Notary pins, each attested by 3 of 5 agents in 3
-/// regions, its trust policy, and the root blob of the first pin — inputs for `bench/pins-install.sh`.
+/// regions, its trust policy, and the root blob of the first pin — inputs for `bench/verifier.sh`.
+/// With `--oci IMAGE SHA256`, N `oci` pins instead (for `bench/pins-resolve.sh`): the first pins IMAGE to SHA256, the
+/// others other tags of its repository, and `policy-listed.json` also lists the first as a target (the proof path).
 struct PinListFixture {
     var directory: URL
     var count: Int
+    /// The tag of the first `oci` pin and its digest (64 hex), or `nil` for Notary pins.
+    var image: (reference: ImageReference, sha256: String)? = nil
     /// The Notary server every pin's source names (`pins install --server`).
     static let server = "https://notary.bench.example"
 
@@ -26,17 +30,25 @@ struct PinListFixture {
 
         var pins: [Pin] = []
         for n in 0..<count {
-            let target = String(format: "bench.example/app-%05d", n)
+            var target = String(format: "bench.example/app-%05d", n)
             // Every pin names the same root bytes; only the first is installed, and the rest cost the same to carry.
-            let source = RepositorySource(kind: .notary, normalisedURL: Self.server, gun: target)
+            var source = RepositorySource(kind: .notary, normalisedURL: Self.server, gun: target)
+            var sha256 = fingerprint.sha256
+            if let image {
+                target = String(format: "image-%05d", n)
+                let tag = n == 0 ? image.reference.tag : String(format: "bench-%05d", n)
+                source = RepositorySource(kind: .oci, normalisedURL: image.reference.apiBaseURL, gun: nil, repository: image.reference.repository, tag: tag)
+                // The other tags' digests are never fetched: any distinct 64 hex digits carry and verify the same.
+                sha256 = n == 0 ? image.sha256 : String(format: "%064d", n)
+            }
             let attestations = try agents.prefix(3).map { agent in
                 let statement = AttestationStatement(
-                    agent: agent.id, target: target, source: source, sha256: fingerprint.sha256, observedAt: now, continuity: .firstSight)
+                    agent: agent.id, target: target, source: source, sha256: sha256, observedAt: now, continuity: .firstSight)
                 return Attestation(
                     agent: agent.id, observedAt: now, continuity: .firstSight,
                     signature: ByteEncoding.base64Encode(try agent.key.sign(try statement.signingBytes)))
             }
-            pins.append(Pin(target: target, source: source, sha256: fingerprint.sha256, attestations: attestations))
+            pins.append(Pin(target: target, source: source, sha256: sha256, attestations: attestations))
         }
         let policy = ConsensusPolicy(quorum: 3, minRegions: 3)
         let list = try PinList.build(pins: pins, version: 1, issuedAt: now, lifetimeSeconds: 86_400, previous: "",
@@ -59,5 +71,10 @@ struct PinListFixture {
             agents: agents.map { .init(id: $0.id, region: $0.region, publicKey: $0.key.publicKey) },
             quorum: 3, minRegions: 3, maxAgeSeconds: 3600)
         try Data(try Canonical.encode(trust, pretty: true)).write(to: directory.appendingPathComponent("policy.json"))
+        if image != nil {
+            var listed = trust
+            listed.targets = [.init(id: pins[0].target, source: pins[0].source)]
+            try Data(try Canonical.encode(listed, pretty: true)).write(to: directory.appendingPathComponent("policy-listed.json"))
+        }
     }
 }
