@@ -87,6 +87,7 @@ import VantageCore
                 #expect(text.contains("vantage_observations_ingested_total{result=\"accepted\"} 3"))
                 #expect(text.contains("vantage_observations_rejected_total{reason=\"unknown_target\"} 1"))
                 #expect(text.contains("vantage_targets{status=\"agreed\"} 1"))
+                #expect(text.contains("vantage_targets_by_kind{kind=\"tuf\"} 1") && text.contains("vantage_targets_by_kind{kind=\"oci\"} 0"))
                 #expect(text.contains("vantage_events_total{kind=\"first_pin\"} 1"))
                 #expect(text.contains("vantage_pin_list_version"))
                 #expect(text.contains("vantage_ingest_duration_seconds_bucket"))

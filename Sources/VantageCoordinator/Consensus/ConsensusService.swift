@@ -119,6 +119,7 @@ public final class ConsensusService: Service, Sendable {
         }
         if let counts {
             metrics.targets(counts.statuses)
+            metrics.targetKinds(counts.kinds)
             metrics.pendingApprovals(counts.awaitingApprovers)
         }
         metrics.rootExpiry(Dictionary(plans.map { ($0.target, $0.pinnedExpires?.seconds) }, uniquingKeysWith: { a, _ in a }))

@@ -225,6 +225,8 @@ enum ConsensusStore {
     struct StatusCounts: Sendable {
         var statuses: [String: Int] = [:]
         var awaitingApprovers = 0
+        /// Active targets by kind: changes only when targets are added or removed, when the counts are read whole.
+        var kinds: [String: Int] = [:]
 
         /// The counts after `plans` (made from `batch`) are applied: each target leaves its previous status.
         mutating func apply(_ plans: [TargetPlan], batch: Batch) {
@@ -256,6 +258,9 @@ enum ConsensusStore {
             let count: Int = row[2]
             counts.statuses[status, default: 0] += count
             if status == ConsensusDecision.Status.pending.rawValue, (row[1] as Bool?) == true { counts.awaitingApprovers += count }
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT kind, count(*) FROM targets WHERE removed_at IS NULL GROUP BY 1") {
+            counts.kinds[row[0], default: 0] += row[1] as Int
         }
         return counts
     }

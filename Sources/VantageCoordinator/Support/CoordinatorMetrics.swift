@@ -28,6 +28,7 @@ final class CoordinatorMetrics: Sendable {
     static var ingested: MetricNameDescriptor { name("observations_ingested", unit: "total", "Observations stored (accepted) or already stored (duplicate)") }
     static var rejected: MetricNameDescriptor { name("observations_rejected", unit: "total", "Observations refused, by reason") }
     static var targets: MetricNameDescriptor { name("targets", "Active targets by consensus status") }
+    static var targetsByKind: MetricNameDescriptor { name("targets_by_kind", "Active targets by kind (notary, tuf, oci, file)") }
     static var events: MetricNameDescriptor { name("events", unit: "total", "Events raised, by kind") }
     static var deliveries: MetricNameDescriptor { name("alert_deliveries", unit: "total", "Alert delivery attempts, by channel and result") }
     static var rootExpiry: MetricNameDescriptor { name("root_expiry_timestamp", unit: "seconds", "Unix time the pinned root of a target expires") }
@@ -80,6 +81,13 @@ final class CoordinatorMetrics: Sendable {
     func targets(_ counts: [String: Int]) {
         for status in Self.statuses {
             registry.makeGauge(descriptor: Self.targets, labels: [("status", status)]).set(Int64(counts[status] ?? 0))
+        }
+    }
+
+    /// One gauge per kind, every kind always present (a kind with no target reads 0, not absent).
+    func targetKinds(_ counts: [String: Int]) {
+        for kind in [TargetSpec.Kind.notary, .tuf, .oci, .file] {
+            registry.makeGauge(descriptor: Self.targetsByKind, labels: [("kind", kind.rawValue)]).set(Int64(counts[kind.rawValue] ?? 0))
         }
     }
 
