@@ -95,7 +95,7 @@ public func buildCoordinator(
     let admin = AdminController(
         auth: AdminAuth(tokens: configuration.adminTokens), registry: registry, events: events, consensus: consensus,
         alerts: alertTrigger, channels: channels, clock: clock, bodyTimeout: .seconds(configuration.bodyTimeoutSeconds),
-        approvers: configuration.approvers)
+        approvers: configuration.approvers, immutableTags: configuration.immutableTags)
     ObservationController(
         directory: directory, store: IngestStore(database: database), limits: configuration.ingest, clock: clock,
         consensus: consensus, metrics: metrics, bodyTimeout: .seconds(configuration.bodyTimeoutSeconds),

@@ -41,6 +41,16 @@ import VantageCore
         #expect(configuration.resolvedDatabasePath == "/var/lib/vantage-coordinator/coordinator.sqlite")
     }
 
+    /// `consensus.immutable_tags`: a version tag is held, a floating tag and a target that says `follow` are not.
+    @Test func immutableTagPatternsHoldVersionTags() async throws {
+        let file = try temporaryFile(#"""
+            {"consensus": {"immutable_tags": ["*.*.*"]},
+             "targets": ["pinned oci ubuntu:24.04.1", "floating oci ubuntu:latest", "chosen oci ubuntu:24.04.2 follow"]}
+            """#)
+        let configuration = try await ConfigurationLoader.load(file: file, environment: [:])
+        #expect(configuration.targets.map(\.changes) == [.hold, nil, .follow])
+    }
+
     @Test func alertSecretsReadFromFiles() async throws {
         let secret = try temporaryFile("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n")
         let slack = try temporaryFile("\nhttps://hooks.slack.example/services/T/B/X\n")

@@ -18,7 +18,8 @@ extension CoordinatorConfiguration {
     /// - `consensus.quorum` (2), `.min_regions` (2), `.max_age_seconds` (1800), `.max_dissent` (0),
     ///   `.min_duration.first|resigned|rotated|replaced` (0, 0, 600, 3600 s), `.unchained` (`approve` | `hold`),
     ///   `.hold_seconds` (86400, with `hold`), `.expiry_warning_days` (30), `.interval_seconds` (30), `.debounce_ms` (250),
-    ///   `.batch_targets` (2000), `.verification_cache_entries` (100000)
+    ///   `.batch_targets` (2000), `.verification_cache_entries` (100000), `.immutable_tags` (none: tag patterns such as
+    ///   `*.*.*` whose `oci` targets hold moves unless they say `follow`)
     /// - `pin_list.lifetime_seconds` (86400), `.batch_pins` (5000), `.mirror_dir` (none)
     /// - `ingest.max_body_bytes` (4 MiB), `.max_batch_observations` (1000), `.max_past_seconds` (3600),
     ///   `.max_future_seconds` (300), `.max_file_bytes` (256 KiB: the largest `file` target content stored)
@@ -50,7 +51,8 @@ extension CoordinatorConfiguration {
                 .filter { !$0.isEmpty }
         }
         agents = try (keys.stringArray("agents") ?? []).map(Self.parseAgent)
-        targets = try (keys.stringArray("targets") ?? []).map(Self.parseTarget)
+        immutableTags = ImmutableTags(try keys.stringArray("consensus.immutable_tags") ?? [])
+        targets = try (keys.stringArray("targets") ?? []).map(Self.parseTarget).map(immutableTags.applied(to:))
         approvers = try (keys.stringArray("approvers") ?? []).map(Self.parseApprover)
         approvalThreshold = try keys.int("approval_threshold") ?? approvalThreshold
         if approvalThreshold < 1 || (!approvers.isEmpty && approvalThreshold > approvers.count) {
@@ -117,7 +119,7 @@ extension CoordinatorConfiguration {
         "consensus.max_dissent", "consensus.min_duration.first", "consensus.min_duration.resigned",
         "consensus.min_duration.rotated", "consensus.min_duration.replaced", "consensus.unchained",
         "consensus.hold_seconds", "consensus.expiry_warning_days", "consensus.interval_seconds", "consensus.debounce_ms", "consensus.batch_targets",
-        "consensus.verification_cache_entries", "pin_list.batch_pins", "pin_list.mirror_dir",
+        "consensus.verification_cache_entries", "consensus.immutable_tags", "pin_list.batch_pins", "pin_list.mirror_dir",
         "pin_list.lifetime_seconds", "ingest.max_body_bytes", "ingest.max_batch_observations", "ingest.max_past_seconds", "ingest.max_future_seconds",
         "ingest.max_file_bytes",
         "database.synchronous", "alerts.webhook.url", "alerts.webhook.secret", "alerts.webhook.secret_file",

@@ -39,6 +39,9 @@ public struct CoordinatorConfiguration: Sendable {
     public var approvalThreshold: Int = 1
     /// The consensus policy, also stated in every pin list header.
     public var consensus = ConsensusPolicy()
+    /// Tag patterns whose `oci` targets hold moves for approvers unless they name a policy (`consensus.immutable_tags`,
+    /// e.g. `["*.*.*"]` for version tags), applied when a target is configured or added.
+    public var immutableTags = ImmutableTags()
     /// Seconds between consensus runs when nothing is ingested.
     public var consensusIntervalSeconds: Int64 = 30
     /// Milliseconds to wait after an ingest before running consensus, so bursts coalesce.

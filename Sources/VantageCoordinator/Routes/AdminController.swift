@@ -15,13 +15,15 @@ struct AdminController: Sendable {
     let clock: CoordinatorClock
     let bodyTimeout: Duration
     let approvers: [ApproverKey]
+    let immutableTags: ImmutableTags
 
     static let bodyLimit = 64 << 10
 
     func add(to router: Router<BasicRequestContext>) {
         router.post(RouterPath(APIPath.targets)) { request, _ in
             let by = try auth.check(request)
-            let spec = try await JSONResponse.decode(TargetSpec.self, from: request, limit: Self.bodyLimit, timeout: bodyTimeout)
+            let spec = immutableTags.applied(
+                to: try await JSONResponse.decode(TargetSpec.self, from: request, limit: Self.bodyLimit, timeout: bodyTimeout))
             if let problem = spec.problem { throw CoordinatorError(.malformedRequest, problem) }
             let outcome = try await registry.add(spec, now: clock.now, allowSourceChange: false)
             consensus.targetsChanged()
