@@ -7,9 +7,18 @@ import VantageTUF
 /// count through agent and approver signatures checked against the policy's keys, freshness is measured at
 /// `now`, and the header's identity must be the policy's name for the key that verified it.
 public struct PinListVerifier: Sendable {
-    public var policy: TrustPolicy
+    public let policy: TrustPolicy
+    /// `policy.problem`, found once: validating a policy normalises every target's source, and every pin checks it
+    /// (per pin, that was quadratic in a policy that lists many targets).
+    let policyProblem: String?
+    /// The support rule over the same policy, its target index built once.
+    let support: AgentSupport
 
-    public init(policy: TrustPolicy) { self.policy = policy }
+    public init(policy: TrustPolicy) {
+        self.policy = policy
+        policyProblem = policy.problem
+        support = AgentSupport(policy: policy)
+    }
 
     /// The highest list version accepted (2^53, far above any real count; keeps version arithmetic exact).
     public static let maxVersion: Int64 = 1 << 53
@@ -58,7 +67,7 @@ public struct PinListVerifier: Sendable {
     /// - Returns: the verified coordinator id.
     public func verifyHeaderAlone(_ header: SignedPinListHeader, state: [String: Accepted], now: Timestamp) -> Result<String, Failure> {
         // An unusable policy (quorum 0, one key under two agent ids, …) would let too few keys make a pin.
-        if let problem = policy.problem { return .failure(Failure(rule: Rule.trustPolicy, "unusable trust policy: \(problem)")) }
+        if let problem = policyProblem { return .failure(Failure(rule: Rule.trustPolicy, "unusable trust policy: \(problem)")) }
         guard let coordinator = signer(of: header) else {
             return .failure(Failure(rule: Rule.coordinatorSignature, "pin list header is not signed by a coordinator key of the trust policy"))
         }
@@ -149,12 +158,12 @@ public struct PinListVerifier: Sendable {
     ) -> AgentSupport.Outcome {
         if let failure = checkBinding(pin, expected: expected, policyEntry: policyEntry) { return .init(failure: failure, signaturesVerified: 0) }
         // Who supports the digest: the one rule the coordinator also publishes by.
-        return AgentSupport(policy: policy).check(pin, issuedAt: issuedAt, now: now, preverified: preverified)
+        return support.check(pin, issuedAt: issuedAt, now: now, preverified: preverified)
     }
 
     /// The policy, the target asked for, the source the pin binds and its digest's form.
     private func checkBinding(_ pin: Pin, expected: Expectation, policyEntry: TrustPolicy.Target?) -> Failure? {
-        if let problem = policy.problem {
+        if let problem = policyProblem {
             return Failure(rule: Rule.trustPolicy, target: pin.target, "unusable trust policy: \(problem)")
         }
         guard pin.target == expected.target else {

@@ -48,8 +48,13 @@ public struct TrustPolicy: Sendable, Hashable, Codable {
     /// The change policy this client applies to `pin`: the policy's entry for its target, else its kind's default;
     /// `nil` for roots, whose changes are decided by their signed chain.
     public func changePolicy(for pin: Pin) -> ChangePolicy? {
+        Self.changePolicy(for: pin, entry: targets.first { $0.id == pin.target })
+    }
+
+    /// ``changePolicy(for:)`` given the policy's entry for the pin's target (callers checking many pins index them).
+    public static func changePolicy(for pin: Pin, entry: Target?) -> ChangePolicy? {
         guard !pin.kind.isRoot else { return nil }
-        return targets.first { $0.id == pin.target }?.changes ?? .default(for: pin.kind)
+        return entry?.changes ?? .default(for: pin.kind)
     }
 
     /// v2 added approvers, the list-age bound, the skew allowance and per-target sources.

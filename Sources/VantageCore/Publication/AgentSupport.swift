@@ -35,9 +35,14 @@ extension TrustPolicy {
 /// of them from `min_regions` regions attesting a verified continuation (or first sight) — or, when only a quorum
 /// of all verdicts holds, `approval_threshold` policy approvers over the same (target, source, digest).
 public struct AgentSupport: Sendable {
-    public var policy: TrustPolicy
+    public let policy: TrustPolicy
+    /// The policy's target entries by id (the first of each), so each pin finds its change policy in O(1).
+    let entries: [String: TrustPolicy.Target]
 
-    public init(policy: TrustPolicy) { self.policy = policy }
+    public init(policy: TrustPolicy) {
+        self.policy = policy
+        entries = Dictionary(policy.targets.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
 
     /// The refusal, or `nil` when the pin's attestations (and approvals) carry it, and how many attestation
     /// signatures were verified to find out.
@@ -57,7 +62,7 @@ public struct AgentSupport: Sendable {
         typealias Failure = PinListVerifier.Failure
         typealias Rule = PinListVerifier.Rule
         let skew = policy.skewSeconds
-        let changes = policy.changePolicy(for: pin)
+        let changes = TrustPolicy.changePolicy(for: pin, entry: entries[pin.target])
         let oldest = now.adding(seconds: -policy.maxAgeSeconds - skew)
         let newest = min(now, issuedAt).adding(seconds: skew)
         var regionsOf: [String: String] = [:]

@@ -12,13 +12,16 @@ import VantageTUF
 /// attestation is half of `max_age` old, which spreads the refresh of every pin over time.
 public struct PublicationPlanner: Sendable {
     /// The coordinator's own trust policy: its enrolled agents and their keys, approvers, quorum rules.
-    public var policy: TrustPolicy
+    public let policy: TrustPolicy
     /// For the `pin_unsupported` events (``ConsensusPlanner/publicationHealth(target:supported:stored:now:)``).
     public var consensus: ConsensusPolicy
+    /// The client's check over `policy`, made once per planner: it validates the policy and indexes its targets.
+    let verifier: PinListVerifier
 
     public init(policy: TrustPolicy, consensus: ConsensusPolicy) {
         self.policy = policy
         self.consensus = consensus
+        verifier = PinListVerifier(policy: policy)
     }
 
     /// An attestation as stored: its agent's enrolled region and what ingest verified it under
@@ -150,7 +153,6 @@ public struct PublicationPlanner: Sendable {
             keyIDs[$0] == Self.verifiedKeyID($1.publicKey.keyID, sourceKey: sourceKey)
         }
         // The client's own check of the pin, at the list's issue time.
-        let verifier = PinListVerifier(policy: policy)
         let expected = PinListVerifier.Expectation(target: target, source: source)
         var pin = Pin(target: target, source: source, sha256: sha256, attestations: supporting)
         let alone = verifier.checkPin(pin, expected: expected, issuedAt: now, now: now, preverified: preverified)
