@@ -58,6 +58,9 @@ struct ContentConsensusTests {
         Case(name: "one agent served another digest while the others see the pin: split view (control: the case above)",
              pin: d1, views: [view("a1", d2, since: -3_600), view("a2", d1), view("a3", d1), view("a4", d1)],
              status: .splitView, event: .splitView),
+        Case(name: "the move seen in the same second another agent last saw the pin: not a split view",
+             pin: d1, views: [view("a1", d2, observed: -10, since: -10), view("a2", d1, observed: -10), view("a3", d1, observed: -10), view("a4", d1, observed: -10)],
+             status: .agreed, classification: .same),
         Case(name: "half moved, half not polled since: no split view",
              pin: d1, views: [view("a1", d2, since: -50), view("a2", d2, since: -50), view("a3", d1, observed: -100), view("a4", d1, observed: -100)],
              status: .noConsensus),
@@ -84,6 +87,24 @@ struct ContentConsensusTests {
         }
         if let event = c.event { #expect(plan.events.map(\.kind).contains(event), "\(c.name): \(plan.events.map(\.kind))") }
         #expect(!plan.events.contains { $0.kind == .splitView } || c.event == .splitView, "\(c.name): unexpected split view")
+    }
+
+    @Test("a move in progress is decided again next round; agreement waits for nothing")
+    func moveInProgressIsRechecked() {
+        let planner = ConsensusPlanner(policy: Self.policy)
+        func plan(_ views: [AgentView]) -> TargetPlan {
+            planner.plan(
+                TargetSnapshot(
+                    target: "t/image", views: views, pin: .init(sha256: Self.d1), nextSeq: 2, roots: [:], approved: [:], previous: nil,
+                    content: .init(changes: .follow, stored: [Self.d1, Self.d2])),
+                now: Clock.now)
+        }
+        // The spans of a move grow with every poll without a new outcome, so ingest marks nothing: the planner asks.
+        let moving = plan([Self.view("a1", Self.d2, since: -10), Self.view("a2", Self.d1, observed: -100), Self.view("a3", Self.d1, observed: -100)])
+        #expect(moving.due == Clock.at(1), "\(String(describing: moving.due))")
+        // Control: every agent on the pin: due only when a view would leave the fresh window.
+        let settled = plan(["a1", "a2", "a3"].map { Self.view($0, Self.d1) })
+        #expect(settled.due.map { $0 > Clock.at(60) } ?? true, "\(String(describing: settled.due))")
     }
 
     @Test("verdicts: only first sight, same, and a followed change support a content pin")

@@ -128,9 +128,12 @@ struct ContentSystemTests {
             cleanup.add { proxy.stop() }
             let proxyPort = try #require(Int(try await proxy.firstLine()))
             await agents[2].stop()
+            let before = try await api.events().map(\.cursor).max() ?? 0
             agents[2] = try agent(identities[2], run: "intercepted", caBundle: bundle, proxy: "http://127.0.0.1:\(proxyPort)")
-            try await waitUntil("the split view is raised", seconds: 60) {
-                try await api.events().contains { $0.event.kind == .splitView && $0.event.target == "ubuntu" }
+            try await waitUntil("the split view is raised, naming the intercepted agent", seconds: 60) {
+                try await api.events(after: before).contains {
+                    $0.event.kind == .splitView && $0.event.target == "ubuntu" && ($0.event.details["dissenters"] ?? "").contains("agent-ap")
+                }
             }
             let forgedDigest = String(forged.digest.dropFirst("sha256:".count))
             let status = try await api.target("ubuntu")

@@ -37,6 +37,10 @@ public struct ConsensusDecision: Sendable, Hashable {
     public var reasons: [String]
     /// When this decision's time condition is met (`min_duration` or an unchained hold ends), if it waits on one.
     public var waitsUntil: Timestamp?
+    /// `oci`/`file`: views of another digest were not counted because they were not served at the same time as the
+    /// leader's (a move in progress). Their spans grow with each poll without changing any outcome, so the target is
+    /// decided again next round until the views agree or overlap (then a split view).
+    public var unsettledInTime = false
 
     public init(
         status: Status, action: Action, leading: String?, supporters: [AgentView], dissenters: [AgentView], failing: [AgentView],

@@ -103,8 +103,11 @@ public struct ConsensusPlanner: Sendable {
         let next = windowChange(
             snapshot.views, before: definite, pin: pin, approved: approved, decision: decision, now: now,
             evaluator: evaluator, changes: changes, classify: classifier.against(pin))
+        // A content move in progress is decided again next round: growing spans change no stored outcome (no mark).
+        let recheck = decision.unsettledInTime ? [now.adding(seconds: 1)] : []
         return TargetPlan(
-            target: snapshot.target, pin: newPin, state: state, events: events, alerts: alerts, due: next ?? definite,
+            target: snapshot.target, pin: newPin, state: state, events: events, alerts: alerts,
+            due: ([next ?? definite].compactMap { $0 } + recheck).min(),
             pinnedExpires: pinnedRoot.map { Timestamp($0.expires) })
     }
 

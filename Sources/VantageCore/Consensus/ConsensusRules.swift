@@ -60,11 +60,13 @@ struct Ballot {
 
     /// Whether two groups of views of different digests were served at once. Content has no signed successor: a tag
     /// that moved is seen by each agent at its own poll, so only a view whose span (`since` to `observedAt`)
-    /// overlaps a span of the other digest is a split view; roots are always compared (their expected successors are
+    /// overlaps a span of the other digest (by more than a shared second) is a split view; roots are always compared (their expected successors are
     /// recognised by signatures instead).
     func contemporaneous(_ some: [AgentView], _ others: [AgentView]) -> Bool {
         guard changes != nil else { return true }
-        return some.contains { a in others.contains { b in a.since <= b.observedAt && b.since <= a.observedAt } }
+        // Strictly: times are whole seconds, and a tag that moves between two polls in one second is not two answers at
+        // once; a real split view outlasts a poll interval, so its spans soon overlap by more.
+        return some.contains { a in others.contains { b in a.since < b.observedAt && b.since < a.observedAt } }
     }
 
     /// Temporal quorum: since when `quorum` agents from `min_regions` regions have all seen the leading digest
@@ -109,9 +111,11 @@ struct NoTieRule: ConsensusRule {
     func apply(_ ballot: inout Ballot) -> RuleResult {
         let top = ballot.top.supporters.count
         let tied = ballot.ranked.filter { $0.supporters.count == top }
-        guard tied.count > 1, !tied.allSatisfy({ ballot.expected($0.digest) }),
-            tied.dropFirst().contains(where: { ballot.contemporaneous(ballot.top.supporters, $0.supporters) })
-        else { return .next }
+        guard tied.count > 1, !tied.allSatisfy({ ballot.expected($0.digest) }) else { return .next }
+        guard tied.dropFirst().contains(where: { ballot.contemporaneous(ballot.top.supporters, $0.supporters) }) else {
+            ballot.decision.unsettledInTime = true
+            return .next
+        }
         ballot.decision.dissenters = ballot.fresh.filter { $0.sha256 != nil }
         return ballot.settle(.splitView, "\(ballot.ranked.count) digests tie with \(top) agents each")
     }
@@ -127,6 +131,7 @@ struct LeaderRule: ConsensusRule {
         let others = ballot.fresh.filter { $0.sha256 != nil && $0.sha256 != top.digest }.sorted { $0.agent < $1.agent }
         let dissenters = others.filter { ballot.contemporaneous([$0], top.supporters) }
         if dissenters.count < others.count {
+            ballot.decision.unsettledInTime = true
             ballot.decision.reasons.append(
                 "\(others.count - dissenters.count) agents saw another digest before or after every view of the leading one: it moved, not a split view")
         }
