@@ -13,7 +13,9 @@ import VantageTUF
 @Suite("Destination enforcement", .timeLimit(.minutes(2)))
 struct DestinationEnforcementTests {
     /// Refusals return at once; the generous limits only keep a loaded CI machine from turning a slow start into `timeout`.
-    static let quick = FetchLimits(requestTimeout: .seconds(10), totalTimeout: .seconds(20))
+    static let quick = FetchLimits(requestTimeout: .seconds(30), totalTimeout: .seconds(60))
+    /// For whole agent rounds that may reach the silent listener, which answers only with the request timeout.
+    static let round = FetchLimits(requestTimeout: .seconds(10), totalTimeout: .seconds(20))
 
     func probe(_ getter: AHCHTTPGetter, _ spec: TargetSpec, limits: FetchLimits = quick) async -> ProbeResult {
         await TargetProber(http: getter, limits: limits).probe(spec, source: spec.source!, trusted: nil, now: { Date() }, onTrusted: { _ in })
@@ -313,7 +315,7 @@ struct DestinationEnforcementTests {
     func runAgent(
         allowedSources: [String], listed: [TargetSpec] = mirrorAndListener
     ) async throws -> (observations: [String: Observation], connections: Int) {
-        let fixture = try await HTTPFixture(limits: Self.quick)
+        let fixture = try await HTTPFixture(limits: Self.round)
         let listener = try SilentListener()
         var coordinator: FakeCoordinator?
         func cleanUp() async {
@@ -334,7 +336,7 @@ struct DestinationEnforcementTests {
             await coordinator!.ledger.setTargets(listed.map { TargetSpec(id: $0.id, kind: $0.kind, url: expand($0.url), gun: $0.gun) })
             let configuration = AgentConfiguration(
                 agentID: "agent-1", region: "test", keyPath: fixture.scratch.file("agent.key"), coordinators: [coordinator!.url],
-                spoolDirectory: fixture.scratch.file("spool"), pollJitter: .zero, limits: Self.quick,
+                spoolDirectory: fixture.scratch.file("spool"), pollJitter: .zero, limits: Self.round,
                 caBundlePath: fixture.certificates.caFile, targetsFromCoordinator: true,
                 network: .init(
                     allowedSources: try Self.patterns(allowedSources.map(expand)),

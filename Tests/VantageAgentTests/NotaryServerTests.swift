@@ -25,7 +25,7 @@ struct NotaryServerTests {
         let published = try await runCommand("/bin/bash", [PackagePaths.notaryScript, "publish", dir, url, gun])
         try #require(published.status == 0, "\(published.output)")
 
-        let limits = FetchLimits(requestTimeout: .seconds(5), totalTimeout: .seconds(20))
+        let limits = FetchLimits(requestTimeout: .seconds(20), totalTimeout: .seconds(60))
         let getter = try AHCHTTPGetter(
             limits: limits, caBundlePath: dir + "/tls/ca.crt", proxy: nil, noProxy: ProxyRule(noProxy: nil),
             destinations: DestinationPolicy(allowPrivateAddresses: true))
