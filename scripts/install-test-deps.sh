@@ -18,6 +18,8 @@ apt-get install -y -qq --no-install-recommends podman runc mmdebstrap >/dev/null
 # docker-registry (distribution 2.8) + skopeo + python3-cryptography: the real OCI registry of the `oci` target tests
 # (Tests/VantageTestSupport/Registry), skopeo pushes and inspects images, the token server signs ES256 JWTs.
 apt-get install -y -qq --no-install-recommends docker-registry skopeo python3-cryptography >/dev/null
+# tinyproxy: the CI host's egress proxy of the CLI's proxy tests (HostProxyTests).
+apt-get install -y -qq --no-install-recommends tinyproxy >/dev/null
 # The docker CLI for the real-client test (`docker trust inspect` needs no daemon); Debian's docker.io when absent.
 command -v docker >/dev/null || apt-get install -y -qq --no-install-recommends docker.io >/dev/null
 # python-tuf: the real TUF client in the tests and the baseline of the root benchmark; sigstore-python: the real

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
-for tool in notary-server notary docker docker-registry skopeo gpg ssh-keygen sqlite3 promtool systemd-analyze openssl curl ip; do
+for tool in notary-server notary docker docker-registry skopeo tinyproxy gpg ssh-keygen sqlite3 promtool systemd-analyze openssl curl ip; do
     command -v "$tool" >/dev/null || missing+=("$tool")
 done
 python3 -c 'import tuf, yaml' 2>/dev/null || missing+=("python-tuf/PyYAML")

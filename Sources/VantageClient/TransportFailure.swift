@@ -82,7 +82,7 @@ public struct TransportFailure: Sendable, Hashable, CustomStringConvertible {
         }
         if text.contains("CERTIFICATE_VERIFY_FAILED") {
             return (.tls, "TLS: the server's certificate\(name) is not signed by a CA this machine trusts, or has expired",
-                    "pass --ca-bundle with the CA that signed it, or check its dates")
+                    "pass --ca-bundle (or set SSL_CERT_FILE) with the CA that signed it, or check its dates")
         }
         if text.contains("WRONG_VERSION_NUMBER") || text.contains("HTTP_REQUEST") {
             return (.tls, "TLS: the server\(name) does not speak TLS on that port", "use http:// for a plain HTTP server")

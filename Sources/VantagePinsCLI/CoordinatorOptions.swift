@@ -70,20 +70,18 @@ public struct ConnectionOptions: ParsableArguments {
         }
     }
 
-    /// Runs `body` with an HTTP client for `url` (named by `from` in messages) and the CA bundle of `file`; shuts it
-    /// down afterwards. One client per command: callers make one call.
+    /// The host's network settings (proxy and CA variables, as curl reads them), with the extra CA bundle of
+    /// `--ca-bundle` or `file` first.
+    func hostNetwork(_ file: FileConfig?) throws -> HostNetwork {
+        try HostNetwork(environment: ProcessInfo.processInfo.environment, caBundle: caBundlePath(file))
+    }
+
+    /// Runs `body` with an HTTP client for `url` (named by `from` in messages), routed and trusting as
+    /// ``hostNetwork(_:)`` says; shuts it down afterwards. One client per command: callers make one call.
     func withHTTP<T>(_ url: String, from: String, file: FileConfig?, _ body: (HTTPClient) async throws -> T) async throws -> T {
         try Self.checkURL(url, from: from)
         // A person is waiting: the first failed connection (refused, TLS, DNS) is the answer, not a retry until the deadline.
-        let http = try HTTPClientFactory.make(.init(caBundlePath: caBundlePath(file), failFast: true))
-        do {
-            let result = try await body(http)
-            try await http.shutdown()
-            return result
-        } catch {
-            try? await http.shutdown()
-            throw error
-        }
+        return try await RoutedHTTPClient.with(try hostNetwork(file), options: .init(failFast: true)) { try await body($0.client(for: url)) }
     }
 
     /// Runs `body` with a client for the coordinator (with the token `token` picks from the config file, if any);

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VantageAgent
+import VantageClient
 import VantageCore
 import VantageTestSupport
 

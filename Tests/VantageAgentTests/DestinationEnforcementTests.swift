@@ -484,7 +484,7 @@ struct DestinationEnforcementTests {
             let url = "https://localhost:\(f.server.port)/files/x.json"
             func getter(_ policy: DestinationPolicy) throws -> AHCHTTPGetter {
                 try AHCHTTPGetter(
-                    limits: f.limits, caBundlePath: f.certificates.caFile, proxy: try ProxyURL.parse(proxy.url),
+                    limits: f.limits, caBundlePath: f.certificates.caFile, proxy: try ProxyURL.parse(proxy.url, setting: "proxy"),
                     noProxy: ProxyRule(noProxy: nil), destinations: policy)
             }
             let refused = try await with(try getter(DestinationPolicy())) { g in

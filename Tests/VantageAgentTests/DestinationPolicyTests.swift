@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VantageAgent
+import VantageClient
 import VantageCore
 
 /// The pure `network.*` rules: which addresses a probe may reach, which coordinator URLs may be probed.

@@ -2,6 +2,7 @@ import Foundation
 import VantageTestSupport
 import Testing
 import VantageAgent
+import VantageClient
 import VantageCore
 import VantageTUF
 

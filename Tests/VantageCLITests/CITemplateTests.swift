@@ -28,7 +28,7 @@ struct CITemplateTests {
             let binary = folder + "/vantage-pins-linux-x86_64"
             try FileManager.default.copyItem(atPath: PackagePaths.executable("vantage-pins"), toPath: binary)
             sha256 = String(try await CLI.exec("/usr/bin/sha256sum", [binary]).stdout.prefix(64))
-            server = try BackgroundServer(["/usr/bin/python3", PackagePaths.support("testserver.py"),
+            server = try await BackgroundServer(["/usr/bin/python3", PackagePaths.support("testserver.py"),
                                            "--dir", folder, "--quiet", "--watch-stdin"])
             url = "http://127.0.0.1:\(server.port)/files/vantage-pins-linux-x86_64"
         }

@@ -26,7 +26,7 @@ enum CLI {
     /// ``exec(_:_:environment:)`` waiting on the caller's thread: only for clean-up in a `defer`, where nothing can
     /// be awaited and no in-process server of the test still needs the pool.
     static func execBlocking(_ path: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let result = try runCommandBlocking(path, arguments, environment: .inherited(overlay: ["NO_COLOR": "1"].merging(environment) { $1 }))
+        let result = try runCommandBlocking(path, arguments, environment: .inherited(overlay: withoutProxies.merging(["NO_COLOR": "1"]) { $1 }.merging(environment) { $1 }))
         return Result(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 }

@@ -23,12 +23,12 @@ struct HostileMirrorTests {
         var installed: String { "\(trust)/tuf/\(World.target)/metadata/root.json" }
         var state: String { w.dir.appendingPathComponent("state.json").path }
 
-        init(delay: Double = 5) throws {
+        init(delay: Double = 5) async throws {
             w = try World()
             root = w.dir.appendingPathComponent("www")
             log = w.dir.appendingPathComponent("requests.log").path
             try w.writeMirror([try w.list(version: 1, previous: "")], to: root.appendingPathComponent("genuine"))
-            server = try BackgroundServer(["/usr/bin/python3", PackagePaths.support("hostile_mirror.py"),
+            server = try await BackgroundServer(["/usr/bin/python3", PackagePaths.support("hostile_mirror.py"),
                                            "--dir", root.path, "--log", log, "--delay", "\(delay)", "--watch-stdin"])
         }
 
@@ -52,7 +52,7 @@ struct HostileMirrorTests {
 
     @Test("a forged header 10,001 versions ahead, then a multi-MB one: refused after one small read each, the genuine mirror next installs")
     func forgedAndHugeHeaders() async throws {
-        let m = try Mirrors()
+        let m = try await Mirrors()
         defer { m.stop() }
         // Positive control: the genuine mirror alone installs and saves v1.
         let alone = try await m.install(["genuine"])
@@ -93,7 +93,7 @@ struct HostileMirrorTests {
 
     @Test("a header sent one byte at a time: the source's deadline passes, the next source installs")
     func slowHeader() async throws {
-        let m = try Mirrors(delay: 5)
+        let m = try await Mirrors(delay: 5)
         defer { m.stop() }
         let result = try await m.install(["dribble/genuine", "genuine"], ["--source-timeout", "3"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -107,7 +107,7 @@ struct HostileMirrorTests {
 
     @Test("a mirror whose blob has other bytes: the next source's bytes are used; when none has the pinned bytes, blob_mismatch")
     func otherBlobBytes() async throws {
-        let m = try Mirrors()
+        let m = try await Mirrors()
         defer { m.stop() }
         let altered = m.root.appendingPathComponent("altered")
         try m.w.writeMirror([try m.w.list(version: 1, previous: "")], to: altered)
@@ -124,7 +124,7 @@ struct HostileMirrorTests {
 
     @Test("a forged index under the replayed genuine header is refused before any bundle is fetched; an oversized bundle by its cap")
     func forgedIndexAndOversizedBundle() async throws {
-        let m = try Mirrors()
+        let m = try await Mirrors()
         defer { m.stop() }
         let genuine = m.root.appendingPathComponent("genuine")
         let list = try m.w.list(version: 1, previous: "")

@@ -42,10 +42,10 @@ struct HumanErrorTests {
         let work = scratch.url
         let certs = try await CLI.exec("/bin/bash", [PackagePaths.notaryScript, "certs", work.path])
         try #require(certs.status == 0, "\(certs.stderr)")
-        let server = try BackgroundServer(["/usr/bin/python3", PackagePaths.support("testserver.py"),
+        let server = try await BackgroundServer(["/usr/bin/python3", PackagePaths.support("testserver.py"),
                                            "--dir", work.path, "--quiet", "--watch-stdin",
                                            "--cert", work.path + "/tls/server.crt", "--key", work.path + "/tls/server.key"])
-        let plain = try BackgroundServer(["/usr/bin/python3", PackagePaths.support("testserver.py"),
+        let plain = try await BackgroundServer(["/usr/bin/python3", PackagePaths.support("testserver.py"),
                                           "--dir", work.path, "--quiet", "--watch-stdin"])
         defer {
             server.stop()

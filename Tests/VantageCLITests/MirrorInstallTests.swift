@@ -34,7 +34,7 @@ struct MirrorInstallTests {
         let bundles = try FileManager.default.contentsOfDirectory(atPath: "\(mirror)/bundles")
         #expect(bundles.count == 1)
 
-        let server = try BackgroundServer(["/usr/bin/python3", PackagePaths.support("testserver.py"),
+        let server = try await BackgroundServer(["/usr/bin/python3", PackagePaths.support("testserver.py"),
                                            "--dir", work.path, "--quiet", "--watch-stdin"])
         defer { server.stop() }
         let mirrorURL = "http://127.0.0.1:\(server.port)/files/www/pins"

@@ -58,7 +58,7 @@ struct RealClientTests {
         for name in ["tuf-genuine", "tuf-impostor"] {
             let made = try await CLI.exec("/usr/bin/env", ["python3", sigstoreRepo, "make", work.appendingPathComponent(name).path])
             try #require(made.status == 0, "sigstore_repo.py make: \(made.stdout) \(made.stderr)")
-            let server = try BackgroundServer(["/usr/bin/python3", sigstoreRepo, "serve", work.appendingPathComponent(name).path,
+            let server = try await BackgroundServer(["/usr/bin/python3", sigstoreRepo, "serve", work.appendingPathComponent(name).path,
                                                "--cert", genuineDir + "/tls/server.crt", "--key", genuineDir + "/tls/server.key", "--watch-stdin"])
             servers.append(server)
             tufURLs.append("https://127.0.0.1:\(server.port)")
@@ -224,22 +224,4 @@ struct LiveSystem {
         defer { Task { try? await http.shutdown() } }
         try Data(try Canonical.encode(try await CoordinatorClient(baseURL: url, http: http).policy())).write(to: URL(fileURLWithPath: path))
     }
-}
-
-/// A test server process that prints its port on stdout; ``stop()`` kills it (SIGKILL: nothing to flush), and closing
-/// its stdin makes `--watch-stdin` servers exit should the test process die first.
-final class BackgroundServer: @unchecked Sendable {
-    let process: ChildProcess
-    let port: Int
-
-    init(_ command: [String]) throws {
-        process = try ChildProcess(command[0], Array(command.dropFirst()))
-        guard let port = Int((try? process.firstLineBlocking()) ?? "") else {
-            process.stop()
-            throw TestFailure("\(command[0]) \(command.dropFirst().first ?? "") did not print its port")
-        }
-        self.port = port
-    }
-
-    func stop() { process.stop() }
 }

@@ -56,7 +56,7 @@ struct ResolveImageTests {
         // Over loopback from a static mirror: the policy's target by its proof, and the whole list by source.
         let folder = s.w.dir.appendingPathComponent("www")
         try World.writeMirror([list], blobs: [], to: folder)
-        let server = try BackgroundServer(["/usr/bin/python3", PackagePaths.support("testserver.py"), "--dir", folder.path, "--quiet", "--watch-stdin"])
+        let server = try await BackgroundServer(["/usr/bin/python3", PackagePaths.support("testserver.py"), "--dir", folder.path, "--quiet", "--watch-stdin"])
         defer { server.stop() }
         for policy in [open, listed] {
             let result = try await CLI.run(["resolve", "ubuntu:24.04", "--policy", policy, "--mirror", "http://127.0.0.1:\(server.port)/files",

@@ -1,6 +1,10 @@
 import Foundation
 
 /// A failure raised by a test harness itself (a timeout, a command that failed), with a message for the test log.
+/// Children of tests talk to loopback and namespace addresses only: never through the host's proxy. An overlay
+/// that unsets every proxy variable (empty is unset for curl and for Vantage).
+public let withoutProxies = Dictionary(uniqueKeysWithValues: ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"].map { ($0, "") })
+
 public struct TestFailure: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }

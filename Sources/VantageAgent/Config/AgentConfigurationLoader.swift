@@ -138,9 +138,16 @@ public enum AgentConfigurationLoader {
         if let caBundle, !FileManager.default.isReadableFile(atPath: caBundle) {
             throw AgentError(.invalidConfiguration, "http.ca_bundle: cannot read \(caBundle)")
         }
-        let proxyText = try f.string(["http", "proxy"]) ?? environment["HTTPS_PROXY"] ?? environment["https_proxy"]
-        let proxy = try proxyText.flatMap(ProxyURL.parse)
-        let noProxy = ProxyRule(noProxy: try f.string(["http", "no_proxy"]) ?? environment["NO_PROXY"] ?? environment["no_proxy"])
+        // `http.proxy`, else the host's https proxy variables; `http.no_proxy`, else NO_PROXY (curl's spellings).
+        let proxy: HTTPClientFactory.Options.Proxy?
+        let host: HostNetwork
+        do {
+            host = try HostNetwork.proxies(environment)
+            proxy = try f.string(["http", "proxy"]).map { try ProxyURL.parse($0, setting: "http.proxy") } ?? host.httpsProxy
+        } catch let error as ClientError {
+            throw AgentError(.invalidConfiguration, error.reason)
+        }
+        let noProxy = try f.string(["http", "no_proxy"]).map { ProxyRule(noProxy: $0) } ?? host.noProxy
         let fromCoordinator = try f.bool(["targets_from_coordinator"]) ?? false
         let allowedSources = try parseAllowedSources(f)
         let allowPrivate = try f.bool(["network", "allow_private_addresses"]) ?? false

@@ -6,7 +6,7 @@ import VantageClient
 import VantageCore
 
 /// ``HTTPGetting`` over AsyncHTTPClient (`GET` and `HEAD`): verified TLS (system roots plus an optional extra bundle), no automatic
-/// redirects (``RedirectPolicy`` decides), an optional HTTPS proxy bypassed per ``ProxyRule``, streamed bodies
+/// redirects (``RedirectPolicy`` decides), optional proxies bypassed per ``ProxyRule``, streamed bodies
 /// with a hard cap, and a deadline per exchange that also covers the body.
 ///
 /// Before every exchange — the first request, each redirect hop, and so a registry token realm too — the
@@ -21,9 +21,7 @@ import VantageCore
 /// the second (DNS rebinding, within its TTL) can still slip one connection through; a proxy resolves on its
 /// own side and has the same window. Literal addresses have no such window.
 public final class AHCHTTPGetter: HTTPGetting {
-    let direct: HTTPClient
-    let proxied: HTTPClient?
-    let proxyRule: ProxyRule
+    let http: RoutedHTTPClient
     let limits: FetchLimits
     let destinations: DestinationPolicy
     let resolver: any HostResolving
@@ -31,32 +29,29 @@ public final class AHCHTTPGetter: HTTPGetting {
     /// Creates the clients; call ``shutdown()`` when done.
     /// - Parameters:
     ///   - caBundlePath: PEM file of extra trusted CA certificates.
-    ///   - proxy: HTTPS proxy; `nil` for direct connections.
+    ///   - proxy: the proxy of every request (an agent's `http.proxy`); `nil` for direct connections.
     ///   - noProxy: hosts reached directly even with a proxy.
     ///   - connectionsPerHost: connections kept per host (the agent's concurrency, so probes do not queue).
     ///   - destinations: which addresses requests may go to; an agent passes its configuration's
     ///     (``DestinationPolicy/init(_:)``), only the operator's own command line ``DestinationPolicy/unrestricted``.
     ///   - resolver: resolves host names for the destination check.
-    public init(
+    public convenience init(
         limits: FetchLimits, caBundlePath: String?, proxy: HTTPClientFactory.Options.Proxy?, noProxy: ProxyRule,
         connectionsPerHost: Int = 8, destinations: DestinationPolicy, resolver: any HostResolving = SystemHostResolver()
     ) throws {
+        try self.init(
+            limits: limits, network: HostNetwork(httpsProxy: proxy, httpProxy: proxy, noProxy: noProxy, trust: .system(extra: caBundlePath)),
+            connectionsPerHost: connectionsPerHost, destinations: destinations, resolver: resolver)
+    }
+
+    /// Creates the clients for the routes and trust of `network` (a command line reads the host's, ``HostNetwork``).
+    public init(
+        limits: FetchLimits, network: HostNetwork, connectionsPerHost: Int = 8, destinations: DestinationPolicy,
+        resolver: any HostResolving = SystemHostResolver()
+    ) throws {
         let connect = Int64(limits.requestTimeout.components.seconds.clamped(1, 60))
-        direct = try HTTPClientFactory.make(
-            .init(caBundlePath: caBundlePath, connectTimeoutSeconds: connect, failFast: true, connectionsPerHost: connectionsPerHost))
-        if let proxy {
-            do {
-                proxied = try HTTPClientFactory.make(
-                    .init(caBundlePath: caBundlePath, proxy: proxy, connectTimeoutSeconds: connect, failFast: true,
-                          connectionsPerHost: connectionsPerHost))
-            } catch {
-                try? direct.syncShutdown()
-                throw error
-            }
-        } else {
-            proxied = nil
-        }
-        proxyRule = noProxy
+        http = try RoutedHTTPClient(
+            network: network, options: .init(connectTimeoutSeconds: connect, failFast: true, connectionsPerHost: connectionsPerHost))
         self.limits = limits
         self.destinations = destinations
         self.resolver = resolver
@@ -64,8 +59,7 @@ public final class AHCHTTPGetter: HTTPGetting {
 
     /// Shuts the underlying clients down.
     public func shutdown() async {
-        try? await direct.shutdown()
-        try? await proxied?.shutdown()
+        await http.shutdown()
     }
 
     public func fetch(_ request: FetchRequest, supplier: TargetSupplier) async throws -> FetchedResponse {
@@ -127,10 +121,6 @@ public final class AHCHTTPGetter: HTTPGetting {
         }
     }
 
-    func client(for url: String) -> HTTPClient {
-        guard let proxied, let parsed = URL(string: url), let host = parsed.host else { return direct }
-        return proxyRule.bypasses(host: host, port: parsed.port ?? (parsed.scheme == "http" ? 80 : 443)) ? direct : proxied
-    }
 
     /// - Parameter shown: the request's URL as error messages name it (clipped when it came from a redirect).
     func exchange(_ fetch: FetchRequest, shown: String) async throws -> Exchange {
@@ -145,7 +135,7 @@ public final class AHCHTTPGetter: HTTPGetting {
         }
         do {
             let timeout = TimeAmount.seconds(Int64(limits.requestTimeout.components.seconds) + 1)
-            let response = try await client(for: fetch.url).execute(request, timeout: timeout)
+            let response = try await http.client(for: fetch.url).execute(request, timeout: timeout)
             let status = Int(response.status.code)
             let cap = status == 200 ? fetch.maxBytes : FetchLimits.smallBodyBytes
             // A HEAD answer's Content-Length is the size a GET would get; it has no body to cap.

@@ -1,4 +1,5 @@
 import Foundation
+import VantageClient
 
 /// What the agent's configuration allows a probe to reach — a pure value, consulted by ``AHCHTTPGetter`` before
 /// every request of a probe (the target URL, a Notary token realm, each redirect hop) and by ``TargetCatalog``

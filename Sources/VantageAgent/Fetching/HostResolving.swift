@@ -1,5 +1,6 @@
 import Dispatch
 import Synchronization
+import VantageClient
 import VantageCore
 
 #if canImport(Glibc)

@@ -1,4 +1,5 @@
 import Foundation
+import VantageClient
 import VantageCore
 
 /// One entry of `network.allowed_sources`: which coordinator-supplied target URLs the agent may probe.

@@ -3,7 +3,8 @@ import Crypto
 import VantageCore
 import VantageTUF
 
-/// The online places a CI host fetches pin lists from, tried in order, with one HTTP client for the whole run.
+/// The online places a CI host fetches pin lists from, tried in order, with one HTTP client per route (direct, or
+/// through the host's proxy) for the whole run.
 ///
 /// Every place gets a total deadline: when it passes, whatever that place is still sending is cancelled and the
 /// next place is tried, so a mirror that answers one byte at a time, or without end, cannot hold the run. A place
@@ -29,24 +30,17 @@ public struct OnlinePinSources: Sendable {
     public let places: [Place]
     /// Total time one place may take for the list (header, bridge, proofs) or for one blob.
     public let deadline: Duration
-    let http: HTTPClient
+    let http: RoutedHTTPClient
     /// Where per-place outcomes go (the CLI's stderr).
     let report: @Sendable (String) -> Void
 
-    /// Runs `body` with the places and one HTTP client made from `options`; shuts the client down afterwards.
+    /// Runs `body` with the places and the clients of `network` made with `options`; shuts them down afterwards.
     public static func with<T>(
-        _ places: [Place], options: HTTPClientFactory.Options, deadline: Duration = defaultDeadline,
+        _ places: [Place], network: HostNetwork, options: HTTPClientFactory.Options, deadline: Duration = defaultDeadline,
         report: @escaping @Sendable (String) -> Void, _ body: (OnlinePinSources) async throws -> T
     ) async throws -> T {
-        let http = try HTTPClientFactory.make(options)
-        let sources = OnlinePinSources(places: places, deadline: deadline, http: http, report: report)
-        do {
-            let result = try await body(sources)
-            try await http.shutdown()
-            return result
-        } catch {
-            try? await http.shutdown()
-            throw error
+        try await RoutedHTTPClient.with(network, options: options) { http in
+            try await body(OnlinePinSources(places: places, deadline: deadline, http: http, report: report))
         }
     }
 
@@ -106,8 +100,8 @@ public struct OnlinePinSources: Sendable {
     /// `body` against `place`, cancelled when ``deadline`` passes.
     func attempt<T: Sendable>(_ place: Place, _ body: @escaping @Sendable (any PinDocumentSource) async throws -> T) async throws -> T {
         let source: any PinDocumentSource = switch place.kind {
-        case .coordinator: CoordinatorClient(baseURL: place.url, http: http)
-        case .mirror: PinMirrorSource(baseURL: place.url, http: http)
+        case .coordinator: CoordinatorClient(baseURL: place.url, http: http.client(for: place.url))
+        case .mirror: PinMirrorSource(baseURL: place.url, http: http.client(for: place.url))
         }
         do {
             return try await Deadline.run(deadline) { try await body(source) }

@@ -100,8 +100,8 @@ public struct PinsOptions: ParsableArguments {
         let file = network ? try coordinator.fileConfig() : nil
         let places = network ? try places(policy, file: file) : []
         return try await OnlinePinSources.with(
-            places, options: .init(caBundlePath: network ? coordinator.caBundlePath(file) : nil, failFast: true), deadline: .seconds(sourceTimeout),
-            report: { Output.diagnostic($0) }, body)
+            places, network: network ? try coordinator.hostNetwork(file) : HostNetwork(), options: .init(failFast: true),
+            deadline: .seconds(sourceTimeout), report: { Output.diagnostic($0) }, body)
     }
 
     /// Fetches (or reads) the pin list and verifies it against the trust policy, this machine's clock and the last

@@ -2,6 +2,7 @@ import ArgumentParser
 import VantagePinsCLI
 import Foundation
 import VantageAgent
+import VantageClient
 import VantageCore
 import VantageSupport
 import VantageTUF
@@ -72,10 +73,9 @@ struct RootUpdateCommand: AsyncParsableCommand {
         let limits = FetchLimits()
         let getter: AHCHTTPGetter
         do {
+            // The host's proxy and CA variables, as curl reads them; --ca-bundle first.
             getter = try AHCHTTPGetter(
-                limits: limits, caBundlePath: caBundle,
-                proxy: try (environment["HTTPS_PROXY"] ?? environment["https_proxy"]).flatMap(ProxyURL.parse),
-                noProxy: ProxyRule(noProxy: environment["NO_PROXY"] ?? environment["no_proxy"]),
+                limits: limits, network: try HostNetwork(environment: environment, caBundle: caBundle),
                 destinations: .unrestricted)  // the operator typed the URL; agents pass their network.* policy
         } catch {
             Output.diagnostic("\(error)")

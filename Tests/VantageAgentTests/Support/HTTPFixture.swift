@@ -1,6 +1,7 @@
 import Foundation
 import VantageTestSupport
 import VantageAgent
+import VantageClient
 import VantageCore
 
 /// A scratch directory with TLS certificates, a running test server over it, and an ``AHCHTTPGetter`` that

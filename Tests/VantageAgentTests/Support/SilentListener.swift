@@ -3,6 +3,7 @@ import VantageTestSupport
 import Logging
 import Synchronization
 import VantageAgent
+import VantageClient
 import VantageCore
 
 #if canImport(Glibc)

@@ -1,9 +1,6 @@
 import Foundation
 import VantageTestSupport
 
-/// Children of these tests talk to loopback and namespace addresses only: never through a proxy.
-private let withoutProxies = Dictionary(uniqueKeysWithValues: ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"].map { ($0, "") })
-
 extension ChildProcess {
     /// Starts a program with stdout and stderr appended to `logPath` (``logTail(_:)``), `environment` on top of the
     /// test process's and no proxy. The pid is the program's own (bash execs it; `ip netns exec` execs it too), so

@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// An IPv4 or IPv6 address as bytes, with the address classes the agent refuses to connect to unless
-/// `network.allow_private_addresses` is set (see ``DestinationPolicy``).
+/// `network.allow_private_addresses` is set (the agent's `DestinationPolicy`).
 public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
     /// Network byte order: `10.0.0.1` is `0x0A00_0001`.
     case v4(UInt32)
@@ -46,8 +46,16 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
         return nil
     }
 
+    /// The address bytes in network order: 4 for IPv4, 16 for IPv6.
+    public var bytes: [UInt8] {
+        switch self {
+        case .v4(let value): [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
+        case .v6(let bytes): bytes
+        }
+    }
+
     /// The address of a `sockaddr` from `getaddrinfo`, or `nil` for another family.
-    init?(socketAddress: UnsafePointer<sockaddr>) {
+    public init?(socketAddress: UnsafePointer<sockaddr>) {
         switch Int32(socketAddress.pointee.sa_family) {
         case AF_INET:
             let address = socketAddress.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
