@@ -1,4 +1,6 @@
+import Foundation
 import VantageCore
+import VantageTUF
 
 /// Verified pins: the header they hang under, the verified coordinator id, the pins asked for and what was fetched
 /// to verify them (kept by ``PinBundle`` so an offline host can verify the same way).
@@ -36,8 +38,10 @@ public struct PinListFetcher: Sendable {
     /// ``HTTPLimits/maxHeaderBytes``); a larger gap is refused under rule `chain`.
     public var maxGap: Int64
 
+    /// A whole list's pins are checked on every core of this machine, and each attestation signature once per run
+    /// (a list that fails at one source and is served again by the next is not checked twice).
     public init(policy: TrustPolicy, accepted: [String: PinListVerifier.Accepted], now: Timestamp, maxGap: Int64 = 10_000) {
-        verifier = PinListVerifier(policy: policy)
+        verifier = PinListVerifier(policy: policy, threads: ProcessInfo.processInfo.activeProcessorCount, signatures: VerificationCache())
         self.accepted = accepted
         self.now = now
         self.maxGap = maxGap

@@ -13,11 +13,21 @@ public struct PinListVerifier: Sendable {
     let policyProblem: String?
     /// The support rule over the same policy, its target index built once.
     let support: AgentSupport
+    /// Threads a whole list's pins are checked on (the answer is the same for any count: the first failure in order).
+    public var threads: Int
+    /// Where attestation signatures checked in this run are remembered, so a run checks each once; `nil` checks
+    /// every time (the coordinator, whose attestations were verified at ingest, passes none).
+    public var signatures: VerificationCache?
 
-    public init(policy: TrustPolicy) {
+    /// - Parameters:
+    ///   - threads: threads for a whole list's pins (a CLI passes the machine's cores).
+    ///   - signatures: a cache for this run's attestation signatures.
+    public init(policy: TrustPolicy, threads: Int = 1, signatures: VerificationCache? = nil) {
         self.policy = policy
         policyProblem = policy.problem
         support = AgentSupport(policy: policy)
+        self.threads = threads
+        self.signatures = signatures
     }
 
     /// The highest list version accepted (2^53, far above any real count; keeps version arithmetic exact).
@@ -158,7 +168,7 @@ public struct PinListVerifier: Sendable {
     ) -> AgentSupport.Outcome {
         if let failure = checkBinding(pin, expected: expected, policyEntry: policyEntry) { return .init(failure: failure, signaturesVerified: 0) }
         // Who supports the digest: the one rule the coordinator also publishes by.
-        return support.check(pin, issuedAt: issuedAt, now: now, preverified: preverified)
+        return support.check(pin, issuedAt: issuedAt, now: now, preverified: preverified, signatures: signatures)
     }
 
     /// The policy, the target asked for, the source the pin binds and its digest's form.
@@ -219,13 +229,12 @@ public struct PinListVerifier: Sendable {
         } else {
             checks = list.pins.map { ($0, Expectation(target: $0.target)) }
         }
-        for (pin, expectation) in checks {
+        // The pins' signatures are independent: checked on ``threads`` threads, answered as in order.
+        return ParallelChecks.firstFailure(count: checks.count, threads: threads) { index in
+            let (pin, expectation) = checks[index]
             guard let pin else { return Failure(rule: Rule.noPin, target: expectation.target, "the pin list has no pin for this target") }
-            if let failure = checkPin(pin, expected: expectation, policyEntry: policyEntries[pin.target], issuedAt: issuedAt, now: now).failure {
-                return failure
-            }
+            return checkPin(pin, expected: expectation, policyEntry: policyEntries[pin.target], issuedAt: issuedAt, now: now).failure
         }
-        return nil
     }
 
     /// Verifies one pin fetched with its inclusion proof, for the target (and source) asked for.

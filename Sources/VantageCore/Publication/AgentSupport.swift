@@ -54,10 +54,10 @@ public struct AgentSupport: Sendable {
     /// Checks the support of `pin` (its source and digest already checked by the caller) in a list issued at
     /// `issuedAt`, at `now`. `preverified` says which attestations were already verified under the policy key of
     /// their agent (the coordinator verifies each at ingest): their signatures are not verified again. A client
-    /// passes none.
+    /// passes none. `signatures` remembers the signatures checked (a client's run), if given.
     public func check(
         _ pin: Pin, issuedAt: Timestamp, now: Timestamp,
-        preverified: (Attestation, TrustPolicy.Agent) -> Bool = { _, _ in false }
+        preverified: (Attestation, TrustPolicy.Agent) -> Bool = { _, _ in false }, signatures: VerificationCache? = nil
     ) -> Outcome {
         typealias Failure = PinListVerifier.Failure
         typealias Rule = PinListVerifier.Rule
@@ -78,7 +78,8 @@ public struct AgentSupport: Sendable {
                 verified += 1
                 let statement = attestation.statement(target: pin.target, source: pin.source, sha256: pin.sha256)
                 guard let signature = ByteEncoding.base64Decode(attestation.signature), let message = try? statement.signingBytes,
-                    agent.publicKey.isValidSignature(signature, for: message)
+                    signatures.map({ agent.publicKey.isValidSignature(signature, for: message, cache: $0) })
+                        ?? agent.publicKey.isValidSignature(signature, for: message)
                 else {
                     rejected.append(Failure(rule: Rule.attestationSignature, target: pin.target, agent: agent.id,
                         "attestation signature does not verify for this target, source, digest and verdict"))
