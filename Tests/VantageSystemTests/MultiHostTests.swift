@@ -101,6 +101,9 @@ struct MultiHostTests {
             var settings = CoordinatorSettings(port: MultiHostTests.coordinatorPort)
             settings.listenHost = net.address("coord")
             settings.webhookURL = receiver.url
+            // While every path is intercepted, the pinned root stays published on the agents' last attestations of it;
+            // 60 s (the default here) ran out on a loaded CI machine before the test looked. Nothing here tests max_age.
+            settings.maxAgeSeconds = 600
             let coordinatorURL = "http://\(MultiHostTests.coordinatorName):\(MultiHostTests.coordinatorPort)"
             let coordinator = try await CoordinatorProcess(
                 directory: try scratch.directory("coordinator"), place: net.place("coord"), settings: settings, agents: identities,
