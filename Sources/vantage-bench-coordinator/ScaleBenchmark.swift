@@ -74,7 +74,10 @@ enum ScaleBenchmark {
                     chunk.append(VerifiedObservation(
                         id: String(format: "%064x", number), agent: agent.id, target: id, observedAt: now, outcome: blob.sha256,
                         attestationSignature: ByteEncoding.base64Encode(try agent.identity.sign(try statement.signingBytes)),
-                        continuity: said, rootBytes: sent.insert(blob.sha256).inserted ? blob : nil))
+                        continuity: said,
+                        // What ingest stores: the attestation was verified under this key for this source.
+                        attestationKeyID: PublicationPlanner.verifiedKeyID(agent.identity.publicKey.keyID, source: source),
+                        rootBytes: sent.insert(blob.sha256).inserted ? blob : nil))
                     count += 1
                 }
                 if chunk.count >= 10_000 {

@@ -24,9 +24,10 @@ package struct VerifiedObservation: Sendable {
 
     package init(
         id: String, agent: String, target: String, observedAt: Timestamp, outcome: String, attestationSignature: String? = nil,
-        continuity: Continuity? = nil, rootBytes: (sha256: String, bytes: [UInt8])? = nil
+        continuity: Continuity? = nil, attestationKeyID: String? = nil, rootBytes: (sha256: String, bytes: [UInt8])? = nil
     ) {
         self.continuity = continuity
+        self.attestationKeyID = attestationKeyID
         self.id = id
         self.agent = agent
         self.target = target
