@@ -209,6 +209,18 @@ struct ConsensusEventsTests {
         #expect(event.details["dissenters"] == "a4@eu=\(set.sha(.v2Replaced))")
         #expect(event.details["supporters"] == "a1@eu,a2@us,a3@ap")
     }
+
+    @Test("an oci or file target's alerts speak of digests, a root target's of roots")
+    func contentWording() throws {
+        let set = RootSet.shared
+        let decision = Scenario.splitView.decide()
+        func message(content: Bool) throws -> String {
+            try #require(ConsensusEvents.events(
+                target: "t/app", open: nil, decision: decision, pinned: set.sha(.v1), now: Clock.now, content: content).events.first).message
+        }
+        #expect(try message(content: true).hasPrefix("agents see different digests: "))
+        #expect(try message(content: false).hasPrefix("agents see different roots: "))
+    }
 }
 
 /// A root the coordinator could chain but the agents attest unchained is held, and says so once.

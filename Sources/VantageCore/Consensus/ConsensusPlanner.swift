@@ -64,7 +64,8 @@ public struct ConsensusPlanner: Sendable {
             views: snapshot.views, pin: pin, approved: approved, now: now, changes: changes, classify: classifier.against(pin))
         let consensusKey = AlertKey(.consensus, snapshot.target)
         let wasOpen = snapshot.alerts[consensusKey].flatMap(ConsensusAlert.init(stored:))
-        var (events, open) = ConsensusEvents.events(target: snapshot.target, open: wasOpen, decision: decision, pinned: pin?.sha256, now: now)
+        var (events, open) = ConsensusEvents.events(
+            target: snapshot.target, open: wasOpen, decision: decision, pinned: pin?.sha256, now: now, content: snapshot.content != nil)
         var newPin: TargetPlan.NewPin?
         if case .pin(let digest, let classification) = decision.action,
             let version = snapshot.roots[digest]?.version ?? (snapshot.content?.stored.contains(digest) == true ? 0 : nil)
@@ -75,7 +76,8 @@ public struct ConsensusPlanner: Sendable {
             pin = .init(sha256: digest)
             decision = evaluator.decide(
                 views: snapshot.views, pin: pin, approved: approved, now: now, changes: changes, classify: classifier.against(pin))
-            let after = ConsensusEvents.events(target: snapshot.target, open: open, decision: decision, pinned: digest, now: now)
+            let after = ConsensusEvents.events(
+                target: snapshot.target, open: open, decision: decision, pinned: digest, now: now, content: snapshot.content != nil)
             events += after.events
             open = after.open
         }

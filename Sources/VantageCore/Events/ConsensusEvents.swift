@@ -58,7 +58,7 @@ public enum ConsensusEvents {
     ///     for the same held digest.
     /// - Returns: the events, and the alert open after this decision.
     public static func events(
-        target: String, open: ConsensusAlert?, decision: ConsensusDecision, pinned: String?, now: Timestamp
+        target: String, open: ConsensusAlert?, decision: ConsensusDecision, pinned: String?, now: Timestamp, content: Bool = false
     ) -> (events: [VantageEvent], open: ConsensusAlert?) {
         var events: [VantageEvent] = []
         var details = ["supporters": decision.supporters.map { "\($0.agent)@\($0.region)" }.joined(separator: ",")]
@@ -91,9 +91,11 @@ public enum ConsensusEvents {
         }
         if let next, next != open {
             let opening = switch next {
-            case .splitView: event(.splitView, .critical, "agents see different roots: \(why)")
-            case .replacementHeld: event(.replacementHeld, .critical, "unchained root replacement held: \(why)")
-            case .quorumLost: event(.quorumLost, .warning, "quorum lost for the pinned root: \(why)")
+            // An `oci` or `file` target has digests of content, not roots.
+            case .splitView: event(.splitView, .critical, content ? "agents see different digests: \(why)" : "agents see different roots: \(why)")
+            case .replacementHeld: event(.replacementHeld, .critical,
+                content ? "changed digest held for approvers: \(why)" : "unchained root replacement held: \(why)")
+            case .quorumLost: event(.quorumLost, .warning, "quorum lost for the pinned \(content ? "digest" : "root"): \(why)")
             }
             events.append(opening.opening(next.key(target: target)))
         }
