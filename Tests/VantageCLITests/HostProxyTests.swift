@@ -38,6 +38,12 @@ struct HostProxyTests {
             ca = work.path + "/ca/ca.crt"
         }
 
+        /// `work` served over HTTPS with the certificate of the private CA.
+        func tlsServer() async throws -> BackgroundServer {
+            try await BackgroundServer(["/usr/bin/python3", PackagePaths.support("testserver.py"), "--dir", work.path, "--quiet",
+                                        "--watch-stdin", "--cert", work.path + "/tls/server.crt", "--key", work.path + "/tls/server.key"])
+        }
+
         /// `vantage-pins install t/app` from `mirror` with `environment` over a bare one; the installed root, if any.
         func install(_ name: String, mirror: String, _ environment: [String: String], _ extra: [String] = []) async throws -> (CLI.Result, [UInt8]?) {
             let out = work.appendingPathComponent("out-\(name)").path
@@ -54,8 +60,7 @@ struct HostProxyTests {
         let scratch = try Scratch("vantage-host-proxy")
         defer { scratch.remove() }
         let s = try await Setup(scratch)
-        let tls = try await BackgroundServer(["/usr/bin/python3", PackagePaths.support("testserver.py"), "--dir", s.work.path, "--quiet",
-                                              "--watch-stdin", "--cert", s.work.path + "/tls/server.crt", "--key", s.work.path + "/tls/server.key"])
+        let tls = try await s.tlsServer()
         let proxy = try await Tinyproxy(in: s.work.path)
         defer {
             tls.stop()
@@ -120,8 +125,7 @@ struct HostProxyTests {
         let scratch = try Scratch("vantage-host-proxy-auth")
         defer { scratch.remove() }
         let s = try await Setup(scratch)
-        let tls = try await BackgroundServer(["/usr/bin/python3", PackagePaths.support("testserver.py"), "--dir", s.work.path, "--quiet",
-                                              "--watch-stdin", "--cert", s.work.path + "/tls/server.crt", "--key", s.work.path + "/tls/server.key"])
+        let tls = try await s.tlsServer()
         let plain = try await BackgroundServer(["/usr/bin/python3", PackagePaths.support("testserver.py"), "--dir", s.work.path, "--quiet", "--watch-stdin"])
         let guarded = try await Tinyproxy(in: s.work.path, credentials: ("ci", "s3cret"))
         defer {
