@@ -141,6 +141,8 @@ private func enrolConfigured(
     for target in configuration.targets {
         try await registry.add(target, now: now, allowSourceChange: true, channels: channels)
     }
+    // Configured targets got the patterns as they were parsed; the API's, stored before a pattern existed, get them here.
+    try await registry.holdImmutableTags(configuration.immutableTags, now: now, channels: channels)
     try await registry.loadDirectory()
     // The consensus policy, approvers or agents may differ from the last run: every target is decided again and
     // every pin rebuilt, in batches, by the first rounds.

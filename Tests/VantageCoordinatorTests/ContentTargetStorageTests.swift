@@ -96,4 +96,42 @@ import VantageTestSupport
         }
         #expect(messages == ["target app added by admin: oci https://registry.example.test library/app:1.2", "target app changes set to hold by admin"])
     }
+
+    /// `consensus.immutable_tags` configured after targets were added through the API: at the next start each stored
+    /// `oci` target without a change policy whose tag matches is held, with an event; the others keep theirs.
+    @Test func immutableTagsReachTargetsStoredBefore() async throws {
+        let first = try await TestCoordinator(targets: [])
+        let version = TargetSpec(id: "app", kind: .oci, url: ContentSample.registry, repository: "library/app", tag: "1.2.3")
+        let latest = TargetSpec(id: "edge", kind: .oci, url: ContentSample.registry, repository: "library/app", tag: "latest")
+        let chosen = TargetSpec(id: "pinned", kind: .oci, url: ContentSample.registry, repository: "library/base", tag: "2.0.0", changes: .follow)
+        try await first.coordinator.application.test(.router) { (client) async throws in
+            #expect(try await client.admin(.post, APIPath.targets, body: version) == .created)
+            #expect(try await client.admin(.post, APIPath.targets, body: latest) == .created)
+            #expect(try await client.admin(.post, APIPath.targets, body: chosen) == .created)
+        }
+        func changes(_ c: TestCoordinator) async throws -> [String: String] {
+            try await c.coordinator.database.writer.read { db in
+                Dictionary(uniqueKeysWithValues: try RegistryStore.activeTargets(db).map { ($0.id, $0.changes?.rawValue ?? "-") })
+            }
+        }
+        // Control: without the pattern nothing is held.
+        #expect(try await changes(first) == ["app": "-", "edge": "-", "pinned": "follow"])
+
+        let restarted = try await TestCoordinator(targets: [], reusing: first) { $0.immutableTags = ImmutableTags(["*.*.*"]) }
+        #expect(try await changes(restarted) == ["app": "hold", "edge": "-", "pinned": "follow"])
+        try await restarted.coordinator.application.test(.router) { client in
+            let policy = try await client.get(TrustPolicy.self, APIPath.policy)
+            #expect(policy.targets.first { $0.id == "app" }?.changes == .hold)
+            #expect(policy.targets.first { $0.id == "edge" }?.changes == .follow)
+        }
+        let messages = try await restarted.coordinator.database.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT json_extract(json, '$.message') FROM events WHERE kind = 'admin_action' AND json_extract(json, '$.details.by') = 'consensus.immutable_tags'")
+        }
+        #expect(messages == ["target app changes set to hold by consensus.immutable_tags (tag 1.2.3)"])
+        // Once held, another start changes nothing and says nothing more.
+        let again = try await TestCoordinator(targets: [], reusing: first) { $0.immutableTags = ImmutableTags(["*.*.*"]) }
+        #expect(try await again.coordinator.database.writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE json_extract(json, '$.details.by') = 'consensus.immutable_tags'")
+        } == 1)
+    }
 }

@@ -156,6 +156,31 @@ struct RegistryStore: Sendable {
         return outcome
     }
 
+    /// Applies `consensus.immutable_tags` to the targets already stored — added through the API before a pattern was
+    /// configured: each `oci` target that names no change policy and whose tag matches is held from now on (decided
+    /// again, its pin rebuilt, exported as `changes: hold`), and an `admin_action` event says so.
+    /// - Returns: the ids now held.
+    @discardableResult
+    func holdImmutableTags(_ tags: ImmutableTags, now: Timestamp, channels: [String]) async throws -> [String] {
+        guard !tags.patterns.isEmpty else { return [] }
+        let stored = try await storage("read targets") { try await database.writer.read(Self.activeTargets) }
+        var held: [String] = []
+        for spec in stored {
+            let applied = tags.applied(to: spec)
+            guard applied.changes != spec.changes else { continue }
+            try await add(applied, now: now, allowSourceChange: false, channels: channels)
+            let message = "target \(spec.id) changes set to hold by consensus.immutable_tags (tag \(spec.tag ?? ""))"
+            let event = VantageEvent(
+                id: ConsensusEvents.eventID(target: spec.id, kind: .adminAction, now: now, digest: message), kind: .adminAction,
+                severity: .info, target: spec.id, at: now, message: message, details: ["by": "consensus.immutable_tags"])
+            _ = try await storage("record event") {
+                try await database.writer.write { db in try EventStore.insert(db, [event], channels: channels, nowMillis: now.seconds * 1000) }
+            }
+            held.append(spec.id)
+        }
+        return held
+    }
+
     /// Marks a target removed (history and pins are kept). Returns `false` when no active target has `id`.
     func remove(target id: String, now: Timestamp) async throws -> Bool {
         let removed = try await storage("remove target") {
