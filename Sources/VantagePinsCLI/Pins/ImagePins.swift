@@ -42,9 +42,8 @@ struct ImagePins {
             throw ValidationError("with --bundle, the trust policy's targets must list every image's source (a bundle holds named pins only)")
         }
         var state = try PinState.load(options.state)
-        let network = options.pins == nil && options.bundle == nil
-        let result = try await options.withSources(policy, network: network) { online in
-            try await options.verify(selecting: selection, policy: policy, state: state, online: online)
+        let result = try await options.withRun(policy, installs: false) { run in
+            try await options.verify(selecting: selection, policy: policy, state: state, run: run)
         }
         let verified: VerifiedPins
         switch result {

@@ -115,17 +115,16 @@ public struct PinsInstallCommand: AsyncParsableCommand {
         do {
             tlsCA = client == .notary ? try options.caBundlePath() : nil
             var state = try PinState.load(options.state)
-            let network = options.bundle == nil && (options.pins == nil || blobDir == nil)
-            plans = try await options.withSources(policy, network: network) { online in
+            plans = try await options.withRun(policy, blobDir: blobDir, installs: true) { run in
                 let verified: VerifiedPins
-                switch try await options.verify(expectations, policy: policy, state: state, online: online) {
+                switch try await options.verify(expectations, policy: policy, state: state, run: run) {
                 case .success(let pins): verified = pins
                 case .failure(let failure): throw failure
                 }
                 // All or nothing: every blob is fetched and checked, and every action decided, before anything is written.
                 var plans: [InstallPlan] = []
                 for (pin, path) in zip(verified.pins, paths) {
-                    switch installer.plan(pin, bytes: try await blob(pin, online: online), path: path, now: now) {
+                    switch installer.plan(pin, bytes: try await run.blob(for: pin), path: path, now: now) {
                     case .success(let plan): plans.append(plan)
                     case .failure(let failure): throw failure
                     }
@@ -195,13 +194,6 @@ public struct PinsInstallCommand: AsyncParsableCommand {
         case .oci: "an image tag"
         case .file: "a file"
         }
-    }
-
-    /// The pinned bytes: from `--blob-dir`, the bundle, or the first online source that has them.
-    func blob(_ pin: Pin, online: OnlinePinSources) async throws -> [UInt8] {
-        if let blobDir { return try BlobFolder(directory: blobDir).blob(sha256: pin.sha256) }
-        if let bundle = options.bundle { return try await PinBundle(directory: bundle).blob(sha256: pin.sha256) }
-        return try await online.blob(for: pin)
     }
 
     /// `{"trust_pinning":{"certs":{"<GUN>":["<root cert key ID>",…]}}}` for ~/.notary/config.json.

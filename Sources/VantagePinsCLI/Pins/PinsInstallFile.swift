@@ -28,14 +28,13 @@ extension PinsInstallCommand {
         let plan: ContentInstallPlan
         do {
             var state = try PinState.load(options.state)
-            let network = options.bundle == nil && (options.pins == nil || blobDir == nil)
-            plan = try await options.withSources(policy, network: network) { online in
-                let verified = try await options.verify([expectation], policy: policy, state: state, online: online).get()
+            plan = try await options.withRun(policy, blobDir: blobDir, installs: true) { run in
+                let verified = try await options.verify([expectation], policy: policy, state: state, run: run).get()
                 guard let pin = verified.pins.first else {
                     throw PinListVerifier.Failure(rule: PinListVerifier.Rule.noPin, target: expectation.target, "the pin list has no pin for this target")
                 }
                 // Every byte checked against the pin before anything is written.
-                var plan = try installer.plan(pin, bytes: try await blob(pin, online: online), path: path).get()
+                var plan = try installer.plan(pin, bytes: try await run.blob(for: pin), path: path).get()
                 if !dryRun, let newer = try state.apply(verified, { try installer.apply([plan]) }) {
                     Output.diagnostic("not written: another run installed pin list v\(newer) of coordinator \(verified.coordinator) meanwhile")
                     plan.action = .unchanged

@@ -94,38 +94,33 @@ public struct PinsOptions: ParsableArguments {
         return Timestamp(date)
     }
 
-    /// Runs `body` with this run's online sources (one HTTP client; every URL checked first). With `network`
-    /// false (a bundle, or a pin list file with a blob folder) there is no source and no configuration is read.
-    func withSources<T>(_ policy: TrustPolicy, network: Bool, _ body: (OnlinePinSources) async throws -> T) async throws -> T {
+    /// Runs `body` with this run's origins (``PinRun``): `--pins`, `--bundle` and `blobDir` (the install commands'
+    /// `--blob-dir`) decide them, and only when one is online are the sources opened (one HTTP client per route, every
+    /// URL checked first) and the configuration read. `installs` false: the run needs no pinned bytes.
+    func withRun<T>(_ policy: TrustPolicy, blobDir: String? = nil, installs: Bool, _ body: (PinRun) async throws -> T) async throws -> T {
+        let (list, blobs) = PinRun.origins(pins: pins, bundle: bundle, blobDir: blobDir)
+        let network = PinRun.needsNetwork(list: list, blobs: installs ? blobs : nil)
         let file = network ? try coordinator.fileConfig() : nil
         let places = network ? try places(policy, file: file) : []
         return try await OnlinePinSources.with(
             places, network: network ? try coordinator.hostNetwork(file) : HostNetwork(), options: .init(failFast: true),
-            deadline: .seconds(sourceTimeout), report: { Output.diagnostic($0) }, body)
+            deadline: .seconds(sourceTimeout), report: { Output.diagnostic($0) }
+        ) { online in try await body(PinRun(list: list, blobs: blobs, online: online)) }
     }
 
     /// Fetches (or reads) the pin list and verifies it against the trust policy, this machine's clock and the last
     /// list accepted from the same verified coordinator. `expectations` names the pins wanted (all when `nil`).
-    func verify(_ expectations: [PinListVerifier.Expectation]?, policy: TrustPolicy, state: PinState, online: OnlinePinSources) async throws
+    func verify(_ expectations: [PinListVerifier.Expectation]?, policy: TrustPolicy, state: PinState, run: PinRun) async throws
         -> Result<VerifiedPins, PinListVerifier.Failure>
     {
-        try await verify(selecting: expectations.map(PinSelection.targets) ?? .all, policy: policy, state: state, online: online)
+        try await verify(selecting: expectations.map(PinSelection.targets) ?? .all, policy: policy, state: state, run: run)
     }
 
-    /// ``verify(_:policy:state:online:)`` for the pins `selection` names (a bundle holds named targets only).
-    func verify(selecting selection: PinSelection, policy: TrustPolicy, state: PinState, online: OnlinePinSources) async throws
+    /// ``verify(_:policy:state:run:)`` for the pins `selection` names (a bundle holds named targets only).
+    func verify(selecting selection: PinSelection, policy: TrustPolicy, state: PinState, run: PinRun) async throws
         -> Result<VerifiedPins, PinListVerifier.Failure>
     {
-        let fetcher = PinListFetcher(policy: policy, accepted: state.accepted, now: try now())
-        if let path = pins {
-            let data = try LocalDocument.require(path, what: "pin list")
-            guard let list = try? Canonical.decode(PinList.self, from: data) else {
-                return .failure(.init(rule: PinListVerifier.Rule.schema, "\(path) is not a Vantage pin list (v2)"))
-            }
-            return fetcher.verify(list, selecting: selection)
-        }
-        if let bundle { return try await fetcher.fetch(from: PinBundle(directory: bundle), selecting: selection) }
-        return try await online.fetch(with: fetcher, selecting: selection)
+        try await run.verify(with: PinListFetcher(policy: policy, accepted: state.accepted, now: try now()), selecting: selection)
     }
 
     /// Where to fetch, in order: `--mirror` URLs, the coordinator (`--coordinator`, `VANTAGE_COORDINATOR`, the CLI

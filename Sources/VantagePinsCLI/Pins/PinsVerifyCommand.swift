@@ -29,8 +29,8 @@ public struct PinsVerifyCommand: AsyncParsableCommand {
         do {
             state = try PinState.load(options.state)
             let expectations = targets.isEmpty ? nil : targets.map { options.expectation(for: $0) }
-            result = try await options.withSources(policy, network: options.pins == nil && options.bundle == nil) { online in
-                try await options.verify(expectations, policy: policy, state: state, online: online)
+            result = try await options.withRun(policy, installs: false) { run in
+                try await options.verify(expectations, policy: policy, state: state, run: run)
             }
         } catch {
             throw Failure.report(error)
