@@ -138,16 +138,7 @@ public enum AgentConfigurationLoader {
         if let caBundle, !FileManager.default.isReadableFile(atPath: caBundle) {
             throw AgentError(.invalidConfiguration, "http.ca_bundle: cannot read \(caBundle)")
         }
-        // `http.proxy`, else the host's https proxy variables; `http.no_proxy`, else NO_PROXY (curl's spellings).
-        let proxy: HTTPClientFactory.Options.Proxy?
-        let host: HostNetwork
-        do {
-            host = try HostNetwork.proxies(environment)
-            proxy = try f.string(["http", "proxy"]).map { try ProxyURL.parse($0, setting: "http.proxy") } ?? host.httpsProxy
-        } catch let error as ClientError {
-            throw AgentError(.invalidConfiguration, error.reason)
-        }
-        let noProxy = try f.string(["http", "no_proxy"]).map { ProxyRule(noProxy: $0) } ?? host.noProxy
+        let (proxy, noProxy) = try parseProxy(f, environment: environment)
         let fromCoordinator = try f.bool(["targets_from_coordinator"]) ?? false
         let allowedSources = try parseAllowedSources(f)
         let allowPrivate = try f.bool(["network", "allow_private_addresses"]) ?? false
@@ -189,6 +180,17 @@ public enum AgentConfigurationLoader {
 
     /// `registry.docker_config`: the `auths` of a docker `config.json`, read once at start. Messages name the file and
     /// the entry, never a credential.
+    /// `http.proxy`, else the host's https proxy variables; `http.no_proxy`, else NO_PROXY (curl's spellings).
+    static func parseProxy(_ f: ConfigFields, environment: [String: String]) throws -> (HTTPClientFactory.Options.Proxy?, ProxyRule) {
+        do {
+            let host = try HostNetwork.proxies(environment)
+            let proxy = try f.string(["http", "proxy"]).map { try ProxyURL.parse($0, setting: "http.proxy") } ?? host.httpsProxy
+            return (proxy, try f.string(["http", "no_proxy"]).map { ProxyRule(noProxy: $0) } ?? host.noProxy)
+        } catch let error as ClientError {
+            throw AgentError(.invalidConfiguration, error.reason)
+        }
+    }
+
     static func parseDockerConfig(_ file: String?) throws -> RegistryCredentials {
         guard let file else { return .none }
         guard let handle = FileHandle(forReadingAtPath: file) else {
