@@ -1,17 +1,33 @@
 import Foundation
+import Synchronization
 
-/// A TCP port on 127.0.0.1 that was free a moment ago (the kernel picks it). Another test may take it before the
-/// caller binds it: callers that start a server on it retry on another port when the bind fails.
+/// Ports this test process has handed out, never handed out twice.
+private let handedOut = Mutex<Set<Int>>([])
+
+/// A TCP port on 127.0.0.1 that was free a moment ago, below Linux's ephemeral range (32768–60999): a port the
+/// kernel picks for `bind(0)` is also the local port of the next outgoing connection, so a test that names its port
+/// long before binding it (a webhook receiver started later, a coordinator restarted on its port) lost it to some
+/// other test's connection (CI, 2026-12-08: EADDRINUSE). Ports are drawn at random from 20000–32767, each once a
+/// process, and checked bindable; another process may still take one before the caller binds it, so callers that
+/// start a server on it at once retry on another port when the bind fails.
 public func freePort() throws -> Int {
+    for _ in 0..<500 {
+        let port = Int.random(in: 20_000..<32_768)
+        guard handedOut.withLock({ $0.insert(port).inserted }), canBind(port) else { continue }
+        return port
+    }
+    throw TestFailure("no bindable port left in 20000–32767")
+}
+
+/// Whether 127.0.0.1:`port` can be bound now.
+private func canBind(_ port: Int) -> Bool {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return false }
     defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-    guard bound == 0 else { throw TestFailure("bind failed") }
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-    return Int(UInt16(bigEndian: address.sin_port))
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    let length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    return withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } } == 0
 }
