@@ -20,14 +20,24 @@ public func freePort() throws -> Int {
 }
 
 /// Whether 127.0.0.1:`port` can be bound now.
-private func canBind(_ port: Int) -> Bool {
+private func canBind(_ port: Int) -> Bool { withLoopbackSocket(port) { fd, address, length in bind(fd, address, length) } == 0 }
+
+/// Whether something accepts TCP connections on 127.0.0.1:`port` now.
+public func acceptsConnections(_ port: Int) -> Bool {
+    withLoopbackSocket(port) { fd, address, length in connect(fd, address, length) } == 0
+}
+
+/// `body` with a new TCP socket and the address 127.0.0.1:`port`; the socket is closed afterwards. -1 when no
+/// socket could be made.
+private func withLoopbackSocket(_ port: Int, _ body: (Int32, UnsafePointer<sockaddr>, socklen_t) -> Int32) -> Int32 {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return false }
+    guard fd >= 0 else { return -1 }
     defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     address.sin_port = in_port_t(UInt16(port).bigEndian)
-    let length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    return withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } } == 0
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
 }

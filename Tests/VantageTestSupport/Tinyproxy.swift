@@ -20,7 +20,7 @@ public final class Tinyproxy: @unchecked Sendable {
             try Data((config.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: configPath))
             let child = try ChildProcess("tinyproxy", ["-d", "-c", configPath], outputPath: "\(directory)/tinyproxy-\(port).out")
             let listening = try? await waitFor("tinyproxy on port \(port)", seconds: 10, every: .milliseconds(50)) {
-                child.isRunning ? (Self.connects(port) ? true : nil) : false
+                child.isRunning ? (acceptsConnections(port) ? true : nil) : false
             }
             if listening == true {
                 (self.port, self.child, self.logPath) = (port, child, logPath)
@@ -45,16 +45,4 @@ public final class Tinyproxy: @unchecked Sendable {
     }
 
     public func stop() { child.stop() }
-
-    static func connects(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
-    }
 }

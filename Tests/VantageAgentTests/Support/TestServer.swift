@@ -3,25 +3,20 @@ import VantageTestSupport
 
 /// `Tests/Support/testserver.py` on 127.0.0.1 (HTTPS when given a certificate), serving `directory`.
 final class TestServer: @unchecked Sendable {
-    let child: ChildProcess
-    let port: Int
+    let server: BackgroundServer
     let scheme: String
 
     init(directory: String, certificate: (cert: String, key: String)? = nil) async throws {
-        var arguments = [PackagePaths.testServer, "--dir", directory, "--quiet", "--watch-stdin"]
+        var arguments = ["/usr/bin/python3", PackagePaths.testServer, "--dir", directory, "--quiet", "--watch-stdin"]
         if let certificate { arguments += ["--cert", certificate.cert, "--key", certificate.key] }
-        child = try ChildProcess("/usr/bin/python3", arguments)
-        guard let port = Int(try await child.firstLine()) else {
-            child.stop()
-            throw TestFailure("testserver did not print its port")
-        }
-        self.port = port
+        server = try await BackgroundServer(arguments)
         scheme = certificate == nil ? "http" : "https"
     }
 
+    var port: Int { server.port }
     var base: String { "\(scheme)://127.0.0.1:\(port)" }
     func url(_ path: String) -> String { base + path }
-    func stop() { child.stop() }
+    func stop() { server.stop() }
 }
 
 /// TLS material made with the testbed script: a CA and a server certificate for 127.0.0.1 / localhost.
